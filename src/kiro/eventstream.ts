@@ -1,0 +1,221 @@
+/**
+ * Incremental decoder of AWS event-stream frames (application/vnd.amazon.eventstream, kiro-protocol.md §4.1–4.2):
+ * network chunks in, whole frames out, as soon as each frame's last byte arrives. Both CRCs are checked; a
+ * corrupt frame is skipped by resynchronising (§4.2), and after too many errors in a row the stream is declared
+ * broken rather than guessed at.
+ */
+
+export type HeaderValue = boolean | number | bigint | string | Uint8Array | Date;
+
+export interface Frame {
+  headers: Record<string, HeaderValue>;
+  payload: Uint8Array;
+}
+
+export class EventStreamError extends Error {
+  override name = "EventStreamError";
+}
+
+export interface DecoderOptions {
+  /** Largest frame accepted (§4.1: 16 MiB). */
+  maxFrameBytes?: number;
+  /** Corrupt frames tolerated in a row before the stream is declared broken (§4.2: 5). */
+  maxConsecutiveErrors?: number;
+  /** Told about each frame skipped while resynchronising. */
+  onSkip?: (reason: string) => void;
+}
+
+const PRELUDE = 12;
+const MIN_FRAME = 16;
+const crc32 = (bytes: Uint8Array) => Bun.hash.crc32(bytes) >>> 0;
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+
+export class EventStreamDecoder {
+  private buf = new Uint8Array(0);
+  private start = 0;
+  private end = 0;
+  private consecutiveErrors = 0;
+  private readonly maxFrame: number;
+  private readonly maxErrors: number;
+  private readonly onSkip: (reason: string) => void;
+
+  constructor(opts: DecoderOptions = {}) {
+    this.maxFrame = opts.maxFrameBytes ?? 16 * 1024 * 1024;
+    this.maxErrors = opts.maxConsecutiveErrors ?? 5;
+    this.onSkip = opts.onSkip ?? (() => {});
+  }
+
+  /** Bytes received but not yet part of a whole frame. */
+  get pending(): number {
+    return this.end - this.start;
+  }
+
+  /** Feeds one network chunk; returns every frame it completes, in order. */
+  push(chunk: Uint8Array): Frame[] {
+    const frames: Frame[] = [];
+    if (this.pending === 0) {
+      // Fast path: decode straight from the chunk, keep only its incomplete tail.
+      const used = this.drain(chunk, 0, chunk.length, frames);
+      if (used < chunk.length) this.append(chunk.subarray(used));
+      return frames;
+    }
+    this.append(chunk);
+    this.start = this.drain(this.buf, this.start, this.end, frames);
+    if (this.start === this.end) this.start = this.end = 0;
+    return frames;
+  }
+
+  /** Declares the end of the body; an incomplete frame left over means the stream was cut. */
+  finish(): void {
+    if (this.pending > 0) {
+      throw new EventStreamError(`event stream ended inside a frame (${this.pending} bytes left over)`);
+    }
+  }
+
+  private append(bytes: Uint8Array): void {
+    const need = this.end - this.start + bytes.length;
+    if (this.end + bytes.length > this.buf.length) {
+      if (need <= this.buf.length) {
+        this.buf.copyWithin(0, this.start, this.end);
+      } else {
+        // Grow geometrically so a large frame arriving in small pieces costs linear time.
+        const grown = new Uint8Array(Math.max(need, this.buf.length * 2, 4096));
+        grown.set(this.buf.subarray(this.start, this.end));
+        this.buf = grown;
+      }
+      this.end -= this.start;
+      this.start = 0;
+    }
+    this.buf.set(bytes, this.end);
+    this.end += bytes.length;
+  }
+
+  /** Decodes whole frames from bytes[from, to); returns the offset of the first byte not consumed. */
+  private drain(bytes: Uint8Array, from: number, to: number, out: Frame[]): number {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let off = from;
+    while (to - off >= PRELUDE) {
+      const total = view.getUint32(off);
+      const headersLength = view.getUint32(off + 4);
+      const preludeOk = crc32(bytes.subarray(off, off + 8)) === view.getUint32(off + 8);
+      if (!preludeOk || total < MIN_FRAME || total > this.maxFrame || headersLength > total - MIN_FRAME) {
+        this.skip(`bad prelude at length ${total}`);
+        off += 1; // resynchronise byte by byte: the length itself cannot be trusted
+        continue;
+      }
+      if (to - off < total) break;
+      const messageCrc = view.getUint32(off + total - 4);
+      if (crc32(bytes.subarray(off, off + total - 4)) !== messageCrc) {
+        this.skip("message CRC mismatch");
+        off += total;
+        continue;
+      }
+      const headersEnd = off + PRELUDE + headersLength;
+      let headers: Record<string, HeaderValue>;
+      try {
+        headers = parseHeaders(bytes, view, off + PRELUDE, headersEnd);
+      } catch (e) {
+        this.skip((e as Error).message);
+        off += total;
+        continue;
+      }
+      // Copy the payload out: the buffer it lives in is reused for later chunks.
+      out.push({ headers, payload: bytes.slice(headersEnd, off + total - 4) });
+      this.consecutiveErrors = 0;
+      off += total;
+    }
+    return off;
+  }
+
+  private skip(reason: string): void {
+    this.onSkip(reason);
+    if (++this.consecutiveErrors >= this.maxErrors) {
+      throw new EventStreamError(`event stream is corrupt: ${this.consecutiveErrors} bad frames in a row (${reason})`);
+    }
+  }
+}
+
+function parseHeaders(bytes: Uint8Array, view: DataView, from: number, to: number): Record<string, HeaderValue> {
+  const headers: Record<string, HeaderValue> = {};
+  let off = from;
+  const need = (n: number) => {
+    if (off + n > to) throw new EventStreamError("header runs past the header block");
+  };
+  while (off < to) {
+    const nameLength = bytes[off++]!;
+    if (nameLength === 0) throw new EventStreamError("empty header name");
+    need(nameLength + 1);
+    const name = ascii(bytes, off, nameLength);
+    off += nameLength;
+    const type = bytes[off++]!;
+    let value: HeaderValue;
+    switch (type) {
+      case 0:
+        value = true;
+        break;
+      case 1:
+        value = false;
+        break;
+      case 2:
+        need(1);
+        value = view.getInt8(off);
+        off += 1;
+        break;
+      case 3:
+        need(2);
+        value = view.getInt16(off);
+        off += 2;
+        break;
+      case 4:
+        need(4);
+        value = view.getInt32(off);
+        off += 4;
+        break;
+      case 5:
+        need(8);
+        value = view.getBigInt64(off);
+        off += 8;
+        break;
+      case 6:
+      case 7: {
+        need(2);
+        const length = view.getUint16(off);
+        off += 2;
+        need(length);
+        value = type === 6 ? bytes.slice(off, off + length) : utf8.decode(bytes.subarray(off, off + length));
+        off += length;
+        break;
+      }
+      case 8:
+        need(8);
+        value = new Date(Number(view.getBigInt64(off)));
+        off += 8;
+        break;
+      case 9:
+        need(16);
+        value = uuid(bytes.subarray(off, off + 16));
+        off += 16;
+        break;
+      default:
+        throw new EventStreamError(`unknown header value type ${type}`);
+    }
+    headers[name] = value;
+  }
+  return headers;
+}
+
+function ascii(bytes: Uint8Array, off: number, length: number): string {
+  let s = "";
+  for (let i = off; i < off + length; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
+}
+
+function uuid(b: Uint8Array): string {
+  const hex = Buffer.from(b).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The payload of a frame as text (Kiro payloads are UTF-8 JSON). */
+export function payloadText(frame: Frame): string {
+  return utf8.decode(frame.payload);
+}
