@@ -1,0 +1,77 @@
+/**
+ * Loading config.json: defaults, validation with one clear line per problem, paths resolved against the
+ * config file's folder so the same file works from any working directory.
+ */
+import { Value } from "@sinclair/typebox/value";
+import { dirname, resolve } from "node:path";
+import { ConfigSchema, IGNORED_KRS_KEYS, KNOWN_KEYS, type Config } from "./schema";
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const SYSTEM_VERSIONS = ["darwin#24.6.0", "win32#10.0.22631"];
+
+export interface LoadedConfig {
+  config: Config;
+  warnings: string[];
+}
+
+/** Validates a parsed config object. `baseDir` anchors relative paths. */
+export function parseConfig(raw: unknown, source: string, baseDir: string): LoadedConfig {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ConfigError(`${source}: expected a JSON object`);
+  }
+  const warnings = Object.keys(raw)
+    .filter((k) => !KNOWN_KEYS.has(k) && !IGNORED_KRS_KEYS.has(k))
+    .map((k) => `${source}: unknown key "${k}" ignored`);
+  const known = Object.fromEntries(Object.entries(raw).filter(([k]) => KNOWN_KEYS.has(k)));
+  const value = Value.Default(ConfigSchema, known) as Record<string, unknown>;
+  if (value.apiKey === undefined) {
+    throw new ConfigError(`${source}: "apiKey" is required: set the key clients must send (x-api-key or Authorization: Bearer)`);
+  }
+  const first = Value.Errors(ConfigSchema, value).First();
+  if (first) {
+    const key = first.path.replace(/^\//, "").replace(/\//g, ".") || "(root)";
+    throw new ConfigError(`${source}: "${key}" ${describe(first.schema, first.message)} (got ${JSON.stringify(first.value)})`);
+  }
+  const config = value as Config;
+  config.systemVersion ??= SYSTEM_VERSIONS[Math.floor(Math.random() * SYSTEM_VERSIONS.length)]!;
+  if (config.credentialsDir) config.credentialsDir = resolve(baseDir, config.credentialsDir);
+  for (const key of ["kiroApiBaseUrl", "kiroAuthBaseUrl", "oidcBaseUrl", "ssoPortalBaseUrl", "proxyUrl", "countTokensApiUrl"] as const) {
+    const v = config[key];
+    if (v !== undefined && !URL.canParse(v.replaceAll("{region}", "region"))) {
+      throw new ConfigError(`${source}: "${key}" is not a URL (got ${JSON.stringify(v)})`);
+    }
+  }
+  if (config.machineId !== undefined && config.machineId.trim() !== "" && !normaliseMachineIdShape(config.machineId)) {
+    warnings.push(`${source}: "machineId" is neither 64 hex characters nor a UUID; a derived one is used instead`);
+  }
+  return { config, warnings };
+}
+
+export async function loadConfig(path: string): Promise<LoadedConfig> {
+  const file = Bun.file(path);
+  if (!(await file.exists())) {
+    throw new ConfigError(`${path}: no such file (pass -c FILE, or run "kiro-ts demo" to try kiro-ts without one)`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await file.text());
+  } catch (e) {
+    throw new ConfigError(`${path}: not valid JSON: ${(e as Error).message}`);
+  }
+  return parseConfig(raw, path, dirname(resolve(path)));
+}
+
+/** TypeBox's message, except for a union of literals, where "Expected union value" would not help anyone. */
+function describe(schema: { anyOf?: Array<{ const?: unknown }> }, message: string): string {
+  const choices = schema.anyOf?.map((s) => s.const).filter((c) => c !== undefined);
+  if (choices?.length) return `must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`;
+  return message.charAt(0).toLowerCase() + message.slice(1);
+}
+
+function normaliseMachineIdShape(id: string): boolean {
+  const s = id.trim();
+  return /^[0-9a-fA-F]{64}$/.test(s) || /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(s);
+}
