@@ -1,0 +1,56 @@
+/**
+ * A Kiro credential: exactly the kiro-rs credential file format (design.md "Credential files"), plus the
+ * keys kiro.rs (KRS) added. Unknown keys are kept by whoever writes the file back.
+ */
+export interface Credential {
+  accessToken?: string;
+  refreshToken?: string;
+  profileArn?: string;
+  expiresAt?: string;
+  authMethod?: string;
+  provider?: string;
+  clientId?: string;
+  clientSecret?: string;
+  region?: string;
+  authRegion?: string;
+  apiRegion?: string;
+  machineId?: string;
+  email?: string;
+  proxyUrl?: string;
+  [key: string]: unknown;
+}
+
+export type AuthKind = "social" | "idc";
+
+/** Which refresh flavour a credential uses (kiro-protocol.md §1.6, KRS dispatch). */
+export function authKind(c: Credential): AuthKind {
+  const m = typeof c.authMethod === "string" ? c.authMethod.toLowerCase() : undefined;
+  if (m === "idc" || m === "builder-id" || m === "iam") return "idc";
+  if (m) return "social";
+  return c.clientId && c.clientSecret ? "idc" : "social";
+}
+
+/** Region for refresh calls (§1.5): the credential's own, else the config's. */
+export const authRegionOf = (c: Credential, fallback: string) => c.authRegion || c.region || fallback;
+
+/** Region for API calls (§1.1): an explicit apiRegion, else the region of the credential's own profile ARN, else the config's. */
+export function apiRegionOf(c: Credential, fallback: string): string {
+  if (c.apiRegion) return c.apiRegion;
+  const fromArn = typeof c.profileArn === "string" ? /^arn:aws:codewhisperer:([a-z0-9-]+):/.exec(c.profileArn)?.[1] : undefined;
+  return fromArn || fallback;
+}
+
+/** Milliseconds since the epoch of `expiresAt`, or undefined when missing or unparseable (RFC 3339, any offset). */
+export function expiryOf(c: Credential): number | undefined {
+  if (typeof c.expiresAt !== "string") return undefined;
+  const t = Date.parse(c.expiresAt);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** The KRS sanity check (§1.7) before calling a refresh endpoint; returns the problem, if any. */
+export function refreshTokenProblem(c: Credential): string | undefined {
+  const t = c.refreshToken;
+  if (typeof t !== "string" || t.trim() === "") return "the credential has no refreshToken";
+  if (t.length < 100 || t.includes("...")) return "the refreshToken looks truncated (fewer than 100 characters or containing '...')";
+  return undefined;
+}

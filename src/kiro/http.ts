@@ -1,0 +1,145 @@
+/**
+ * What every upstream call shares: base URLs with {region}, the user-agent strings of Kiro IDE (§2), the proxy,
+ * explicit timeouts (Bun's fetch otherwise gives up after 5 idle minutes), and one error value for every way
+ * Kiro can answer "no" — classified later, in one place (pool/policy.ts).
+ */
+
+export interface UpstreamSettings {
+  region: string;
+  kiroApiBaseUrl: string;
+  kiroAuthBaseUrl: string;
+  oidcBaseUrl: string;
+  ssoPortalBaseUrl: string;
+  kiroVersion: string;
+  systemVersion: string;
+  nodeVersion: string;
+  machineId?: string;
+  /** Outbound proxy for every call, credentials included (http://user:pass@host:port). */
+  proxyUrl?: string;
+}
+
+/** Kiro said no, or could not be reached (status 0). */
+export class UpstreamError extends Error {
+  override name = "UpstreamError";
+  constructor(
+    /** Which call failed, for messages: "generateAssistantResponse", "token refresh", … */
+    readonly operation: string,
+    /** HTTP status, or 0 when no answer arrived (connection refused or reset, timeout). */
+    readonly status: number,
+    /** The answer's body (Kiro's JSON error), at most a few KB. */
+    readonly body: string,
+    readonly retryAfterSecs?: number,
+  ) {
+    super(status === 0 ? `${operation}: ${body}` : `${operation}: HTTP ${status}: ${summarise(body)}`);
+  }
+
+  /** The `reason` (or `error.reason`) of Kiro's JSON error body, e.g. MONTHLY_REQUEST_COUNT. */
+  get reason(): string | undefined {
+    const json = this.json;
+    const nested = json?.error && typeof json.error === "object" ? (json.error as Record<string, unknown>).reason : undefined;
+    const r = json?.reason ?? nested;
+    return typeof r === "string" ? r : undefined;
+  }
+
+  /** Kiro's human message from the body, when there is one. */
+  get upstreamMessage(): string | undefined {
+    const m = this.json?.message ?? this.json?.Message ?? this.json?.error_description;
+    return typeof m === "string" ? m : undefined;
+  }
+
+  private get json(): Record<string, unknown> | undefined {
+    try {
+      const v = JSON.parse(this.body);
+      return v && typeof v === "object" ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function summarise(body: string): string {
+  const trimmed = body.trim().replace(/\s+/g, " ");
+  return trimmed.length > 300 ? trimmed.slice(0, 300) + "…" : trimmed || "(empty body)";
+}
+
+/** A credential's own proxy wins; "direct" means none at all (KRS convention). */
+export const proxyFor = (credentialProxy: string | undefined, s: UpstreamSettings) =>
+  credentialProxy === "direct" ? undefined : credentialProxy || s.proxyUrl;
+
+export const withRegion = (template: string, region: string) => template.replaceAll("{region}", region).replace(/\/+$/, "");
+
+/** The SDK tag used in Kiro IDE's user-agent strings for the streaming API. */
+const STREAMING_SDK = "1.0.34";
+
+export function chatHeaders(s: UpstreamSettings, machineId: string, accessToken: string): Record<string, string> {
+  const kiro = `KiroIDE-${s.kiroVersion}-${machineId}`;
+  return {
+    "content-type": "application/json",
+    authorization: `Bearer ${accessToken}`,
+    "x-amzn-codewhisperer-optout": "true",
+    "x-amzn-kiro-agent-mode": "vibe",
+    "x-amz-user-agent": `aws-sdk-js/${STREAMING_SDK} ${kiro}`,
+    "user-agent": `aws-sdk-js/${STREAMING_SDK} ua/2.1 os/${s.systemVersion} lang/js md/nodejs#${s.nodeVersion} api/codewhispererstreaming#${STREAMING_SDK} m/E ${kiro}`,
+    "amz-sdk-invocation-id": crypto.randomUUID(),
+    "amz-sdk-request": "attempt=1; max=3",
+  };
+}
+
+export function runtimeHeaders(s: UpstreamSettings, machineId: string, accessToken: string): Record<string, string> {
+  const kiro = `KiroIDE-${s.kiroVersion}-${machineId}`;
+  return {
+    authorization: `Bearer ${accessToken}`,
+    "x-amz-user-agent": `aws-sdk-js/1.0.0 ${kiro}`,
+    "user-agent": `aws-sdk-js/1.0.0 ua/2.1 os/${s.systemVersion} lang/js md/nodejs#${s.nodeVersion} api/codewhispererruntime#1.0.0 m/N,E ${kiro}`,
+    "amz-sdk-invocation-id": crypto.randomUUID(),
+    "amz-sdk-request": "attempt=1; max=1",
+  };
+}
+
+export interface CallOptions {
+  operation: string;
+  timeoutMs: number;
+  /** The client's signal: when it aborts, the upstream call is aborted at once. */
+  signal?: AbortSignal;
+  proxyUrl?: string;
+}
+
+/**
+ * fetch with a deadline and the proxy; any non-2xx answer becomes an UpstreamError carrying the body.
+ * An abort by the client is rethrown as is (nobody is waiting for an error message).
+ */
+export async function call(url: string, init: RequestInit, opts: CallOptions): Promise<Response> {
+  const deadline = AbortSignal.timeout(opts.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, signal, timeout: false, ...(opts.proxyUrl ? { proxy: opts.proxyUrl } : {}) } as RequestInit);
+  } catch (e) {
+    if (opts.signal?.aborted) throw e;
+    const why = deadline.aborted ? `no answer within ${opts.timeoutMs / 1000} s` : (e as Error).message || String(e);
+    throw new UpstreamError(opts.operation, 0, why);
+  }
+  if (res.ok) return res;
+  const body = await readCapped(res, 8192);
+  const retryAfter = Number(res.headers.get("retry-after"));
+  throw new UpstreamError(opts.operation, res.status, body, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+}
+
+async function readCapped(res: Response, max: number): Promise<string> {
+  try {
+    const text = await res.text();
+    return text.length > max ? text.slice(0, max) : text;
+  } catch {
+    return "";
+  }
+}
+
+/** Reads a JSON answer, turning a body that is not JSON into an UpstreamError rather than a crash. */
+export async function json<T>(res: Response, operation: string): Promise<T> {
+  const text = await res.text();
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new UpstreamError(operation, res.status, `answer is not JSON: ${text.slice(0, 200)}`);
+  }
+}

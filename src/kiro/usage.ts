@@ -1,0 +1,82 @@
+/** getUsageLimits (kiro-protocol.md §1.3): an account's quota, subscription and email. */
+import { apiRegionOf, authKind, type Credential } from "./credential";
+import { call, proxyFor, json, runtimeHeaders, withRegion, type UpstreamSettings } from "./http";
+
+export interface UsageSummary {
+  subscription?: string;
+  currentUsage: number;
+  usageLimit: number;
+  usagePercent: number;
+  /** Unix seconds. */
+  nextDateReset?: number;
+  email?: string;
+}
+
+interface Breakdown {
+  resourceType?: string;
+  currentUsageWithPrecision?: number;
+  currentUsage?: number;
+  usageLimitWithPrecision?: number;
+  usageLimit?: number;
+  nextDateReset?: number;
+  freeTrialInfo?: { freeTrialStatus?: string; currentUsageWithPrecision?: number; currentUsage?: number; usageLimitWithPrecision?: number; usageLimit?: number };
+  bonuses?: Array<{ status?: string; currentUsage?: number; usageLimit?: number }>;
+}
+
+interface UsageAnswer {
+  nextDateReset?: number;
+  usageBreakdownList?: Breakdown[];
+  subscriptionInfo?: { subscriptionTitle?: string };
+  userInfo?: { email?: string };
+}
+
+export async function getUsageLimits(
+  s: UpstreamSettings,
+  c: Credential & { accessToken: string },
+  machineId: string,
+  signal?: AbortSignal,
+): Promise<UsageSummary> {
+  const params = new URLSearchParams({ origin: "AI_EDITOR", resourceType: "AGENTIC_REQUEST", isEmailRequired: "true" });
+  if (c.profileArn && authKind(c) === "social") params.set("profileArn", c.profileArn);
+  const url = `${withRegion(s.kiroApiBaseUrl, apiRegionOf(c, s.region))}/getUsageLimits?${params}`;
+  const res = await call(url, { headers: runtimeHeaders(s, machineId, c.accessToken) }, {
+    operation: "getUsageLimits",
+    timeoutMs: 60_000,
+    signal,
+    proxyUrl: proxyFor(c.proxyUrl, s),
+  });
+  return summarise(await json<UsageAnswer>(res, "getUsageLimits"));
+}
+
+const n = (...vs: Array<number | undefined>) => vs.find((v) => typeof v === "number" && Number.isFinite(v)) ?? 0;
+
+/** KRS arithmetic: base + active free trial + active bonuses. */
+export function summarise(a: UsageAnswer): UsageSummary {
+  const list = a.usageBreakdownList ?? [];
+  const b = list.find((x) => x.resourceType === "CREDIT") ?? list[0];
+  let used = 0;
+  let limit = 0;
+  if (b) {
+    used = n(b.currentUsageWithPrecision, b.currentUsage);
+    limit = n(b.usageLimitWithPrecision, b.usageLimit);
+    const trial = b.freeTrialInfo;
+    if (trial?.freeTrialStatus === "ACTIVE") {
+      used += n(trial.currentUsageWithPrecision, trial.currentUsage);
+      limit += n(trial.usageLimitWithPrecision, trial.usageLimit);
+    }
+    for (const bonus of b.bonuses ?? []) {
+      if (bonus.status !== "ACTIVE") continue;
+      used += n(bonus.currentUsage);
+      limit += n(bonus.usageLimit);
+    }
+  }
+  const reset = a.nextDateReset ?? b?.nextDateReset;
+  return {
+    ...(a.subscriptionInfo?.subscriptionTitle ? { subscription: a.subscriptionInfo.subscriptionTitle } : {}),
+    currentUsage: used,
+    usageLimit: limit,
+    usagePercent: limit > 0 ? Math.min(100, (used / limit) * 100) : 0,
+    ...(typeof reset === "number" ? { nextDateReset: reset > 1e12 ? Math.floor(reset / 1000) : reset } : {}),
+    ...(a.userInfo?.email ? { email: a.userInfo.email } : {}),
+  };
+}
