@@ -1,0 +1,210 @@
+/**
+ * One Kiro account: its credential, its health as a small state machine, its counters, and its token
+ * lifecycle (refresh within 10 minutes of expiry, one refresh at a time, the new tokens on disk before use).
+ *
+ *   healthy ──429──▶ cooling(until) ──time──▶ healthy
+ *      │  ──402──▶ disabled(quota, until reset date) ──time──▶ healthy
+ *      │  ──invalid_grant / refused──▶ disabled (for good, until an admin reset)
+ *      └──maxFailures in a row──▶ disabled(too many failures) ──admin reset, or self-healing when nothing else is left
+ */
+import { type Credential, expiryOf } from "../kiro/credential";
+import { type UpstreamSettings } from "../kiro/http";
+import { machineIdFor } from "../kiro/machine-id";
+import { isInvalidGrant, refreshCredential } from "../kiro/refresh";
+import type { UsageSummary } from "../kiro/usage";
+import type { Logger } from "../log";
+import type { CredentialSource, CredentialStore } from "./store";
+
+export type DisableReason = "quota_exhausted" | "invalid_refresh_token" | "too_many_failures" | "refused" | "manual";
+
+export type AccountState =
+  | { kind: "healthy" }
+  | { kind: "cooling"; reason: string; until: number }
+  | { kind: "disabled"; why: DisableReason; reason: string; until?: number };
+
+export interface AccountDeps {
+  store: CredentialStore;
+  upstream: UpstreamSettings;
+  log: Logger;
+  failureCooldownSecs: number;
+  maxFailures: number;
+}
+
+export interface Counters {
+  requests: number;
+  failures: number;
+  /** Failures since the last success; maxFailures of them disable the account. */
+  consecutiveFailures: number;
+  lastUsedAt?: number;
+  lastCheck?: UsageSummary & { checkedAt: number; error?: string };
+}
+
+const REFRESH_MARGIN_MS = 10 * 60_000;
+const UNUSABLE_MARGIN_MS = 5 * 60_000;
+
+export class RefreshFailure extends Error {
+  override name = "RefreshFailure";
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+  }
+}
+
+export class Account {
+  state: AccountState = { kind: "healthy" };
+  readonly counters: Counters = { requests: 0, failures: 0, consecutiveFailures: 0 };
+  /** Whether the pool routes traffic to it (the seed's "in_pool"). */
+  inPool = true;
+  readonly machineId: string;
+  private refreshing: Promise<void> | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly source: CredentialSource,
+    private cred: Credential,
+    private readonly deps: AccountDeps,
+  ) {
+    this.machineId = machineIdFor(cred, deps.upstream.machineId);
+    deps.log.secret(cred.accessToken);
+    deps.log.secret(cred.refreshToken);
+    deps.log.secret(cred.clientSecret);
+  }
+
+  get credential(): Readonly<Credential> {
+    return this.cred;
+  }
+
+  /** When the account may serve again, if it is resting. */
+  get availableAt(): number | undefined {
+    return this.state.kind === "healthy" ? undefined : this.state.until;
+  }
+
+  /** Whether it may take a request now; a rest that is over ends here (recovery is lazy, no timer). */
+  routable(now = Date.now()): boolean {
+    if (!this.inPool) return false;
+    if (this.state.kind !== "healthy" && this.state.until !== undefined && this.state.until <= now) {
+      this.deps.log.info("account recovered", { account: this.name, after: this.state.kind });
+      this.state = { kind: "healthy" };
+    }
+    return this.state.kind === "healthy";
+  }
+
+  /** An access token valid for at least 5 more minutes, refreshing first when needed or when forced. */
+  async accessToken(force = false, signal?: AbortSignal): Promise<string> {
+    if (force || this.needsRefresh()) await this.refresh(force, signal);
+    return this.cred.accessToken!;
+  }
+
+  needsRefresh(now = Date.now()): boolean {
+    const expiry = expiryOf(this.cred);
+    return !this.cred.accessToken || expiry === undefined || expiry - now <= REFRESH_MARGIN_MS;
+  }
+
+  /**
+   * Single-flight: concurrent callers share one refresh. A forced refresh that arrives while one is running
+   * waits for it instead of starting a second, since that one's token is as new as a second would be.
+   */
+  refresh(force = false, signal?: AbortSignal): Promise<void> {
+    this.refreshing ??= this.doRefresh(force).finally(() => (this.refreshing = undefined));
+    return signal ? raceAbort(this.refreshing, signal) : this.refreshing;
+  }
+
+  private async doRefresh(force: boolean): Promise<void> {
+    if (!force && !this.needsRefresh()) return;
+    const log = this.deps.log;
+    let grant;
+    try {
+      grant = await refreshCredential(this.deps.upstream, this.cred, this.machineId);
+    } catch (e) {
+      if (isInvalidGrant(e)) {
+        this.disable("invalid_refresh_token", "the refresh token was refused (invalid_grant): sign in again and replace the credential");
+        throw new RefreshFailure(`account ${this.name}: refresh token refused (invalid_grant)`, true);
+      }
+      this.recordFailure(`token refresh failed: ${(e as Error).message}`);
+      throw new RefreshFailure(`account ${this.name}: token refresh failed: ${(e as Error).message}`, false);
+    }
+    log.secret(grant.accessToken);
+    log.secret(grant.refreshToken);
+    const update: Partial<Credential> = { ...grant };
+    // Keep the machine id stable after the refresh token rotates (it is derived from it).
+    if (!this.cred.machineId) update.machineId = this.machineId;
+    try {
+      // On disk first: a crash after this line still has the rotated refresh token.
+      await this.deps.store.save(this.source, update);
+    } catch (e) {
+      log.error("could not write the refreshed credential", { account: this.name, file: this.source.path, error: (e as Error).message });
+    }
+    this.cred = { ...this.cred, ...update };
+    log.info("token refreshed", { account: this.name, expiresAt: grant.expiresAt });
+    const expiry = expiryOf(this.cred);
+    if (expiry !== undefined && expiry - Date.now() <= UNUSABLE_MARGIN_MS) {
+      throw new RefreshFailure(`account ${this.name}: the refreshed token expires within 5 minutes`, false);
+    }
+  }
+
+  /** Called when a request starts on this account (the seed counts attempts, failures included). */
+  recordAttempt(now = Date.now()): void {
+    this.counters.requests++;
+    this.counters.lastUsedAt = now;
+  }
+
+  recordSuccess(): void {
+    this.counters.consecutiveFailures = 0;
+    if (this.state.kind === "cooling") this.state = { kind: "healthy" };
+  }
+
+  /** A failure that is the account's (or Kiro's) fault: cool down, and after maxFailures in a row, disable. */
+  recordFailure(reason: string, now = Date.now()): void {
+    this.counters.failures++;
+    this.counters.consecutiveFailures++;
+    if (this.counters.consecutiveFailures >= this.deps.maxFailures) {
+      this.disable("too_many_failures", `${this.counters.consecutiveFailures} failures in a row; last: ${reason}`);
+    } else {
+      this.cool(now + this.deps.failureCooldownSecs * 1000, reason);
+    }
+  }
+
+  /** A 429: rest for Retry-After when Kiro gave one, else the configured cooldown. */
+  throttle(reason: string, retryAfterSecs?: number, now = Date.now()): void {
+    this.cool(now + (retryAfterSecs ?? this.deps.failureCooldownSecs) * 1000, reason);
+  }
+
+  cool(until: number, reason: string): void {
+    if (this.state.kind === "disabled") return;
+    this.state = { kind: "cooling", reason, until };
+    this.deps.log.warn("account cooling down", { account: this.name, reason, until: new Date(until).toISOString() });
+  }
+
+  disable(why: DisableReason, reason: string, until?: number): void {
+    this.state = { kind: "disabled", why, reason, ...(until !== undefined ? { until } : {}) };
+    this.deps.log.warn("account disabled", { account: this.name, why, reason, ...(until ? { until: new Date(until).toISOString() } : {}) });
+  }
+
+  /** Admin reset, or self-healing: healthy, failure streak forgotten. */
+  reset(): void {
+    this.state = { kind: "healthy" };
+    this.counters.consecutiveFailures = 0;
+  }
+
+  recordCheck(summary: UsageSummary | undefined, error?: string, now = Date.now()): void {
+    this.counters.lastCheck = { ...(summary ?? { currentUsage: 0, usageLimit: 0, usagePercent: 0 }), checkedAt: now, ...(error ? { error } : {}) };
+    if (summary?.email && !this.cred.email) this.cred = { ...this.cred, email: summary.email };
+  }
+
+  /** Known quota use as a fraction, for quota-aware selection; undefined when never checked. */
+  get usageRatio(): number | undefined {
+    const c = this.counters.lastCheck;
+    return c && !c.error && c.usageLimit > 0 ? c.currentUsage / c.usageLimit : undefined;
+  }
+}
+
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}

@@ -1,0 +1,187 @@
+/**
+ * The pool: which account takes the next request (least used, quota-aware), and failover inside one client
+ * request — an account's failure moves the request to another before any byte has reached the client.
+ */
+import { GatewayError } from "../errors";
+import { UpstreamError } from "../kiro/http";
+import type { Logger } from "../log";
+import { Account, RefreshFailure } from "./account";
+import { classify, nextMonthUtc } from "./policy";
+
+export class Pool {
+  private readonly list: Account[] = [];
+
+  constructor(private readonly log: Logger, accounts: Account[] = []) {
+    for (const a of accounts) this.add(a);
+  }
+
+  get accounts(): readonly Account[] {
+    return this.list;
+  }
+
+  get(name: string): Account | undefined {
+    return this.list.find((a) => a.name === name);
+  }
+
+  add(account: Account): void {
+    if (this.get(account.name)) throw new Error(`an account named "${account.name}" already exists`);
+    this.list.push(account);
+  }
+
+  remove(name: string): Account | undefined {
+    const i = this.list.findIndex((a) => a.name === name);
+    return i < 0 ? undefined : this.list.splice(i, 1)[0];
+  }
+
+  /**
+   * The least used routable account, skipping `tried`: lowest known quota use first (never-checked accounts
+   * after checked ones), then fewest requests; ties keep pool order.
+   */
+  select(tried: ReadonlySet<Account> = new Set(), now = Date.now()): Account | undefined {
+    let best: Account | undefined;
+    for (const a of this.list) {
+      if (tried.has(a) || !a.routable(now)) continue;
+      if (!best || better(a, best)) best = a;
+    }
+    return best;
+  }
+
+  /**
+   * Runs `attempt` on an account with a fresh token, failing over per the policy, at most min(3 × accounts, 9)
+   * times. `attempt` resolves once Kiro has answered 2xx; what it returns is the caller's.
+   */
+  async send<T>(signal: AbortSignal, attempt: (account: Account, accessToken: string) => Promise<T>): Promise<T> {
+    const maxAttempts = Math.max(1, Math.min(3 * this.list.length, 9));
+    const failed = new Set<Account>();
+    const forced = new Set<Account>();
+    let last: GatewayError | undefined;
+
+    for (let n = 0; n < maxAttempts; n++) {
+      signal.throwIfAborted();
+      // Prefer accounts that have not failed this request; fall back to them only when nothing else is left.
+      const account = this.select(failed) ?? this.select() ?? this.selfHeal();
+      if (!account) break;
+      account.recordAttempt();
+      const log = this.log.child({ account: account.name });
+      try {
+        const token = await account.accessToken(false, signal);
+        const result = await attempt(account, token);
+        account.recordSuccess();
+        return result;
+      } catch (e) {
+        if (signal.aborted) throw e;
+        if (e instanceof RefreshFailure) {
+          log.warn("account unusable", { error: e.message });
+          failed.add(account);
+          last = new GatewayError("unavailable", e.message);
+          continue;
+        }
+        if (!(e instanceof UpstreamError)) throw e;
+        const verdict = classify(e);
+        log.warn("upstream failure", { status: e.status, verdict: verdict.kind, error: e.message });
+        switch (verdict.kind) {
+          case "client":
+            throw verdict.error;
+          case "refresh":
+            if (!forced.has(account)) {
+              forced.add(account);
+              try {
+                await account.refresh(true, signal);
+                n--; // the retry after a forced refresh is part of the same attempt
+                continue;
+              } catch (r) {
+                if (signal.aborted) throw r;
+              }
+            } else {
+              account.recordFailure("access token refused after a fresh refresh");
+            }
+            last = new GatewayError("upstream", `Kiro refused the access token of account ${account.name}`, { upstreamStatus: e.status });
+            break;
+          case "quota": {
+            const until = resetDate(e) ?? nextMonthUtc();
+            account.disable("quota_exhausted", `monthly quota used up (${e.reason ?? `HTTP ${e.status}`})`, until);
+            last = new GatewayError("rate_limited", "the monthly quota of every usable account is used up", {
+              retryAfterSecs: Math.ceil((until - Date.now()) / 1000),
+            });
+            break;
+          }
+          case "throttled": {
+            account.throttle(`throttled by Kiro (HTTP 429${e.upstreamMessage ? `: ${e.upstreamMessage}` : ""})`, verdict.retryAfterSecs);
+            last = new GatewayError("rate_limited", `Kiro is throttling: ${e.upstreamMessage ?? "too many requests"}`, {
+              retryAfterSecs: Math.max(1, Math.ceil(((account.availableAt ?? Date.now()) - Date.now()) / 1000)),
+              upstreamStatus: 429,
+            });
+            break;
+          }
+          case "account":
+            account.disable("refused", verdict.reason);
+            last = new GatewayError("upstream", verdict.reason, { upstreamStatus: e.status });
+            break;
+          case "transient":
+            account.recordFailure(e.message);
+            last =
+              e.status === 0
+                ? new GatewayError("upstream", `could not reach Kiro: ${e.body}`)
+                : new GatewayError("overloaded", `Kiro is unavailable: ${e.message}`, { upstreamStatus: e.status });
+            break;
+        }
+        failed.add(account);
+      }
+    }
+    throw last && last.kind !== "unavailable" ? last : this.noAccountError(last);
+  }
+
+  /** KRS self-healing: when nothing is routable, accounts disabled only for a failure streak get another chance. */
+  private selfHeal(): Account | undefined {
+    const streaky = this.list.filter((a) => a.inPool && a.state.kind === "disabled" && a.state.why === "too_many_failures");
+    if (streaky.length === 0) return undefined;
+    this.log.warn("no account available: re-enabling accounts disabled for repeated failures", { count: streaky.length });
+    for (const a of streaky) a.reset();
+    return this.select();
+  }
+
+  /** 429 when accounts will come back by themselves (cooling, quota), 503 when none will, naming the soonest. */
+  noAccountError(cause?: GatewayError): GatewayError {
+    const now = Date.now();
+    const inPool = this.list.filter((a) => a.inPool);
+    if (inPool.length === 0) return new GatewayError("unavailable", "no Kiro account is configured in the pool");
+    const resting = inPool.map((a) => a.availableAt).filter((t): t is number => t !== undefined && t > now);
+    const soonest = resting.length ? Math.min(...resting) : undefined;
+    const selfRecovering = inPool.every((a) => a.state.kind === "cooling" || (a.state.kind === "disabled" && a.state.until !== undefined));
+    const states = summarise(inPool);
+    if (soonest !== undefined && selfRecovering) {
+      return new GatewayError("rate_limited", `no Kiro account can serve now (${states}); the first recovers at ${new Date(soonest).toISOString()}`, {
+        retryAfterSecs: Math.max(1, Math.ceil((soonest - now) / 1000)),
+      });
+    }
+    const when = soonest !== undefined ? `; the first recovers at ${new Date(soonest).toISOString()}` : "; an administrator must reset or replace them";
+    return new GatewayError("unavailable", `no Kiro account can serve (${states})${when}${cause ? `. Last error: ${cause.message}` : ""}`, {
+      ...(soonest !== undefined ? { retryAfterSecs: Math.max(1, Math.ceil((soonest - now) / 1000)) } : {}),
+    });
+  }
+}
+
+function better(a: Account, b: Account): boolean {
+  const ra = a.usageRatio;
+  const rb = b.usageRatio;
+  if (ra !== undefined && rb !== undefined && ra !== rb) return ra < rb;
+  if ((ra === undefined) !== (rb === undefined)) return ra !== undefined;
+  return a.counters.requests < b.counters.requests;
+}
+
+function summarise(accounts: Account[]): string {
+  const counts = new Map<string, number>();
+  for (const a of accounts) {
+    const label = a.state.kind === "disabled" ? `disabled: ${a.state.why.replaceAll("_", " ")}` : a.state.kind;
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  return [...counts].map(([label, n]) => `${n} ${label}`).join(", ");
+}
+
+/** Kiro's reset date from a quota error body, when it names one (unix seconds or ms). */
+function resetDate(e: UpstreamError): number | undefined {
+  const m = /"nextDateReset"\s*:\s*(\d+(?:\.\d+)?)/.exec(e.body);
+  if (!m) return undefined;
+  const v = Number(m[1]);
+  return v < 1e12 ? v * 1000 : v;
+}
