@@ -1,0 +1,98 @@
+import { describe, expect, test } from "bun:test";
+import { GatewayError } from "../errors";
+import { MODELS, resolveModel } from "./models";
+
+describe("resolveModel", () => {
+  test.each([
+    ["claude-sonnet-4-5-20250929", "claude-sonnet-4.5"],
+    ["claude-sonnet-4-5", "claude-sonnet-4.5"],
+    ["claude-sonnet-4-6", "claude-sonnet-4.6"],
+    ["claude-opus-4-6", "claude-opus-4.6"],
+    ["claude-opus-4-7", "claude-opus-4.7"],
+    ["claude-opus-4-5-20251101", "claude-opus-4.5"],
+    ["claude-haiku-4-5-20251001", "claude-haiku-4.5"],
+    ["claude-sonnet-4-20250514", "claude-sonnet-4"],
+    ["claude-opus-4-6[1m]", "claude-opus-4.6"],
+    ["claude-sonnet-4-6-thinking[1m]", "claude-sonnet-4.6"],
+    ["claude-sonnet-4-5-20250929-thinking", "claude-sonnet-4.5"],
+    ["claude-sonnet-4-latest", "claude-sonnet-4"],
+    ["claude-4.5-opus-high", "claude-opus-4.5"],
+    ["CLAUDE-SONNET-4.5", "claude-sonnet-4.5"],
+  ])("normalises %s to %s", (requested, kiroId) => {
+    expect(resolveModel(requested).kiroId).toBe(kiroId);
+  });
+
+  test.each(["auto", "claude-sonnet-4", "claude-opus-4.5", "claude-opus-4.7", "deepseek-3.2", "glm-5", "qwen3-coder-next"])(
+    "Kiro id %s passes through",
+    (id) => {
+      expect(resolveModel(id).kiroId).toBe(id);
+    },
+  );
+
+  test("auto-kiro is an alias of auto", () => {
+    expect(resolveModel("auto-kiro").kiroId).toBe("auto");
+  });
+
+  test.each([
+    ["sonnet", "claude-sonnet-4.5"],
+    ["opus", "claude-opus-4.6"],
+    ["haiku", "claude-haiku-4.5"],
+    ["claude-3-7-sonnet-20250219", "claude-sonnet-4.5"],
+    ["claude-3-5-haiku-20241022", "claude-haiku-4.5"],
+    ["my-sonnet-4.6-deployment", "claude-sonnet-4.6"],
+    ["anthropic/claude-opus-4.5", "claude-opus-4.5"],
+  ])("falls back by family: %s → %s", (requested, kiroId) => {
+    expect(resolveModel(requested).kiroId).toBe(kiroId);
+  });
+
+  test("context windows: 1M for sonnet-4.6, opus-4.6 and opus-4.7, 200k otherwise", () => {
+    expect(resolveModel("claude-sonnet-4-6").contextWindow).toBe(1_000_000);
+    expect(resolveModel("claude-opus-4-6").contextWindow).toBe(1_000_000);
+    expect(resolveModel("claude-opus-4-7").contextWindow).toBe(1_000_000);
+    expect(resolveModel("claude-sonnet-4-5").contextWindow).toBe(200_000);
+    expect(resolveModel("claude-opus-4-5").contextWindow).toBe(200_000);
+    expect(resolveModel("claude-haiku-4-5").contextWindow).toBe(200_000);
+    expect(resolveModel("auto").contextWindow).toBe(200_000);
+  });
+
+  test("an unknown model is an invalid request naming it and listing supported ones", () => {
+    let error: unknown;
+    try {
+      resolveModel("gpt-4o");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).kind).toBe("invalid_request");
+    expect((error as GatewayError).message).toStartWith('model "gpt-4o" is not supported; ');
+    expect((error as GatewayError).message).toContain("claude-sonnet-4-6");
+  });
+});
+
+describe("MODELS", () => {
+  test("lists the kiro.rs models, each with a thinking twin, plus current ids and aliases", () => {
+    const ids = MODELS.map((m) => m.id);
+    for (const id of [
+      "claude-opus-4-6",
+      "claude-sonnet-4-6",
+      "claude-opus-4-5-20251101",
+      "claude-sonnet-4-5-20250929",
+      "claude-haiku-4-5-20251001",
+      "claude-opus-4-7",
+    ]) {
+      expect(ids).toContain(id);
+      expect(ids).toContain(`${id}-thinking`);
+    }
+    expect(ids).toContain("claude-sonnet-4-5");
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(MODELS.find((m) => m.id === "claude-opus-4-6-thinking")?.display_name).toBe("Claude Opus 4.6 (Thinking)");
+  });
+
+  test("every listed model resolves, and created_at is RFC 3339", () => {
+    for (const m of MODELS) {
+      expect(() => resolveModel(m.id)).not.toThrow();
+      expect(m.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+      expect(Number.isNaN(Date.parse(m.created_at))).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * Model names: what clients ask for (Anthropic ids, Claude Code aliases, Kiro's own ids) → the Kiro model id and
+ * its context window (kiro-protocol.md §3.3), and the static list served by GET /v1/models (§6.1).
+ */
+import { GatewayError } from "../errors";
+
+/** Kiro model ids this gateway sends upstream, with the context window used for token accounting. */
+const CONTEXT_WINDOWS: Readonly<Record<string, number>> = {
+  auto: 200_000,
+  "claude-sonnet-4": 200_000,
+  "claude-sonnet-4.5": 200_000,
+  "claude-sonnet-4.6": 1_000_000,
+  "claude-haiku-4.5": 200_000,
+  "claude-opus-4.5": 200_000,
+  "claude-opus-4.6": 1_000_000,
+  "claude-opus-4.7": 1_000_000,
+  "deepseek-3.2": 200_000,
+  "glm-5": 200_000,
+  "minimax-m2.1": 200_000,
+  "minimax-m2.5": 200_000,
+  "qwen3-coder-next": 200_000,
+};
+
+const ALIASES: Readonly<Record<string, string>> = { "auto-kiro": "auto" };
+
+const FAMILY = "(sonnet|opus|haiku)";
+// Suffixes that name a variant of the same model: a context tag like "[1m]", a date, "-latest", "-thinking".
+const VARIANT_SUFFIX = /(\[[^\]]*\]|-\d{8}|-latest|-thinking)$/;
+const FAMILY_FIRST = new RegExp(`^claude-${FAMILY}-(\\d+)(?:[-.](\\d+))?$`);
+const VERSION_FIRST = new RegExp(`^claude-(\\d+)(?:[-.](\\d+))?-${FAMILY}(?:-[a-z]+)?$`);
+
+export interface ResolvedModel {
+  kiroId: string;
+  contextWindow: number;
+}
+
+/**
+ * Resolves a requested model name. Exact spellings are tried first (so a Kiro id passes through untouched), then
+ * the kiro.rs family fallback, so that any Sonnet/Opus/Haiku name a client invents still lands on a real model.
+ */
+export function resolveModel(requested: string): ResolvedModel {
+  const kiroId = normalise(requested) ?? familyFallback(requested.toLowerCase());
+  if (kiroId === undefined) {
+    throw new GatewayError(
+      "invalid_request",
+      `model "${requested}" is not supported; use a Claude model such as claude-sonnet-4-6, claude-opus-4-7, ` +
+        `claude-haiku-4-5, or a Kiro model id such as auto or claude-sonnet-4.5`,
+    );
+  }
+  return { kiroId, contextWindow: CONTEXT_WINDOWS[kiroId] ?? 200_000 };
+}
+
+function normalise(requested: string): string | undefined {
+  let name = requested.trim().toLowerCase();
+  let before: string;
+  do {
+    before = name;
+    name = name.replace(VARIANT_SUFFIX, "");
+  } while (name !== before);
+  name = ALIASES[name] ?? name;
+  const candidates = [name];
+  const familyFirst = FAMILY_FIRST.exec(name);
+  if (familyFirst) candidates.push(kiroName(familyFirst[1], familyFirst[2], familyFirst[3]));
+  const versionFirst = VERSION_FIRST.exec(name);
+  if (versionFirst) candidates.push(kiroName(versionFirst[3], versionFirst[1], versionFirst[2]));
+  return candidates.find((c) => c in CONTEXT_WINDOWS);
+}
+
+const kiroName = (family = "", major = "", minor?: string) =>
+  minor === undefined ? `claude-${family}-${major}` : `claude-${family}-${major}.${minor}`;
+
+/** kiro.rs `map_model`: a family name anywhere in the string picks that family's default version. */
+function familyFallback(name: string): string | undefined {
+  if (name.includes("sonnet")) {
+    return name.includes("4-6") || name.includes("4.6") ? "claude-sonnet-4.6" : "claude-sonnet-4.5";
+  }
+  if (name.includes("opus")) {
+    return name.includes("4-5") || name.includes("4.5") ? "claude-opus-4.5" : "claude-opus-4.6";
+  }
+  if (name.includes("haiku")) return "claude-haiku-4.5";
+  return undefined;
+}
+
+export interface ModelInfo {
+  id: string;
+  display_name: string;
+  /** RFC 3339 */
+  created_at: string;
+}
+
+const BASE_MODELS: ModelInfo[] = [
+  { id: "claude-opus-4-7", display_name: "Claude Opus 4.7", created_at: "2026-04-16T00:00:00Z" },
+  { id: "claude-sonnet-4-6", display_name: "Claude Sonnet 4.6", created_at: "2026-02-17T00:00:00Z" },
+  { id: "claude-opus-4-6", display_name: "Claude Opus 4.6", created_at: "2026-02-04T00:00:00Z" },
+  { id: "claude-opus-4-5-20251101", display_name: "Claude Opus 4.5", created_at: "2025-11-24T00:00:00Z" },
+  { id: "claude-haiku-4-5-20251001", display_name: "Claude Haiku 4.5", created_at: "2025-10-15T00:00:00Z" },
+  { id: "claude-sonnet-4-5-20250929", display_name: "Claude Sonnet 4.5", created_at: "2025-09-29T00:00:00Z" },
+];
+
+// Anthropic's undated aliases, listed because clients copy them from Anthropic's docs.
+const ALIAS_MODELS: ModelInfo[] = [
+  { id: "claude-opus-4-5", display_name: "Claude Opus 4.5", created_at: "2025-11-24T00:00:00Z" },
+  { id: "claude-haiku-4-5", display_name: "Claude Haiku 4.5", created_at: "2025-10-15T00:00:00Z" },
+  { id: "claude-sonnet-4-5", display_name: "Claude Sonnet 4.5", created_at: "2025-09-29T00:00:00Z" },
+];
+
+/** GET /v1/models, newest first: the kiro.rs list (each model with its `-thinking` twin) plus Anthropic's aliases. */
+export const MODELS: ModelInfo[] = [
+  ...BASE_MODELS.flatMap((m) => [
+    m,
+    { id: `${m.id}-thinking`, display_name: `${m.display_name} (Thinking)`, created_at: m.created_at },
+  ]),
+  ...ALIAS_MODELS,
+];
