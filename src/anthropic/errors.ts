@@ -1,0 +1,61 @@
+/**
+ * The edge where errors become HTTP for Anthropic clients: `{"type":"error","error":{"type","message"}}` with the
+ * status an Anthropic SDK expects for that kind (it retries 429/529/5xx and reads Retry-After).
+ */
+import type { ErrorKind, GatewayError } from "../errors";
+
+const RENDER: Record<ErrorKind, [status: number, type: string]> = {
+  invalid_request: [400, "invalid_request_error"],
+  authentication: [401, "authentication_error"],
+  permission: [403, "permission_error"],
+  not_found: [404, "not_found_error"],
+  request_too_large: [413, "request_too_large"],
+  rate_limited: [429, "rate_limit_error"],
+  upstream: [502, "api_error"],
+  unavailable: [503, "api_error"],
+  timeout: [504, "timeout_error"],
+  overloaded: [529, "overloaded_error"],
+  internal: [500, "api_error"],
+};
+
+export function errorBody(kind: ErrorKind, message: string) {
+  return { type: "error" as const, error: { type: RENDER[kind][1], message } };
+}
+
+export function errorType(kind: ErrorKind): string {
+  return RENDER[kind][1];
+}
+
+export function errorResponse(e: GatewayError): Response {
+  const [status] = RENDER[e.kind];
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (e.detail.retryAfterSecs !== undefined) headers["retry-after"] = String(Math.max(1, Math.ceil(e.detail.retryAfterSecs)));
+  return new Response(JSON.stringify(errorBody(e.kind, e.message)), { status, headers });
+}
+
+interface TypeBoxError {
+  path: string;
+  message: string;
+  value?: unknown;
+  schema?: { anyOf?: Array<{ const?: unknown }> };
+  errors?: Array<{ First(): TypeBoxError | undefined }>;
+}
+
+/** One readable line from an Elysia validation error: which field, and what is wrong with it. */
+export function describeValidation(all: readonly unknown[] | undefined, fallback: string): string {
+  const first = all?.[0] as TypeBoxError | undefined;
+  if (!first) return fallback;
+  const field = first.path.replace(/^\//, "").replaceAll("/", ".") || "body";
+  const choices = first.schema?.anyOf?.map((s) => s.const).filter((c) => c !== undefined) ?? [];
+  let problem: string;
+  if (choices.length) {
+    problem = `must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`;
+  } else {
+    // For a union (Elysia's numbers are integer | numeric string), the first branch's complaint is the useful one.
+    const inner = first.errors?.map((it) => it.First()).find((x) => x !== undefined);
+    problem = lowerFirst((inner ?? first).message);
+  }
+  return first.value === undefined ? `${field}: field required` : `${field}: ${problem}`;
+}
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);

@@ -1,0 +1,96 @@
+/**
+ * The one place that turns a Kiro reply into the client's answer: the same translated events either written as
+ * SSE while they arrive (stream=true) or folded into one JSON message (stream=false). Nothing buffers the reply.
+ */
+import { EventStreamError } from "../kiro/eventstream";
+import type { KiroEvent } from "../kiro/types";
+import type { Logger } from "../log";
+import { errorType } from "./errors";
+import { encodeSSE, MessageFolder } from "./output";
+import type { MessageResponse, StreamEvent } from "./schemas";
+import type { StreamTranslator } from "./stream";
+
+/** A reply whose first events were already read (to fail over before anything reached the client). */
+export interface Reply {
+  first: KiroEvent[];
+  rest: AsyncIterator<KiroEvent[]>;
+}
+
+/** Upstream silence after which a ping is sent (kiro-protocol.md §5.1). */
+export const PING_AFTER_MS = 25_000;
+
+async function* translate(t: StreamTranslator, reply: Reply, log: Logger): AsyncGenerator<StreamEvent[]> {
+  yield t.start();
+  const push = (events: KiroEvent[]) => events.flatMap((e) => t.push(e));
+  yield push(reply.first);
+  try {
+    for (;;) {
+      const next = await reply.rest.next();
+      if (next.done) break;
+      yield push(next.value);
+    }
+  } catch (e) {
+    // Streaming has begun: end with an Anthropic error event, never a hang or a silent truncation.
+    const message =
+      e instanceof EventStreamError
+        ? `the Kiro reply was cut off: ${e.message}`
+        : `the connection to Kiro failed mid-reply: ${(e as Error).message || String(e)}`;
+    log.warn("reply failed after streaming began", { error: message });
+    yield t.fail(message, errorType("overloaded"));
+    return;
+  }
+  yield t.finish();
+}
+
+const encoder = new TextEncoder();
+
+export function sseResponse(t: StreamTranslator, reply: Reply, log: Logger, pingAfterMs = PING_AFTER_MS): Response {
+  const events = translate(t, reply, log);
+  let lastWrite = Date.now();
+  let ticker: ReturnType<typeof setInterval> | undefined;
+  const stop = () => clearInterval(ticker);
+
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      ticker = setInterval(() => {
+        if (Date.now() - lastWrite < pingAfterMs) return;
+        lastWrite = Date.now();
+        controller.enqueue(encoder.encode(encodeSSE({ type: "ping" })));
+      }, Math.max(50, pingAfterMs / 5));
+    },
+    async pull(controller) {
+      try {
+        const next = await events.next();
+        if (next.done) {
+          stop();
+          controller.close();
+          return;
+        }
+        if (next.value.length === 0) return;
+        let text = "";
+        for (const e of next.value) text += encodeSSE(e);
+        lastWrite = Date.now();
+        controller.enqueue(encoder.encode(text));
+      } catch (e) {
+        stop();
+        controller.error(e);
+      }
+    },
+    async cancel() {
+      // The client left: stop pinging and abort the upstream download at once.
+      stop();
+      await events.return(undefined);
+      await reply.rest.return?.();
+    },
+  });
+
+  return new Response(body, {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" },
+  });
+}
+
+export async function jsonMessage(t: StreamTranslator, reply: Reply, log: Logger): Promise<MessageResponse> {
+  const folder = new MessageFolder();
+  for await (const batch of translate(t, reply, log)) for (const e of batch) folder.push(e);
+  return folder.result();
+}

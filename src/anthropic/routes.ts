@@ -1,0 +1,128 @@
+/**
+ * The client-facing Anthropic API: /v1/models, /v1/messages (streamed or not), /v1/messages/count_tokens.
+ * Every route checks the client key; every error leaves as an Anthropic error body.
+ */
+import { Elysia } from "elysia";
+import { keyMatches, presentedKey } from "../auth";
+import { GatewayError } from "../errors";
+import { generateAssistantResponse } from "../kiro/chat";
+import { UpstreamError } from "../kiro/http";
+import { MODELS, resolveModel } from "../kiro/models";
+import { replyEvents } from "../kiro/reply";
+import type { KiroEvent } from "../kiro/types";
+import type { Services } from "../services";
+import { convertRequest } from "./convert";
+import { countTokens } from "./count";
+import { describeValidation, errorBody, errorResponse } from "./errors";
+import { jsonMessage, sseResponse, type Reply } from "./respond";
+import { CountTokensRequest, MessagesRequest } from "./schemas";
+import { StreamTranslator } from "./stream";
+import { estimateInputTokens } from "./tokens";
+
+export function anthropicRoutes(s: Services) {
+  return new Elysia({ name: "anthropic" })
+    .onError(({ code, error, request }) => {
+      if (error instanceof GatewayError) return errorResponse(error);
+      if (code === "VALIDATION") {
+        return errorResponse(new GatewayError("invalid_request", describeValidation(error.all, error.message)));
+      }
+      if (code === "PARSE") return errorResponse(new GatewayError("invalid_request", "the request body is not valid JSON"));
+      if (code === "NOT_FOUND") return errorResponse(new GatewayError("not_found", `no route ${request.method} ${new URL(request.url).pathname}`));
+      s.log.error("unexpected error", { path: new URL(request.url).pathname, error: error instanceof Error ? error.stack ?? error.message : String(error) });
+      return errorResponse(new GatewayError("internal", "kiro-ts failed unexpectedly; the details are in its log"));
+    })
+    .guard(
+      {
+        beforeHandle({ request }) {
+          if (!keyMatches(presentedKey(request.headers), s.config.apiKey)) {
+            return new Response(JSON.stringify(errorBody("authentication", "invalid x-api-key")), {
+              status: 401,
+              headers: { "content-type": "application/json" },
+            });
+          }
+        },
+      },
+      (app) =>
+        app
+          .get("/v1/models", () => ({
+            data: MODELS.map((m) => ({ type: "model" as const, ...m })),
+            has_more: false,
+            first_id: MODELS[0]?.id ?? null,
+            last_id: MODELS.at(-1)?.id ?? null,
+          }))
+          .post(
+            "/v1/messages/count_tokens",
+            async ({ body }) => {
+              resolveModel(body.model);
+              return { input_tokens: await countTokens(body, s) };
+            },
+            { body: CountTokensRequest },
+          )
+          .post(
+            "/v1/messages",
+            async ({ body, request, server }) => {
+              const converted = convertRequest(body);
+              const conversationJson = JSON.stringify(converted.conversationState);
+              const signal = request.signal;
+              // Long replies must not be cut by the server's idle timeout; pings keep proxies in between awake.
+              server?.timeout(request, 0);
+              const reply = await s.pool.send(signal, async (account, accessToken) => {
+                const body = await generateAssistantResponse(
+                  s.upstream,
+                  { credential: { ...account.credential, accessToken }, machineId: account.machineId },
+                  conversationJson,
+                  signal,
+                );
+                return firstEvents(body, (reason) => s.log.warn("skipped a corrupt frame", { account: account.name, reason }));
+              });
+              const translator = new StreamTranslator({
+                model: body.model,
+                thinking: converted.thinking,
+                inputTokens: estimateInputTokens(body),
+                contextWindow: converted.contextWindow,
+                toolNames: converted.toolNames,
+              });
+              return body.stream ? sseResponse(translator, reply, s.log) : jsonMessage(translator, reply, s.log);
+            },
+            { body: MessagesRequest },
+          ),
+    );
+}
+
+/**
+ * Reads until the first Kiro event, so that a reply that fails at once (cut, throttled, refused) can still move
+ * to another account: nothing has reached the client yet.
+ */
+async function firstEvents(body: ReadableStream<Uint8Array>, onSkip: (reason: string) => void): Promise<Reply> {
+  const rest = replyEvents(body, onSkip);
+  let first: IteratorResult<KiroEvent[]>;
+  try {
+    first = await rest.next();
+  } catch (e) {
+    throw new UpstreamError("generateAssistantResponse", 0, `the reply broke before its first event: ${(e as Error).message}`);
+  }
+  if (first.done) throw new UpstreamError("generateAssistantResponse", 0, "the reply ended without a single event");
+  const opening = first.value[0];
+  if (opening?.type === "exception") {
+    const status = EXCEPTION_STATUS[opening.exceptionType];
+    if (status) {
+      await rest.return(undefined);
+      throw new UpstreamError(
+        "generateAssistantResponse",
+        status,
+        JSON.stringify({ message: opening.message, reason: opening.reason ?? null, __type: opening.exceptionType }),
+      );
+    }
+  }
+  return { first: first.value, rest };
+}
+
+/** Exceptions that open a reply mean the same as the HTTP status Kiro would otherwise have sent. */
+const EXCEPTION_STATUS: Record<string, number> = {
+  ThrottlingException: 429,
+  ServiceQuotaExceededException: 402,
+  AccessDeniedException: 403,
+  ValidationException: 400,
+  InternalServerException: 500,
+  ServiceUnavailableException: 503,
+};

@@ -1,0 +1,36 @@
+/**
+ * Builds the Elysia app from its areas; no listen, so tests call `app.handle(new Request(…))`.
+ */
+import { swagger } from "@elysiajs/swagger";
+import { Elysia } from "elysia";
+import { uiPlugin } from "./admin/ui";
+import { anthropicRoutes } from "./anthropic/routes";
+import { errorResponse } from "./anthropic/errors";
+import { GatewayError } from "./errors";
+import type { Services } from "./services";
+
+/** kiro.rs accepts bodies up to 50 MiB; Claude Code sends some over 20 MB. */
+export const MAX_BODY_BYTES = 50 * 1024 * 1024;
+
+export const VERSION: string = (await import("../package.json")).version;
+
+export function buildApp(s: Services) {
+  return new Elysia()
+    .onRequest(({ request }) => {
+      const length = Number(request.headers.get("content-length"));
+      if (length > MAX_BODY_BYTES) {
+        return errorResponse(new GatewayError("request_too_large", `request body is ${length} bytes; the limit is ${MAX_BODY_BYTES} bytes (50 MiB)`));
+      }
+    })
+    .use(
+      swagger({
+        path: "/swagger",
+        documentation: { info: { title: "kiro-ts", version: VERSION, description: "Anthropic Messages API answered through Kiro accounts" } },
+      }),
+    )
+    .get("/health", () => ({ status: "ok", version: VERSION, accounts: s.pool.accounts.length }))
+    .use(anthropicRoutes(s))
+    .use(uiPlugin());
+}
+
+export type App = ReturnType<typeof buildApp>;

@@ -1,0 +1,128 @@
+#!/usr/bin/env bun
+/** The command line: parse arguments, load config, start, stop gracefully. Nothing else. */
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { buildApp, MAX_BODY_BYTES, VERSION } from "./app";
+import { ConfigError, loadConfig } from "./config/load";
+import type { Config } from "./config/schema";
+import { levelFromEnv, Logger, maskKey } from "./log";
+import { createServices, type Services } from "./services";
+
+const HELP = `kiro-ts ${VERSION} — Anthropic Messages API answered through Kiro accounts
+
+Usage:
+  kiro-ts [-c|--config FILE] [--credentials FILE]   serve (defaults: ./config.json, ./credentials.json)
+  kiro-ts demo [--port N]                          serve with a built-in Kiro simulator and three demo accounts
+  kiro-ts --version | --help
+
+Environment: LOG_LEVEL (debug, info, warn, error; RUST_LOG is read too).
+`;
+
+/** Open streams get this long to finish after SIGTERM. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function fail(message: string): never {
+  process.stderr.write(`kiro-ts: ${message}\n`);
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: "string", short: "c" },
+        credentials: { type: "string" },
+        port: { type: "string" },
+        version: { type: "boolean", short: "V" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    fail(`${(e as Error).message.split("\n")[0]} (see kiro-ts --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return void process.stdout.write(HELP);
+  if (values.version) return void process.stdout.write(`kiro-ts ${VERSION}\n`);
+  const command = positionals[0];
+  if (positionals.length > 1 || (command !== undefined && command !== "demo")) fail(`unknown command "${positionals.join(" ")}" (see kiro-ts --help)`);
+
+  const log = new Logger(levelFromEnv());
+  if (command === "demo") {
+    if (values.config || values.credentials) fail("demo takes no config or credentials: it makes its own");
+    const port = values.port === undefined ? 8990 : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, got "${values.port}"`);
+    const { startDemo } = await import("./demo");
+    const demo = await startDemo({ port, log });
+    const url = serve(demo.services, demo.config, log, async () => demo.stop());
+    // Demo keys are printed on purpose (stdout, not the log, which masks every key it knows).
+    process.stdout.write(`
+kiro-ts demo is running on a built-in Kiro simulator with ${demo.services.pool.accounts.length} simulated accounts.
+  URL        ${url}
+  API key    ${demo.config.apiKey}
+  Admin key  ${demo.config.adminApiKey}
+  Admin UI   ${url}
+
+Try it:
+  curl ${url}v1/messages -H "x-api-key: ${demo.config.apiKey}" -H "content-type: application/json" \\
+    -d '{"model":"claude-sonnet-4-5","max_tokens":256,"messages":[{"role":"user","content":"Hello, Claude!"}]}'
+
+`);
+    return;
+  }
+  if (values.port !== undefined) fail("--port belongs to demo; set \"port\" in config.json");
+
+  const configPath = resolve(values.config ?? "config.json");
+  let config: Config;
+  try {
+    const loaded = await loadConfig(configPath);
+    config = loaded.config;
+    for (const w of loaded.warnings) log.warn(w);
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.message);
+    throw e;
+  }
+  const services = await createServices({ config, log, credentialsFile: resolve(values.credentials ?? "credentials.json") });
+  if (services.pool.accounts.length === 0) {
+    log.warn("no usable Kiro account: requests will fail until one is added (admin API or credential files)");
+  }
+  serve(services, config, log);
+}
+
+/** Listens, logs the start-up lines, installs the signal handlers; returns the URL served. */
+function serve(services: Services, config: Config, log: Logger, onStop?: () => Promise<void>): string {
+  if (!config.adminApiKey) log.warn("adminApiKey is not set: the admin API and UI accept the client apiKey; set adminApiKey to separate them");
+  const app = buildApp(services).listen({
+    hostname: config.host,
+    port: config.port,
+    reusePort: false,
+    maxRequestBodySize: MAX_BODY_BYTES + 1024 * 1024,
+  });
+  const server = app.server!;
+  const accounts = services.pool.accounts;
+  log.info(`kiro-ts ${VERSION} listening on ${server.url}`, {
+    accounts: accounts.length,
+    healthy: accounts.filter((a) => a.routable()).length,
+    apiKey: maskKey(config.apiKey),
+  });
+  log.info("routes: GET /v1/models, POST /v1/messages, POST /v1/messages/count_tokens, GET /health, /admin/*, /swagger, UI at /");
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: no new connections; letting open requests finish`, { graceSecs: SHUTDOWN_GRACE_MS / 1000 });
+    const grace = new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS));
+    await Promise.race([server.stop(false), grace]);
+    await onStop?.();
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  return server.url.toString();
+}
+
+await main(Bun.argv.slice(2));
