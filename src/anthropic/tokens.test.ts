@@ -1,0 +1,111 @@
+import { describe, expect, test } from "bun:test";
+import type { MessageParam } from "./schemas";
+import { countTextTokens, estimateInputTokens, estimateOutputTokens } from "./tokens";
+
+describe("countTextTokens", () => {
+  test("matches the kiro.rs vectors of kiro-protocol.md §4.7", () => {
+    expect(countTextTokens("Hello, Claude!")).toBe(5);
+    expect(countTextTokens("你好，世界")).toBe(7);
+    expect(countTextTokens("x".repeat(1000))).toBe(312);
+  });
+
+  test("applies each length band's surcharge", () => {
+    expect(countTextTokens("")).toBe(0);
+    expect(countTextTokens("x".repeat(400))).toBe(130); // 100 tokens × 1.3
+    expect(countTextTokens("x".repeat(800))).toBe(250); // 200 × 1.25
+    expect(countTextTokens("x".repeat(1200))).toBe(360); // 300 × 1.2
+    expect(countTextTokens("x".repeat(4000))).toBe(1000); // 1000 × 1
+  });
+
+  test("Latin extended letters count as western, other scripts at four units", () => {
+    expect(countTextTokens("ÀéĀž")).toBe(countTextTokens("abcd"));
+    expect(countTextTokens("Привет")).toBe(Math.trunc(((6 * 4) / 4) * 1.5));
+  });
+
+  test("a character outside the BMP counts once, not as two halves", () => {
+    expect(countTextTokens("😀😀")).toBe(countTextTokens("你好"));
+  });
+
+  test("a 1 MB body mixing scripts is counted exactly", () => {
+    const big = "lorem ipsum 你好 ".repeat(70_000);
+    expect(countTextTokens(big)).toBe(Math.trunc((70_000 * (13 + 2 * 4)) / 4));
+  });
+});
+
+describe("estimateInputTokens", () => {
+  const user = (content: MessageParam["content"]): MessageParam => ({ role: "user", content });
+
+  test("sums system, message text and tools piece by piece (kiro.rs §6.2)", () => {
+    const tool = { name: "get_weather", description: "Get weather", input_schema: { type: "object" } };
+    const n = estimateInputTokens({
+      system: [{ type: "text", text: "You are terse." }],
+      messages: [user("Hello, Claude!"), { role: "assistant", content: [{ type: "text", text: "Hi" }] }],
+      tools: [tool],
+    });
+    expect(n).toBe(
+      countTextTokens("You are terse.") +
+        countTextTokens("Hello, Claude!") +
+        countTextTokens("Hi") +
+        countTextTokens("get_weather") +
+        countTextTokens("Get weather") +
+        countTextTokens('{"type":"object"}'),
+    );
+  });
+
+  test("counts tool results, tool-use inputs and thinking, which kiro.rs leaves out", () => {
+    const result = "x".repeat(4000);
+    const n = estimateInputTokens({
+      messages: [
+        { role: "assistant", content: [
+          { type: "thinking", thinking: "Need the file.", signature: "s" },
+          { type: "tool_use", id: "t1", name: "Read", input: { path: "/etc/hosts" } },
+        ] },
+        user([
+          { type: "tool_result", tool_use_id: "t1", content: result },
+          { type: "tool_result", tool_use_id: "t2", content: [{ type: "text", text: result }, { type: "image" }] },
+        ]),
+      ] as MessageParam[],
+    });
+    expect(n).toBe(
+      countTextTokens("Need the file.") +
+        countTextTokens('Read{"path":"/etc/hosts"}') +
+        2 * countTextTokens(result),
+    );
+    expect(n).toBeGreaterThan(2000);
+  });
+
+  test("a tool result given as a JSON object counts its JSON text", () => {
+    const content = { rows: [1, 2, 3] };
+    expect(estimateInputTokens({ messages: [user([{ type: "tool_result", tool_use_id: "t", content } as never])] })).toBe(
+      countTextTokens(JSON.stringify(content)),
+    );
+  });
+
+  test("each image costs a flat 1,600 tokens", () => {
+    const image = { type: "image", source: { type: "base64", media_type: "image/png", data: "A".repeat(100_000) } };
+    expect(estimateInputTokens({ messages: [user([image, image])] })).toBe(3200);
+  });
+
+  test("a string system prompt is counted and the total is at least 1", () => {
+    expect(estimateInputTokens({ system: "Hello, Claude!", messages: [] })).toBe(5);
+    expect(estimateInputTokens({ messages: [user("")] })).toBe(1);
+  });
+});
+
+describe("estimateOutputTokens", () => {
+  test("CJK at two thirds of a token, other characters at a quarter, rounded up", () => {
+    expect(estimateOutputTokens("The user ")).toBe(3);
+    expect(estimateOutputTokens("你好世界")).toBe(3);
+    expect(estimateOutputTokens("你好 world")).toBe(2 + 2);
+  });
+
+  test("at least one token per chunk", () => {
+    expect(estimateOutputTokens("")).toBe(1);
+    expect(estimateOutputTokens("a")).toBe(1);
+  });
+
+  test("the §10a chunks give 5 + 10", () => {
+    expect(estimateOutputTokens("<thinking>\nThe user ")).toBe(5);
+    expect(estimateOutputTokens("wants weather.</thinking>\n\nIt is 18°C")).toBe(10);
+  });
+});

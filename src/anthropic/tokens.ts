@@ -1,0 +1,114 @@
+/**
+ * Local token estimates (kiro-protocol.md §5.6, §6.2). Kiro reports no token counts, so input and output tokens are
+ * estimated from characters the way kiro.rs does it. These run on every request body and every streamed chunk,
+ * so each walks the string's char codes once and allocates nothing per character.
+ */
+import type { MessageParam, MessagesRequest, ToolParam } from "./schemas";
+
+/** What a request is billed as per image (Anthropic's rule of thumb for a ~1 MP image). */
+const TOKENS_PER_IMAGE = 1_600;
+
+const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+
+/** Latin, Latin Extended and IPA: scripts where a token spans about four characters. */
+function isWestern(c: number): boolean {
+  return (
+    c <= 0x024f ||
+    (c >= 0x1e00 && c <= 0x1eff) ||
+    (c >= 0x2c60 && c <= 0x2c7f) ||
+    (c >= 0xa720 && c <= 0xa7ff) ||
+    (c >= 0xab30 && c <= 0xab6f)
+  );
+}
+
+/** kiro.rs `count_tokens`: 1 unit per western character, 4 per other character, ÷4, then a short-text surcharge. */
+export function countTextTokens(text: string): number {
+  let units = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isWestern(c)) {
+      units += 1;
+    } else {
+      units += 4;
+      // A character outside the BMP is one character, not two.
+      if (isHighSurrogate(c) && isLowSurrogate(text.charCodeAt(i + 1))) i++;
+    }
+  }
+  const tokens = units / 4;
+  const surcharge = tokens < 100 ? 1.5 : tokens < 200 ? 1.3 : tokens < 300 ? 1.25 : tokens < 800 ? 1.2 : 1;
+  return Math.trunc(tokens * surcharge);
+}
+
+export interface TokenCountInput {
+  system?: MessagesRequest["system"];
+  messages: MessageParam[];
+  tools?: ToolParam[];
+}
+
+/**
+ * The input-token estimate of a request (§6.2 step 2). Unlike kiro.rs it also counts what Kiro really receives
+ * besides plain text — tool results, tool-use inputs, thinking — and images, because an estimate that is too low
+ * keeps clients from compacting their context in time.
+ */
+export function estimateInputTokens(req: TokenCountInput): number {
+  let total = 0;
+  if (typeof req.system === "string") total += countTextTokens(req.system);
+  else for (const block of req.system ?? []) total += countTextTokens(block.text);
+  for (const message of req.messages) {
+    if (typeof message.content === "string") total += countTextTokens(message.content);
+    else for (const block of message.content) total += blockTokens(block as Record<string, unknown>);
+  }
+  for (const tool of req.tools ?? []) {
+    total += countTextTokens(tool.name);
+    if (typeof tool.description === "string") total += countTextTokens(tool.description);
+    if (tool.input_schema !== undefined) total += countTextTokens(JSON.stringify(tool.input_schema));
+  }
+  return Math.max(1, total);
+}
+
+function blockTokens(block: Record<string, unknown>): number {
+  switch (block.type) {
+    case "image":
+      return TOKENS_PER_IMAGE;
+    case "thinking":
+      return typeof block.thinking === "string" ? countTextTokens(block.thinking) : 0;
+    case "tool_use":
+      return countTextTokens(block.name + JSON.stringify(block.input ?? {}));
+    case "tool_result":
+      return toolResultTokens(block.content);
+    default:
+      return typeof block.text === "string" ? countTextTokens(block.text) : 0;
+  }
+}
+
+function toolResultTokens(content: unknown): number {
+  if (content === undefined || content === null) return 0;
+  if (typeof content === "string") return countTextTokens(content);
+  if (!Array.isArray(content)) return countTextTokens(JSON.stringify(content));
+  let total = 0;
+  for (const item of content) {
+    const text = (item as { text?: unknown } | null)?.text;
+    if (typeof text === "string") total += countTextTokens(text);
+  }
+  return total;
+}
+
+/**
+ * kiro.rs's per-chunk output estimate while streaming (§5.6): CJK ideographs at ⅔ token each, everything else at
+ * ¼ token per character, rounded up, at least 1 per chunk.
+ */
+export function estimateOutputTokens(chunk: string): number {
+  let cjk = 0;
+  let other = 0;
+  for (let i = 0; i < chunk.length; i++) {
+    const c = chunk.charCodeAt(i);
+    if (c >= 0x4e00 && c <= 0x9fff) {
+      cjk++;
+    } else {
+      other++;
+      if (isHighSurrogate(c) && isLowSurrogate(chunk.charCodeAt(i + 1))) i++;
+    }
+  }
+  return Math.max(1, Math.floor((2 * cjk + 2) / 3) + Math.floor((other + 3) / 4));
+}
