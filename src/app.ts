@@ -3,6 +3,7 @@
  */
 import { swagger } from "@elysiajs/swagger";
 import { Elysia } from "elysia";
+import { adminRoutes } from "./admin/routes";
 import { uiPlugin } from "./admin/ui";
 import { anthropicRoutes } from "./anthropic/routes";
 import { errorResponse } from "./anthropic/errors";
@@ -30,6 +31,7 @@ export function buildApp(s: Services) {
     )
     .get("/health", () => ({ status: "ok", version: VERSION, accounts: s.pool.accounts.length }))
     .use(anthropicRoutes(s))
+    .use(adminRoutes(s))
     .use(uiPlugin());
 }
 

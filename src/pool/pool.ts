@@ -7,9 +7,12 @@ import { UpstreamError } from "../kiro/http";
 import type { Logger } from "../log";
 import { Account, RefreshFailure } from "./account";
 import { classify, nextMonthUtc } from "./policy";
+import { RequestRate } from "./stats";
 
 export class Pool {
   private readonly list: Account[] = [];
+  /** Client requests over the last hour. */
+  readonly rate = new RequestRate();
 
   constructor(private readonly log: Logger, accounts: Account[] = []) {
     for (const a of accounts) this.add(a);
@@ -51,6 +54,7 @@ export class Pool {
    * times. `attempt` resolves once Kiro has answered 2xx; what it returns is the caller's.
    */
   async send<T>(signal: AbortSignal, attempt: (account: Account, accessToken: string) => Promise<T>): Promise<T> {
+    this.rate.record();
     const maxAttempts = Math.max(1, Math.min(3 * this.list.length, 9));
     const failed = new Set<Account>();
     const forced = new Set<Account>();
