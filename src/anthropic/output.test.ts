@@ -1,0 +1,194 @@
+import Anthropic from "@anthropic-ai/sdk";
+import { describe, expect, test } from "bun:test";
+import { GatewayError } from "../errors";
+import type { KiroEvent } from "../kiro/types";
+import { encodeSSE, MessageFolder } from "./output";
+import type { MessageResponse, StreamEvent } from "./schemas";
+import { StreamTranslator, SYNTHETIC_SIGNATURE } from "./stream";
+
+const MODEL = "claude-sonnet-4-6";
+
+function translate(kiro: KiroEvent[], thinking = true): StreamEvent[] {
+  const t = new StreamTranslator({
+    model: MODEL,
+    thinking,
+    inputTokens: 100,
+    contextWindow: 200_000,
+    toolNames: new Map([["get_weather_s", "get_weather"]]),
+    messageId: "msg_0123456789abcdef0123456789abcdef",
+  });
+  return [...t.start(), ...kiro.flatMap((e) => t.push(e)), ...t.finish()];
+}
+
+function fold(events: StreamEvent[]): MessageResponse {
+  const folder = new MessageFolder();
+  for (const e of events) folder.push(e);
+  return folder.result();
+}
+
+/** What the official SDK accumulates from these SSE bytes, fetched as a real streaming response body. */
+async function sdkFinalMessage(sse: string) {
+  const bytes = new TextEncoder().encode(sse);
+  const client = new Anthropic({
+    apiKey: "test-key",
+    baseURL: "http://gateway.test",
+    maxRetries: 0,
+    fetch: async () =>
+      new Response(
+        // Deliver the bytes in uneven pieces, as a network would.
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            for (let at = 0; at < bytes.length; at += 7) controller.enqueue(bytes.slice(at, at + 7));
+            controller.close();
+          },
+        }),
+        { headers: { "content-type": "text/event-stream" } },
+      ),
+  });
+  return client.messages
+    .stream({ model: MODEL, max_tokens: 1024, messages: [{ role: "user", content: "Weather in Paris?" }] })
+    .finalMessage();
+}
+
+const REPLY: KiroEvent[] = [
+  { type: "text", content: "<thinking>\nThe user wants " },
+  { type: "text", content: "weather.</thinking>\n\nLet me check “Paris” 🌤" },
+  { type: "toolUse", toolUseId: "tooluse_1", name: "get_weather_s", input: "", stop: false },
+  { type: "toolUse", toolUseId: "tooluse_1", name: "get_weather_s", input: '{"city":', stop: false },
+  { type: "toolUse", toolUseId: "tooluse_1", name: "get_weather_s", input: '"Paris"}', stop: true },
+  { type: "toolUse", toolUseId: "tooluse_2", name: "now", input: "", stop: false },
+  { type: "metering", usage: 0.02 },
+  { type: "contextUsage", percentage: 2.5 },
+];
+
+const EXPECTED: MessageResponse = {
+  id: "msg_0123456789abcdef0123456789abcdef",
+  type: "message",
+  role: "assistant",
+  model: MODEL,
+  content: [
+    { type: "thinking", thinking: "The user wants weather.", signature: SYNTHETIC_SIGNATURE },
+    { type: "text", text: "Let me check “Paris” 🌤" },
+    { type: "tool_use", id: "tooluse_1", name: "get_weather", input: { city: "Paris" } },
+    { type: "tool_use", id: "tooluse_2", name: "now", input: {} },
+  ],
+  stop_reason: "tool_use",
+  stop_sequence: null,
+  // Output: 7 + 11 for the two text chunks, 2 + 2 for the tool fragments (§5.6).
+  usage: { input_tokens: 5000, output_tokens: 22, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+};
+
+describe("encodeSSE", () => {
+  test("writes the event name, compact JSON and a blank line (§5.1)", () => {
+    expect(encodeSSE({ type: "content_block_delta", index: 1, delta: { type: "text_delta", text: "a\nb “c”" } })).toBe(
+      'event: content_block_delta\ndata: {"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"a\\nb “c”"}}\n\n',
+    );
+    expect(encodeSSE({ type: "message_stop" })).toBe('event: message_stop\ndata: {"type":"message_stop"}\n\n');
+  });
+});
+
+describe("MessageFolder", () => {
+  test("folds a streamed reply into the §5.10 message: blocks in index order, tool input parsed", () => {
+    expect(fold(translate(REPLY))).toEqual(EXPECTED);
+  });
+
+  test("gives the same message as the official Anthropic SDK accumulating the SSE bytes", async () => {
+    const events = translate(REPLY);
+    const sse = events.map(encodeSSE).join("");
+    const fromSdk = await sdkFinalMessage(sse);
+    const folded = fold(events);
+    expect(fromSdk.id).toBe(folded.id);
+    expect(fromSdk.model).toBe(folded.model);
+    expect(fromSdk.content).toEqual(folded.content as typeof fromSdk.content);
+    expect(fromSdk.stop_reason).toBe(folded.stop_reason);
+    expect(fromSdk.usage).toMatchObject(folded.usage);
+    expect(folded).toEqual(EXPECTED);
+  });
+
+  test("the SDK agrees on a plain text reply and on a native-reasoning reply", async () => {
+    for (const kiro of [
+      [{ type: "text", content: "Hello, " }, { type: "text", content: "world." }],
+      [
+        { type: "reasoning", text: "Think", signature: "real-signature" },
+        { type: "text", content: "Answer" },
+      ],
+    ] satisfies KiroEvent[][]) {
+      const events = translate(kiro, false);
+      const fromSdk = await sdkFinalMessage(events.map(encodeSSE).join(""));
+      expect(fromSdk.content).toEqual(fold(events).content as typeof fromSdk.content);
+      expect(fromSdk.usage).toMatchObject(fold(events).usage);
+    }
+  });
+
+  test("an SSE error event reaches the SDK as an error of the same type", async () => {
+    const t = new StreamTranslator({ model: MODEL, thinking: false, inputTokens: 1, contextWindow: 1, toolNames: new Map() });
+    const events = [
+      ...t.start(),
+      ...t.push({ type: "text", content: "par" }),
+      ...t.push({ type: "exception", exceptionType: "ThrottlingException", message: "slow down" }),
+      ...t.finish(),
+    ];
+    const error = await sdkFinalMessage(events.map(encodeSSE).join("")).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    expect((error as InstanceType<typeof Anthropic.APIError>).error).toEqual({
+      type: "error",
+      error: { type: "overloaded_error", message: "Upstream ThrottlingException: slow down" },
+    });
+  });
+
+  test("an error event makes result() throw a GatewayError of the matching kind", () => {
+    const kinds: Array<[string, string]> = [
+      ["overloaded_error", "overloaded"],
+      ["api_error", "upstream"],
+    ];
+    for (const [type, kind] of kinds) {
+      const folder = new MessageFolder();
+      const t = new StreamTranslator({ model: MODEL, thinking: false, inputTokens: 1, contextWindow: 1, toolNames: new Map() });
+      for (const e of [...t.start(), ...t.push({ type: "text", content: "x" }), ...t.fail("cut off", type)]) folder.push(e);
+      expect(() => folder.result()).toThrow(GatewayError);
+      try {
+        folder.result();
+      } catch (e) {
+        expect((e as GatewayError).kind).toBe(kind as GatewayError["kind"]);
+        expect((e as GatewayError).message).toBe("cut off");
+      }
+    }
+  });
+
+  test("tool input: empty is {}, and JSON cut off upstream is {} rather than half the arguments", () => {
+    const events = translate(
+      [
+        { type: "toolUse", toolUseId: "a", name: "noop", input: "", stop: true },
+        { type: "toolUse", toolUseId: "b", name: "Write", input: '{"path":"x","content":"abc', stop: false },
+      ],
+      false,
+    );
+    const message = fold(events);
+    expect(message.content).toEqual([
+      { type: "tool_use", id: "a", name: "noop", input: {} },
+      { type: "tool_use", id: "b", name: "Write", input: {} },
+    ]);
+    expect(message.stop_reason).toBe("max_tokens");
+  });
+
+  test("pings are ignored and usage comes from message_delta", () => {
+    const folder = new MessageFolder();
+    const [startEvent] = translate([]);
+    folder.push(startEvent!);
+    folder.push({ type: "ping" });
+    folder.push({
+      type: "message_delta",
+      delta: { stop_reason: "end_turn", stop_sequence: null },
+      usage: { input_tokens: 7, output_tokens: 9 },
+    });
+    folder.push({ type: "message_stop" });
+    expect(folder.result()).toMatchObject({
+      content: [],
+      stop_reason: "end_turn",
+      usage: { input_tokens: 7, output_tokens: 9, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+    });
+  });
+});
