@@ -116,6 +116,7 @@ function serve(services: Services, config: Config, log: Logger, onStop?: () => P
     log.info(`${signal}: no new connections; letting open requests finish`, { graceSecs: SHUTDOWN_GRACE_MS / 1000 });
     const grace = new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS));
     await Promise.race([server.stop(false), grace]);
+    services.stateFile.save();
     await onStop?.();
     log.info("stopped");
     process.exit(0);

@@ -2,13 +2,17 @@
  * The state of one running gateway, wired together once (design.md: no global singletons, so a test builds a
  * fresh one): configuration, logger, credential store, the pool of accounts, and upstream settings.
  */
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { Account, type AccountDeps } from "./pool/account";
 import type { Config } from "./config/schema";
 import type { UpstreamSettings } from "./kiro/http";
 import type { Logger } from "./log";
 import { Pool } from "./pool/pool";
+import { PoolStateFile } from "./pool/state-file";
 import { CredentialStore, type LoadResult } from "./pool/store";
+
+/** Beside the credentials; a dot-file, so never read as a credential. */
+export const STATE_FILE = ".kiro-ts-state.json";
 
 export interface Services {
   config: Config;
@@ -19,6 +23,7 @@ export interface Services {
   accountDeps: AccountDeps;
   /** Where new accounts are written: credentialsDir, or beside the single credentials file. */
   accountsDir: string;
+  stateFile: PoolStateFile;
 }
 
 export function upstreamSettings(config: Config): UpstreamSettings {
@@ -71,13 +76,9 @@ export async function createServices({ config, log, credentialsFile }: ServiceOp
     log,
     loaded.credentials.map((c) => new Account(c.name, c.source, c.credential, accountDeps)),
   );
-  return {
-    config,
-    log,
-    store,
-    pool,
-    upstream,
-    accountDeps,
-    accountsDir: config.credentialsDir ?? dirname(credentialsFile),
-  };
+  const accountsDir = config.credentialsDir ?? dirname(credentialsFile);
+  const stateFile = new PoolStateFile(join(accountsDir, STATE_FILE), pool, log);
+  await stateFile.restore();
+  pool.onChange = () => stateFile.touch();
+  return { config, log, store, pool, upstream, accountDeps, accountsDir, stateFile };
 }

@@ -13,6 +13,8 @@ export class Pool {
   private readonly list: Account[] = [];
   /** Client requests over the last hour. */
   readonly rate = new RequestRate();
+  /** Told after every request and every change of membership (the state file saves on it). */
+  onChange: () => void = () => {};
 
   constructor(private readonly log: Logger, accounts: Account[] = []) {
     for (const a of accounts) this.add(a);
@@ -29,11 +31,15 @@ export class Pool {
   add(account: Account): void {
     if (this.get(account.name)) throw new Error(`an account named "${account.name}" already exists`);
     this.list.push(account);
+    this.onChange();
   }
 
   remove(name: string): Account | undefined {
     const i = this.list.findIndex((a) => a.name === name);
-    return i < 0 ? undefined : this.list.splice(i, 1)[0];
+    if (i < 0) return undefined;
+    const [removed] = this.list.splice(i, 1);
+    this.onChange();
+    return removed;
   }
 
   /**
@@ -55,6 +61,14 @@ export class Pool {
    */
   async send<T>(signal: AbortSignal, attempt: (account: Account, accessToken: string) => Promise<T>): Promise<T> {
     this.rate.record();
+    try {
+      return await this.failover(signal, attempt);
+    } finally {
+      this.onChange();
+    }
+  }
+
+  private async failover<T>(signal: AbortSignal, attempt: (account: Account, accessToken: string) => Promise<T>): Promise<T> {
     const maxAttempts = Math.max(1, Math.min(3 * this.list.length, 9));
     const failed = new Set<Account>();
     const forced = new Set<Account>();
