@@ -32,14 +32,14 @@ export interface TranslatorOptions {
  */
 export const SYNTHETIC_SIGNATURE = btoa("kiro-ts: thinking relayed from Kiro, no upstream signature");
 
-const STOP_REASONS: Record<string, StopReason> = {
-  END_TURN: "end_turn",
-  TOOL_USE: "tool_use",
-  MAX_TOKENS: "max_tokens",
-  MODEL_CONTEXT_WINDOW_EXCEEDED: "model_context_window_exceeded",
-  PAUSE_TURN: "pause_turn",
-  CONTENT_FILTERED: "refusal",
-};
+const STOP_REASONS = new Map<string, StopReason>([
+  ["END_TURN", "end_turn"],
+  ["TOOL_USE", "tool_use"],
+  ["MAX_TOKENS", "max_tokens"],
+  ["MODEL_CONTEXT_WINDOW_EXCEEDED", "model_context_window_exceeded"],
+  ["PAUSE_TURN", "pause_turn"],
+  ["CONTENT_FILTERED", "refusal"],
+]);
 
 /** Exceptions that mean "try again later" rather than "this request went wrong". */
 const OVERLOADED_EXCEPTIONS = new Set([
@@ -134,7 +134,7 @@ export class StreamTranslator {
         if (event.percentage >= 100) this.forcedStop = "model_context_window_exceeded";
         break;
       case "metadata":
-        if (event.stopReason !== undefined) this.metadataStop = STOP_REASONS[event.stopReason];
+        if (event.stopReason !== undefined) this.metadataStop = STOP_REASONS.get(event.stopReason);
         if (event.tokenUsage) this.metadataUsage = event.tokenUsage;
         break;
       case "exception":
