@@ -60,17 +60,22 @@ export function sseResponse(t: StreamTranslator, reply: Reply, log: Logger, ping
     },
     async pull(controller) {
       try {
-        const next = await events.next();
-        if (next.done) {
-          stop();
-          controller.close();
+        // A batch can translate to nothing (metering, text held back for tag detection): read on until
+        // something is written, or Bun will not ask again until the next ping.
+        for (;;) {
+          const next = await events.next();
+          if (next.done) {
+            stop();
+            controller.close();
+            return;
+          }
+          if (next.value.length === 0) continue;
+          let text = "";
+          for (const e of next.value) text += encodeSSE(e);
+          lastWrite = Date.now();
+          controller.enqueue(encoder.encode(text));
           return;
         }
-        if (next.value.length === 0) return;
-        let text = "";
-        for (const e of next.value) text += encodeSSE(e);
-        lastWrite = Date.now();
-        controller.enqueue(encoder.encode(text));
       } catch (e) {
         stop();
         controller.error(e);
