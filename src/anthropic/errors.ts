@@ -51,9 +51,9 @@ export function describeValidation(all: readonly unknown[] | undefined, fallback
   if (choices.length) {
     problem = `must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`;
   } else {
-    // For a union (Elysia's numbers are integer | numeric string), the first branch's complaint is the useful one.
-    const inner = first.errors?.map((it) => it.First()).find((x) => x !== undefined);
-    problem = lowerFirst((inner ?? first).message);
+    // A union: say what each branch wanted ("expected string or expected array").
+    const branches = [...new Set(first.errors?.map((it) => it.First()?.message).filter((m): m is string => !!m))];
+    problem = branches.length ? branches.map(lowerFirst).join(" or ") : lowerFirst(first.message);
   }
   return first.value === undefined ? `${field}: field required` : `${field}: ${problem}`;
 }

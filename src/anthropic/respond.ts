@@ -31,10 +31,8 @@ async function* translate(t: StreamTranslator, reply: Reply, log: Logger): Async
     }
   } catch (e) {
     // Streaming has begun: end with an Anthropic error event, never a hang or a silent truncation.
-    const message =
-      e instanceof EventStreamError
-        ? `the Kiro reply was cut off: ${e.message}`
-        : `the connection to Kiro failed mid-reply: ${(e as Error).message || String(e)}`;
+    const detail = e instanceof EventStreamError ? e.message : (e as Error).message || String(e);
+    const message = `the Kiro reply was cut off mid-stream (${detail.split(". ")[0]})`;
     log.warn("reply failed after streaming began", { error: message });
     yield t.fail(message, errorType("overloaded"));
     return;

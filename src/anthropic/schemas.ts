@@ -1,10 +1,11 @@
 /**
  * TypeBox schemas of the client-facing Anthropic API. Requests accept unknown fields: the Anthropic API
- * grows every month and a field we do not know is passed over, never a 400. Content blocks are checked
- * loosely here (an object with a string `type`) and precisely in convert.ts, which can name the exact
+ * grows every month and a field we do not know is passed over, never a 400. Plain TypeBox rather than
+ * Elysia's `t`, which coerces ("1" becomes a number): a client sending the wrong type should hear so.
+ * Content blocks are checked loosely here (an object with a string `type`) and precisely in convert.ts, which can name the exact
  * block and field that is wrong; TypeBox unions only say "Expected union value".
  */
-import { t, type Static } from "elysia";
+import { Type as t, type Static } from "@sinclair/typebox";
 
 const open = { additionalProperties: true } as const;
 

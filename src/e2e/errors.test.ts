@@ -22,7 +22,7 @@ describe("request errors (no upstream call)", () => {
     expect(await none.json()).toEqual({ type: "error", error: { type: "authentication_error", message: "invalid x-api-key" } });
     expect((await post(g, "/v1/messages", hello, { "x-api-key": "wrong" })).status).toBe(401);
     const wrongSdk = new Anthropic({ baseURL: g.url, apiKey: "nope", maxRetries: 0 });
-    await expect(wrongSdk.models.list()).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
+    expect(await wrongSdk.models.list().catch((e: unknown) => e)).toBeInstanceOf(Anthropic.AuthenticationError);
     const bearer = await fetch(g.url + "/v1/models", { headers: { authorization: `Bearer ${g.apiKey}` } });
     expect(bearer.status).toBe(200);
   });
@@ -37,7 +37,7 @@ describe("request errors (no upstream call)", () => {
     [{ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }] }, "max_tokens: field required"],
     [{ ...hello, max_tokens: 0 }, "max_tokens: expected integer to be greater or equal to 1"],
     [{ ...hello, messages: [{ role: "robot", content: "x" }] }, 'messages.0.role: must be one of "user", "assistant"'],
-    [{ ...hello, messages: "hello" }, "messages: expected array"],
+    [{ ...hello, system: 42 }, "system: expected string or expected array"],
     [{ ...hello, stream: "yes" }, "stream: expected boolean"],
   ])("schema violation names the field: %j", async (body, message) => {
     const res = await post(g, "/v1/messages", body);
@@ -124,20 +124,20 @@ describe("upstream errors", () => {
 
   test("a stream cut mid-frame ends with an Anthropic error event, not a silent truncation", async () => {
     g = await startGateway({ simulator: { chunking: "whole" } });
-    g.sim.enqueue(events([textEvent("Hello "), textEvent("there, this reply will be cut"), textEvent("never arrives")], { cutAfterBytes: 300 }));
+    g.sim.enqueue(events([textEvent("Hello "), textEvent("there, this reply will be cut"), textEvent("never arrives")], { cutAfterBytes: 300, frameDelayMs: 30 }));
     const res = await post(g, "/v1/messages", { ...hello, stream: true });
     expect(res.status).toBe(200);
     expect(res.text).toContain("Hello ");
     expect(res.text).toMatch(/event: error\ndata: \{"type":"error","error":\{"type":"overloaded_error","message":"[^"]*cut off/);
     expect(res.text).not.toContain("message_stop");
     // The SDK surfaces it as an error rather than a short answer.
-    g.sim.enqueue(events([textEvent("Hello "), textEvent("there, this reply will be cut"), textEvent("never arrives")], { cutAfterBytes: 300 }));
+    g.sim.enqueue(events([textEvent("Hello "), textEvent("there, this reply will be cut"), textEvent("never arrives")], { cutAfterBytes: 300, frameDelayMs: 30 }));
     await expect(g.client.messages.stream(hello as never).finalMessage()).rejects.toThrow(/cut off/);
   });
 
   test("non-streaming: a cut reply is an error response, not a partial message", async () => {
     g = await startGateway({ simulator: { chunking: "whole" } });
-    g.sim.enqueue(events([textEvent("Hello "), textEvent("there, this reply will be cut"), textEvent("never arrives")], { cutAfterBytes: 300 }));
+    g.sim.enqueue(events([textEvent("Hello "), textEvent("there, this reply will be cut"), textEvent("never arrives")], { cutAfterBytes: 300, frameDelayMs: 30 }));
     const res = await post(g, "/v1/messages", hello);
     expect(res.status).toBe(529);
     expect(res.json.error.type).toBe("overloaded_error");

@@ -30,7 +30,7 @@ describe("messages through the official SDK", () => {
     expect(msg.type).toBe("message");
     expect(msg.role).toBe("assistant");
     expect(msg.model).toBe("claude-sonnet-4-5-20250929");
-    expect(msg.content).toEqual([{ type: "text", text: "Bonjour! How can I help?" }]);
+    expect(msg.content).toEqual([{ type: "text", text: "Bonjour! How can I help?" }] as never);
     expect(msg.stop_reason).toBe("end_turn");
     expect(msg.id).toMatch(/^msg_[0-9a-f]{32}$/);
     // contextUsageEvent 1.5 % of a 200k window
@@ -60,7 +60,7 @@ describe("messages through the official SDK", () => {
     const deltas: string[] = [];
     stream.on("text", (t) => deltas.push(t));
     const msg = await stream.finalMessage();
-    expect(msg.content).toEqual([{ type: "text", text: "Streaming works, piece by piece." }]);
+    expect(msg.content).toEqual([{ type: "text", text: "Streaming works, piece by piece." }] as never);
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.join("")).toBe("Streaming works, piece by piece.");
     // sonnet 4.6 has a 1M window: 1.5 % of it
@@ -122,7 +122,7 @@ describe("messages through the official SDK", () => {
     const whole = await g.client.messages.create(ask);
     for (const msg of [streamed, whole]) {
       expect(msg.content[0]).toMatchObject({ type: "thinking", thinking: "The user wants me to think." });
-      expect(msg.content[1]).toEqual({ type: "text", text: "Done thinking." });
+      expect(msg.content[1]).toEqual({ type: "text", text: "Done thinking." } as never);
     }
     expect(lastChat().conversationState.history[0].userInputMessage.content).toStartWith(
       "<thinking_mode>enabled</thinking_mode><max_thinking_length>4000</max_thinking_length>",
