@@ -33,13 +33,16 @@ describe("countTextTokens", () => {
 });
 
 describe("estimateInputTokens", () => {
-  const user = (content: MessageParam["content"]): MessageParam => ({ role: "user", content });
+  // Blocks are open objects in the schema; the type only knows their `type`.
+  type Block = { type: string; [field: string]: unknown };
+  const user = (content: string | Block[]): MessageParam => ({ role: "user", content });
+  const assistant = (content: Block[]): MessageParam => ({ role: "assistant", content });
 
   test("sums system, message text and tools piece by piece (kiro.rs §6.2)", () => {
     const tool = { name: "get_weather", description: "Get weather", input_schema: { type: "object" } };
     const n = estimateInputTokens({
       system: [{ type: "text", text: "You are terse." }],
-      messages: [user("Hello, Claude!"), { role: "assistant", content: [{ type: "text", text: "Hi" }] }],
+      messages: [user("Hello, Claude!"), assistant([{ type: "text", text: "Hi" }])],
       tools: [tool],
     });
     expect(n).toBe(
@@ -56,27 +59,25 @@ describe("estimateInputTokens", () => {
     const result = "x".repeat(4000);
     const n = estimateInputTokens({
       messages: [
-        { role: "assistant", content: [
+        assistant([
           { type: "thinking", thinking: "Need the file.", signature: "s" },
           { type: "tool_use", id: "t1", name: "Read", input: { path: "/etc/hosts" } },
-        ] },
+        ]),
         user([
           { type: "tool_result", tool_use_id: "t1", content: result },
           { type: "tool_result", tool_use_id: "t2", content: [{ type: "text", text: result }, { type: "image" }] },
         ]),
-      ] as MessageParam[],
+      ],
     });
     expect(n).toBe(
-      countTextTokens("Need the file.") +
-        countTextTokens('Read{"path":"/etc/hosts"}') +
-        2 * countTextTokens(result),
+      countTextTokens("Need the file.") + countTextTokens('Read{"path":"/etc/hosts"}') + 2 * countTextTokens(result),
     );
     expect(n).toBeGreaterThan(2000);
   });
 
   test("a tool result given as a JSON object counts its JSON text", () => {
     const content = { rows: [1, 2, 3] };
-    expect(estimateInputTokens({ messages: [user([{ type: "tool_result", tool_use_id: "t", content } as never])] })).toBe(
+    expect(estimateInputTokens({ messages: [user([{ type: "tool_result", tool_use_id: "t", content }])] })).toBe(
       countTextTokens(JSON.stringify(content)),
     );
   });

@@ -22,12 +22,17 @@ describe("resolveModel", () => {
     expect(resolveModel(requested).kiroId).toBe(kiroId);
   });
 
-  test.each(["auto", "claude-sonnet-4", "claude-opus-4.5", "claude-opus-4.7", "deepseek-3.2", "glm-5", "qwen3-coder-next"])(
-    "Kiro id %s passes through",
-    (id) => {
-      expect(resolveModel(id).kiroId).toBe(id);
-    },
-  );
+  test.each([
+    "auto",
+    "claude-sonnet-4",
+    "claude-opus-4.5",
+    "claude-opus-4.7",
+    "deepseek-3.2",
+    "glm-5",
+    "qwen3-coder-next",
+  ])("Kiro id %s passes through", (id) => {
+    expect(resolveModel(id).kiroId).toBe(id);
+  });
 
   test("auto-kiro is an alias of auto", () => {
     expect(resolveModel("auto-kiro").kiroId).toBe("auto");

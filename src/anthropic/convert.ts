@@ -1,0 +1,538 @@
+/**
+ * Anthropic Messages request → Kiro conversationState (kiro-protocol.md §3, kiro.rs rules). Kiro validates the
+ * shape of a conversation strictly and answers "Improperly formed request" without saying why, so besides
+ * translating, this module repairs what clients routinely send: merged same-role turns, a history that alternates
+ * user/assistant, tool uses and tool results that answer each other one to one, every tool in history declared,
+ * tool names and descriptions within Kiro's limits. Block shapes the schema only checks loosely are validated here,
+ * so a client learns which block is wrong.
+ */
+import { GatewayError } from "../errors";
+import { resolveModel } from "../kiro/models";
+import type {
+  KiroConversationState,
+  KiroHistoryMessage,
+  KiroImage,
+  KiroImageFormat,
+  KiroToolResult,
+  KiroToolSpecification,
+  KiroToolUse,
+  KiroUserInputMessage,
+} from "../kiro/types";
+import type { MessageParam, MessagesRequest, ToolParam } from "./schemas";
+
+export interface ConvertedRequest {
+  /** profileArn is not set here: it belongs to the account that ends up serving the request. */
+  conversationState: KiroConversationState;
+  /** The model as the client asked for it, echoed back in responses. */
+  model: string;
+  kiroModelId: string;
+  contextWindow: number;
+  /** The reply will start with a `<thinking>` section to be split out. */
+  thinking: boolean;
+  /** Shortened tool name → the client's name; only names that were shortened are listed. */
+  toolNames: Map<string, string>;
+}
+
+/** A client turn after block mapping, before it becomes a Kiro message. */
+export interface UserTurn {
+  role: "user";
+  text: string;
+  images: KiroImage[];
+  toolResults: KiroToolResult[];
+}
+
+export interface AssistantTurn {
+  role: "assistant";
+  content: string;
+  toolUses: KiroToolUse[];
+}
+
+export type Turn = UserTurn | AssistantTurn;
+
+/** Maps a client tool name to the name Kiro sees (and remembers the mapping). */
+export type ToolNamer = (name: string) => string;
+
+/**
+ * Converts a validated Messages request. Throws GatewayError("invalid_request") naming the model or the block that
+ * Kiro cannot take. `opts.conversationId`, when given, wins over the one derived from `metadata.user_id`.
+ */
+export function convertRequest(req: MessagesRequest, opts: { conversationId?: string } = {}): ConvertedRequest {
+  const { kiroId, contextWindow } = resolveModel(req.model);
+  const prefix = thinkingPrefix(req);
+
+  const toolNames = new Map<string, string>();
+  const kiroName: ToolNamer = (name) => {
+    const short = shortenToolName(name);
+    if (short !== name) toolNames.set(short, name);
+    return short;
+  };
+
+  const { earlier, current } = splitCurrentMessage(req.messages, kiroName);
+  const paired = pairToolUses(buildHistory(systemPrompt(req.system, prefix), mergeTurns(earlier)), current);
+  const tools = mapTools(req.tools ?? [], kiroName);
+  tools.push(...historyToolPlaceholders(paired.history, tools));
+
+  const conversationState: KiroConversationState = {
+    agentContinuationId: crypto.randomUUID(),
+    agentTaskType: "vibe",
+    chatTriggerType: "MANUAL",
+    conversationId: opts.conversationId ?? sessionIdOf(req.metadata?.user_id) ?? crypto.randomUUID(),
+    currentMessage: { userInputMessage: currentUserInput(paired.current, kiroId, tools) },
+  };
+  if (paired.history.length > 0) conversationState.history = paired.history.map((t) => toKiroMessage(t, kiroId));
+
+  return {
+    conversationState,
+    model: req.model,
+    kiroModelId: kiroId,
+    contextWindow,
+    thinking: prefix !== undefined,
+    toolNames,
+  };
+}
+
+/* ---- System prompt and thinking ---- */
+
+const DEFAULT_THINKING_BUDGET = 20_000;
+const MIN_THINKING_BUDGET = 1_024;
+const MAX_THINKING_BUDGET = 24_576;
+
+/**
+ * The pseudo-XML that switches on Kiro's inline `<thinking>` (§3.9), or undefined when thinking is off. A model
+ * name containing "thinking" turns it on even when the request does not.
+ */
+export function thinkingPrefix(req: Pick<MessagesRequest, "model" | "thinking" | "output_config">): string | undefined {
+  const type = req.thinking?.type;
+  if (type === "enabled") return enabledPrefix(req.thinking?.budget_tokens ?? DEFAULT_THINKING_BUDGET);
+  if (type === "adaptive") return adaptivePrefix(effortOf(req));
+  const model = req.model.toLowerCase();
+  if (!model.includes("thinking")) return undefined;
+  // Opus 4.6 and later think adaptively; a fixed budget is the older models' switch.
+  const adaptiveOpus = model.includes("opus") && ["4-6", "4.6", "4-7", "4.7"].some((v) => model.includes(v));
+  return adaptiveOpus ? adaptivePrefix(effortOf(req)) : enabledPrefix(DEFAULT_THINKING_BUDGET);
+}
+
+function enabledPrefix(budget: number): string {
+  const clamped = Math.min(MAX_THINKING_BUDGET, Math.max(MIN_THINKING_BUDGET, budget));
+  return `<thinking_mode>enabled</thinking_mode><max_thinking_length>${clamped}</max_thinking_length>`;
+}
+
+const adaptivePrefix = (effort: string) =>
+  `<thinking_mode>adaptive</thinking_mode><thinking_effort>${effort}</thinking_effort>`;
+
+function effortOf(req: Pick<MessagesRequest, "thinking" | "output_config">): string {
+  const thinkingEffort = (req.thinking as { effort?: unknown } | undefined)?.effort;
+  return req.output_config?.effort ?? (typeof thinkingEffort === "string" ? thinkingEffort : "high");
+}
+
+/**
+ * The text of the opening user turn that carries the system prompt (§3.6 step 3), thinking prefix first unless
+ * the client's system prompt already has its own thinking tags; undefined when there is neither.
+ */
+export function systemPrompt(system: MessagesRequest["system"], prefix: string | undefined): string | undefined {
+  const text =
+    typeof system === "string"
+      ? system
+      : (system ?? [])
+          .map((b) => b.text)
+          .filter((t) => t !== "")
+          .join("\n");
+  if (text === "") return prefix;
+  if (prefix === undefined || text.includes("<thinking_mode>") || text.includes("<max_thinking_length>")) return text;
+  return `${prefix}\n${text}`;
+}
+
+/* ---- Content blocks ---- */
+
+type Block = Record<string, unknown>;
+
+type ParsedBlock =
+  | { type: "text"; text: string }
+  | { type: "image"; image: KiroImage }
+  | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> }
+  | { type: "tool_result"; result: KiroToolResult }
+  | { type: "thinking"; thinking: string }
+  | { type: "unmapped" };
+
+const IMAGE_FORMATS = new Map<string, KiroImageFormat>([
+  ["image/png", "png"],
+  ["image/jpeg", "jpeg"],
+  ["image/gif", "gif"],
+  ["image/webp", "webp"],
+]);
+
+/** Block types of the Anthropic API that Kiro has no place for: accepted and left out. */
+const UNMAPPED_BLOCK_TYPES = new Set([
+  "redacted_thinking",
+  "document",
+  "search_result",
+  "server_tool_use",
+  "web_search_tool_result",
+  "web_fetch_tool_result",
+  "code_execution_tool_result",
+  "bash_code_execution_tool_result",
+  "text_editor_code_execution_tool_result",
+  "tool_search_tool_result",
+  "tool_reference",
+  "mcp_tool_use",
+  "mcp_tool_result",
+  "container_upload",
+]);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const invalid = (at: string, message: string) => new GatewayError("invalid_request", `${at}: ${message}`);
+const shown = (v: unknown) => (typeof v === "string" ? JSON.stringify(v.slice(0, 100)) : String(v));
+
+/** Checks one block precisely and reduces it to what the conversion needs; `at` names it in errors. */
+function parseBlock(block: Block, at: string): ParsedBlock {
+  switch (block.type) {
+    case "text":
+      if (typeof block.text !== "string") throw invalid(at, 'text block needs a string "text"');
+      return { type: "text", text: block.text };
+    case "image":
+      return { type: "image", image: parseImage(block.source, at) };
+    case "tool_use":
+      return parseToolUse(block, at);
+    case "tool_result": {
+      if (typeof block.tool_use_id !== "string" || block.tool_use_id === "") {
+        throw invalid(at, 'tool_result block needs a string "tool_use_id"');
+      }
+      if (block.is_error !== undefined && typeof block.is_error !== "boolean") {
+        throw invalid(at, 'tool_result "is_error" must be a boolean');
+      }
+      const content = [{ text: flattenToolResult(block.content) }];
+      const result: KiroToolResult = block.is_error
+        ? { toolUseId: block.tool_use_id, content, status: "error", isError: true }
+        : { toolUseId: block.tool_use_id, content, status: "success" };
+      return { type: "tool_result", result };
+    }
+    case "thinking":
+      if (typeof block.thinking !== "string") throw invalid(at, 'thinking block needs a string "thinking"');
+      return { type: "thinking", thinking: block.thinking };
+    default:
+      if (UNMAPPED_BLOCK_TYPES.has(String(block.type))) return { type: "unmapped" };
+      throw invalid(at, `unknown content block type ${shown(block.type)}`);
+  }
+}
+
+function parseImage(source: unknown, at: string): KiroImage {
+  if (!isObject(source)) throw invalid(at, 'image block needs a "source" object');
+  if (source.type !== "base64") {
+    throw invalid(at, `image source type ${shown(source.type)} is not supported; send the image as base64 data`);
+  }
+  const format = typeof source.media_type === "string" ? IMAGE_FORMATS.get(source.media_type) : undefined;
+  if (format === undefined) {
+    throw invalid(at, `image media_type ${shown(source.media_type)} is not supported (png, jpeg, gif, webp)`);
+  }
+  if (typeof source.data !== "string" || source.data === "") throw invalid(at, 'image source needs base64 "data"');
+  return { format, source: { bytes: source.data } };
+}
+
+function parseToolUse(block: Block, at: string): ParsedBlock {
+  if (typeof block.id !== "string" || block.id === "") throw invalid(at, 'tool_use block needs a string "id"');
+  if (typeof block.name !== "string" || block.name === "") throw invalid(at, 'tool_use block needs a string "name"');
+  if (block.input !== undefined && block.input !== null && !isObject(block.input)) {
+    throw invalid(at, 'tool_use "input" must be an object');
+  }
+  const input = isObject(block.input) ? { ...block.input } : {};
+  // Kiro rejects an input with an empty-string key.
+  delete input[""];
+  return { type: "tool_use", id: block.id, name: block.name, input };
+}
+
+/** Kiro takes one text per tool result (§3.7): text parts joined, images and other parts left out. */
+export function flattenToolResult(content: unknown): string {
+  if (content === undefined || content === null) return "";
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return JSON.stringify(content);
+  return content
+    .map((part) => (isObject(part) && typeof part.text === "string" ? part.text : undefined))
+    .filter((text) => text !== undefined)
+    .join("\n");
+}
+
+const parseBlocks = (blocks: Exclude<MessageParam["content"], string>, at: string) =>
+  blocks.map((block, j) => parseBlock(block as Block, `${at}.content.${j}`));
+
+/** A user message's content → its turn: text parts joined by newlines, images, tool results (§3.7). */
+export function mapUserContent(content: MessageParam["content"], at: string): UserTurn {
+  const turn: UserTurn = { role: "user", text: "", images: [], toolResults: [] };
+  if (typeof content === "string") return { ...turn, text: content };
+  const texts: string[] = [];
+  for (const block of parseBlocks(content, at)) {
+    if (block.type === "text" && block.text !== "") texts.push(block.text);
+    else if (block.type === "image") turn.images.push(block.image);
+    else if (block.type === "tool_result") turn.toolResults.push(block.result);
+  }
+  return { ...turn, text: texts.join("\n") };
+}
+
+/** An assistant message's content → its turn: thinking as a `<thinking>` prefix, text, tool uses (§3.8). */
+export function mapAssistantContent(content: MessageParam["content"], at: string, kiroName: ToolNamer): AssistantTurn {
+  if (typeof content === "string") return { role: "assistant", content, toolUses: [] };
+  let text = "";
+  let thinking = "";
+  const toolUses: KiroToolUse[] = [];
+  for (const block of parseBlocks(content, at)) {
+    if (block.type === "text") text += block.text;
+    else if (block.type === "thinking") thinking += block.thinking;
+    else if (block.type === "tool_use")
+      toolUses.push({ toolUseId: block.id, name: kiroName(block.name), input: block.input });
+  }
+  if (thinking === "") return { role: "assistant", content: text, toolUses };
+  const thought = `<thinking>${thinking}</thinking>`;
+  return { role: "assistant", content: text === "" ? thought : `${thought}\n\n${text}`, toolUses };
+}
+
+/* ---- History ---- */
+
+/**
+ * Maps every message up to the last user message, which becomes Kiro's current message. Anything after it is an
+ * assistant prefill, which Kiro cannot continue: it is dropped (§3.5).
+ */
+function splitCurrentMessage(messages: MessageParam[], kiroName: ToolNamer): { earlier: Turn[]; current: UserTurn } {
+  const last = messages.findLastIndex((m) => m.role === "user");
+  const lastMessage = messages[last];
+  if (lastMessage === undefined) throw invalid("messages", "at least one user message is required");
+  const earlier = messages
+    .slice(0, last)
+    .map((m, i) =>
+      m.role === "user"
+        ? mapUserContent(m.content, `messages.${i}`)
+        : mapAssistantContent(m.content, `messages.${i}`, kiroName),
+    );
+  return { earlier, current: mapUserContent(lastMessage.content, `messages.${last}`) };
+}
+
+/**
+ * Merges consecutive turns of the same role into one (§3.6 step 4): user texts joined by newlines, assistant
+ * contents by blank lines, images, tool results and tool uses concatenated. Interrupted streams and retries leave
+ * such runs behind, and Kiro rejects them.
+ */
+export function mergeTurns(turns: Turn[]): Turn[] {
+  const merged: Turn[] = [];
+  for (const turn of turns) {
+    const last = merged.at(-1);
+    if (last?.role === "user" && turn.role === "user") {
+      merged[merged.length - 1] = {
+        role: "user",
+        text: [last.text, turn.text].filter((t) => t !== "").join("\n"),
+        images: [...last.images, ...turn.images],
+        toolResults: [...last.toolResults, ...turn.toolResults],
+      };
+    } else if (last?.role === "assistant" && turn.role === "assistant") {
+      merged[merged.length - 1] = {
+        role: "assistant",
+        content: [last.content, turn.content].filter((c) => c.trim() !== "").join("\n\n"),
+        toolUses: [...last.toolUses, ...turn.toolUses],
+      };
+    } else {
+      merged.push(turn);
+    }
+  }
+  return merged;
+}
+
+const SYSTEM_ACKNOWLEDGEMENT = "I will follow these instructions.";
+const SYNTHETIC_ANSWER = "OK";
+const SYNTHETIC_PROMPT = "(continue)";
+
+const userText = (text: string): UserTurn => ({ role: "user", text, images: [], toolResults: [] });
+const assistantText = (content: string): AssistantTurn => ({ role: "assistant", content, toolUses: [] });
+
+/**
+ * Kiro's history: the system prompt as an opening user/assistant exchange, then the client's merged turns, made to
+ * start with a user turn, alternate, and end with an assistant turn (the current message is the next user turn).
+ */
+export function buildHistory(system: string | undefined, turns: Turn[]): Turn[] {
+  const history: Turn[] = [];
+  const push = (turn: Turn) => {
+    const last = history.at(-1);
+    if (turn.role === "assistant" && last?.role !== "user") history.push(userText(SYNTHETIC_PROMPT));
+    if (turn.role === "user" && last?.role === "user") history.push(assistantText(SYNTHETIC_ANSWER));
+    history.push(turn);
+  };
+  if (system !== undefined) {
+    push(userText(system));
+    push(assistantText(SYSTEM_ACKNOWLEDGEMENT));
+  }
+  for (const turn of turns) push(turn);
+  if (history.at(-1)?.role === "user") history.push(assistantText(SYNTHETIC_ANSWER));
+  return history;
+}
+
+/**
+ * Makes tool uses and tool results answer each other one to one (§3.11, strengthened): a result is kept only in
+ * the user turn right after the assistant turn that asked for it, and only once; a tool-use id seen before is
+ * dropped; a tool use left without a result is dropped. Kiro answers 400 for any mismatch.
+ */
+export function pairToolUses(history: Turn[], current: UserTurn): { history: Turn[]; current: UserTurn } {
+  const seenUses = new Set<string>();
+  const answered = new Set<string>();
+  let asked = new Set<string>();
+  const pair = <T extends Turn>(turn: T): T => {
+    if (turn.role === "assistant") {
+      const toolUses = turn.toolUses.filter((u) => {
+        const fresh = !seenUses.has(u.toolUseId);
+        seenUses.add(u.toolUseId);
+        return fresh;
+      });
+      asked = new Set(toolUses.map((u) => u.toolUseId));
+      return { ...turn, toolUses };
+    }
+    const toolResults = turn.toolResults.filter((r) => {
+      // Not asked for right before, or already answered in this turn.
+      if (!asked.delete(r.toolUseId)) return false;
+      answered.add(r.toolUseId);
+      return true;
+    });
+    asked = new Set();
+    return { ...turn, toolResults };
+  };
+  const pairedHistory = history.map(pair);
+  const pairedCurrent = pair(current);
+  return {
+    history: pairedHistory.map((turn) =>
+      turn.role === "assistant" ? { ...turn, toolUses: turn.toolUses.filter((u) => answered.has(u.toolUseId)) } : turn,
+    ),
+    current: pairedCurrent,
+  };
+}
+
+function toKiroMessage(turn: Turn, modelId: string): KiroHistoryMessage {
+  if (turn.role === "assistant") {
+    return {
+      assistantResponseMessage: {
+        // Kiro rejects empty assistant content, e.g. a turn that only called tools.
+        content: turn.content.trim() === "" ? " " : turn.content,
+        ...(turn.toolUses.length > 0 ? { toolUses: turn.toolUses } : {}),
+      },
+    };
+  }
+  const message: KiroUserInputMessage = { content: turn.text, modelId, origin: "AI_EDITOR" };
+  if (turn.images.length > 0) message.images = turn.images;
+  if (turn.toolResults.length > 0) message.userInputMessageContext = { toolResults: turn.toolResults };
+  return { userInputMessage: message };
+}
+
+function currentUserInput(turn: UserTurn, modelId: string, tools: KiroToolSpecification[]): KiroUserInputMessage {
+  const message: KiroUserInputMessage = { content: turn.text, modelId, origin: "AI_EDITOR" };
+  if (turn.images.length > 0) message.images = turn.images;
+  message.userInputMessageContext = {
+    ...(tools.length > 0 ? { tools } : {}),
+    ...(turn.toolResults.length > 0 ? { toolResults: turn.toolResults } : {}),
+  };
+  return message;
+}
+
+/* ---- Tools ---- */
+
+const MAX_TOOL_NAME = 63;
+const MAX_DESCRIPTION_CHARS = 10_000;
+const PLACEHOLDER_DESCRIPTION = "Tool used in conversation history";
+
+/** Kiro's 63-character limit on tool names: long names keep a readable head and a hash of the whole (§3.10). */
+export function shortenToolName(name: string): string {
+  const chars = Array.from(name);
+  if (chars.length <= MAX_TOOL_NAME) return name;
+  const hash = new Bun.CryptoHasher("sha256").update(name).digest("hex").slice(0, 8);
+  return `${chars.slice(0, 54).join("")}_${hash}`;
+}
+
+/**
+ * The request's tools as Kiro tool specifications. Server tools (web search and the like: a `type`, no schema)
+ * are Anthropic-side features Kiro cannot run, so they are left out; a repeated name keeps its first definition.
+ */
+export function mapTools(tools: ToolParam[], kiroName: ToolNamer): KiroToolSpecification[] {
+  const specs: KiroToolSpecification[] = [];
+  const seen = new Set<string>();
+  for (const tool of tools) {
+    const isServerTool = tool.type !== undefined && tool.type !== "custom" && tool.input_schema === undefined;
+    if (isServerTool || seen.has(tool.name)) continue;
+    seen.add(tool.name);
+    const description = truncateChars(tool.description ?? "", MAX_DESCRIPTION_CHARS);
+    specs.push(toolSpec(kiroName(tool.name), description, normaliseSchema(tool.input_schema)));
+  }
+  return specs;
+}
+
+/**
+ * Declarations for tools the history used but the request does not declare (compaction, hook evaluators,
+ * `tool_choice: none` clients drop them): Kiro refuses a history that uses undeclared tools.
+ */
+export function historyToolPlaceholders(history: Turn[], declared: KiroToolSpecification[]): KiroToolSpecification[] {
+  const known = new Set(declared.map((t) => t.toolSpecification.name.toLowerCase()));
+  const placeholders: KiroToolSpecification[] = [];
+  for (const turn of history) {
+    if (turn.role !== "assistant") continue;
+    for (const { name } of turn.toolUses) {
+      if (known.has(name.toLowerCase())) continue;
+      known.add(name.toLowerCase());
+      placeholders.push(
+        toolSpec(name, PLACEHOLDER_DESCRIPTION, {
+          $schema: "http://json-schema.org/draft-07/schema#",
+          ...normaliseSchema(undefined),
+        }),
+      );
+    }
+  }
+  return placeholders;
+}
+
+const toolSpec = (name: string, description: string, json: Record<string, unknown>): KiroToolSpecification => ({
+  toolSpecification: { name, description, inputSchema: { json } },
+});
+
+/**
+ * Kiro's schema validator wants an object schema with `type`, `properties`, `required` (strings only) and
+ * `additionalProperties` present and well-typed; MCP servers often send `required: null` and the like (§3.10).
+ */
+export function normaliseSchema(schema: unknown): Record<string, unknown> {
+  if (!isObject(schema)) return { type: "object", properties: {}, required: [], additionalProperties: true };
+  const { type, properties, required, additionalProperties } = schema;
+  return {
+    ...schema,
+    type: typeof type === "string" && type !== "" ? type : "object",
+    properties: isObject(properties) ? properties : {},
+    required: Array.isArray(required) ? required.filter((r) => typeof r === "string") : [],
+    additionalProperties:
+      typeof additionalProperties === "boolean" || isObject(additionalProperties) ? additionalProperties : true,
+  };
+}
+
+/** Cuts to `max` characters (code points, so no character is split). */
+function truncateChars(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const chars = Array.from(text);
+  return chars.length <= max ? text : chars.slice(0, max).join("");
+}
+
+/* ---- Conversation id ---- */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Claude Code's session id, so one Claude Code session is one Kiro conversation (§3.4). Current Claude Code sends
+ * `metadata.user_id` as JSON with `session_id`; older versions as `user_<hash>_account__session_<uuid>`.
+ */
+export function sessionIdOf(userId: string | null | undefined): string | undefined {
+  if (!userId) return undefined;
+  if (userId.startsWith("{")) {
+    const sessionId = parseJsonObject(userId)?.session_id;
+    if (typeof sessionId === "string" && UUID.test(sessionId)) return sessionId;
+  }
+  const at = userId.indexOf("session_");
+  if (at < 0) return undefined;
+  const candidate = userId.slice(at + "session_".length, at + "session_".length + 36);
+  return UUID.test(candidate) ? candidate : undefined;
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isObject(value) ? value : undefined;
+  } catch {
+    // Not JSON after all: the caller falls back to the older format.
+    return undefined;
+  }
+}
