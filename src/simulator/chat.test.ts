@@ -1,0 +1,432 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { crc32 } from "node:zlib";
+import {
+  contentLengthExceeded,
+  contextUsage,
+  events,
+  httpError,
+  metering,
+  pause,
+  quotaExhausted,
+  rawFrame,
+  reasoning,
+  text,
+  thinkingText,
+  throttled,
+  toolUse,
+  textEvent,
+} from "./replies";
+import { KiroSimulator, type SimAccount } from "./simulator";
+
+// ---- a tiny reference decoder, independent of both the simulator's encoder and the gateway's decoder ----
+
+interface DecodedFrame {
+  headers: Record<string, string>;
+  payload: any;
+  /** Offset of the frame's first byte in the body. */
+  start: number;
+  end: number;
+}
+
+function decode(body: Uint8Array): { frames: DecodedFrame[]; leftover: number } {
+  const frames: DecodedFrame[] = [];
+  let at = 0;
+  while (body.length - at >= 12) {
+    const view = new DataView(body.buffer, body.byteOffset + at);
+    const total = view.getUint32(0);
+    const headersLength = view.getUint32(4);
+    if (body.length - at < total) break;
+    const frame = body.subarray(at, at + total);
+    expect(crc32(frame.subarray(0, 8)) >>> 0).toBe(view.getUint32(8));
+    expect(crc32(frame.subarray(0, total - 4)) >>> 0).toBe(view.getUint32(total - 4));
+    const headers: Record<string, string> = {};
+    for (let h = 12; h < 12 + headersLength; ) {
+      const nameLength = frame[h]!;
+      const name = Buffer.from(frame.subarray(h + 1, h + 1 + nameLength)).toString();
+      expect(frame[h + 1 + nameLength]).toBe(7);
+      const valueLength = (frame[h + 2 + nameLength]! << 8) | frame[h + 3 + nameLength]!;
+      headers[name] = Buffer.from(frame.subarray(h + 4 + nameLength, h + 4 + nameLength + valueLength)).toString();
+      h += 4 + nameLength + valueLength;
+    }
+    const payloadText = Buffer.from(frame.subarray(12 + headersLength, total - 4)).toString();
+    frames.push({ headers, payload: payloadText ? JSON.parse(payloadText) : null, start: at, end: at + total });
+    at += total;
+  }
+  return { frames, leftover: body.length - at };
+}
+
+/** Reads a body chunk by chunk; a connection cut ends the read with `error` set. */
+async function readChunks(res: Response): Promise<{ chunks: Uint8Array[]; bytes: Uint8Array; error?: unknown }> {
+  const chunks: Uint8Array[] = [];
+  let error: unknown;
+  try {
+    for await (const chunk of res.body!) chunks.push(chunk);
+  } catch (e) {
+    error = e;
+  }
+  return { chunks, bytes: new Uint8Array(Buffer.concat(chunks)), error };
+}
+
+// ---- requests -------------------------------------------------------------------------------------
+
+function chatBody(content: string, extra: Record<string, unknown> = {}) {
+  return {
+    conversationState: {
+      agentContinuationId: crypto.randomUUID(),
+      agentTaskType: "vibe",
+      chatTriggerType: "MANUAL",
+      conversationId: crypto.randomUUID(),
+      currentMessage: { userInputMessage: { content, modelId: "claude-sonnet-4.5", origin: "AI_EDITOR", userInputMessageContext: {} } },
+    },
+    ...extra,
+  };
+}
+
+function chat(sim: KiroSimulator, token: string, body: unknown, opts: { prefix?: string; signal?: AbortSignal } = {}) {
+  return fetch(`${sim.url}${opts.prefix ?? ""}/generateAssistantResponse`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    signal: opts.signal,
+  });
+}
+
+const tokenOf = (a: SimAccount) => a.issueAccessToken().accessToken;
+
+async function answerText(res: Response): Promise<string> {
+  const { frames } = decode((await readChunks(res)).bytes);
+  return frames
+    .filter((f) => f.headers[":event-type"] === "assistantResponseEvent")
+    .map((f) => f.payload.content)
+    .join("");
+}
+
+// ---- tests ----------------------------------------------------------------------------------------
+
+describe("generateAssistantResponse", () => {
+  let sim: KiroSimulator;
+  let alice: SimAccount;
+  let bob: SimAccount;
+  let carol: SimAccount;
+
+  beforeAll(async () => {
+    sim = await KiroSimulator.start({ seed: 42, maxConversationBytes: 20_000 });
+    alice = sim.addAccount({ name: "alice", authMethod: "social" });
+    bob = sim.addAccount({ name: "bob", authMethod: "social" });
+    carol = sim.addAccount({ name: "carol", authMethod: "idc" });
+  });
+  afterAll(() => sim.stop());
+  afterEach(() => {
+    sim.setFaults(null);
+    sim.clearRequests();
+    alice.currentUsage = 0;
+  });
+
+  test("the default reply echoes the user, then meteringEvent, then contextUsageEvent", async () => {
+    const res = await chat(sim, tokenOf(alice), chatBody("hello there", { profileArn: alice.profileArn }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/vnd.amazon.eventstream");
+    const { bytes } = await readChunks(res);
+    const { frames, leftover } = decode(bytes);
+    expect(leftover).toBe(0);
+    const types = frames.map((f) => f.headers[":event-type"]);
+    expect(types.at(-2)).toBe("meteringEvent");
+    expect(types.at(-1)).toBe("contextUsageEvent");
+    expect(new Set(types.slice(0, -2))).toEqual(new Set(["assistantResponseEvent"]));
+    const said = frames.slice(0, -2).map((f) => f.payload.content).join("");
+    expect(said).toBe("Hello from the Kiro simulator. You said: hello there");
+    expect(frames.at(-1)!.payload.contextUsagePercentage).toBeGreaterThan(0);
+    expect(frames.at(-1)!.payload.contextUsagePercentage).toBeLessThan(100);
+    expect(frames.every((f) => f.headers[":message-type"] === "event" && f.headers[":content-type"] === "application/json")).toBe(true);
+  });
+
+  test("a path prefix in the base URL works and the full path is recorded with the account", async () => {
+    const res = await chat(sim, tokenOf(alice), chatBody("hi"), { prefix: "/q/us-east-1" });
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    expect(sim.requests.at(-1)).toMatchObject({
+      method: "POST",
+      path: "/q/us-east-1/generateAssistantResponse",
+      account: "alice",
+      status: 200,
+    });
+    expect((sim.requests.at(-1)!.body as any).conversationState.currentMessage.userInputMessage.content).toBe("hi");
+  });
+
+  describe("chunking", () => {
+    test("random chunking splits frames across reads, and the frames still decode with valid CRCs", async () => {
+      const res = await chat(sim, tokenOf(alice), chatBody("split me ".repeat(20)));
+      const { chunks, bytes } = await readChunks(res);
+      const { frames, leftover } = decode(bytes);
+      expect(leftover).toBe(0);
+      const frameEnds = new Set(frames.map((f) => f.end));
+      let offset = 0;
+      const readEnds = chunks.map((c) => (offset += c.length));
+      expect(readEnds.some((end) => !frameEnds.has(end))).toBe(true);
+    });
+
+    test("a fixed chunk size of one byte writes one byte at a time", async () => {
+      const oneByte = await KiroSimulator.start({ chunking: 1 });
+      try {
+        const a = oneByte.addAccount({ name: "a", authMethod: "social" });
+        const { chunks, bytes } = await readChunks(await chat(oneByte, tokenOf(a), chatBody("hi")));
+        const { frames } = decode(bytes);
+        expect(chunks.length).toBeGreaterThan(frames.length);
+        expect(frames.at(-1)!.headers[":event-type"]).toBe("contextUsageEvent");
+      } finally {
+        await oneByte.stop();
+      }
+    });
+
+    test('"whole" chunking never splits a frame', async () => {
+      const whole = await KiroSimulator.start({ chunking: "whole" });
+      try {
+        const a = whole.addAccount({ name: "a", authMethod: "social" });
+        const { chunks, bytes } = await readChunks(await chat(whole, tokenOf(a), chatBody("hi")));
+        const frameEnds = new Set(decode(bytes).frames.map((f) => f.end));
+        let offset = 0;
+        expect(chunks.every((c) => frameEnds.has((offset += c.length)))).toBe(true);
+      } finally {
+        await whole.stop();
+      }
+    });
+  });
+
+  describe("scripted replies", () => {
+    test("enqueue is FIFO for any account, enqueueFor only for its account, then the default", async () => {
+      sim.enqueue(text("one"), text("two"));
+      sim.enqueueFor("bob", text("for bob"));
+      expect(await answerText(await chat(sim, tokenOf(alice), chatBody("x")))).toBe("one");
+      expect(await answerText(await chat(sim, tokenOf(bob), chatBody("x")))).toBe("for bob");
+      expect(await answerText(await chat(sim, tokenOf(bob), chatBody("x")))).toBe("two");
+      expect(await answerText(await chat(sim, tokenOf(alice), chatBody("x")))).toStartWith("Hello from the Kiro simulator.");
+    });
+
+    test("setDefaultReply replaces the echo, with a reply or a function of the request", async () => {
+      sim.setDefaultReply(text("fixed"));
+      expect(await answerText(await chat(sim, tokenOf(alice), chatBody("x")))).toBe("fixed");
+      sim.setDefaultReply((req) => text(`saw ${(req.body as any).conversationState.currentMessage.userInputMessage.content}`));
+      expect(await answerText(await chat(sim, tokenOf(alice), chatBody("marco")))).toBe("saw marco");
+      sim.setDefaultReply((req) => text(`echo:${req.account}`));
+      expect(await answerText(await chat(sim, tokenOf(bob), chatBody("x")))).toBe("echo:bob");
+    });
+
+    test("toolUse: input in pieces under one id, stop:true only on the last", async () => {
+      sim.enqueue(toolUse({ name: "get_weather", input: { city: "Paris" }, id: "tooluse_1", pieces: 4 }, { text: "Let me check." }));
+      const { frames } = decode((await readChunks(await chat(sim, tokenOf(alice), chatBody("weather?")))).bytes);
+      const tools = frames.filter((f) => f.headers[":event-type"] === "toolUseEvent").map((f) => f.payload);
+      expect(tools).toHaveLength(4);
+      expect(tools.every((t) => t.toolUseId === "tooluse_1" && t.name === "get_weather")).toBe(true);
+      expect(tools.map((t) => t.input).join("")).toBe('{"city":"Paris"}');
+      expect(tools.map((t) => t.stop === true)).toEqual([false, false, false, true]);
+      expect(frames[0]!.payload.content).toBe("Let me check.");
+    });
+
+    test("thinkingText starts with the inline thinking block", async () => {
+      sim.enqueue(thinkingText("Let me think.", "42"));
+      expect(await answerText(await chat(sim, tokenOf(alice), chatBody("?")))).toBe("<thinking>\nLet me think.</thinking>\n\n42");
+    });
+
+    test("reasoning, exception, raw frames and a mid-stream pause arrive as scripted", async () => {
+      sim.enqueue(
+        events([
+          reasoning("hmm", "sig-1"),
+          textEvent("partial"),
+          pause(30),
+          contentLengthExceeded(),
+          rawFrame({ ":message-type": "event", ":event-type": "followupPromptEvent", ":content-type": "application/json" }, '{"followupPrompt":{"content":"more?"}}'),
+          metering(0.5),
+          contextUsage(100),
+        ]),
+      );
+      const { frames } = decode((await readChunks(await chat(sim, tokenOf(alice), chatBody("x")))).bytes);
+      expect(frames.map((f) => f.headers[":event-type"] ?? f.headers[":exception-type"])).toEqual([
+        "reasoningContentEvent",
+        "assistantResponseEvent",
+        "ContentLengthExceededException",
+        "followupPromptEvent",
+        "meteringEvent",
+        "contextUsageEvent",
+      ]);
+      expect(frames[0]!.payload).toEqual({ text: "hmm", signature: "sig-1" });
+      expect(frames[2]!.headers[":message-type"]).toBe("exception");
+      expect(frames[2]!.payload).toEqual({ message: "Input is too long.", reason: "CONTENT_LENGTH_EXCEEDS_THRESHOLD" });
+      expect(frames[4]!.payload).toEqual({ usage: 0.5, unit: "credit", unitPlural: "credits" });
+    });
+
+    test("a cut stream ends mid-frame with a connection error", async () => {
+      const whole = await KiroSimulator.start({ chunking: "whole" });
+      try {
+        const a = whole.addAccount({ name: "a", authMethod: "social" });
+        const reply = text("abcdefghij", { pieces: 3 });
+        whole.setDefaultReply(reply);
+        const whole3 = decode((await readChunks(await chat(whole, tokenOf(a), chatBody("x")))).bytes).frames;
+        expect(whole3.length).toBeGreaterThan(2);
+        const cutAt = whole3[1]!.end + 10;
+        whole.enqueue({ ...reply, cutAfterBytes: cutAt });
+        const res = await chat(whole, tokenOf(a), chatBody("x"));
+        expect(res.status).toBe(200);
+        const { bytes, error } = await readChunks(res);
+        expect(error).toBeDefined();
+        const { frames, leftover } = decode(bytes);
+        expect(bytes.length).toBe(cutAt);
+        expect(frames).toHaveLength(2);
+        expect(leftover).toBe(10);
+      } finally {
+        await whole.stop();
+      }
+    });
+
+    test("a reset closes the connection before any status line", async () => {
+      sim.enqueue({ kind: "reset" });
+      await expect(chat(sim, tokenOf(alice), chatBody("x"))).rejects.toThrow();
+      expect(sim.requests.at(-1)!.status).toBe(0);
+    });
+
+    test("HTTP error replies keep their status, body and headers", async () => {
+      sim.enqueue(throttled(7), httpError(503, "upstream gone", { "x-extra": "1" }));
+      const res = await chat(sim, tokenOf(alice), chatBody("x"));
+      expect(res.status).toBe(429);
+      expect(res.headers.get("retry-after")).toBe("7");
+      expect(await res.json()).toEqual({ message: "Too many requests, please wait before trying again.", reason: null });
+      const second = await chat(sim, tokenOf(alice), chatBody("x"));
+      expect(second.status).toBe(503);
+      expect(second.headers.get("x-extra")).toBe("1");
+      expect(await second.text()).toBe("upstream gone");
+    });
+
+    test("a client that stops reading a stalled stream is recorded as gone", async () => {
+      sim.enqueue(events([textEvent("first"), pause(60_000), textEvent("never")]));
+      const abort = new AbortController();
+      const res = await chat(sim, tokenOf(alice), chatBody("x"), { signal: abort.signal });
+      const reader = res.body!.getReader();
+      await reader.read();
+      abort.abort();
+      const recorded = sim.requests.at(-1)!;
+      for (let i = 0; i < 200 && !recorded.clientAborted; i++) await Bun.sleep(5);
+      expect(recorded.clientAborted).toBe(true);
+    });
+  });
+
+  describe("refusals, as Kiro words them", () => {
+    const invalidBearer = { message: "The bearer token included in the request is invalid.", reason: null };
+
+    test("unknown, missing and expired bearer tokens get 403", async () => {
+      expect(await (await chat(sim, "not-a-token", chatBody("x"))).json()).toEqual(invalidBearer);
+      const missing = await fetch(`${sim.url}/generateAssistantResponse`, { method: "POST", body: JSON.stringify(chatBody("x")) });
+      expect(missing.status).toBe(403);
+      await missing.arrayBuffer();
+      const dave = sim.addAccount({ name: "dave", authMethod: "social" });
+      const token = tokenOf(dave);
+      dave.expireAccessTokens();
+      const res = await chat(sim, token, chatBody("x"));
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual(invalidBearer);
+      expect(sim.requests.at(-1)!.account).toBe("dave");
+      const shortLived = dave.issueAccessToken(-1).accessToken;
+      expect((await chat(sim, shortLived, chatBody("x"))).status).toBe(403);
+    });
+
+    test("profileArn: a social account may send only its own; an IdC account none (KRS #161)", async () => {
+      const own = await chat(sim, tokenOf(alice), chatBody("x", { profileArn: alice.profileArn }));
+      expect(own.status).toBe(200);
+      await own.arrayBuffer();
+      const other = await chat(sim, tokenOf(alice), chatBody("x", { profileArn: bob.profileArn }));
+      expect(other.status).toBe(403);
+      expect(await other.json()).toEqual(invalidBearer);
+      const idcWithArn = await chat(sim, tokenOf(carol), chatBody("x", { profileArn: alice.profileArn }));
+      expect(idcWithArn.status).toBe(403);
+      await idcWithArn.arrayBuffer();
+      const idcPlain = await chat(sim, tokenOf(carol), chatBody("x"));
+      expect(idcPlain.status).toBe(200);
+      await idcPlain.arrayBuffer();
+    });
+
+    test("a broken rule gets 400 Improperly formed request with the rule's reason", async () => {
+      const body = chatBody("x");
+      (body.conversationState as any).history = [
+        { userInputMessage: { content: "run", modelId: "claude-sonnet-4.5", origin: "AI_EDITOR" } },
+        { assistantResponseMessage: { content: " ", toolUses: [{ toolUseId: "t1", name: "bash", input: {} }] } },
+      ];
+      const res = await chat(sim, tokenOf(alice), body);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ message: "Improperly formed request.", reason: "TOOL_CONFIG_MISSING" });
+      expect(sim.requests.at(-1)!.rejectedBy).toStartWith("history-tools-need-config");
+      const notJson = await chat(sim, tokenOf(alice), "{oops");
+      expect(await notJson.json()).toEqual({ message: "Improperly formed request.", reason: "REQUEST_BODY_INVALID_JSON" });
+    });
+
+    test("a body over the size threshold gets 400 Input is too long", async () => {
+      const res = await chat(sim, tokenOf(alice), chatBody("x".repeat(25_000)));
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ message: "Input is too long.", reason: "CONTENT_LENGTH_EXCEEDS_THRESHOLD" });
+    });
+
+    test("each answered call counts one unit of usage; at the limit the answer is 402", async () => {
+      const erin = sim.addAccount({ name: "erin", authMethod: "social", usageLimit: 2, currentUsage: 0 });
+      const token = tokenOf(erin);
+      for (let i = 0; i < 2; i++) {
+        const res = await chat(sim, token, chatBody("x"));
+        expect(res.status).toBe(200);
+        await res.arrayBuffer();
+      }
+      expect(erin.currentUsage).toBe(2);
+      const res = await chat(sim, token, chatBody("x"));
+      expect(res.status).toBe(402);
+      expect(await res.json()).toEqual(quotaExhausted().body as object);
+      expect(erin.currentUsage).toBe(2);
+    });
+
+    test("unknown paths and methods get 404", async () => {
+      expect((await fetch(`${sim.url}/nothing`)).status).toBe(404);
+      expect((await fetch(`${sim.url}/generateAssistantResponse`)).status).toBe(404);
+    });
+  });
+
+  describe("fault injection", () => {
+    test("faults replace about the configured share of replies, and queued replies wait", async () => {
+      sim.setFaults({ rate: 0.25, kinds: ["429", "500", "403"] });
+      const token = tokenOf(alice);
+      alice.usageLimit = 1_000;
+      const statuses: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        const res = await chat(sim, token, chatBody("x"));
+        statuses.push(res.status);
+        await res.arrayBuffer();
+      }
+      const faults = statuses.filter((s) => s !== 200).length;
+      expect(faults).toBeGreaterThan(25);
+      expect(faults).toBeLessThan(80);
+      expect(new Set(statuses)).toEqual(new Set([200, 429, 500, 403]));
+      expect(alice.currentUsage).toBe(200 - faults);
+      // A 403 fault invalidates nothing: the same token keeps working.
+      sim.setFaults(null);
+      expect((await chat(sim, token, chatBody("x"))).status).toBe(200);
+    });
+
+    test("every kind shows up and behaves as its name says", async () => {
+      sim.setFaults({ rate: 1, stallMs: 20 });
+      alice.usageLimit = 1_000;
+      const seen = new Map<string, string>();
+      for (let i = 0; i < 60 && seen.size < 6; i++) {
+        let outcome: string;
+        try {
+          const res = await chat(sim, tokenOf(alice), chatBody("x"));
+          const { bytes, error } = await readChunks(res);
+          outcome = res.status !== 200 ? String(res.status) : error ? "body error" : decode(bytes).leftover === 0 ? "complete" : "partial";
+        } catch {
+          outcome = "no response";
+        }
+        seen.set(sim.requests.at(-1)!.rejectedBy!, outcome);
+      }
+      expect(Object.fromEntries(seen)).toEqual({
+        "fault: 429": "429",
+        "fault: 500": "500",
+        "fault: 403": "403",
+        "fault: reset": "no response",
+        "fault: cut": "body error",
+        "fault: stall": "complete",
+      });
+    });
+  });
+});
