@@ -1,0 +1,97 @@
+/**
+ * The token lifecycle as a user sees it: credential files on disk, refresh before expiry, one refresh for many
+ * concurrent requests, rotated refresh tokens written back merged, forced refresh on "bearer token invalid".
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { stat } from "node:fs/promises";
+import { invalidBearer, text } from "../simulator/replies";
+import { post, startGateway, type Gateway } from "./harness";
+
+const hello = { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "hello" }] };
+const expired = { expiresAt: "2020-01-01T00:00:00Z", accessToken: "stale-token-from-last-year", note: "my own key", nested: { keep: [1, 2] } };
+const readJson = async (path: string) => JSON.parse(await Bun.file(path).text());
+
+let g: Gateway;
+afterEach(() => g.stop());
+
+describe("token refresh", () => {
+  test("an expired token is refreshed before use; the file keeps unknown keys, gains the rotated token, stays 0600", async () => {
+    g = await startGateway({ credentialExtras: expired });
+    const sim = g.sim.account("solo")!;
+    const before = sim.refreshToken;
+    const res = await post(g, "/v1/messages", hello);
+    expect(res.status).toBe(200);
+    expect(sim.refreshCount).toBe(1);
+
+    const file = await readJson(g.credentialFile("solo"));
+    expect(file.refreshToken).toBe(sim.refreshToken);
+    expect(file.refreshToken).not.toBe(before);
+    expect(file.accessToken).not.toBe(expired.accessToken);
+    expect(Date.parse(file.expiresAt)).toBeGreaterThan(Date.now() + 50 * 60_000);
+    expect(file.note).toBe("my own key");
+    expect(file.nested).toEqual({ keep: [1, 2] });
+    expect(file.machineId).toMatch(/^[0-9a-f]{64}$/);
+    expect((await stat(g.credentialFile("solo"))).mode & 0o777).toBe(0o600);
+    // The chat call used the new token.
+    const chat = g.sim.requests.find((r) => r.path.endsWith("/generateAssistantResponse"))!;
+    expect(chat.headers.authorization).toBe(`Bearer ${file.accessToken}`);
+  });
+
+  test("20 concurrent requests on an expired token: exactly one refresh", async () => {
+    g = await startGateway({ credentialExtras: expired });
+    const results = await Promise.all(Array.from({ length: 20 }, () => post(g, "/v1/messages", hello)));
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(g.sim.account("solo")!.refreshCount).toBe(1);
+    expect(g.sim.requests.filter((r) => r.path.endsWith("/refreshToken"))).toHaveLength(1);
+  });
+
+  test("a token within 10 minutes of expiry is refreshed; a fresh one is not", async () => {
+    g = await startGateway({ credentialExtras: { expiresAt: new Date(Date.now() + 5 * 60_000).toISOString() } });
+    await post(g, "/v1/messages", hello);
+    await post(g, "/v1/messages", hello);
+    expect(g.sim.account("solo")!.refreshCount).toBe(1);
+  });
+
+  test("Kiro says 'bearer token invalid': one forced refresh, then the request succeeds", async () => {
+    g = await startGateway();
+    const sim = g.sim.account("solo")!;
+    sim.expireAccessTokens();
+    const res = await post(g, "/v1/messages", hello);
+    expect(res.status).toBe(200);
+    expect(sim.refreshCount).toBe(1);
+    const chats = g.sim.requests.filter((r) => r.path.endsWith("/generateAssistantResponse"));
+    expect(chats.map((c) => c.status)).toEqual([403, 200]);
+  });
+
+  test("a scripted 403 'bearer invalid' twice on one account: refresh once, then give up on it", async () => {
+    g = await startGateway();
+    g.sim.enqueue(invalidBearer(), invalidBearer());
+    const res = await post(g, "/v1/messages", hello);
+    expect(res.status).toBe(502);
+    expect(res.json.error.message).toContain("refused the access token");
+    expect(g.sim.account("solo")!.refreshCount).toBe(1);
+  });
+
+  test("IdC accounts refresh through OIDC /token with their client id and secret", async () => {
+    g = await startGateway({ accounts: [{ name: "builder", authMethod: "idc" }], credentialExtras: { expiresAt: "2020-01-01T00:00:00Z" } });
+    g.sim.enqueue(text("hi from IdC"));
+    const res = await post(g, "/v1/messages", hello);
+    expect(res.status).toBe(200);
+    const refresh = g.sim.requests.find((r) => r.path.endsWith("/token"))!;
+    const account = g.sim.account("builder")!;
+    expect(refresh.body).toMatchObject({ grantType: "refresh_token", clientId: account.clientId, clientSecret: account.clientSecret });
+    expect(g.sim.requests.some((r) => r.path.endsWith("/refreshToken"))).toBe(false);
+    // An IdC account never sends a profile ARN (Kiro answers 403 to it).
+    const chat = g.sim.requests.find((r) => r.path.endsWith("/generateAssistantResponse"))!;
+    expect((chat.body as Record<string, unknown>).profileArn).toBeUndefined();
+    expect((await readJson(g.credentialFile("builder"))).refreshToken).toBe(account.refreshToken);
+  });
+
+  test("single-file mode (kiro-rs credentials.json) refreshes and writes back the same file", async () => {
+    g = await startGateway({ layout: "file", credentialExtras: expired });
+    expect((await post(g, "/v1/messages", hello)).status).toBe(200);
+    const file = await readJson(g.credentialFile("solo"));
+    expect(file.refreshToken).toBe(g.sim.account("solo")!.refreshToken);
+    expect(file.note).toBe("my own key");
+  });
+});
