@@ -1,0 +1,84 @@
+/**
+ * `bun run build [-- --target=bun-linux-arm64] [--outfile=dist/name]`
+ *
+ * Builds the admin UI with Vite, precompresses it, writes src/admin/ui-assets.gen.ts so that every file is
+ * imported `with { type: "file" }`, and compiles one executable with `bun build --compile`. The generated
+ * module is restored to its committed (empty) version afterwards, whatever happens, so the working tree
+ * stays clean and server-only builds and tests keep compiling.
+ */
+import { join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { build as viteBuild } from "vite";
+import { ROUTES } from "../ui/src/routes";
+import { collectUiAssets, precompress, renderAssetModule } from "./ui-assets";
+
+const ROOT = resolve(import.meta.dir, "..");
+const UI_CONFIG = join(ROOT, "ui", "vite.config.ts");
+const UI_DIST = join(ROOT, "ui", "dist");
+const GENERATED = join(ROOT, "src", "admin", "ui-assets.gen.ts");
+const ENTRY = join(ROOT, "src", "main.ts");
+const DEFAULT_TARGET = "bun-linux-x64";
+
+/** dist/kiro-ts for the default target, dist/kiro-ts-{os}-{arch}[.exe] for the others. */
+export function outfileFor(target: string): string {
+  if (target === DEFAULT_TARGET) return join("dist", "kiro-ts");
+  const platform = target.replace(/^bun-/, "").replace(/-v?\d+(\.\d+)*$/, "");
+  return join("dist", `kiro-ts-${platform}${platform.startsWith("windows") ? ".exe" : ""}`);
+}
+
+async function buildUi(): Promise<void> {
+  await viteBuild({ configFile: UI_CONFIG, logLevel: "warn" });
+  await precompress(UI_DIST);
+}
+
+async function compile(target: string, outfile: string): Promise<void> {
+  // --bytecode defaults to CommonJS, where main.ts's top-level await is a syntax error; ESM bytecode works.
+  const command = ["bun", "build", "--compile", "--minify", "--bytecode", "--format=esm", `--target=${target}`, "--outfile", outfile, ENTRY];
+  console.log(`$ ${command.join(" ")}`);
+  const child = Bun.spawn(command, { cwd: ROOT, stdout: "inherit", stderr: "inherit" });
+  const code = await child.exited;
+  if (code !== 0) throw new Error(`bun build --compile exited with ${code}`);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Bun.argv.slice(2),
+    options: { target: { type: "string", default: DEFAULT_TARGET }, outfile: { type: "string" } },
+    strict: true,
+  });
+  const target = values.target ?? DEFAULT_TARGET;
+  const outfile = values.outfile ?? outfileFor(target);
+
+  console.log("Building the admin UI…");
+  await buildUi();
+  const table = await collectUiAssets(UI_DIST, Object.values(ROUTES));
+  const files = new Set(Object.values(table).flatMap((a) => [a.file, a.encodings?.br, a.encodings?.gzip].filter(Boolean)));
+  console.log(`Embedding ${files.size} files (${Object.keys(table).length} paths) from ${relative(ROOT, UI_DIST)}`);
+
+  const committed = await Bun.file(GENERATED).text();
+  const restore = () => Bun.write(GENERATED, committed);
+  // An interrupted build must not leave the generated table pointing at ui/dist in the working tree.
+  const onSignal = async () => {
+    await restore();
+    process.exit(130);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    await Bun.write(GENERATED, renderAssetModule(table, join(ROOT, "src", "admin")));
+    await compile(target, outfile);
+  } finally {
+    await restore();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  const size = Bun.file(join(ROOT, outfile)).size;
+  console.log(`Built ${outfile} (${(size / 1024 / 1024).toFixed(1)} MB, ${target})`);
+}
+
+if (import.meta.main) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

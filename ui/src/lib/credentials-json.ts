@@ -1,0 +1,60 @@
+import type { AddAccountRequest, AuthMethod } from "../api/types";
+
+export type ParsedCredentials = { ok: true; accounts: AddAccountRequest[] } | { ok: false; reason: "invalid_json" | "no_accounts" };
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+const text = (value: unknown): string | undefined => (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
+
+/** kiro-rs writes "social" and "IdC"; other tools write "idc", "builder-id", "IAM Identity Center"… */
+export function normalizeAuthMethod(value: unknown, hasClient: boolean): AuthMethod {
+  const raw = typeof value === "string" ? value.toLowerCase().replace(/[^a-z]/g, "") : "";
+  if (raw === "social") return "social";
+  if (raw === "idc" || raw.includes("builder") || raw.includes("identitycenter") || raw === "iam") return "IdC";
+  return hasClient ? "IdC" : "social";
+}
+
+function expiresAtOf(value: unknown): string | undefined {
+  if (typeof value === "number" && Number.isFinite(value)) return new Date(value < 1e12 ? value * 1000 : value).toISOString();
+  return text(value);
+}
+
+/** One credential-like object → an add request; the name comes from `name`, else the email, else `fallbackName`. */
+function toRequest(item: Record<string, unknown>, fallbackName: string | undefined): AddAccountRequest | undefined {
+  // Kiro Account Manager's legacy export nests the tokens under `credentials`.
+  const source = isRecord(item.credentials) ? { ...item, ...item.credentials } : item;
+  const refreshToken = text(source.refreshToken);
+  if (!refreshToken) return undefined;
+  const clientId = text(source.clientId);
+  const clientSecret = text(source.clientSecret);
+  const request: AddAccountRequest = {
+    name: text(source.name) ?? text(source.email) ?? fallbackName ?? "",
+    refreshToken,
+    authMethod: normalizeAuthMethod(source.authMethod, clientId !== undefined && clientSecret !== undefined),
+  };
+  const optional = { accessToken: text(source.accessToken), csrfToken: text(source.csrfToken), clientId, clientSecret, region: text(source.region), profileArn: text(source.profileArn), expiresAt: expiresAtOf(source.expiresAt), provider: text(source.provider) };
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined) (request as unknown as Record<string, unknown>)[key] = value;
+  }
+  return request;
+}
+
+/**
+ * Reads pasted credentials: a kiro-rs credential file, a list of them (e.g. this UI's full export), or a
+ * Kiro Account Manager export (`[{email, refreshToken, …}]` or `{accounts: [{email, credentials: {…}}]}`).
+ * A lone object keeps an empty name when it has none, for the user to fill in; list items get `account-N`.
+ */
+export function parseCredentialsJson(input: string): ParsedCredentials {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input);
+  } catch {
+    return { ok: false, reason: "invalid_json" };
+  }
+  const list = Array.isArray(parsed) ? parsed : isRecord(parsed) && Array.isArray(parsed.accounts) ? parsed.accounts : [parsed];
+  const single = list.length === 1;
+  const accounts = list
+    .map((item, index) => (isRecord(item) ? toRequest(item, single ? undefined : `account-${index + 1}`) : undefined))
+    .filter((request): request is AddAccountRequest => request !== undefined);
+  return accounts.length > 0 ? { ok: true, accounts } : { ok: false, reason: "no_accounts" };
+}

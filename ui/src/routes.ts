@@ -1,0 +1,10 @@
+/**
+ * The app's client-side routes. scripts/build.ts reads this list so the server answers exactly these paths
+ * with index.html and everything else it does not know with a 404.
+ */
+export const ROUTES = {
+  dashboard: "/",
+  accounts: "/accounts",
+  config: "/config",
+  login: "/login",
+} as const;
