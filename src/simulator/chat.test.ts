@@ -67,6 +67,52 @@ async function readChunks(res: Response): Promise<{ chunks: Uint8Array[]; bytes:
   return { chunks, bytes: new Uint8Array(Buffer.concat(chunks)), error };
 }
 
+/**
+ * One HTTP/1.1 exchange over a raw socket, so a test sees each write of the simulator: Bun.serve sends every
+ * chunk of a streamed body as its own chunked-encoding chunk, and fetch would merge them.
+ */
+async function rawExchange(
+  sim: KiroSimulator,
+  token: string,
+  body: unknown,
+): Promise<{ status: number; writes: Uint8Array[]; complete: boolean }> {
+  const payload = JSON.stringify(body);
+  const received: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    Bun.connect({
+      hostname: "127.0.0.1",
+      port: Number(new URL(sim.url).port),
+      socket: {
+        open(socket) {
+          socket.write(
+            `POST /generateAssistantResponse HTTP/1.1\r\nHost: kiro\r\nAuthorization: Bearer ${token}\r\n` +
+              `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n${payload}`,
+          );
+        },
+        data(_socket, data) {
+          received.push(Buffer.from(data));
+        },
+        close: () => resolve(),
+        error: (_socket, e) => reject(e),
+      },
+    }).catch(reject);
+  });
+  const all = Buffer.concat(received);
+  const headEnd = all.indexOf("\r\n\r\n");
+  const status = Number(all.subarray(0, headEnd).toString("latin1").split(" ")[1]);
+  const writes: Uint8Array[] = [];
+  let at = headEnd + 4;
+  for (;;) {
+    const lineEnd = all.indexOf("\r\n", at);
+    if (lineEnd < 0) return { status, writes, complete: false };
+    const size = parseInt(all.subarray(at, lineEnd).toString("latin1"), 16);
+    if (size === 0) return { status, writes, complete: true };
+    writes.push(new Uint8Array(all.subarray(lineEnd + 2, Math.min(lineEnd + 2 + size, all.length))));
+    if (lineEnd + 2 + size > all.length) return { status, writes, complete: false };
+    at = lineEnd + 2 + size + 2;
+  }
+}
+
 // ---- requests -------------------------------------------------------------------------------------
 
 function chatBody(content: string, extra: Record<string, unknown> = {}) {
@@ -154,41 +200,62 @@ describe("generateAssistantResponse", () => {
   });
 
   describe("chunking", () => {
-    test("random chunking splits frames across reads, and the frames still decode with valid CRCs", async () => {
-      const res = await chat(sim, tokenOf(alice), chatBody("split me ".repeat(20)));
-      const { chunks, bytes } = await readChunks(res);
-      const { frames, leftover } = decode(bytes);
-      expect(leftover).toBe(0);
-      const frameEnds = new Set(frames.map((f) => f.end));
+    /** Where each write ends, as body offsets. */
+    const writeEnds = (writes: Uint8Array[]) => {
       let offset = 0;
-      const readEnds = chunks.map((c) => (offset += c.length));
-      expect(readEnds.some((end) => !frameEnds.has(end))).toBe(true);
+      return writes.map((w) => (offset += w.length));
+    };
+    const long = () => text("split me ".repeat(200), { pieces: 12 });
+
+    test("random chunking writes 1..128-byte pieces that split frames, and the frames still decode", async () => {
+      sim.enqueue(long());
+      const { status, writes, complete } = await rawExchange(sim, tokenOf(alice), chatBody("x"));
+      expect(status).toBe(200);
+      expect(complete).toBe(true);
+      const { frames, leftover } = decode(new Uint8Array(Buffer.concat(writes)));
+      expect(leftover).toBe(0);
+      expect(frames).toHaveLength(14);
+      expect(writes.every((w) => w.length >= 1 && w.length <= 128)).toBe(true);
+      const frameEnds = new Set(frames.map((f) => f.end));
+      expect(writeEnds(writes).filter((end) => !frameEnds.has(end)).length).toBeGreaterThan(frames.length);
     });
 
-    test("a fixed chunk size of one byte writes one byte at a time", async () => {
-      const oneByte = await KiroSimulator.start({ chunking: 1 });
+    test("a fixed chunk size writes exactly that many bytes at a time, across frame borders", async () => {
+      const fixed = await KiroSimulator.start({ chunking: 7 });
       try {
-        const a = oneByte.addAccount({ name: "a", authMethod: "social" });
-        const { chunks, bytes } = await readChunks(await chat(oneByte, tokenOf(a), chatBody("hi")));
-        const { frames } = decode(bytes);
-        expect(chunks.length).toBeGreaterThan(frames.length);
-        expect(frames.at(-1)!.headers[":event-type"]).toBe("contextUsageEvent");
+        const a = fixed.addAccount({ name: "a", authMethod: "social" });
+        fixed.enqueue(long());
+        const { writes } = await rawExchange(fixed, tokenOf(a), chatBody("x"));
+        expect(writes.slice(0, -1).every((w) => w.length === 7)).toBe(true);
+        expect(writes.at(-1)!.length).toBeLessThanOrEqual(7);
+        expect(decode(new Uint8Array(Buffer.concat(writes))).frames).toHaveLength(14);
       } finally {
-        await oneByte.stop();
+        await fixed.stop();
       }
     });
 
-    test('"whole" chunking never splits a frame', async () => {
+    test('"whole" chunking writes one frame at a time', async () => {
       const whole = await KiroSimulator.start({ chunking: "whole" });
       try {
         const a = whole.addAccount({ name: "a", authMethod: "social" });
-        const { chunks, bytes } = await readChunks(await chat(whole, tokenOf(a), chatBody("hi")));
-        const frameEnds = new Set(decode(bytes).frames.map((f) => f.end));
-        let offset = 0;
-        expect(chunks.every((c) => frameEnds.has((offset += c.length)))).toBe(true);
+        whole.enqueue(long());
+        const { writes } = await rawExchange(whole, tokenOf(a), chatBody("x"));
+        const { frames } = decode(new Uint8Array(Buffer.concat(writes)));
+        expect(writeEnds(writes)).toEqual(frames.map((f) => f.end));
       } finally {
         await whole.stop();
       }
+    });
+
+    test("fetch sees a random-chunked stream whole, with both CRCs of every frame valid", async () => {
+      sim.enqueue(long());
+      const { bytes, error } = await readChunks(await chat(sim, tokenOf(alice), chatBody("x")));
+      expect(error).toBeUndefined();
+      const { frames, leftover } = decode(bytes);
+      expect(leftover).toBe(0);
+      expect(frames.filter((f) => f.headers[":event-type"] === "assistantResponseEvent").map((f) => f.payload.content).join("")).toBe(
+        "split me ".repeat(200),
+      );
     });
   });
 
@@ -254,27 +321,28 @@ describe("generateAssistantResponse", () => {
       expect(frames[4]!.payload).toEqual({ usage: 0.5, unit: "credit", unitPlural: "credits" });
     });
 
-    test("a cut stream ends mid-frame with a connection error", async () => {
-      const whole = await KiroSimulator.start({ chunking: "whole" });
-      try {
-        const a = whole.addAccount({ name: "a", authMethod: "social" });
-        const reply = text("abcdefghij", { pieces: 3 });
-        whole.setDefaultReply(reply);
-        const whole3 = decode((await readChunks(await chat(whole, tokenOf(a), chatBody("x")))).bytes).frames;
-        expect(whole3.length).toBeGreaterThan(2);
-        const cutAt = whole3[1]!.end + 10;
-        whole.enqueue({ ...reply, cutAfterBytes: cutAt });
-        const res = await chat(whole, tokenOf(a), chatBody("x"));
-        expect(res.status).toBe(200);
-        const { bytes, error } = await readChunks(res);
-        expect(error).toBeDefined();
-        const { frames, leftover } = decode(bytes);
-        expect(bytes.length).toBe(cutAt);
-        expect(frames).toHaveLength(2);
-        expect(leftover).toBe(10);
-      } finally {
-        await whole.stop();
-      }
+    test("a cut stream ends mid-frame: the bytes up to the cut, then the connection drops", async () => {
+      const reply = text("abcdefghij", { pieces: 3 });
+      sim.enqueue(reply);
+      const full = decode(new Uint8Array(Buffer.concat((await rawExchange(sim, tokenOf(alice), chatBody("x"))).writes))).frames;
+      expect(full.length).toBeGreaterThan(2);
+      const cutAt = full[1]!.end + 10;
+
+      sim.enqueue({ ...reply, cutAfterBytes: cutAt });
+      const raw = await rawExchange(sim, tokenOf(alice), chatBody("x"));
+      expect(raw.status).toBe(200);
+      expect(raw.complete).toBe(false);
+      const bytes = new Uint8Array(Buffer.concat(raw.writes));
+      expect(bytes.length).toBe(cutAt);
+      const { frames, leftover } = decode(bytes);
+      expect(frames).toHaveLength(2);
+      expect(leftover).toBe(10);
+
+      sim.enqueue({ ...reply, cutAfterBytes: cutAt });
+      const res = await chat(sim, tokenOf(alice), chatBody("x"));
+      expect(res.status).toBe(200);
+      const { error } = await readChunks(res);
+      expect(error).toBeDefined();
     });
 
     test("a reset closes the connection before any status line", async () => {

@@ -10,6 +10,7 @@ import type { Reply, StreamReply, StreamStep } from "./replies";
 export type Chunking = "whole" | "random" | number;
 
 const MAX_RANDOM_PIECE = 128;
+const CUT_DRAIN_MS = 20;
 
 export interface PlaybackContext {
   chunking: Chunking;
@@ -143,13 +144,18 @@ async function* writes(reply: StreamReply, ctx: PlaybackContext, signal: AbortSi
       run.push(segment.bytes);
       continue;
     }
-    const cut = yield* paced(flush());
-    if (cut) return "cut";
+    if (yield* paced(flush())) {
+      await sleep(CUT_DRAIN_MS, signal);
+      return "cut";
+    }
     await sleep(segment.pauseMs, signal);
     if (signal.aborted) return "cut";
   }
-  const cut = yield* paced(flush());
-  return cut || cutAt !== undefined ? "cut" : "end";
+  const cut = yield* paced(flush()) || cutAt !== undefined;
+  if (!cut) return "end";
+  // Let the last bytes reach the client before the drop: Bun's fetch discards what it has not handed out yet.
+  await sleep(CUT_DRAIN_MS, signal);
+  return "cut";
 }
 
 /** Yields each piece on its own turn of the event loop, so each becomes its own write on the socket. */

@@ -79,7 +79,7 @@ export interface ToolUseSpec {
   /** An object is sent as its JSON text; a string is sent verbatim (it may be truncated or invalid JSON). */
   input: unknown;
   id?: string;
-  /** Number of input fragments (default 3); the last event carries `stop: true`. */
+  /** Number of input fragments (default: up to 3, one per 16 characters); the last carries `stop: true`. */
   pieces?: number;
 }
 
@@ -87,7 +87,8 @@ export interface ToolUseSpec {
 export function toolUseEvents(spec: ToolUseSpec): StreamStep[] {
   const toolUseId = spec.id ?? newToolUseId();
   const input = typeof spec.input === "string" ? spec.input : JSON.stringify(spec.input ?? {});
-  const fragments = splitEven([...input], spec.pieces ?? 3).map((chars) => chars.join(""));
+  const chars = [...input];
+  const fragments = splitEven(chars, spec.pieces ?? Math.min(3, Math.ceil(chars.length / 16))).map((piece) => piece.join(""));
   return fragments.map((fragment, i) => ({
     type: "toolUse",
     toolUseId,
