@@ -41,6 +41,7 @@ export function adminRoutes(s: Services) {
       {
         beforeHandle({ request }) {
           if (!keyMatches(presentedKey(request.headers), adminKey)) {
+            s.log.info("rejected an admin request with a wrong or missing key", { path: new URL(request.url).pathname });
             return envelope(401, failure("invalid admin API key: send it as x-api-key or Authorization: Bearer"));
           }
         },

@@ -35,6 +35,7 @@ export function anthropicRoutes(s: Services) {
       {
         beforeHandle({ request }) {
           if (!keyMatches(presentedKey(request.headers), s.config.apiKey)) {
+            s.log.info("rejected a request with a wrong or missing API key", { path: new URL(request.url).pathname });
             return new Response(JSON.stringify(errorBody("authentication", "invalid x-api-key")), {
               status: 401,
               headers: { "content-type": "application/json" },
@@ -63,6 +64,14 @@ export function anthropicRoutes(s: Services) {
             async ({ body, request, server }) => {
               const converted = convertRequest(body);
               const conversationJson = JSON.stringify(converted.conversationState);
+              s.log.debug("messages request", {
+                model: body.model,
+                kiroModel: converted.kiroModelId,
+                stream: !!body.stream,
+                messages: body.messages.length,
+                tools: body.tools?.length ?? 0,
+                kiroBytes: conversationJson.length,
+              });
               const signal = request.signal;
               // Long replies must not be cut by the server's idle timeout; pings keep proxies in between awake.
               server?.timeout(request, 0);

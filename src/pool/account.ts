@@ -7,7 +7,7 @@
  *      │  ──invalid_grant / refused──▶ disabled (for good, until an admin reset)
  *      └──maxFailures in a row──▶ disabled(too many failures) ──admin reset, or self-healing when nothing else is left
  */
-import { type Credential, expiryOf } from "../kiro/credential";
+import { authKind, type Credential, expiryOf } from "../kiro/credential";
 import { type UpstreamSettings } from "../kiro/http";
 import { machineIdFor } from "../kiro/machine-id";
 import { isInvalidGrant, refreshCredential } from "../kiro/refresh";
@@ -114,6 +114,7 @@ export class Account {
   private async doRefresh(force: boolean): Promise<void> {
     if (!force && !this.needsRefresh()) return;
     const log = this.deps.log;
+    log.debug("refreshing token", { account: this.name, auth: authKind(this.cred), forced: force });
     let grant;
     try {
       grant = await refreshCredential(this.deps.upstream, this.cred, this.machineId);

@@ -81,10 +81,12 @@ export class Pool {
       if (!account) break;
       account.recordAttempt();
       const log = this.log.child({ account: account.name });
+      log.debug("attempt", { attempt: n + 1, of: maxAttempts });
       try {
         const token = await account.accessToken(false, signal);
         const result = await attempt(account, token);
         account.recordSuccess();
+        log.debug("upstream answered");
         return result;
       } catch (e) {
         if (signal.aborted) throw e;
