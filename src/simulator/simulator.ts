@@ -15,6 +15,8 @@ import { improperlyFormed, internal, invalidBearer, pause, type Reply, reset, ty
 import { modelsBody, usageLimitsBody } from "./usage";
 
 export type { SimAccount, SimAccountInit } from "./accounts";
+export type { Chunking } from "./playback";
+export * from "./replies";
 
 export interface SimulatorOptions {
   port?: number;
@@ -214,12 +216,18 @@ export class KiroSimulator {
       case "reset":
         return reset();
       case "cut":
-        return this.cutMidFrame(echoReply(req));
+        return this.cutMidFrame(this.defaultStream(req));
       case "stall": {
-        const base = echoReply(req);
+        const base = this.defaultStream(req);
         return { ...base, steps: [...base.steps.slice(0, 1), pause(f.stallMs ?? 2000), ...base.steps.slice(1)] };
       }
     }
+  }
+
+  /** The default reply when it is a stream (the echo otherwise), for faults that damage a stream. */
+  private defaultStream(req: RecordedRequest): StreamReply {
+    const reply = this.defaultReply(req);
+    return reply.kind === "stream" ? reply : echoReply(req);
   }
 
   /** The same stream, dropped inside a frame after at least one whole frame arrived. */
@@ -264,7 +272,6 @@ export class KiroSimulator {
     if (req.query.origin === undefined) return json({ status: 400, body: improperlyFormed().body });
     return json({ status: 200, body: modelsBody() });
   }
-
 }
 
 function parseBody(raw: string): unknown {
