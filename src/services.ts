@@ -3,6 +3,7 @@
  * fresh one): configuration, logger, credential store, the pool of accounts, and upstream settings.
  */
 import { dirname, join } from "node:path";
+import { FailedAuthLimiter } from "./auth";
 import { Account, type AccountDeps } from "./pool/account";
 import type { Config } from "./config/schema";
 import type { UpstreamSettings } from "./kiro/http";
@@ -24,6 +25,7 @@ export interface Services {
   /** Where new accounts are written: credentialsDir, or beside the single credentials file. */
   accountsDir: string;
   stateFile: PoolStateFile;
+  authLimiter: FailedAuthLimiter;
 }
 
 export function upstreamSettings(config: Config): UpstreamSettings {
@@ -80,5 +82,5 @@ export async function createServices({ config, log, credentialsFile }: ServiceOp
   const stateFile = new PoolStateFile(join(accountsDir, STATE_FILE), pool, log);
   await stateFile.restore();
   pool.onChange = () => stateFile.touch();
-  return { config, log, store, pool, upstream, accountDeps, accountsDir, stateFile };
+  return { config, log, store, pool, upstream, accountDeps, accountsDir, stateFile, authLimiter: new FailedAuthLimiter() };
 }

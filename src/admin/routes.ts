@@ -4,7 +4,7 @@
  * adminApiKey (or apiKey when none is set).
  */
 import { Elysia, t } from "elysia";
-import { keyMatches, presentedKey } from "../auth";
+import { authenticate } from "../auth";
 import { describeValidation } from "../anthropic/errors";
 import type { Credential } from "../kiro/credential";
 import { importFromSsoToken } from "../kiro/sso";
@@ -39,11 +39,16 @@ export function adminRoutes(s: Services) {
     })
     .guard(
       {
-        beforeHandle({ request }) {
-          if (!keyMatches(presentedKey(request.headers), adminKey)) {
-            s.log.info("rejected an admin request with a wrong or missing key", { path: new URL(request.url).pathname });
-            return envelope(401, failure("invalid admin API key: send it as x-api-key or Authorization: Bearer"));
+        beforeHandle({ request, server }) {
+          const outcome = authenticate(s.authLimiter, server?.requestIP(request)?.address ?? "unknown", request.headers, adminKey);
+          if (outcome.ok) return;
+          s.log.info("rejected an admin request with a wrong or missing key", { path: new URL(request.url).pathname, status: outcome.status });
+          if (outcome.status === 429) {
+            const res = envelope(429, failure("too many failed authentication attempts from this address; wait and retry"));
+            res.headers.set("retry-after", String(outcome.retryAfterSecs));
+            return res;
           }
+          return envelope(401, failure("invalid admin API key: send it as x-api-key or Authorization: Bearer"));
         },
       },
       (app) =>

@@ -3,7 +3,7 @@
  * Every route checks the client key; every error leaves as an Anthropic error body.
  */
 import { Elysia } from "elysia";
-import { keyMatches, presentedKey } from "../auth";
+import { authenticate } from "../auth";
 import { GatewayError } from "../errors";
 import { generateAssistantResponse } from "../kiro/chat";
 import { UpstreamError } from "../kiro/http";
@@ -13,7 +13,7 @@ import type { KiroEvent } from "../kiro/types";
 import type { Services } from "../services";
 import { convertRequest } from "./convert";
 import { countTokens } from "./count";
-import { describeValidation, errorBody, errorResponse } from "./errors";
+import { describeValidation, errorResponse } from "./errors";
 import { jsonMessage, sseResponse, type Reply } from "./respond";
 import { CountTokensRequest, MessagesRequest } from "./schemas";
 import { StreamTranslator } from "./stream";
@@ -33,14 +33,13 @@ export function anthropicRoutes(s: Services) {
     })
     .guard(
       {
-        beforeHandle({ request }) {
-          if (!keyMatches(presentedKey(request.headers), s.config.apiKey)) {
-            s.log.info("rejected a request with a wrong or missing API key", { path: new URL(request.url).pathname });
-            return new Response(JSON.stringify(errorBody("authentication", "invalid x-api-key")), {
-              status: 401,
-              headers: { "content-type": "application/json" },
-            });
-          }
+        beforeHandle({ request, server }) {
+          const outcome = authenticate(s.authLimiter, server?.requestIP(request)?.address ?? "unknown", request.headers, s.config.apiKey);
+          if (outcome.ok) return;
+          s.log.info("rejected a request with a wrong or missing API key", { path: new URL(request.url).pathname, status: outcome.status });
+          return outcome.status === 429
+            ? errorResponse(new GatewayError("rate_limited", "too many failed authentication attempts from this address; wait and retry", { retryAfterSecs: outcome.retryAfterSecs }))
+            : errorResponse(new GatewayError("authentication", "invalid x-api-key"));
         },
       },
       (app) =>

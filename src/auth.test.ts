@@ -1,0 +1,37 @@
+import { describe, expect, test } from "bun:test";
+import { authenticate, FailedAuthLimiter, keyMatches, presentedKey } from "./auth";
+
+describe("auth", () => {
+  test("keys: exact match only, from x-api-key or Authorization", () => {
+    expect(keyMatches("sk-abc", "sk-abc")).toBe(true);
+    expect(keyMatches("sk-ab", "sk-abc")).toBe(false);
+    expect(keyMatches("sk-abcd", "sk-abc")).toBe(false);
+    expect(keyMatches(undefined, "sk-abc")).toBe(false);
+    expect(presentedKey(new Headers({ "x-api-key": " k1 " }))).toBe("k1");
+    expect(presentedKey(new Headers({ authorization: "Bearer k2" }))).toBe("k2");
+    expect(presentedKey(new Headers({ authorization: "k3" }))).toBe("k3");
+    expect(presentedKey(new Headers())).toBeUndefined();
+  });
+
+  test("an address is locked out after N failures within the window, right key or not, then let go", () => {
+    const limiter = new FailedAuthLimiter(3, 60_000);
+    const t0 = 1_000_000;
+    for (let i = 0; i < 3; i++) limiter.recordFailure("1.2.3.4", t0 + i);
+    expect(limiter.lockedFor("1.2.3.4", t0 + 10)).toBe(60);
+    expect(limiter.lockedFor("5.6.7.8", t0 + 10)).toBe(0);
+    expect(limiter.lockedFor("1.2.3.4", t0 + 60_000)).toBe(0);
+    limiter.recordFailure("1.2.3.4", t0 + 60_001);
+    expect(limiter.lockedFor("1.2.3.4", t0 + 60_002)).toBe(0);
+  });
+
+  test("authenticate: 401 while counting, 429 once locked", () => {
+    const limiter = new FailedAuthLimiter(2, 60_000);
+    const bad = new Headers({ "x-api-key": "wrong" });
+    const good = new Headers({ "x-api-key": "right" });
+    expect(authenticate(limiter, "a", good, "right")).toEqual({ ok: true });
+    expect(authenticate(limiter, "a", bad, "right")).toEqual({ ok: false, status: 401 });
+    expect(authenticate(limiter, "a", bad, "right")).toEqual({ ok: false, status: 401 });
+    expect(authenticate(limiter, "a", good, "right")).toMatchObject({ ok: false, status: 429 });
+    expect(authenticate(limiter, "b", good, "right")).toEqual({ ok: true });
+  });
+});
