@@ -44,6 +44,8 @@ export interface SimAccount extends Required<Omit<SimAccountInit, "clientId" | "
   /** Every access token issued so far is expired from now on (requests with them get 403). */
   expireAccessTokens(): void;
   issueAccessToken(ttlSecs?: number): IssuedToken;
+  /** Whether a refresh with this token would succeed now (the current token, or the previous one in its grace). */
+  holdsRefreshToken(token: string): boolean;
   /** A kiro-rs credential file body for this account, with a valid access token. */
   credentialJson(): Record<string, unknown>;
 }
@@ -117,12 +119,17 @@ export class SimAccountState implements SimAccount {
   }
 
   holdsRefreshToken(token: string): boolean {
+    return !this.revoked && this.knowsRefreshToken(token);
+  }
+
+  /** Whether this token is one of the account's two live refresh tokens, revoked or not (for lookups). */
+  knowsRefreshToken(token: string): boolean {
     return token === this.refreshToken || token === this.graceRefreshToken;
   }
 
   /** One refresh: rotates the refresh token and issues an access token, or says invalid_grant. */
   refresh(presented: string): RefreshOutcome {
-    if (this.revoked || !this.holdsRefreshToken(presented)) return { ok: false, error: "invalid_grant" };
+    if (!this.holdsRefreshToken(presented)) return { ok: false, error: "invalid_grant" };
     // Presenting the newest token proves the client stored it: the one before it may now die.
     if (presented === this.refreshToken) this.graceRefreshToken = presented;
     this.refreshToken = newToken("aor", 160);
@@ -180,7 +187,7 @@ export class AccountBook {
   }
 
   byRefreshToken(token: string): SimAccountState | undefined {
-    return this.all().find((a) => a.holdsRefreshToken(token));
+    return this.all().find((a) => a.knowsRefreshToken(token));
   }
 
   byClientId(clientId: string): SimAccountState | undefined {

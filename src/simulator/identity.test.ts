@@ -70,9 +70,12 @@ describe("social refresh (POST …/refreshToken)", () => {
     expect((await refreshSocial(t1)).status).toBe(400);
     expect(sim.account(t4)?.name).toBe("rotating");
     expect(sim.account(t3)?.name).toBe("rotating");
+    expect([t1, t2, t3, t4].map((t) => a.holdsRefreshToken(t))).toEqual([false, false, true, true]);
     const t5 = (await refreshSocial(t4)).json.refreshToken;
     expect((await refreshSocial(t3)).status).toBe(400);
-    expect(typeof t5).toBe("string");
+    expect(a.holdsRefreshToken(t5)).toBe(true);
+    a.revoke();
+    expect(a.holdsRefreshToken(t5)).toBe(false);
   });
 
   test("revoked or unknown tokens get 400 invalid_grant with 'Invalid refresh token provided'", async () => {
