@@ -117,9 +117,10 @@ export function renderAssetModule(table: UiAssetTable, moduleDir: string): strin
     if (!name) {
       name = `asset${assetNames.size}`;
       assetNames.set(asset, name);
+      const file = ref(asset.file);
       const encodings = [asset.encodings?.br && `br: ${ref(asset.encodings.br)}`, asset.encodings?.gzip && `gzip: ${ref(asset.encodings.gzip)}`].filter(Boolean);
       const fields = [
-        `file: ${ref(asset.file)}`,
+        `file: ${file}`,
         `contentType: ${JSON.stringify(asset.contentType)}`,
         `etag: ${JSON.stringify(asset.etag)}`,
         `immutable: ${asset.immutable}`,

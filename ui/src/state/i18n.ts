@@ -215,6 +215,8 @@ const en = {
 
 export type MessageKey = keyof typeof en;
 
+export const MESSAGE_KEYS = Object.keys(en) as MessageKey[];
+
 const zh: Record<MessageKey, string> = {
   appName: "kiro-ts 管理",
   navDashboard: "仪表盘",
