@@ -139,20 +139,19 @@ async function* writes(reply: StreamReply, ctx: PlaybackContext, signal: AbortSi
     run = [];
     return false;
   };
-  for (const segment of segments) {
+  let cut = false;
+  // A closing zero pause flushes whatever frames are still waiting.
+  for (const segment of [...segments, { pauseMs: 0 }]) {
     if ("bytes" in segment) {
       run.push(segment.bytes);
       continue;
     }
-    if (yield* paced(flush())) {
-      await sleep(CUT_DRAIN_MS, signal);
-      return "cut";
-    }
+    cut = yield* paced(flush());
+    if (cut) break;
     await sleep(segment.pauseMs, signal);
-    if (signal.aborted) return "cut";
+    if (signal.aborted) break;
   }
-  const cut = yield* paced(flush()) || cutAt !== undefined;
-  if (!cut) return "end";
+  if (!cut && !signal.aborted && cutAt === undefined) return "end";
   // Let the last bytes reach the client before the drop: Bun's fetch discards what it has not handed out yet.
   await sleep(CUT_DRAIN_MS, signal);
   return "cut";
