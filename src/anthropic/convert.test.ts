@@ -893,8 +893,28 @@ describe("buildHistory", () => {
       conversationState.history?.map((m) =>
         "userInputMessage" in m ? m.userInputMessage.content : m.assistantResponseMessage.content,
       ),
-    ).toEqual(["S", "I will follow these instructions.", "(continue)", "Welcome back.", "one\ntwo", "OK"]);
-    expect(conversationState.currentMessage.userInputMessage.content).toBe("three");
+    ).toEqual(["S", "I will follow these instructions.", "(continue)", "Welcome back."]);
+    // A user turn sent in pieces stays one turn: no fake "OK" between its halves.
+    expect(conversationState.currentMessage.userInputMessage.content).toBe("one\ntwo\nthree");
+    expectWellFormed(conversationState);
+  });
+
+  test("system-role messages (current Claude Code) travel as user text in their place", () => {
+    const { conversationState } = convert({
+      messages: [
+        { role: "user", content: "first question" },
+        { role: "assistant", content: "first answer" },
+        { role: "user", content: [{ type: "text", text: "<system-reminder>context</system-reminder>" }, { type: "text", text: "Say hello" }] },
+        { role: "system", content: "Available agent types: …" },
+      ] as never,
+    });
+    expect(conversationState.currentMessage.userInputMessage.content).toBe(
+      "<system-reminder>context</system-reminder>\nSay hello\nAvailable agent types: …",
+    );
+    expect(conversationState.history?.map((m) => ("userInputMessage" in m ? m.userInputMessage.content : m.assistantResponseMessage.content))).toEqual([
+      "first question",
+      "first answer",
+    ]);
     expectWellFormed(conversationState);
   });
 });

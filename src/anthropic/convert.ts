@@ -287,21 +287,22 @@ export function mapAssistantContent(content: MessageParam["content"], at: string
 /* ---- History ---- */
 
 /**
- * Maps every message up to the last user message, which becomes Kiro's current message. Anything after it is an
- * assistant prefill, which Kiro cannot continue: it is dropped (§3.5).
+ * Maps every message; the trailing run of user messages becomes Kiro's current message (merged, so a user turn
+ * split in two does not get a fake assistant "OK" between its halves). Anything after the last user message is
+ * an assistant prefill, which Kiro cannot continue: it is dropped (§3.5). `system`-role messages (current Claude
+ * Code, OpenCode) are instructions in the conversation's flow; Kiro has no such role, so they travel as user text.
  */
 function splitCurrentMessage(messages: MessageParam[], kiroName: ToolNamer): { earlier: Turn[]; current: UserTurn } {
-  const last = messages.findLastIndex((m) => m.role === "user");
-  const lastMessage = messages[last];
-  if (lastMessage === undefined) throw invalid("messages", "at least one user message is required");
-  const earlier = messages
-    .slice(0, last)
-    .map((m, i) =>
-      m.role === "user"
-        ? mapUserContent(m.content, `messages.${i}`)
-        : mapAssistantContent(m.content, `messages.${i}`, kiroName),
-    );
-  return { earlier, current: mapUserContent(lastMessage.content, `messages.${last}`) };
+  const isUser = (m: MessageParam) => m.role !== "assistant";
+  const last = messages.findLastIndex(isUser);
+  if (last < 0) throw invalid("messages", "at least one user message is required");
+  let first = last;
+  while (first > 0 && isUser(messages[first - 1]!)) first--;
+  const turns = messages
+    .slice(0, last + 1)
+    .map((m, i) => (isUser(m) ? mapUserContent(m.content, `messages.${i}`) : mapAssistantContent(m.content, `messages.${i}`, kiroName)));
+  const [current] = mergeTurns(turns.slice(first)) as [UserTurn];
+  return { earlier: turns.slice(0, first), current };
 }
 
 /**

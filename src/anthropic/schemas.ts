@@ -13,7 +13,8 @@ export const ContentBlock = t.Object({ type: t.String() }, open);
 
 export const Message = t.Object(
   {
-    role: t.Union([t.Literal("user"), t.Literal("assistant")]),
+    // "system" in messages: current Claude Code and OpenCode send it (folded into user text by convert.ts).
+    role: t.Union([t.Literal("user"), t.Literal("assistant"), t.Literal("system")]),
     content: t.Union([t.String(), t.Array(ContentBlock)]),
   },
   open,
