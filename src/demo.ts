@@ -19,8 +19,8 @@ export interface Demo {
 }
 
 export const DEMO_ACCOUNTS = [
-  { name: "alice-google", authMethod: "social" as const, provider: "Google", email: "alice@example.com", usageLimit: 50, currentUsage: 12 },
-  { name: "bob-github", authMethod: "social" as const, provider: "Github", email: "bob@example.com", usageLimit: 50, currentUsage: 3 },
+  { name: "alice-google", authMethod: "social" as const, provider: "Google", email: "alice@example.com", usageLimit: 500, currentUsage: 120 },
+  { name: "bob-github", authMethod: "social" as const, provider: "Github", email: "bob@example.com", usageLimit: 500, currentUsage: 30 },
   { name: "carol-builder-id", authMethod: "idc" as const, provider: "BuilderId", email: "carol@example.com", usageLimit: 1000, currentUsage: 410 },
 ];
 

@@ -6,7 +6,7 @@ import { buildApp, MAX_BODY_BYTES, VERSION } from "./app";
 import { ConfigError, loadConfig } from "./config/load";
 import type { Config } from "./config/schema";
 import { levelFromEnv, Logger, maskKey } from "./log";
-import { createServices, type Services } from "./services";
+import { createServices, reloadAccounts, type Services } from "./services";
 
 const HELP = `kiro-ts ${VERSION} — Anthropic Messages API answered through Kiro accounts
 
@@ -123,6 +123,9 @@ function serve(services: Services, config: Config, log: Logger, onStop?: () => P
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGHUP", () => {
+    reloadAccounts(services).catch((e) => log.error("reload failed", { error: (e as Error).message }));
+  });
   return server.url.toString();
 }
 

@@ -26,6 +26,8 @@ export interface Services {
   accountsDir: string;
   stateFile: PoolStateFile;
   authLimiter: FailedAuthLimiter;
+  /** Reads the credential files again (credentialsDir, or the single file). */
+  loadCredentials(): Promise<LoadResult>;
 }
 
 export function upstreamSettings(config: Config): UpstreamSettings {
@@ -71,9 +73,13 @@ export async function createServices({ config, log, credentialsFile }: ServiceOp
     failureCooldownSecs: config.failureCooldownSecs,
     maxFailures: config.maxFailures,
   };
-  const loaded: LoadResult = config.credentialsDir ? await store.loadDir(config.credentialsDir) : await store.loadFile(credentialsFile);
-  for (const line of loaded.skipped) log.warn(`credential skipped: ${line}`);
-  for (const path of loaded.exposed) log.warn(`credential file is readable by other users; run: chmod 600 ${path}`);
+  const loadCredentials = async () => {
+    const loaded = config.credentialsDir ? await store.loadDir(config.credentialsDir) : await store.loadFile(credentialsFile);
+    for (const line of loaded.skipped) log.warn(`credential skipped: ${line}`);
+    for (const path of loaded.exposed) log.warn(`credential file is readable by other users; run: chmod 600 ${path}`);
+    return loaded;
+  };
+  const loaded = await loadCredentials();
   const pool = new Pool(
     log,
     loaded.credentials.map((c) => new Account(c.name, c.source, c.credential, accountDeps)),
@@ -82,5 +88,41 @@ export async function createServices({ config, log, credentialsFile }: ServiceOp
   const stateFile = new PoolStateFile(join(accountsDir, STATE_FILE), pool, log);
   await stateFile.restore();
   pool.onChange = () => stateFile.touch();
-  return { config, log, store, pool, upstream, accountDeps, accountsDir, stateFile, authLimiter: new FailedAuthLimiter() };
+  return { config, log, store, pool, upstream, accountDeps, accountsDir, stateFile, authLimiter: new FailedAuthLimiter(), loadCredentials };
+}
+
+export interface ReloadResult {
+  added: string[];
+  removed: string[];
+  updated: string[];
+}
+
+/**
+ * Re-reads the credential files (SIGHUP, POST /admin/reload): new files become accounts, accounts whose file is
+ * gone leave the pool, a file replaced by hand replaces the credential. Requests in flight keep the account
+ * they hold, so none is harmed.
+ */
+export async function reloadAccounts(s: Services): Promise<ReloadResult> {
+  const loaded = await s.loadCredentials();
+  const result: ReloadResult = { added: [], removed: [], updated: [] };
+  const seen = new Set<string>();
+  for (const c of loaded.credentials) {
+    seen.add(c.name);
+    const existing = s.pool.get(c.name);
+    if (!existing) {
+      s.pool.add(new Account(c.name, c.source, c.credential, s.accountDeps));
+      result.added.push(c.name);
+    } else if (c.credential.refreshToken !== existing.credential.refreshToken) {
+      existing.replaceCredential(c.credential);
+      result.updated.push(c.name);
+    }
+  }
+  for (const a of [...s.pool.accounts]) {
+    if (!seen.has(a.name)) {
+      s.pool.remove(a.name);
+      result.removed.push(a.name);
+    }
+  }
+  s.log.info("credentials reloaded", { added: result.added.join(",") || "-", removed: result.removed.join(",") || "-", updated: result.updated.join(",") || "-" });
+  return result;
 }

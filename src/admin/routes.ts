@@ -8,7 +8,7 @@ import { authenticate } from "../auth";
 import { describeValidation } from "../anthropic/errors";
 import type { Credential } from "../kiro/credential";
 import { importFromSsoToken } from "../kiro/sso";
-import type { Services } from "../services";
+import { reloadAccounts, type Services } from "../services";
 import { accountInfo, addAccount, bounded, checkAccount, credentialsExport, poolStatus, type CheckResult } from "./accounts";
 
 const ok = <T>(data: T) => ({ success: true as const, data });
@@ -199,6 +199,9 @@ export function adminRoutes(s: Services) {
             },
             { body: Names, detail: { summary: "Export credentials (with secrets) for backup or migration" } },
           )
+          .post("/reload", async () => ok(await reloadAccounts(s)), {
+            detail: { summary: "Re-read the credential files: accounts added, removed or replaced without a restart (also on SIGHUP)" },
+          })
           .get(
             "/config",
             () => {

@@ -183,6 +183,15 @@ export class Account {
     this.deps.log.warn("account disabled", { account: this.name, why, reason, ...(until ? { until: new Date(until).toISOString() } : {}) });
   }
 
+  /** The file was replaced by hand (a new sign-in): take the new credential, and a dead refresh token is no more. */
+  replaceCredential(c: Credential): void {
+    this.deps.log.secret(c.accessToken);
+    this.deps.log.secret(c.refreshToken);
+    this.deps.log.secret(c.clientSecret);
+    this.cred = c;
+    if (this.state.kind === "disabled" && this.state.why === "invalid_refresh_token") this.reset();
+  }
+
   /** Admin reset, or self-healing: healthy, failure streak forgotten. */
   reset(): void {
     this.state = { kind: "healthy" };

@@ -1,0 +1,115 @@
+/**
+ * The process as systemd sees it: `kiro-ts -c config.json` started as a child process; SIGHUP reloads the
+ * credential folder without harming requests in flight; SIGTERM lets open streams finish, saves state, exits 0.
+ */
+import { afterEach, beforeEach, expect, test } from "bun:test";
+import { mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { events, metering, textEvent } from "../simulator/replies";
+import { KiroSimulator } from "../simulator/simulator";
+import { STATE_FILE } from "../services";
+
+const MAIN = join(import.meta.dir, "..", "main.ts");
+let sim: KiroSimulator;
+let dir: string;
+let child: ReturnType<typeof Bun.spawn> | undefined;
+
+beforeEach(async () => {
+  sim = await KiroSimulator.start({ chunking: "whole" });
+  dir = await mkdtemp(join(tmpdir(), "kiro-life-"));
+});
+afterEach(async () => {
+  child?.kill("SIGKILL");
+  await sim.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function writeAccount(name: string) {
+  await writeFile(join(dir, "creds", `${name}.json`), JSON.stringify(sim.addAccount({ name, authMethod: "social" }).credentialJson()), { mode: 0o600 });
+}
+
+/** Starts the real CLI; resolves with its URL once it logs that it listens. */
+async function startServer(): Promise<{ url: string; output: () => string }> {
+  const config = { apiKey: "sk-life", adminApiKey: "admin-life", port: 0, credentialsDir: "creds", kiroApiBaseUrl: sim.url, kiroAuthBaseUrl: sim.url };
+  await writeFile(join(dir, "config.json"), JSON.stringify(config));
+  child = Bun.spawn([process.execPath, MAIN, "-c", join(dir, "config.json")], { stdout: "pipe", stderr: "pipe", cwd: "/" });
+  let text = "";
+  const decoder = new TextDecoder();
+  const reader = child.stdout.getReader();
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listen line in: ${text}`)), 10_000);
+    (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return reject(new Error(`exited: ${text}`));
+        text += decoder.decode(value);
+        const m = /listening on (http:\/\/\S+?)\/? /.exec(text);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+          // Keep draining so the child never blocks on a full pipe.
+          for (;;) {
+            const next = await reader.read();
+            if (next.done) return;
+            text += decoder.decode(next.value);
+          }
+        }
+      }
+    })();
+  });
+  return { url, output: () => text };
+}
+
+const slowReply = () =>
+  events([...Array.from({ length: 8 }, (_, i) => textEvent(`part${i} `)), metering()], { frameDelayMs: 100 });
+const ask = (url: string, stream: boolean) =>
+  fetch(url + "/v1/messages", {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": "sk-life" },
+    body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 50, stream, messages: [{ role: "user", content: "hi" }] }),
+  });
+const accounts = async (url: string) =>
+  ((await (await fetch(url + "/admin/accounts", { headers: { "x-api-key": "admin-life" } })).json()) as { data: Array<{ name: string }> }).data.map((a) => a.name);
+
+test("SIGHUP reloads the credentials folder: accounts added and removed, the request in flight unharmed", async () => {
+  const { mkdir } = await import("node:fs/promises");
+  await mkdir(join(dir, "creds"));
+  await writeAccount("one");
+  await writeAccount("two");
+  const { url } = await startServer();
+  expect(await accounts(url)).toEqual(["one", "two"]);
+
+  sim.enqueue(slowReply());
+  const inFlight = ask(url, true).then((r) => r.text());
+  await Bun.sleep(150);
+  await writeAccount("three");
+  await unlink(join(dir, "creds", "one.json"));
+  child!.kill("SIGHUP");
+  await Bun.sleep(300);
+  expect(await accounts(url)).toEqual(["two", "three"]);
+  const body = await inFlight;
+  expect(body).toContain("part7 ");
+  expect(body).toContain("event: message_stop");
+}, 20_000);
+
+test("SIGTERM: the open stream finishes, new connections are refused, state is saved, exit code 0", async () => {
+  const { mkdir } = await import("node:fs/promises");
+  await mkdir(join(dir, "creds"));
+  await writeAccount("solo");
+  const { url, output } = await startServer();
+  sim.enqueue(slowReply());
+  const res = await ask(url, true);
+  const reading = res.text();
+  await Bun.sleep(150);
+  child!.kill("SIGTERM");
+  await Bun.sleep(100);
+  await expect(fetch(url + "/health")).rejects.toThrow();
+  const body = await reading;
+  expect(body).toContain("part7 ");
+  expect(body).toContain("event: message_stop");
+  expect(await child!.exited).toBe(0);
+  expect(output()).toContain("SIGTERM");
+  const state = JSON.parse(await Bun.file(join(dir, "creds", STATE_FILE)).text());
+  expect(state.accounts.solo.counters.requests).toBe(1);
+}, 20_000);
