@@ -33,7 +33,7 @@ export function parseConfig(raw: unknown, source: string, baseDir: string): Load
   const first = Value.Errors(ConfigSchema, value).First();
   if (first) {
     const key = first.path.replace(/^\//, "").replace(/\//g, ".") || "(root)";
-    throw new ConfigError(`${source}: "${key}" ${describe(first.schema, first.message)} (got ${JSON.stringify(first.value)})`);
+    throw new ConfigError(`${source}: "${key}" ${describe(first.schema as { anyOf?: Array<{ const?: unknown }> }, first.message)} (got ${JSON.stringify(first.value)})`);
   }
   const config = value as Config;
   config.systemVersion ??= SYSTEM_VERSIONS[Math.floor(Math.random() * SYSTEM_VERSIONS.length)]!;

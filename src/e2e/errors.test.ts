@@ -36,7 +36,7 @@ describe("request errors (no upstream call)", () => {
   test.each([
     [{ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }] }, "max_tokens: field required"],
     [{ ...hello, max_tokens: 0 }, "max_tokens: expected integer to be greater or equal to 1"],
-    [{ ...hello, messages: [{ role: "robot", content: "x" }] }, 'messages.0.role: must be one of "user", "assistant"'],
+    [{ ...hello, messages: [{ role: "robot", content: "x" }] }, 'messages.0.role: must be one of "user", "assistant", "system"'],
     [{ ...hello, system: 42 }, "system: expected string or expected array"],
     [{ ...hello, stream: "yes" }, "stream: expected boolean"],
   ])("schema violation names the field: %j", async (body, message) => {
