@@ -14,6 +14,8 @@ import type { StreamTranslator } from "./stream";
 export interface Reply {
   first: KiroEvent[];
   rest: AsyncIterator<KiroEvent[]>;
+  /** Aborts the upstream call: the download stops at once, whatever is pending. */
+  abort(): void;
 }
 
 /** Upstream silence after which a ping is sent (kiro-protocol.md §5.1). */
@@ -79,11 +81,11 @@ export function sseResponse(t: StreamTranslator, reply: Reply, log: Logger, ping
         controller.error(e);
       }
     },
-    async cancel() {
-      // The client left: stop pinging and abort the upstream download at once.
+    cancel() {
+      // The client left: abort the upstream download at once (a pending read would otherwise finish first).
       stop();
-      await events.return(undefined);
-      await reply.rest.return?.();
+      reply.abort();
+      events.return(undefined).catch(() => {});
     },
   });
 

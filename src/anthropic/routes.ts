@@ -71,10 +71,12 @@ export function anthropicRoutes(s: Services) {
                 tools: body.tools?.length ?? 0,
                 kiroBytes: conversationJson.length,
               });
-              const signal = request.signal;
+              // Aborted when the client disconnects, or when our response stream is cancelled.
+              const upstream = new AbortController();
+              const signal = AbortSignal.any([request.signal, upstream.signal]);
               // Long replies must not be cut by the server's idle timeout; pings keep proxies in between awake.
               server?.timeout(request, 0);
-              const reply = await s.pool.send(signal, async (account, accessToken) => {
+              const opened = await s.pool.send(signal, async (account, accessToken) => {
                 const body = await generateAssistantResponse(
                   s.upstream,
                   { credential: { ...account.credential, accessToken }, machineId: account.machineId },
@@ -83,6 +85,7 @@ export function anthropicRoutes(s: Services) {
                 );
                 return firstEvents(body, (reason) => s.log.warn("skipped a corrupt frame", { account: account.name, reason }));
               });
+              const reply: Reply = { ...opened, abort: () => upstream.abort() };
               const translator = new StreamTranslator({
                 model: body.model,
                 thinking: converted.thinking,
@@ -101,7 +104,7 @@ export function anthropicRoutes(s: Services) {
  * Reads until the first Kiro event, so that a reply that fails at once (cut, throttled, refused) can still move
  * to another account: nothing has reached the client yet.
  */
-async function firstEvents(body: ReadableStream<Uint8Array>, onSkip: (reason: string) => void): Promise<Reply> {
+async function firstEvents(body: ReadableStream<Uint8Array>, onSkip: (reason: string) => void): Promise<Omit<Reply, "abort">> {
   const rest = replyEvents(body, onSkip);
   let first: IteratorResult<KiroEvent[]>;
   try {

@@ -143,3 +143,28 @@ describe("upstream errors", () => {
     expect(res.json.error.type).toBe("overloaded_error");
   });
 });
+
+describe("a client that leaves", () => {
+  let g: Gateway;
+  afterEach(() => g.stop());
+
+  test("disconnecting mid-stream aborts the upstream call at once", async () => {
+    g = await startGateway({ simulator: { chunking: "whole" } });
+    g.sim.enqueue(events(Array.from({ length: 40 }, (_, i) => textEvent(`chunk ${i} `)), { frameDelayMs: 100 }));
+    const controller = new AbortController();
+    const res = await fetch(g.url + "/v1/messages", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": g.apiKey },
+      body: JSON.stringify({ ...hello, stream: true }),
+      signal: controller.signal,
+    });
+    const reader = res.body!.getReader();
+    await reader.read();
+    const leftAt = Date.now();
+    controller.abort();
+    const chat = () => g.sim.requests.find((r) => r.path.endsWith("/generateAssistantResponse"))!;
+    // The reply takes 4 s to play; the simulator notices the abort long before it would have ended by itself.
+    while (!chat().clientAborted && Date.now() - leftAt < 2000) await Bun.sleep(10);
+    expect(chat().clientAborted).toBe(true);
+  });
+});

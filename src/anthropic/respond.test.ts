@@ -1,0 +1,72 @@
+import { describe, expect, test } from "bun:test";
+import type { KiroEvent } from "../kiro/types";
+import { Logger } from "../log";
+import { jsonMessage, sseResponse, type Reply } from "./respond";
+import { StreamTranslator } from "./stream";
+
+const log = new Logger("error", () => {});
+const translator = () =>
+  new StreamTranslator({ model: "claude-sonnet-4-5", thinking: false, inputTokens: 10, contextWindow: 200_000, toolNames: new Map() });
+
+/** A reply whose later batches arrive on the test's command, and which records being abandoned. */
+function scriptedReply(first: KiroEvent[], later: Array<KiroEvent[] | Error>, gapMs: number) {
+  const state = { returned: false, aborted: false };
+  async function* rest(): AsyncGenerator<KiroEvent[]> {
+    try {
+      for (const batch of later) {
+        await Bun.sleep(gapMs);
+        if (batch instanceof Error) throw batch;
+        yield batch;
+      }
+    } finally {
+      state.returned = true;
+    }
+  }
+  const reply: Reply = { first, rest: rest(), abort: () => (state.aborted = true) };
+  return { reply, state };
+}
+
+describe("sseResponse", () => {
+  test("a ping is written when the upstream is silent for the ping interval, and only then", async () => {
+    const { reply } = scriptedReply([{ type: "text", content: "a" }], [[{ type: "text", content: "b" }]], 400);
+    const text = await sseResponse(translator(), reply, log, 100).text();
+    const names = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+    expect(names.filter((n) => n === "ping").length).toBeGreaterThanOrEqual(2);
+    expect(names.at(-1)).toBe("message_stop");
+    expect(text).toContain('event: ping\ndata: {"type":"ping"}\n\n');
+  });
+
+  test("no ping while events flow", async () => {
+    const { reply } = scriptedReply([{ type: "text", content: "a" }], Array.from({ length: 10 }, () => [{ type: "text" as const, content: "x" }]), 10);
+    const text = await sseResponse(translator(), reply, log, 200).text();
+    expect(text).not.toContain("event: ping");
+  });
+
+  test("the client leaving abandons the upstream reply at once", async () => {
+    const { reply, state } = scriptedReply([{ type: "text", content: "a" }], Array.from({ length: 50 }, () => [{ type: "text" as const, content: "x" }]), 50);
+    const reader = sseResponse(translator(), reply, log, 10_000).body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    expect(state.aborted).toBe(true);
+  });
+
+  test("an upstream failure mid-stream ends with an error event", async () => {
+    const { reply } = scriptedReply([{ type: "text", content: "a" }], [new Error("socket hang up")], 5);
+    const text = await sseResponse(translator(), reply, log, 10_000).text();
+    expect(text).toMatch(/event: error\ndata: \{"type":"error","error":\{"type":"overloaded_error","message":"the Kiro reply was cut off mid-stream \(socket hang up\)"\}\}\n\n$/);
+  });
+});
+
+describe("jsonMessage", () => {
+  test("folds the same events into one message", async () => {
+    const { reply } = scriptedReply([{ type: "text", content: "Hel" }], [[{ type: "text", content: "lo" }], [{ type: "contextUsage", percentage: 1 }]], 1);
+    const msg = await jsonMessage(translator(), reply, log);
+    expect(msg.content).toEqual([{ type: "text", text: "Hello" }]);
+    expect(msg.usage.input_tokens).toBe(2000);
+  });
+
+  test("a failure mid-reply is an error, not a partial message", async () => {
+    const { reply } = scriptedReply([{ type: "text", content: "Hel" }], [new Error("reset")], 1);
+    await expect(jsonMessage(translator(), reply, log)).rejects.toMatchObject({ kind: "overloaded" });
+  });
+});
