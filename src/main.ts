@@ -12,7 +12,7 @@ const HELP = `kiro-ts ${VERSION} — Anthropic Messages API answered through Kir
 
 Usage:
   kiro-ts [-c|--config FILE] [--credentials FILE]   serve (defaults: ./config.json, ./credentials.json)
-  kiro-ts demo [--port N]                          serve with a built-in Kiro simulator and three demo accounts
+  kiro-ts demo [--port N] [--host ADDR]            serve with a built-in Kiro simulator and three demo accounts
   kiro-ts --version | --help
 
 Environment: LOG_LEVEL (debug, info, warn, error; RUST_LOG is read too).
@@ -36,12 +36,15 @@ async function main(argv: string[]): Promise<void> {
         config: { type: "string", short: "c" },
         credentials: { type: "string" },
         port: { type: "string" },
+        host: { type: "string" },
         version: { type: "boolean", short: "V" },
         help: { type: "boolean", short: "h" },
       },
     });
   } catch (e) {
-    fail(`${(e as Error).message.split("\n")[0]} (see kiro-ts --help)`);
+    const message = (e as Error).message;
+    const option = /option '([^']+)'/i.exec(message)?.[1];
+    fail(`${option ? `unknown option ${option}` : message.split(".")[0]} (see kiro-ts --help)`);
   }
   const { values, positionals } = parsed;
   if (values.help) return void process.stdout.write(HELP);
@@ -55,7 +58,7 @@ async function main(argv: string[]): Promise<void> {
     const port = values.port === undefined ? 8990 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, got "${values.port}"`);
     const { startDemo } = await import("./demo");
-    const demo = await startDemo({ port, log });
+    const demo = await startDemo({ port, log, ...(values.host ? { host: values.host } : {}) });
     const url = serve(demo.services, demo.config, log, async () => demo.stop());
     // Demo keys are printed on purpose (stdout, not the log, which masks every key it knows).
     process.stdout.write(`
@@ -72,7 +75,7 @@ Try it:
 `);
     return;
   }
-  if (values.port !== undefined) fail("--port belongs to demo; set \"port\" in config.json");
+  if (values.port !== undefined || values.host !== undefined) fail("--port and --host belong to demo; set \"port\" and \"host\" in config.json");
 
   const configPath = resolve(values.config ?? "config.json");
   let config: Config;
