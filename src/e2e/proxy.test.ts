@@ -1,0 +1,43 @@
+/** proxyUrl: every upstream call — refresh, chat, usage — goes through the configured HTTP proxy, with its credentials. */
+import { afterAll, expect, test } from "bun:test";
+import { createServer, type Server } from "node:http";
+import { post, startGateway, type Gateway } from "./harness";
+
+/** A minimal forward proxy: takes absolute-form requests, forwards them, streams the answer back. */
+function forwardProxy(seen: string[]): Promise<{ server: Server; url: string }> {
+  const server = createServer(async (req, res) => {
+    seen.push(`${req.method} ${new URL(req.url!).pathname} ${req.headers["proxy-authorization"] ?? "-"}`);
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string" && !k.startsWith("proxy-") && k !== "host") headers[k] = v;
+    const up = await fetch(req.url!, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
+    res.writeHead(up.status, Object.fromEntries(up.headers));
+    for await (const c of up.body!) res.write(c);
+    res.end();
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })));
+}
+
+let g: Gateway;
+let proxy: Server;
+afterAll(async () => {
+  await g.stop();
+  proxy.close();
+});
+
+test("refresh, chat and quota checks all travel through proxyUrl with its credentials", async () => {
+  const seen: string[] = [];
+  const p = await forwardProxy(seen);
+  proxy = p.server;
+  g = await startGateway({
+    config: { proxyUrl: p.url, proxyUsername: "proxy-user", proxyPassword: "s3cret" },
+    credentialExtras: { expiresAt: "2020-01-01T00:00:00Z" },
+  });
+  const res = await post(g, "/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 20, stream: true, messages: [{ role: "user", content: "hi" }] });
+  expect(res.status).toBe(200);
+  expect(res.text).toContain("event: message_stop");
+  await fetch(g.url + "/admin/accounts/check", { method: "POST", headers: { "x-api-key": g.adminKey, "content-type": "application/json" }, body: '{"name":"solo"}' });
+  const auth = `Basic ${btoa("proxy-user:s3cret")}`;
+  expect(seen).toEqual([`POST /refreshToken ${auth}`, `POST /generateAssistantResponse ${auth}`, `GET /getUsageLimits ${auth}`]);
+});
