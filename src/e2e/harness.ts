@@ -35,6 +35,8 @@ export interface GatewayOptions {
   /** Extra keys written into each credential file (e.g. an expired expiresAt, unknown keys). */
   credentialExtras?: Record<string, unknown>;
   logLevel?: Level;
+  /** Put each service's region in its base URL path (/q/{region}, /auth/{region}, /oidc/{region}) to see which region a call used. */
+  regionInPath?: boolean;
   simulator?: Parameters<typeof KiroSimulator.start>[0];
 }
 
@@ -58,9 +60,9 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
       apiKey,
       adminApiKey: adminKey,
       port: 0,
-      kiroApiBaseUrl: sim.url,
-      kiroAuthBaseUrl: sim.url,
-      oidcBaseUrl: sim.url,
+      kiroApiBaseUrl: opts.regionInPath ? `${sim.url}/q/{region}` : sim.url,
+      kiroAuthBaseUrl: opts.regionInPath ? `${sim.url}/auth/{region}` : sim.url,
+      oidcBaseUrl: opts.regionInPath ? `${sim.url}/oidc/{region}` : sim.url,
       ssoPortalBaseUrl: sim.url,
       failureCooldownSecs: 30,
       ...(layout === "dir" ? { credentialsDir: dir } : {}),

@@ -95,3 +95,22 @@ describe("token refresh", () => {
     expect(file.note).toBe("my own key");
   });
 });
+
+describe("regions (user-demand §3a item 10: token, profile ARN and hosts must share a region)", () => {
+  test("refresh goes to the credential's own region; API calls to its profile ARN's region", async () => {
+    g = await startGateway({
+      regionInPath: true,
+      accounts: [{ name: "eu", authMethod: "social", profileArn: "arn:aws:codewhisperer:eu-central-1:123456789012:profile/ABCDEFGHIJKL" }],
+      credentialExtras: { expiresAt: "2020-01-01T00:00:00Z", region: "eu-central-1" },
+    });
+    expect((await post(g, "/v1/messages", hello)).status).toBe(200);
+    const paths = g.sim.requests.map((r) => r.path);
+    expect(paths).toEqual(["/auth/eu-central-1/refreshToken", "/q/eu-central-1/generateAssistantResponse"]);
+  });
+
+  test("without any, the config's region is used", async () => {
+    g = await startGateway({ regionInPath: true, accounts: [{ name: "plain", authMethod: "idc" }], credentialExtras: { expiresAt: "2020-01-01T00:00:00Z", region: undefined } });
+    expect((await post(g, "/v1/messages", hello)).status).toBe(200);
+    expect(g.sim.requests.map((r) => r.path)).toEqual(["/oidc/us-east-1/token", "/q/us-east-1/generateAssistantResponse"]);
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, test } from "bun:test";
+import { Logger } from "../log";
+import { Account, type AccountDeps } from "./account";
+import { Pool } from "./pool";
+import { CredentialStore } from "./store";
+
+const log = new Logger("error", () => {});
+const deps: AccountDeps = {
+  store: new CredentialStore(),
+  log,
+  failureCooldownSecs: 60,
+  maxFailures: 3,
+  upstream: { region: "us-east-1", kiroApiBaseUrl: "http://x", kiroAuthBaseUrl: "http://x", oidcBaseUrl: "http://x", ssoPortalBaseUrl: "http://x", kiroVersion: "0", systemVersion: "s", nodeVersion: "n" },
+};
+const account = (name: string) => new Account(name, { path: `/nonexistent/${name}.json` }, { refreshToken: name.repeat(100) }, deps);
+const checked = (a: Account, used: number, limit: number) => a.recordCheck({ currentUsage: used, usageLimit: limit, usagePercent: (used / limit) * 100 });
+
+describe("Pool.select", () => {
+  test("least used first; ties keep pool order", () => {
+    const [a, b, c] = ["a", "b", "c"].map(account) as [Account, Account, Account];
+    const pool = new Pool(log, [a, b, c]);
+    const order = Array.from({ length: 6 }, () => {
+      const picked = pool.select()!;
+      picked.recordAttempt();
+      return picked.name;
+    });
+    expect(order).toEqual(["a", "b", "c", "a", "b", "c"]);
+  });
+
+  test("quota-aware: the lowest known usage ratio wins over request counts; unchecked accounts come after", () => {
+    const [a, b, c] = ["a", "b", "c"].map(account) as [Account, Account, Account];
+    checked(a, 40, 50);
+    checked(b, 10, 50);
+    for (let i = 0; i < 5; i++) b.recordAttempt();
+    const pool = new Pool(log, [c, a, b]);
+    expect(pool.select()!.name).toBe("b");
+    expect(pool.select(new Set([b]))!.name).toBe("a");
+    expect(pool.select(new Set([a, b]))!.name).toBe("c");
+  });
+
+  test("cooling and disabled accounts are skipped until their time comes; then they recover by themselves", () => {
+    const [a, b] = ["a", "b"].map(account) as [Account, Account];
+    const pool = new Pool(log, [a, b]);
+    const now = Date.now();
+    a.cool(now + 1000, "429");
+    b.disable("quota_exhausted", "used up", now + 2000);
+    expect(pool.select(new Set(), now)).toBeUndefined();
+    expect(pool.select(new Set(), now + 1500)?.name).toBe("a");
+    expect(b.routable(now + 1500)).toBe(false);
+    expect(b.routable(now + 2500)).toBe(true);
+  });
+
+  test("maxFailures in a row disable an account; a success in between resets the streak", () => {
+    const a = account("a");
+    a.recordFailure("x");
+    a.recordSuccess();
+    a.recordFailure("x");
+    a.recordFailure("x");
+    expect(a.state.kind).toBe("cooling");
+    a.recordFailure("x");
+    expect(a.state).toMatchObject({ kind: "disabled", why: "too_many_failures" });
+    expect(a.counters.failures).toBe(4);
+  });
+
+  test("no account: 429 while accounts rest by themselves, 503 when only an administrator can help", () => {
+    const [a, b] = ["a", "b"].map(account) as [Account, Account];
+    const pool = new Pool(log, [a, b]);
+    a.cool(Date.now() + 30_000, "429");
+    b.disable("quota_exhausted", "used up", Date.now() + 90_000);
+    const resting = pool.noAccountError();
+    expect(resting.kind).toBe("rate_limited");
+    expect(resting.detail.retryAfterSecs).toBeGreaterThan(25);
+    expect(resting.message).toContain("1 cooling, 1 disabled: quota exhausted");
+    b.disable("invalid_refresh_token", "dead");
+    const stuck = pool.noAccountError();
+    expect(stuck.kind).toBe("unavailable");
+    expect(stuck.message).toContain("the first recovers at");
+    expect(new Pool(log, []).noAccountError().message).toBe("no Kiro account is configured in the pool");
+  });
+});
