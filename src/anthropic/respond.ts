@@ -3,6 +3,7 @@
  * SSE while they arrive (stream=true) or folded into one JSON message (stream=false). Nothing buffers the reply.
  */
 import { EventStreamError } from "../kiro/eventstream";
+import type { OpenedReply } from "../kiro/reply";
 import type { KiroEvent } from "../kiro/types";
 import type { Logger } from "../log";
 import { errorType } from "./errors";
@@ -11,9 +12,7 @@ import type { MessageResponse, StreamEvent } from "./schemas";
 import type { StreamTranslator } from "./stream";
 
 /** A reply whose first events were already read (to fail over before anything reached the client). */
-export interface Reply {
-  first: KiroEvent[];
-  rest: AsyncIterator<KiroEvent[]>;
+export interface Reply extends OpenedReply {
   /** Aborts the upstream call: the download stops at once, whatever is pending. */
   abort(): void;
 }

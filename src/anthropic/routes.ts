@@ -6,10 +6,8 @@ import { Elysia } from "elysia";
 import { authenticate } from "../auth";
 import { GatewayError } from "../errors";
 import { generateAssistantResponse } from "../kiro/chat";
-import { UpstreamError } from "../kiro/http";
 import { MODELS, resolveModel } from "../kiro/models";
-import { replyEvents } from "../kiro/reply";
-import type { KiroEvent } from "../kiro/types";
+import { openReply } from "../kiro/reply";
 import type { Services } from "../services";
 import { convertRequest } from "./convert";
 import { countTokens } from "./count";
@@ -83,7 +81,7 @@ export function anthropicRoutes(s: Services) {
                   conversationJson,
                   signal,
                 );
-                return firstEvents(body, (reason) => s.log.warn("skipped a corrupt frame", { account: account.name, reason }));
+                return openReply(body, (reason) => s.log.warn("skipped a corrupt frame", { account: account.name, reason }));
               });
               const reply: Reply = { ...opened, abort: () => upstream.abort() };
               const translator = new StreamTranslator({
@@ -99,41 +97,3 @@ export function anthropicRoutes(s: Services) {
           ),
     );
 }
-
-/**
- * Reads until the first Kiro event, so that a reply that fails at once (cut, throttled, refused) can still move
- * to another account: nothing has reached the client yet.
- */
-async function firstEvents(body: ReadableStream<Uint8Array>, onSkip: (reason: string) => void): Promise<Omit<Reply, "abort">> {
-  const rest = replyEvents(body, onSkip);
-  let first: IteratorResult<KiroEvent[]>;
-  try {
-    first = await rest.next();
-  } catch (e) {
-    throw new UpstreamError("generateAssistantResponse", 0, `the reply broke before its first event: ${(e as Error).message}`);
-  }
-  if (first.done) throw new UpstreamError("generateAssistantResponse", 0, "the reply ended without a single event");
-  const opening = first.value[0];
-  if (opening?.type === "exception") {
-    const status = EXCEPTION_STATUS[opening.exceptionType];
-    if (status) {
-      await rest.return(undefined);
-      throw new UpstreamError(
-        "generateAssistantResponse",
-        status,
-        JSON.stringify({ message: opening.message, reason: opening.reason ?? null, __type: opening.exceptionType }),
-      );
-    }
-  }
-  return { first: first.value, rest };
-}
-
-/** Exceptions that open a reply mean the same as the HTTP status Kiro would otherwise have sent. */
-const EXCEPTION_STATUS: Record<string, number> = {
-  ThrottlingException: 429,
-  ServiceQuotaExceededException: 402,
-  AccessDeniedException: 403,
-  ValidationException: 400,
-  InternalServerException: 500,
-  ServiceUnavailableException: 503,
-};

@@ -13,7 +13,7 @@ import { STATE_FILE } from "../services";
 const MAIN = join(import.meta.dir, "..", "main.ts");
 let sim: KiroSimulator;
 let dir: string;
-let child: ReturnType<typeof Bun.spawn> | undefined;
+let child: Bun.Subprocess<"ignore", "pipe", "pipe"> | undefined;
 
 beforeEach(async () => {
   sim = await KiroSimulator.start({ chunking: "whole" });
@@ -33,10 +33,11 @@ async function writeAccount(name: string) {
 async function startServer(): Promise<{ url: string; output: () => string }> {
   const config = { apiKey: "sk-life", adminApiKey: "admin-life", port: 0, credentialsDir: "creds", kiroApiBaseUrl: sim.url, kiroAuthBaseUrl: sim.url };
   await writeFile(join(dir, "config.json"), JSON.stringify(config));
-  child = Bun.spawn([process.execPath, MAIN, "-c", join(dir, "config.json")], { stdout: "pipe", stderr: "pipe", cwd: "/" });
+  const spawned = Bun.spawn([process.execPath, MAIN, "-c", join(dir, "config.json")], { stdin: "ignore", stdout: "pipe", stderr: "pipe", cwd: "/" });
+  child = spawned;
   let text = "";
   const decoder = new TextDecoder();
-  const reader = child.stdout.getReader();
+  const reader = spawned.stdout.getReader();
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no listen line in: ${text}`)), 10_000);
     (async () => {

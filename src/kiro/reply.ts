@@ -3,6 +3,7 @@
  * events. A cut or corrupt stream ends in an EventStreamError, never in a silent early end.
  */
 import { EventStreamDecoder } from "./eventstream";
+import { UpstreamError } from "./http";
 import { frameToEvent } from "./events";
 import type { KiroEvent } from "./types";
 
@@ -28,3 +29,47 @@ export async function* replyEvents(body: ReadableStream<Uint8Array>, onSkip?: (r
     reader.cancel().catch(() => {});
   }
 }
+
+/** A reply whose first events were read, so that one failing at once can still go to another account. */
+export interface OpenedReply {
+  first: KiroEvent[];
+  rest: AsyncGenerator<KiroEvent[]>;
+}
+
+/**
+ * Reads until the first Kiro event, so that a reply that fails at once (cut, throttled, refused) can still move
+ * to another account: nothing has reached the client yet.
+ */
+export async function openReply(body: ReadableStream<Uint8Array>, onSkip?: (reason: string) => void): Promise<OpenedReply> {
+  const rest = replyEvents(body, onSkip);
+  let first: IteratorResult<KiroEvent[]>;
+  try {
+    first = await rest.next();
+  } catch (e) {
+    throw new UpstreamError("generateAssistantResponse", 0, `the reply broke before its first event: ${(e as Error).message}`);
+  }
+  if (first.done) throw new UpstreamError("generateAssistantResponse", 0, "the reply ended without a single event");
+  const opening = first.value[0];
+  if (opening?.type === "exception") {
+    const status = EXCEPTION_STATUS[opening.exceptionType];
+    if (status) {
+      await rest.return(undefined);
+      throw new UpstreamError(
+        "generateAssistantResponse",
+        status,
+        JSON.stringify({ message: opening.message, reason: opening.reason ?? null, __type: opening.exceptionType }),
+      );
+    }
+  }
+  return { first: first.value, rest };
+}
+
+/** Exceptions that open a reply mean the same as the HTTP status Kiro would otherwise have sent. */
+const EXCEPTION_STATUS: Record<string, number> = {
+  ThrottlingException: 429,
+  ServiceQuotaExceededException: 402,
+  AccessDeniedException: 403,
+  ValidationException: 400,
+  InternalServerException: 500,
+  ServiceUnavailableException: 503,
+};
