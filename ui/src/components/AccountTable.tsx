@@ -14,7 +14,7 @@ export const ROW_HEIGHT = 64;
 
 /** Header and rows share one grid, so the columns line up without a <table> (rows are absolutely placed). */
 const GRID =
-  "grid grid-cols-[2.25rem_minmax(12rem,2fr)_minmax(10rem,1.6fr)_4.5rem_4.5rem_minmax(9rem,1.3fr)_7.5rem_minmax(8rem,1fr)_minmax(8rem,1fr)_9.5rem] items-center gap-x-3 px-3";
+  "grid grid-cols-[2rem_minmax(11rem,2fr)_minmax(9rem,1.4fr)_4.5rem_4rem_minmax(8rem,1.2fr)_6.5rem_minmax(7rem,1fr)_minmax(6rem,1fr)_9rem] items-center gap-x-3 px-3";
 
 export interface AccountTableProps {
   rows: readonly AccountInfo[];
@@ -72,7 +72,7 @@ export function AccountTable(props: AccountTableProps) {
 
   return (
     <div class="card overflow-x-auto p-0" role="table" aria-label={t("navAccounts")} aria-rowcount={props.rows.length}>
-      <div class="min-w-[1180px]">
+      <div class="min-w-[1220px]">
         <div role="row" class={`${GRID} muted h-10 border-b border-slate-200 text-xs font-medium uppercase tracking-wide dark:border-slate-800`}>
           <span role="columnheader">
             <input type="checkbox" aria-label={t("selectAll")} checked={props.allSelected} onChange={() => props.onToggleAll()} />

@@ -70,7 +70,7 @@ const STATE_STYLE = {
   disabled: "bg-red-100 text-red-800 dark:bg-red-500/15 dark:text-red-300",
 } as const;
 
-const STATE_LABEL = { healthy: "stateHealthy", cooling: "stateCooling", disabled: "stateDisabled" } as const;
+export const STATE_LABEL = { healthy: "stateHealthy", cooling: "stateCooling", disabled: "stateDisabled" } as const;
 
 /** The account's state, why, and when it comes back. */
 export function StateBadge(props: { account: AccountInfo; compact?: boolean }) {

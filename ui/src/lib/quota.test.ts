@@ -11,6 +11,7 @@ test("the server's usage wins over this browser's last check; a failed check tel
   expect(quotaOf(base, check)).toMatchObject({ used: 30, remaining: 20, percent: 60 });
   expect(quotaOf(base, { ...check, error: "expired" })).toBeUndefined();
   expect(quotaOf(base)).toBeUndefined();
+  expect(quotaOf({ ...base, usage: { currentUsage: 0, usageLimit: 0, usagePercent: 0, checkedAt: "" } })).toBeUndefined();
 });
 
 test("totals add up the known accounts and count them", () => {

@@ -27,10 +27,10 @@ function quota(used: number, limit: number, subscription?: string, nextResetDate
 
 /**
  * What is known of an account's quota: the server's own record first, else the last check this browser ran
- * (kept in the seed's `kiro-check-results`). A failed check tells nothing about the quota.
+ * (kept in the seed's `kiro-check-results`). A failed check, or a limit of 0, tells nothing about the quota.
  */
 export function quotaOf(account: AccountInfo, checked?: CheckAccountResponse): Quota | undefined {
-  if (account.usage) {
+  if (account.usage && account.usage.usageLimit > 0) {
     const u = account.usage;
     return quota(u.currentUsage, u.usageLimit, u.subscription, u.nextResetDate);
   }

@@ -2,7 +2,7 @@ import { createMemo, createSignal, Match, Show, Switch } from "solid-js";
 import { createStore } from "solid-js/store";
 import { AccountTable } from "../components/AccountTable";
 import { AddAccountDialog } from "../components/AddAccountDialog";
-import { ErrorLine, Select } from "../components/common";
+import { ErrorLine, STATE_LABEL, Select } from "../components/common";
 import { ExportDialog } from "../components/ExportDialog";
 import { LabelsDialog } from "../components/LabelsDialog";
 import { ManageLabelsDialog } from "../components/ManageLabelsDialog";
@@ -73,42 +73,42 @@ export function AccountsPage() {
           onInput={(e) => setFilters("search", e.currentTarget.value)}
         />
         <Select
-          class="w-auto"
+          class="w-auto max-w-48"
           label={t("filterState")}
           value={filters.state}
           onChange={(v) => setFilters("state", v === "healthy" || v === "cooling" || v === "disabled" ? v : ANY)}
-          options={[option(ANY, `${t("filterState")}: ${t("all")}`), option("healthy", t("stateHealthy")), option("cooling", t("stateCooling")), option("disabled", t("stateDisabled"))]}
+          options={[option(ANY, `${t("filterState")}: ${t("all")}`), ...(["healthy", "cooling", "disabled"] as const).map((state) => option(state, `${t("filterState")}: ${t(STATE_LABEL[state])}`))]}
         />
         <Select
-          class="w-auto"
+          class="w-auto max-w-48"
           label={t("filterProvider")}
           value={filters.provider}
           onChange={(v) => setFilters("provider", v)}
-          options={[option(ANY, `${t("filterProvider")}: ${t("all")}`), ...distinctValues(all(), "provider").map((p) => option(p, p))]}
+          options={[option(ANY, `${t("filterProvider")}: ${t("all")}`), ...distinctValues(all(), "provider").map((p) => option(p, `${t("filterProvider")}: ${p}`))]}
         />
         <Select
-          class="w-auto"
+          class="w-auto max-w-48"
           label={t("filterAuth")}
           value={filters.authMethod}
           onChange={(v) => setFilters("authMethod", v)}
-          options={[option(ANY, `${t("filterAuth")}: ${t("all")}`), ...distinctValues(all(), "auth_method").map((m) => option(m, m))]}
+          options={[option(ANY, `${t("filterAuth")}: ${t("all")}`), ...distinctValues(all(), "auth_method").map((m) => option(m, `${t("filterAuth")}: ${m}`))]}
         />
         <Select
-          class="w-auto"
+          class="w-auto max-w-48"
           label={t("filterGroup")}
           value={filters.groupId}
           onChange={(v) => setFilters("groupId", v)}
-          options={[option(ANY, `${t("filterGroup")}: ${t("all")}`), option(NO_GROUP, t("noGroup")), ...accountsMeta.meta.groups.map((g) => option(g.id, g.name))]}
+          options={[option(ANY, `${t("filterGroup")}: ${t("all")}`), option(NO_GROUP, `${t("filterGroup")}: ${t("noGroup")}`), ...accountsMeta.meta.groups.map((g) => option(g.id, `${t("filterGroup")}: ${g.name}`))]}
         />
         <Select
-          class="w-auto"
+          class="w-auto max-w-48"
           label={t("filterTag")}
           value={filters.tagId}
           onChange={(v) => setFilters("tagId", v)}
-          options={[option(ANY, `${t("filterTag")}: ${t("all")}`), ...accountsMeta.meta.tags.map((tag) => option(tag.id, tag.name))]}
+          options={[option(ANY, `${t("filterTag")}: ${t("all")}`), ...accountsMeta.meta.tags.map((tag) => option(tag.id, `${t("filterTag")}: ${tag.name}`))]}
         />
         <Select
-          class="w-auto"
+          class="w-auto max-w-48"
           label={t("sortBy")}
           value={sort.key}
           onChange={(v) => setSort("key", SORT_KEYS.find(([key]) => key === v)?.[0] ?? "name")}

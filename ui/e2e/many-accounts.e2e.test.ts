@@ -1,0 +1,130 @@
+/**
+ * The accounts table with 1,500 accounts (the mock admin server: the demo has three), in headless Chromium:
+ * it renders only what is in view, and search, filters, sorting and batches still work over all of them.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startMockServer } from "../dev/mock-admin";
+import { type BrowserSession, openBrowser, screenshot } from "./harness";
+
+const ACCOUNTS = 1500;
+const ADMIN_KEY = "admin-e2e-many";
+
+let mock: Awaited<ReturnType<typeof startMockServer>>;
+let session: BrowserSession;
+
+beforeAll(async () => {
+  mock = await startMockServer({ accounts: ACCOUNTS, adminKey: ADMIN_KEY, checkDelayMs: 2 });
+  session = await openBrowser({ locale: "en-US" });
+  const { page } = session;
+  await page.goto(`${mock.url}login`);
+  await page.fill("#admin-key", ADMIN_KEY);
+  await page.click("button[type=submit]");
+  await page.waitForURL(mock.url);
+  await page.getByRole("link", { name: "Accounts", exact: true }).click();
+  await page.getByTestId("accounts-count").waitFor();
+});
+
+afterAll(async () => {
+  await session?.close();
+  mock?.server.stop(true);
+});
+
+const renderedRows = () => session.page.locator("[data-testid=account-row]").count();
+const count = () => session.page.getByTestId("accounts-count").textContent();
+
+test("1,500 accounts are listed but only the rows in view are in the page", async () => {
+  const { page } = session;
+  await page.waitForFunction(() => document.querySelector("[data-testid=accounts-count]")?.textContent === "1500 of 1500");
+  const rows = await renderedRows();
+  expect(rows).toBeGreaterThan(5);
+  expect(rows).toBeLessThan(60);
+  await screenshot(page, "10-many-accounts");
+});
+
+test("scrolling to the end brings the last account into view, still with few rows in the page", async () => {
+  const { page } = session;
+  await page.getByTestId("accounts-scroller").evaluate((scroller) => scroller.scrollTo({ top: scroller.scrollHeight }));
+  await page.locator('[data-testid=account-row][data-name="account-1500"]').waitFor();
+  expect(await renderedRows()).toBeLessThan(60);
+  await page.getByTestId("accounts-scroller").evaluate((scroller) => scroller.scrollTo({ top: 0 }));
+  await page.locator('[data-testid=account-row][data-name="account-0001"]').waitFor();
+});
+
+test("search narrows 1,500 accounts to the one asked for", async () => {
+  const { page } = session;
+  await page.getByLabel("Search name, email, notes…").fill("account-1499@");
+  await page.waitForFunction(() => document.querySelector("[data-testid=accounts-count]")?.textContent === "1 of 1500");
+  expect(await page.locator("[data-testid=account-row]").getAttribute("data-name")).toBe("account-1499");
+  await page.getByLabel("Search name, email, notes…").fill("");
+});
+
+test("the state filter and a descending sort by requests apply to every account", async () => {
+  const { page } = session;
+  await page.getByLabel("State", { exact: true }).selectOption("disabled");
+  await page.waitForFunction(() => document.querySelector("[data-testid=accounts-count]")?.textContent === "60 of 1500");
+  const states = await page.locator("[data-testid=account-row] [data-state]").evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-state")));
+  expect(new Set(states)).toEqual(new Set(["disabled"]));
+
+  await page.getByLabel("Sort by", { exact: true }).selectOption("requests");
+  await page.getByRole("button", { name: "Ascending" }).click();
+  const requests = await page
+    .locator("[data-testid=account-row]")
+    .evaluateAll((rows) => rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top).map((row) => Number(row.querySelectorAll("[role=cell]")[3]?.textContent?.replace(/,/g, ""))));
+  expect(requests.length).toBeGreaterThan(3);
+  expect(requests).toEqual([...requests].sort((a, b) => b - a));
+  expect(await count()).toBe("60 of 1500");
+});
+
+test("a batch refresh over 60 accounts runs to 100 % and lists the ones that failed", async () => {
+  const { page } = session;
+  await page.getByLabel("Select all shown").check();
+  await page.getByRole("button", { name: "Refresh", exact: true }).click();
+  await page.waitForSelector("[data-testid=batch-progress][data-running=false]");
+  expect(await page.getByTestId("batch-progress-percent").textContent()).toBe("100 %");
+  // The mock refuses to refresh a disabled account, like a revoked refresh token would.
+  expect(await page.getByTestId("batch-progress-counts").textContent()).toBe("60 / 60 · 0 ok · 60 failed");
+  await page.getByText("Failed (60)").click();
+  expect(await page.getByTestId("batch-progress").textContent()).toContain("Token 刷新失败: refresh token rejected (invalid_grant)");
+  await screenshot(page, "11-batch-refresh-failures");
+});
+
+test("groups and tags made here land in the seed's localStorage format and filter the table", async () => {
+  const { page } = session;
+  await page.getByRole("button", { name: "Clear", exact: true }).click();
+  await page.getByLabel("State", { exact: true }).selectOption("all");
+  await page.getByRole("button", { name: "Groups & tags" }).click();
+  const manage = page.getByTestId("manage-labels-dialog");
+  await manage.getByLabel("New group").fill("Team A");
+  await manage.getByRole("button", { name: "Add" }).first().click();
+  await manage.getByLabel("New tag").fill("paid");
+  await manage.getByRole("button", { name: "Add" }).last().click();
+  await manage.getByRole("button", { name: "Close" }).click();
+  await manage.waitFor({ state: "detached" });
+
+  await page.getByLabel("Search name, email, notes…").fill("account-0002@");
+  await page.getByRole("button", { name: "Group, tags, notes account-0002" }).click();
+  const labels = page.getByTestId("labels-dialog");
+  await labels.getByLabel("Group").selectOption({ label: "Team A" });
+  await labels.getByText("paid").click();
+  await labels.getByLabel("Notes").fill("shared with the night shift");
+  await labels.getByRole("button", { name: "Save" }).click();
+  await labels.waitFor({ state: "detached" });
+
+  const stored = JSON.parse((await page.evaluate(() => localStorage.getItem("kiro.accountsMetaStorage"))) ?? "null");
+  expect(stored.version).toBe(1);
+  expect(stored.groups).toMatchObject([{ name: "Team A", order: 0 }]);
+  expect(stored.tags).toMatchObject([{ name: "paid" }]);
+  expect(stored.metaByName["account-0002"]).toEqual({ groupId: stored.groups[0].id, tagIds: [stored.tags[0].id], notes: "shared with the night shift" });
+
+  await page.getByLabel("Search name, email, notes…").fill("");
+  await page.getByLabel("Group", { exact: true }).selectOption({ label: "Group: Team A" });
+  await page.waitForFunction(() => document.querySelector("[data-testid=accounts-count]")?.textContent === "1 of 1500");
+  expect(await page.locator("[data-testid=account-row]").textContent()).toContain("Team A");
+  await page.getByLabel("Search name, email, notes…").fill("night shift");
+  expect(await count()).toBe("1 of 1500");
+  await screenshot(page, "12-groups-and-tags");
+});
+
+test("no CSP violation or script error with 1,500 accounts", () => {
+  expect(session.problems).toEqual([]);
+});
