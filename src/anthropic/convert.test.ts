@@ -598,13 +598,13 @@ describe("mapUserContent", () => {
   test("images of the four supported formats become Kiro images", () => {
     const images = (["png", "jpeg", "gif", "webp"] as const).map((f) => ({
       type: "image",
-      source: { type: "base64", media_type: `image/${f}`, data: `data-${f}` },
+      source: { type: "base64", media_type: `image/${f}`, data: btoa(`bytes of ${f}`) },
     }));
     expect(mapUserContent(blocks(...images), "messages.0").images).toEqual([
-      { format: "png", source: { bytes: "data-png" } },
-      { format: "jpeg", source: { bytes: "data-jpeg" } },
-      { format: "gif", source: { bytes: "data-gif" } },
-      { format: "webp", source: { bytes: "data-webp" } },
+      { format: "png", source: { bytes: btoa("bytes of png") } },
+      { format: "jpeg", source: { bytes: btoa("bytes of jpeg") } },
+      { format: "gif", source: { bytes: btoa("bytes of gif") } },
+      { format: "webp", source: { bytes: btoa("bytes of webp") } },
     ]);
   });
 
@@ -699,6 +699,16 @@ describe("block validation names the block", () => {
     ],
   ])("a malformed block %j", (block, message) => {
     expect(at([block as Block]).message).toBe(message);
+  });
+
+  test.each([
+    ["data:image/png;base64," + PNG, 'send the bare base64 text, without the "data:…;base64," prefix'],
+    ["iVBORw0K GgoA", 'character " " at offset 8 is not in the base64 alphabet'],
+    ["iVBORw0K-_oA", 'character "-" at offset 8 is not in the base64 alphabet'],
+    ["iVBORw0KGgo", "its length 11 is not a multiple of 4 (cut short?)"],
+    ["iVBO=w0KGgoA", '"=" padding may only end the data'],
+  ])("image data that is not strict base64 is named before Kiro sees it: %s", (data, problem) => {
+    expect(at([png(data)]).message).toBe(`messages.2.content.0: image data is not valid base64: ${problem}`);
   });
 
   test("malformed blocks in earlier assistant messages are named too", () => {

@@ -225,7 +225,19 @@ function parseImage(source: unknown, at: string): KiroImage {
     throw invalid(at, `image media_type ${shown(source.media_type)} is not supported (png, jpeg, gif, webp)`);
   }
   if (typeof source.data !== "string" || source.data === "") throw invalid(at, 'image source needs base64 "data"');
+  const problem = base64Problem(source.data);
+  if (problem !== undefined) throw invalid(at, `image data is not valid base64: ${problem}`);
   return { format, source: { bytes: source.data } };
+}
+
+/** Kiro answers a bare "Improperly formed request" to image bytes that are not strict base64, so say why here. */
+function base64Problem(data: string): string | undefined {
+  if (/^[A-Za-z0-9+/]*={0,2}$/.test(data) && data.length % 4 === 0) return undefined;
+  if (data.startsWith("data:")) return 'send the bare base64 text, without the "data:…;base64," prefix';
+  const bad = data.search(/[^A-Za-z0-9+/=]/);
+  if (bad >= 0) return `character ${JSON.stringify(data.charAt(bad))} at offset ${bad} is not in the base64 alphabet`;
+  if (data.length % 4 !== 0) return `its length ${data.length} is not a multiple of 4 (cut short?)`;
+  return '"=" padding may only end the data';
 }
 
 function parseToolUse(block: Block, at: string): ParsedBlock {
