@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
-  const size = Bun.file(join(ROOT, outfile)).size;
+  const size = Bun.file(resolve(ROOT, outfile)).size;
   console.log(`Built ${outfile} (${(size / 1024 / 1024).toFixed(1)} MB, ${target})`);
 }
 
