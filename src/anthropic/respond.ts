@@ -3,6 +3,7 @@
  * SSE while they arrive (stream=true) or folded into one JSON message (stream=false). Nothing buffers the reply.
  */
 import { EventStreamError } from "../kiro/eventstream";
+import { UpstreamError } from "../kiro/http";
 import type { OpenedReply } from "../kiro/reply";
 import type { KiroEvent } from "../kiro/types";
 import type { Logger } from "../log";
@@ -32,7 +33,8 @@ async function* translate(t: StreamTranslator, reply: Reply, log: Logger): Async
     }
   } catch (e) {
     // Streaming has begun: end with an Anthropic error event, never a hang or a silent truncation.
-    const detail = e instanceof EventStreamError ? e.message : (e as Error).message || String(e);
+    const detail =
+      e instanceof EventStreamError ? e.message : e instanceof UpstreamError && e.status === 0 ? e.body : (e as Error).message || String(e);
     const message = `the Kiro reply was cut off mid-stream (${detail.split(". ")[0]})`;
     log.warn("reply failed after streaming began", { error: message });
     yield t.fail(message, errorType("overloaded"));

@@ -8,6 +8,7 @@ import { GatewayError } from "../errors";
 import { generateAssistantResponse } from "../kiro/chat";
 import { MODELS, resolveModel } from "../kiro/models";
 import { openReply } from "../kiro/reply";
+import { Watchdog } from "../kiro/watchdog";
 import type { Services } from "../services";
 import { convertRequest } from "./convert";
 import { countTokens } from "./count";
@@ -75,13 +76,22 @@ export function anthropicRoutes(s: Services) {
               // Long replies must not be cut by the server's idle timeout; pings keep proxies in between awake.
               server?.timeout(request, 0);
               const opened = await s.pool.send(signal, async (account, accessToken) => {
-                const body = await generateAssistantResponse(
-                  s.upstream,
-                  { credential: { ...account.credential, accessToken }, machineId: account.machineId },
-                  conversationJson,
-                  signal,
-                );
-                return openReply(body, (reason) => s.log.warn("skipped a corrupt frame", { account: account.name, reason }));
+                const watchdog = new Watchdog(s.config.firstEventTimeoutSecs * 1000);
+                try {
+                  const body = await generateAssistantResponse(
+                    s.upstream,
+                    { credential: { ...account.credential, accessToken }, machineId: account.machineId },
+                    conversationJson,
+                    AbortSignal.any([signal, watchdog.signal]),
+                  );
+                  const onSkip = (reason: string) => s.log.warn("skipped a corrupt frame", { account: account.name, reason });
+                  const reply = await openReply(body, { onSkip, watchdog });
+                  watchdog.streaming(s.config.streamIdleTimeoutSecs * 1000);
+                  return reply;
+                } catch (e) {
+                  watchdog.stop();
+                  throw e;
+                }
               });
               const reply: Reply = { ...opened, abort: () => upstream.abort() };
               const translator = new StreamTranslator({

@@ -24,6 +24,8 @@ export const ConfigSchema = t.Object({
   credentialsDir: t.Optional(t.String({ minLength: 1 })),
   failureCooldownSecs: t.Integer({ default: 60, minimum: 0 }),
   maxFailures: t.Integer({ default: 5, minimum: 1 }),
+  firstEventTimeoutSecs: t.Number({ default: 120, exclusiveMinimum: 0, description: "silence allowed before a reply's first event; then another account tries" }),
+  streamIdleTimeoutSecs: t.Number({ default: 300, exclusiveMinimum: 0, description: "silence allowed between chunks of a reply" }),
   kiroApiBaseUrl: t.String({ default: "https://q.{region}.amazonaws.com", minLength: 1 }),
   kiroAuthBaseUrl: t.String({ default: "https://prod.{region}.auth.desktop.kiro.dev", minLength: 1 }),
   oidcBaseUrl: t.String({ default: "https://oidc.{region}.amazonaws.com", minLength: 1 }),

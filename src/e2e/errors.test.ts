@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
-import { internal, reset, text, throttled, tooLong, events, textEvent } from "../simulator/replies";
+import { events, internal, pause, reset, text, textEvent, throttled, tooLong } from "../simulator/replies";
 import { post, startGateway, type Gateway } from "./harness";
 
 const hello = { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "hello" }] };
@@ -166,5 +166,31 @@ describe("a client that leaves", () => {
     // The reply takes 4 s to play; the simulator notices the abort long before it would have ended by itself.
     while (!chat().clientAborted && Date.now() - leftAt < 2000) await Bun.sleep(10);
     expect(chat().clientAborted).toBe(true);
+  });
+});
+
+describe("a silent Kiro never hangs a request", () => {
+  let g: Gateway;
+  afterEach(() => g.stop());
+
+  test("a stall before the first event: the request moves to another account", async () => {
+    g = await startGateway({
+      accounts: [{ name: "a", authMethod: "social" }, { name: "b", authMethod: "social" }],
+      config: { firstEventTimeoutSecs: 0.3 },
+    });
+    g.sim.enqueueFor("a", text("too late", { stallBeforeMs: 3000 }));
+    g.sim.enqueueFor("b", text("from b"));
+    const res = await post(g, "/v1/messages", hello);
+    expect(res.status).toBe(200);
+    expect(res.json.content).toEqual([{ type: "text", text: "from b" }]);
+    expect(g.services.pool.get("a")!.counters.failures).toBe(1);
+  });
+
+  test("silence mid-stream: the stream ends with an error event naming it", async () => {
+    g = await startGateway({ config: { streamIdleTimeoutSecs: 0.3 }, simulator: { chunking: "whole" } });
+    g.sim.enqueue(events([textEvent("Hello "), pause(3000), textEvent("never")]));
+    const res = await post(g, "/v1/messages", { ...hello, stream: true });
+    expect(res.text).toContain("Hello ");
+    expect(res.text).toContain('"type":"overloaded_error","message":"the Kiro reply was cut off mid-stream (Kiro sent nothing for 0.3 s)"');
   });
 });

@@ -115,7 +115,8 @@ export async function call(url: string, init: RequestInit, opts: CallOptions): P
   try {
     res = await fetch(url, { ...init, signal, timeout: false, ...(opts.proxyUrl ? { proxy: opts.proxyUrl } : {}) } as RequestInit);
   } catch (e) {
-    if (opts.signal?.aborted) throw e;
+    // A watchdog's abort carries its own UpstreamError; the client's abort is rethrown as is.
+    if (opts.signal?.aborted) throw opts.signal.reason instanceof UpstreamError ? opts.signal.reason : e;
     const why = deadline.aborted ? `no answer within ${opts.timeoutMs / 1000} s` : (e as Error).message || String(e);
     throw new UpstreamError(opts.operation, 0, why);
   }

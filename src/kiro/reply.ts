@@ -4,16 +4,25 @@
  */
 import { EventStreamDecoder } from "./eventstream";
 import { UpstreamError } from "./http";
+import type { Watchdog } from "./watchdog";
 import { frameToEvent } from "./events";
 import type { KiroEvent } from "./types";
 
-export async function* replyEvents(body: ReadableStream<Uint8Array>, onSkip?: (reason: string) => void): AsyncGenerator<KiroEvent[]> {
+export interface ReplyOptions {
+  /** Told about each corrupt frame skipped. */
+  onSkip?: (reason: string) => void;
+  /** Kicked on every chunk, stopped when the reply ends however it ends. */
+  watchdog?: Watchdog;
+}
+
+export async function* replyEvents(body: ReadableStream<Uint8Array>, { onSkip, watchdog }: ReplyOptions = {}): AsyncGenerator<KiroEvent[]> {
   const decoder = new EventStreamDecoder({ onSkip });
   const reader = body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      watchdog?.kick();
       const frames = decoder.push(value);
       if (frames.length === 0) continue;
       const events: KiroEvent[] = [];
@@ -25,6 +34,7 @@ export async function* replyEvents(body: ReadableStream<Uint8Array>, onSkip?: (r
     }
     decoder.finish();
   } finally {
+    watchdog?.stop();
     // Stops the upstream download when the consumer leaves early (client gone, error).
     reader.cancel().catch(() => {});
   }
@@ -40,12 +50,13 @@ export interface OpenedReply {
  * Reads until the first Kiro event, so that a reply that fails at once (cut, throttled, refused) can still move
  * to another account: nothing has reached the client yet.
  */
-export async function openReply(body: ReadableStream<Uint8Array>, onSkip?: (reason: string) => void): Promise<OpenedReply> {
-  const rest = replyEvents(body, onSkip);
+export async function openReply(body: ReadableStream<Uint8Array>, opts: ReplyOptions = {}): Promise<OpenedReply> {
+  const rest = replyEvents(body, opts);
   let first: IteratorResult<KiroEvent[]>;
   try {
     first = await rest.next();
   } catch (e) {
+    if (e instanceof UpstreamError) throw e;
     throw new UpstreamError("generateAssistantResponse", 0, `the reply broke before its first event: ${(e as Error).message}`);
   }
   if (first.done) throw new UpstreamError("generateAssistantResponse", 0, "the reply ended without a single event");
