@@ -19,7 +19,23 @@ const RENDER: Record<ErrorKind, [status: number, type: string]> = {
 };
 
 export function errorBody(kind: ErrorKind, message: string) {
-  return { type: "error" as const, error: { type: RENDER[kind][1], message } };
+  return { type: "error" as const, error: { type: RENDER[kind][1], message: bounded(message) } };
+}
+
+const HEAD_CHARS = 1_200;
+const TAIL_CHARS = 600;
+
+/**
+ * An error names the problem; it does not echo a 5 MB model name or tool name back. The head and the tail are
+ * kept, since a message built around a client's value usually says what to do after quoting it.
+ */
+function bounded(message: string): string {
+  if (message.length <= HEAD_CHARS + TAIL_CHARS) return message;
+  // Cut between code points, so no half of a surrogate pair is left at either edge.
+  const head = message.slice(0, /[\uD800-\uDBFF]/.test(message.charAt(HEAD_CHARS - 1)) ? HEAD_CHARS - 1 : HEAD_CHARS);
+  const tailStart = message.length - TAIL_CHARS;
+  const tail = message.slice(/[\uDC00-\uDFFF]/.test(message.charAt(tailStart)) ? tailStart + 1 : tailStart);
+  return `${head}…(${message.length - head.length - tail.length} characters left out)…${tail}`;
 }
 
 export function errorType(kind: ErrorKind): string {
