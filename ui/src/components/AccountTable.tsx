@@ -10,7 +10,7 @@ import { Chip, QuotaBar, StateBadge } from "./common";
 import { GaugeIcon, NoteIcon, RefreshIcon, ResetIcon, TagIcon, TrashIcon } from "./icons";
 
 /** Matches the rows' `h-16` class; a class rather than an inline style, which the CSP would block once Solid inlines it. */
-export const ROW_HEIGHT = 64;
+const ROW_HEIGHT = 64;
 
 /** Header and rows share one grid, so the columns line up without a <table> (rows are absolutely placed). */
 const GRID =

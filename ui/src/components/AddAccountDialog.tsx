@@ -41,7 +41,7 @@ const emptyForm = (): FormState => ({
 const PROVIDERS = ["Google", "Github", "BuilderId", "Enterprise"];
 
 /** The form → the API's body, leaving out what the user left empty. */
-export function formToRequest(form: FormState): AddAccountRequest {
+function formToRequest(form: FormState): AddAccountRequest {
   const request: AddAccountRequest = { name: form.name.trim(), refreshToken: form.refreshToken.trim(), authMethod: form.authMethod, addToPool: form.addToPool };
   const optional = ["provider", "region", "accessToken", "csrfToken", "clientId", "clientSecret", "profileArn", "expiresAt"] as const;
   for (const key of optional) {

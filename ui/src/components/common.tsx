@@ -1,6 +1,6 @@
 import { For, type JSX, onMount, Show } from "solid-js";
 import type { AccountInfo } from "../api/types";
-import { formatNumber, formatRelative, parseTime } from "../lib/format";
+import { formatDateTime, formatNumber, formatRelative, parseTime, resetDateMs } from "../lib/format";
 import { type Quota, usageTone } from "../lib/quota";
 import { now } from "../state/clock";
 import { lang, t } from "../state/i18n";
@@ -46,11 +46,17 @@ export function ProgressBar(props: { percent: number; tone?: "ok" | "warn" | "hi
   );
 }
 
+/** Subscription and reset date, for the bar's tooltip. */
+function quotaDetail(quota: Quota): string {
+  const reset = quota.nextResetDate === undefined ? undefined : t("quotaResets", { date: formatDateTime(resetDateMs(quota.nextResetDate), lang()) });
+  return [quota.subscription, reset].filter(Boolean).join(" · ");
+}
+
 export function QuotaBar(props: { quota: Quota | undefined }) {
   return (
     <Show when={props.quota} fallback={<span class="muted text-xs">{t("quotaUnknown")}</span>}>
       {(quota) => (
-        <div class="w-full min-w-0">
+        <div class="w-full min-w-0" title={quotaDetail(quota())}>
           <div class="mb-1 flex justify-between gap-2 text-xs tabular-nums">
             <span>
               {formatNumber(quota().used, lang())} / {formatNumber(quota().limit, lang())}

@@ -10,10 +10,6 @@ export function formatDateTime(ms: number, lang: Lang): string {
   return new Intl.DateTimeFormat(localeOf(lang), { dateStyle: "medium", timeStyle: "short" }).format(ms);
 }
 
-export function formatDate(ms: number, lang: Lang): string {
-  return new Intl.DateTimeFormat(localeOf(lang), { dateStyle: "medium" }).format(ms);
-}
-
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["day", 86_400_000],
   ["hour", 3_600_000],
