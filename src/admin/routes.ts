@@ -29,8 +29,12 @@ export function adminRoutes(s: Services) {
   };
 
   return new Elysia({ name: "admin", prefix: "/admin" })
-    .onError(({ code, error }) => {
-      if (error instanceof AdminFailure) return envelope(200, failure(error.message));
+    .onError(({ code, error, set }) => {
+      if (error instanceof AdminFailure) {
+        // Elysia keeps the error's 500 for a returned 200 Response unless the status is set here too.
+        set.status = 200;
+        return envelope(200, failure(error.message));
+      }
       if (code === "VALIDATION") return envelope(400, failure(describeValidation(error.all, error.message)));
       if (code === "PARSE") return envelope(400, failure("the request body is not valid JSON"));
       if (code === "NOT_FOUND") return envelope(404, failure("no such admin endpoint"));

@@ -88,7 +88,9 @@ describe("admin API", () => {
   });
 
   test("check of an unknown account: success false naming it", async () => {
-    expect((await admin("POST", "/admin/accounts/check", { name: "nobody" })).json).toEqual({ success: false, error: "account not found: nobody" });
+    const res = await admin("POST", "/admin/accounts/check", { name: "nobody" });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ success: false, error: "account not found: nobody" });
   });
 
   test("batch-check: JSON summary, and NDJSON progress to 100 %", async () => {
@@ -122,6 +124,7 @@ describe("admin API", () => {
       "an account with this refresh token already exists",
     );
     const dead = await admin("POST", "/admin/accounts", { name: "dead", refreshToken: "d".repeat(120) });
+    expect(dead.status).toBe(200);
     expect(dead.json.success).toBe(false);
     expect(dead.json.error).toContain("the credential does not work");
     expect(await readdir(g.dir)).not.toContain("dead.json");
