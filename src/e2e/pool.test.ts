@@ -58,6 +58,15 @@ describe("the pool", () => {
     expect(chatsBy(g).b).toBeUndefined();
   });
 
+  test("a 402 after a quota check: the account rests until the reset date Kiro reported", async () => {
+    const reset = Math.floor(Date.now() / 1000) + 5 * 86400;
+    g = await startGateway({ accounts: [{ name: "a", authMethod: "social", nextDateReset: reset }, { name: "b", authMethod: "social" }] });
+    await fetch(g.url + "/admin/accounts/check", { method: "POST", headers: { "x-api-key": g.adminKey, "content-type": "application/json" }, body: '{"name":"a"}' });
+    g.sim.enqueueFor("a", quotaExhausted());
+    for (let i = 0; i < 2; i++) expect((await post(g, "/v1/messages", hello)).status).toBe(200);
+    expect(g.services.pool.get("a")!.availableAt).toBe(reset * 1000);
+  });
+
   test("invalid_grant: that account is disabled for good, the others serve", async () => {
     g = await startGateway({ accounts: three, credentialExtras: { expiresAt: "2020-01-01T00:00:00Z" } });
     g.sim.account("a")!.revoke();

@@ -118,7 +118,9 @@ export class Pool {
             last = new GatewayError("upstream", `Kiro refused the access token of account ${account.name}`, { upstreamStatus: e.status });
             break;
           case "quota": {
-            const until = resetDate(e) ?? nextMonthUtc();
+            // Kiro's reset date: from the error, else from the last quota check, else the 1st of next month (UTC).
+            const checked = account.counters.lastCheck?.nextDateReset;
+            const until = resetDate(e) ?? (checked && checked * 1000 > Date.now() ? checked * 1000 : nextMonthUtc());
             account.disable("quota_exhausted", `monthly quota used up (${e.reason ?? `HTTP ${e.status}`})`, until);
             last = new GatewayError("rate_limited", "the monthly quota of every usable account is used up", {
               retryAfterSecs: Math.ceil((until - Date.now()) / 1000),
