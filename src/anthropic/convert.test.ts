@@ -3,6 +3,7 @@ import { GatewayError } from "../errors";
 import type { KiroConversationState, KiroHistoryMessage, KiroToolSpecification } from "../kiro/types";
 import {
   buildHistory,
+  conversationJson,
   convertRequest,
   flattenToolResult,
   historyToolPlaceholders,
@@ -1191,5 +1192,26 @@ describe("sessionIdOf", () => {
       messages: [{ role: "user", content: "Hi" }],
     });
     expect(conversationState.conversationId).toMatch(UUID_V4);
+  });
+});
+
+describe("conversationJson", () => {
+  const textOf = (content: string) => {
+    const state = convert({ messages: [{ role: "user", content }] }).conversationState;
+    return (JSON.parse(conversationJson(state)) as KiroConversationState).currentMessage.userInputMessage.content;
+  };
+
+  test("the same JSON as JSON.stringify when every string is well formed", () => {
+    const state = convert({ messages: [{ role: "user", content: 'emoji 😀, CJK 你好, a quote " and a backslash \\' }] }).conversationState;
+    expect(conversationJson(state)).toBe(JSON.stringify(state));
+  });
+
+  test("a lone surrogate, high or low, becomes U+FFFD; whole pairs stay", () => {
+    expect(textOf("cut \ud83d here, and \ude00 there, 😀 kept")).toBe("cut \ufffd here, and \ufffd there, 😀 kept");
+  });
+
+  test("text that only looks like an escape (a literal backslash, then u d800) is left alone", () => {
+    expect(textOf("C:\\ud800\\file and \\\\ud83d")).toBe("C:\\ud800\\file and \\\\ud83d");
+    expect(textOf("\\\ud800")).toBe("\\\ufffd");
   });
 });

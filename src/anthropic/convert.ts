@@ -91,6 +91,16 @@ export function convertRequest(req: MessagesRequest, opts: { conversationId?: st
   };
 }
 
+/**
+ * The conversation as the JSON Kiro receives. A lone UTF-16 surrogate (half an emoji, cut by a client that split
+ * a string by code units) becomes U+FFFD: it carries nothing, and Kiro's side need not guess what it was.
+ */
+export function conversationJson(state: KiroConversationState): string {
+  // JSON.stringify writes a well-formed pair as is and a lone surrogate as a \udXXX escape; a run of backslashes
+  // before "u" is an escape only when it has odd length.
+  return JSON.stringify(state).replace(/(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g, "$1\\ufffd");
+}
+
 /* ---- System prompt and thinking ---- */
 
 const DEFAULT_THINKING_BUDGET = 20_000;
