@@ -2,15 +2,18 @@
  * The client-facing Anthropic API: /v1/models, /v1/messages (streamed or not), /v1/messages/count_tokens.
  * Every route checks the client key; every error leaves as an Anthropic error body.
  */
+import type { TSchema } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import type { Server } from "bun";
 import { Elysia } from "elysia";
 import { authenticate } from "../auth";
 import { GatewayError } from "../errors";
 import { generateAssistantResponse } from "../kiro/chat";
-import { MODELS, resolveModel } from "../kiro/models";
+import { MODELS } from "../kiro/models";
 import { openReply } from "../kiro/reply";
 import { Watchdog } from "../kiro/watchdog";
 import type { Services } from "../services";
-import { convertRequest } from "./convert";
+import { conversationJson, convertRequest } from "./convert";
 import { countTokens } from "./count";
 import { describeValidation, errorResponse } from "./errors";
 import { jsonMessage, sseResponse, type Reply } from "./respond";
@@ -19,26 +22,57 @@ import { StreamTranslator } from "./stream";
 import { estimateInputTokens } from "./tokens";
 
 export function anthropicRoutes(s: Services) {
+  const requireKey = (request: Request, server: Server<unknown> | null) => {
+    const outcome = authenticate(s.authLimiter, server?.requestIP(request)?.address ?? "unknown", request.headers, s.config.apiKey);
+    if (outcome.ok) return;
+    s.log.info("rejected a request with a wrong or missing API key", { path: new URL(request.url).pathname, status: outcome.status });
+    throw outcome.status === 429
+      ? new GatewayError("rate_limited", "too many failed authentication attempts from this address; wait and retry", { retryAfterSecs: outcome.retryAfterSecs })
+      : new GatewayError("authentication", "invalid x-api-key");
+  };
+  /**
+   * Elysia would read the body before the guard runs, and its own validation error stringifies the whole body
+   * pretty-printed (quadratic in nesting depth: 30,000 nested arrays ran the process out of memory). So bodies
+   * are read here: the key first, so a stranger's body is never parsed; then nesting, JSON and the schema.
+   */
+  const jsonBody = (schema: TSchema) => {
+    const checker = TypeCompiler.Compile(schema);
+    return async ({ request, server }: { request: Request; server: Server<unknown> | null }) => {
+      requireKey(request, server);
+      const text = await request.text();
+      if (text.trim() === "") throw new GatewayError("invalid_request", "the request body is empty; send a JSON object");
+      if (nestedDeeperThan(text, MAX_NESTING)) {
+        throw new GatewayError("invalid_request", `the request body nests arrays and objects deeper than ${MAX_NESTING} levels`);
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        throw new GatewayError("invalid_request", "the request body is not valid JSON");
+      }
+      if (!checker.Check(value)) {
+        throw new GatewayError("invalid_request", describeValidation([checker.Errors(value).First()], "the request body does not match the schema"));
+      }
+      return value;
+    };
+  };
+
   return new Elysia({ name: "anthropic" })
     .onError(({ code, error, request }) => {
-      if (error instanceof GatewayError) return errorResponse(error);
+      // What the body reader throws arrives wrapped in Elysia's ParseError.
+      const cause = code === "PARSE" ? error.cause : error;
+      if (cause instanceof GatewayError) return errorResponse(cause);
       if (code === "VALIDATION") {
         return errorResponse(new GatewayError("invalid_request", describeValidation(error.all, error.message)));
       }
       if (code === "PARSE") return errorResponse(new GatewayError("invalid_request", "the request body is not valid JSON"));
-      if (code === "NOT_FOUND") return errorResponse(new GatewayError("not_found", `no route ${request.method} ${new URL(request.url).pathname}`));
       s.log.error("unexpected error", { path: new URL(request.url).pathname, error: error instanceof Error ? error.stack ?? error.message : String(error) });
       return errorResponse(new GatewayError("internal", "kiro-ts failed unexpectedly; the details are in its log"));
     })
     .guard(
       {
         beforeHandle({ request, server }) {
-          const outcome = authenticate(s.authLimiter, server?.requestIP(request)?.address ?? "unknown", request.headers, s.config.apiKey);
-          if (outcome.ok) return;
-          s.log.info("rejected a request with a wrong or missing API key", { path: new URL(request.url).pathname, status: outcome.status });
-          return outcome.status === 429
-            ? errorResponse(new GatewayError("rate_limited", "too many failed authentication attempts from this address; wait and retry", { retryAfterSecs: outcome.retryAfterSecs }))
-            : errorResponse(new GatewayError("authentication", "invalid x-api-key"));
+          requireKey(request, server);
         },
       },
       (app) =>
@@ -52,23 +86,24 @@ export function anthropicRoutes(s: Services) {
           .post(
             "/v1/messages/count_tokens",
             async ({ body }) => {
-              resolveModel(body.model);
+              // The same checks as /v1/messages: a request that can be counted is one that can be sent.
+              convertRequest({ ...body, max_tokens: 1 });
               return { input_tokens: await countTokens(body, s) };
             },
-            { body: CountTokensRequest },
+            { body: CountTokensRequest, parse: jsonBody(CountTokensRequest) },
           )
           .post(
             "/v1/messages",
             async ({ body, request, server }) => {
               const converted = convertRequest(body);
-              const conversationJson = JSON.stringify(converted.conversationState);
+              const kiroJson = conversationJson(converted.conversationState);
               s.log.debug("messages request", {
                 model: body.model,
                 kiroModel: converted.kiroModelId,
                 stream: !!body.stream,
                 messages: body.messages.length,
                 tools: body.tools?.length ?? 0,
-                kiroBytes: conversationJson.length,
+                kiroBytes: kiroJson.length,
               });
               // Aborted when the client disconnects, or when our response stream is cancelled.
               const upstream = new AbortController();
@@ -81,7 +116,7 @@ export function anthropicRoutes(s: Services) {
                   const body = await generateAssistantResponse(
                     s.upstream,
                     { credential: { ...account.credential, accessToken }, machineId: account.machineId },
-                    conversationJson,
+                    kiroJson,
                     AbortSignal.any([signal, watchdog.signal]),
                   );
                   const onSkip = (reason: string) => s.log.warn("skipped a corrupt frame", { account: account.name, reason });
@@ -103,7 +138,52 @@ export function anthropicRoutes(s: Services) {
               });
               return body.stream ? sseResponse(translator, reply, s.log) : jsonMessage(translator, reply, s.log);
             },
-            { body: MessagesRequest },
-          ),
+            { body: MessagesRequest, parse: jsonBody(MessagesRequest) },
+          )
+          // Anything else under /v1 answers like the Anthropic API rather than with a bare "NOT_FOUND"; GET is named
+          // apart because the UI's GET /* would otherwise take it.
+          .get("/v1/*", noRoute, { detail: { hide: true } })
+          .all("/v1/*", noRoute, { detail: { hide: true } }),
     );
+}
+
+const noRoute = ({ request }: { request: Request }): never => {
+  throw new GatewayError("not_found", `no route ${request.method} ${new URL(request.url).pathname}`);
+};
+
+/** Deeper than any real request nests; walks over the body (TypeBox's, JSON.stringify's) stay far from the stack's end. */
+const MAX_NESTING = 128;
+
+/** Counts bracket depth outside strings, jumping over string contents (most of a large body) with indexOf. */
+export function nestedDeeperThan(json: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c === QUOTE) {
+      i = closingQuote(json, i);
+      if (i < 0) return false;
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+      if (++depth > max) return true;
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+
+/** The index of the quote ending the string that opens at `open`, or -1 when it never ends. */
+function closingQuote(json: string, open: number): number {
+  for (let at = json.indexOf('"', open + 1); at >= 0; at = json.indexOf('"', at + 1)) {
+    let backslashes = 0;
+    while (json.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
+  return -1;
 }
