@@ -1,0 +1,251 @@
+/**
+ * `bun run bench [--quick] [--source] [--profile]`
+ *
+ * Starts the Kiro simulator, the bare pass-through proxy (the control) and the gateway as separate processes — the
+ * gateway from the compiled binary when dist/kiro-ts exists, else `bun run src/main.ts` — measures how fast the
+ * gateway starts and how much memory it holds idle, then drives load from a fourth process (scripts/bench/load.ts).
+ * Prints a table of every figure beside its target and writes the same to .bench/latest.json (and a dated copy).
+ * --quick: a fifth of the samples. --source: run src/main.ts even when the binary exists. --profile: the gateway
+ * from source under the CPU profiler, profiles in .bench/profile/.
+ */
+import { existsSync, statSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import type { Subprocess } from "bun";
+import type { LoadPlan, LoadResults } from "./bench/load";
+import { MB, rssBytes } from "./bench/proc";
+import { hello } from "./bench/requests";
+import { rows, table, type BenchResults, type StartResults } from "./bench/report";
+import { round } from "./bench/stats";
+
+const ROOT = resolve(import.meta.dir, "..");
+const BINARY = join(ROOT, "dist", "kiro-ts");
+const OUT = join(ROOT, ".bench");
+/** The gateway's warnings and errors, kept out of the table. */
+const GATEWAY_LOG = join(OUT, "gateway.log");
+const PROFILES = join(OUT, "profile");
+const STARTS = 3;
+/** Long-reply size and frame size; a frame of 1 KiB of text is a fast Kiro's chunk, not a typical one. */
+const LONG_REPLY = { bytes: 64 * MB, chars: 1024 };
+const OPEN_STREAMS = 1000;
+/**
+ * Bun's fetch runs at most 256 requests at once unless told otherwise at start-up: without this, the gateway's
+ * 257th upstream stream waits for one of the first 256 to end.
+ */
+const FETCH_LIMIT_ENV = { BUN_CONFIG_MAX_HTTP_REQUESTS: "4096" };
+
+const { values: args } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: {
+    quick: { type: "boolean", default: false },
+    source: { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
+  },
+  strict: true,
+});
+
+const children: Subprocess[] = [];
+const say = (text: string) => process.stderr.write(`${text}\n`);
+
+/** Spawns a process and resolves with it and its first stdout line (its "ready" announcement). */
+async function spawnReady(cmd: string[], env: Record<string, string> = {}): Promise<{ proc: Subprocess<"ignore", "pipe", "inherit">; line: string }> {
+  const proc = Bun.spawn(cmd, { cwd: ROOT, stdin: "ignore", stdout: "pipe", stderr: "inherit", env: { ...process.env, ...env } });
+  children.push(proc);
+  const reader = proc.stdout.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`${cmd.join(" ")} exited before it was ready`);
+    text += decoder.decode(value, { stream: true });
+  }
+  // Keep draining stdout so the child never blocks on a full pipe.
+  void (async () => {
+    while (!(await reader.read()).done);
+  })();
+  return { proc, line: text.slice(0, text.indexOf("\n")) };
+}
+
+function freePort(): number {
+  const probe = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+  const port = probe.port!;
+  probe.stop(true);
+  return port;
+}
+
+async function stopProcess(proc: Subprocess): Promise<void> {
+  proc.kill("SIGTERM");
+  const exited = await Promise.race([proc.exited.then(() => true), Bun.sleep(3000).then(() => false)]);
+  if (!exited) proc.kill("SIGKILL");
+  await proc.exited;
+}
+
+/**
+ * The gateway command: the binary when it exists (unless --source or --profile), else the sources through bun;
+ * with --profile, under Bun's CPU profiler (a .cpuprofile and a Markdown summary per gateway start).
+ */
+function gatewayCommand(configPath: string): { kind: "binary" | "source"; cmd: string[] } {
+  const main = join(ROOT, "src", "main.ts");
+  if (args.profile) return { kind: "source", cmd: ["bun", "--cpu-prof", "--cpu-prof-md", "--cpu-prof-dir", PROFILES, main, "--config", configPath] };
+  if (!args.source && existsSync(BINARY)) return { kind: "binary", cmd: [BINARY, "--config", configPath] };
+  return { kind: "source", cmd: ["bun", "run", main, "--config", configPath] };
+}
+
+/** Newest modification time of the gateway's sources, to warn about a binary built before them. */
+function newestSource(): number {
+  let newest = 0;
+  for (const file of new Bun.Glob("src/**/*.ts").scanSync({ cwd: ROOT })) {
+    if (file.endsWith(".test.ts") || file.startsWith("src/e2e/")) continue;
+    newest = Math.max(newest, statSync(join(ROOT, file)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Starts the gateway, polls until a POST /v1/messages is answered; returns the process and the time it took. */
+async function startGateway(cmd: string[], port: number, apiKey: string): Promise<{ proc: Subprocess; ms: number }> {
+  const body = JSON.stringify(hello());
+  const t0 = performance.now();
+  const proc = Bun.spawn(cmd, { cwd: ROOT, stdin: "ignore", stdout: "ignore", stderr: Bun.file(GATEWAY_LOG), env: { ...process.env, LOG_LEVEL: "warn", ...FETCH_LIMIT_ENV } });
+  children.push(proc);
+  const deadline = t0 + 15_000;
+  while (performance.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": apiKey },
+        body,
+      });
+      await res.arrayBuffer();
+      if (res.status === 200) return { proc, ms: performance.now() - t0 };
+      throw new Error(`the gateway answered ${res.status} to its first request`);
+    } catch (e) {
+      if (e instanceof Error && e.message.startsWith("the gateway answered")) throw e;
+      if (proc.exitCode !== null) throw new Error(`the gateway exited with ${proc.exitCode} before answering`);
+      await Bun.sleep(1);
+    }
+  }
+  throw new Error("the gateway did not answer within 15 s");
+}
+
+async function git(...argv: string[]): Promise<string> {
+  const p = Bun.spawn(["git", ...argv], { cwd: ROOT, stdout: "pipe", stderr: "ignore" });
+  return (await new Response(p.stdout).text()).trim();
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const scale = args.quick ? 0.2 : 1;
+  const work = await mkdtemp(join(tmpdir(), "kiro-bench-"));
+  await mkdir(OUT, { recursive: true });
+  const credentials = join(work, "credentials");
+  try {
+    say("Starting the simulator and the pass-through proxy…");
+    const sim = await spawnReady(["bun", "run", join(ROOT, "src", "simulator", "main.ts"), "--credentials-dir", credentials, "--accounts", "3"], FETCH_LIMIT_ENV);
+    const simInfo = JSON.parse(sim.line) as { url: string; accounts: Array<{ name: string; file: string }> };
+    const proxy = await spawnReady(["bun", "run", join(ROOT, "scripts", "bench", "passthrough.ts"), "--upstream", simInfo.url], FETCH_LIMIT_ENV);
+    const proxyUrl = (JSON.parse(proxy.line) as { url: string }).url;
+
+    const port = freePort();
+    const apiKey = `sk-bench-${crypto.randomUUID()}`;
+    const configPath = join(work, "config.json");
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        host: "127.0.0.1",
+        port,
+        apiKey,
+        adminApiKey: `admin-bench-${crypto.randomUUID()}`,
+        credentialsDir: credentials,
+        kiroApiBaseUrl: simInfo.url,
+        kiroAuthBaseUrl: simInfo.url,
+        oidcBaseUrl: simInfo.url,
+        ssoPortalBaseUrl: simInfo.url,
+      }),
+    );
+
+    const gateway = gatewayCommand(configPath);
+    const notes = [
+      `gateway and proxy started with BUN_CONFIG_MAX_HTTP_REQUESTS=${FETCH_LIMIT_ENV.BUN_CONFIG_MAX_HTTP_REQUESTS} (Bun's default lets fetch hold 256 requests at once)`,
+      `simulator writes replies in 16 KiB pieces; long reply ${LONG_REPLY.bytes / MB} MB in frames of ${LONG_REPLY.chars} characters`,
+    ];
+    if (gateway.kind === "binary" && statSync(BINARY).mtimeMs < newestSource()) {
+      notes.push("dist/kiro-ts is older than src/: it measures the code of its build (run `bun run build`, or pass --source)");
+    }
+    say(`Gateway: ${gateway.cmd.join(" ")}`);
+    for (const n of notes) say(`  note: ${n}`);
+
+    const start: StartResults = { firstAnswerMs: [], idleRssMB: [] };
+    let running: Subprocess | undefined;
+    for (let i = 0; i < STARTS; i++) {
+      if (running) await stopProcess(running);
+      const { proc, ms } = await startGateway(gateway.cmd, port, apiKey);
+      await Bun.sleep(1000);
+      start.firstAnswerMs.push(round(ms, 1));
+      start.idleRssMB.push(round(rssBytes(proc.pid) / MB, 1));
+      running = proc;
+    }
+    say(`Start to first answer: ${start.firstAnswerMs.join(", ")} ms; idle RSS ${start.idleRssMB.join(", ")} MB`);
+
+    const account = (await Bun.file(simInfo.accounts[0]!.file).json()) as { accessToken: string; profileArn: string };
+    const plan: LoadPlan = {
+      gateway: { url: `http://127.0.0.1:${port}`, pid: running!.pid, apiKey },
+      simulator: { url: simInfo.url, pid: sim.proc.pid },
+      proxy: { url: proxyUrl, pid: proxy.proc.pid },
+      account: { accessToken: account.accessToken, profileArn: account.profileArn },
+      scale,
+      longReply: LONG_REPLY,
+      openStreams: OPEN_STREAMS,
+    };
+    const planPath = join(work, "plan.json");
+    await writeFile(planPath, JSON.stringify(plan));
+    const controlIdleRssMB = { proxy: round(rssBytes(proxy.proc.pid) / MB, 1), simulator: round(rssBytes(sim.proc.pid) / MB, 1) };
+
+    say("Driving load from a separate process…");
+    const loader = Bun.spawn(["bun", "run", join(ROOT, "scripts", "bench", "load.ts"), planPath], {
+      cwd: ROOT,
+      stdout: "pipe",
+      stderr: "inherit",
+      env: { ...process.env, ...FETCH_LIMIT_ENV },
+    });
+    children.push(loader);
+    const output = await new Response(loader.stdout).text();
+    if ((await loader.exited) !== 0) throw new Error(`the load driver failed (exit ${loader.exitCode})`);
+    const load = JSON.parse(output) as LoadResults;
+
+    const dirty = (await git("status", "--porcelain", "--", "src", "scripts")) !== "";
+    const results: BenchResults = {
+      meta: {
+        date: new Date().toISOString(),
+        commit: `${await git("rev-parse", "--short", "HEAD")}${dirty ? "+dirty" : ""}`,
+        gateway: gateway.kind,
+        command: gateway.cmd.map((c) => c.replace(ROOT + "/", "")).join(" ").replace(configPath, "config.json"),
+        bun: Bun.version,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? "unknown",
+        notes: args.quick ? [...notes, "quick run: a fifth of the samples"] : notes,
+      },
+      start,
+      controlIdleRssMB,
+      binaryBytes: existsSync(BINARY) ? statSync(BINARY).size : null,
+      load,
+    };
+    const verdict = rows(results);
+    const json = JSON.stringify({ ...results, rows: verdict }, null, 2);
+    await writeFile(join(OUT, "latest.json"), json);
+    await writeFile(join(OUT, `bench-${results.meta.date.replace(/[:.]/g, "-")}.json`), json);
+
+    console.log(`\nkiro-ts bench — ${results.meta.date}, ${results.meta.commit}, ${gateway.kind} (${results.meta.command}), Bun ${Bun.version}, ${results.meta.cpus} × ${results.meta.cpuModel}\n`);
+    console.log(table(verdict));
+    for (const n of results.meta.notes) console.log(`note: ${n}`);
+    if (load.errors.length) console.log(`\nERRORS (the figures above are not valid):\n  ${load.errors.join("\n  ")}`);
+    console.log(`\nWritten to .bench/latest.json in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+    if (load.errors.length) process.exitCode = 1;
+  } finally {
+    for (const child of children.reverse()) if (child.exitCode === null) await stopProcess(child);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,33 @@
+import { expect, test } from "bun:test";
+import { validateRequest } from "../../src/simulator/validate";
+import { claudeCode, hello, kiroHeaders, pair } from "./requests";
+
+const account = { accessToken: "aoa-test-token", profileArn: "arn:aws:codewhisperer:us-east-1:123456789012:profile/ABCDEFGHIJKL" };
+
+test("the Claude-Code-sized request has the size and shape asked for", () => {
+  const req = claudeCode({ bytes: 1_000_000, tools: 20, history: 200 });
+  const body = JSON.stringify(req);
+  expect(body.length).toBeGreaterThan(950_000);
+  expect(body.length).toBeLessThan(1_100_000);
+  expect(req.tools).toHaveLength(20);
+  expect(req.messages).toHaveLength(201);
+  expect(req.messages.at(-1)?.role).toBe("user");
+  // Same bytes every run, so runs compare.
+  expect(JSON.stringify(claudeCode({ bytes: 1_000_000, tools: 20, history: 200 }))).toBe(body);
+});
+
+test("its Kiro equivalent is a request real Kiro's rules accept, with the account's profileArn", () => {
+  const p = pair(claudeCode({ bytes: 1_000_000, tools: 20, history: 200 }), account);
+  const kiro = JSON.parse(p.kiro);
+  expect(validateRequest(kiro)).toBeNull();
+  expect(kiro.profileArn).toBe(account.profileArn);
+  expect(kiro.conversationState.history.length).toBeGreaterThanOrEqual(200);
+  expect(kiro.conversationState.currentMessage.userInputMessage.userInputMessageContext.tools).toHaveLength(20);
+});
+
+test("a hello carries the text it is given, and the direct call the account's bearer token", () => {
+  const p = pair(hello({ stream: true, text: "[sim] hold 10" }), account);
+  expect(JSON.parse(p.anthropic)).toMatchObject({ stream: true, messages: [{ role: "user", content: "[sim] hold 10" }] });
+  expect(JSON.parse(p.kiro).conversationState.currentMessage.userInputMessage.content).toBe("[sim] hold 10");
+  expect(kiroHeaders(account).authorization).toBe("Bearer aoa-test-token");
+});

@@ -1,0 +1,165 @@
+/**
+ * The requests a benchmark sends: each as the Anthropic request a client sends to the gateway and as its Kiro
+ * equivalent (the very body the gateway would send upstream), so the two paths do the same work at the far end.
+ */
+import { convertRequest } from "../../src/anthropic/convert";
+import type { MessagesRequest } from "../../src/anthropic/schemas";
+import { chatHeaders } from "../../src/kiro/http";
+
+export const MODEL = "claude-sonnet-4-5";
+
+/** One account of the simulator, as read from the credential file it wrote. */
+export interface BenchAccount {
+  accessToken: string;
+  profileArn: string;
+}
+
+export interface PairedRequest {
+  /** JSON body for POST {gateway}/v1/messages. */
+  anthropic: string;
+  /** JSON body for POST {simulator}/generateAssistantResponse. */
+  kiro: string;
+  /** Bytes of the Anthropic body. */
+  bytes: number;
+}
+
+/** Turns an Anthropic request into the pair; the Kiro side carries the account's profileArn as the gateway does. */
+export function pair(req: MessagesRequest, account: BenchAccount): PairedRequest {
+  const { conversationState } = convertRequest(req);
+  const anthropic = JSON.stringify(req);
+  return {
+    anthropic,
+    kiro: JSON.stringify({ conversationState, profileArn: account.profileArn }),
+    bytes: Buffer.byteLength(anthropic),
+  };
+}
+
+/** Headers of a direct Kiro call, as the gateway sends them. */
+export function kiroHeaders(account: BenchAccount): Record<string, string> {
+  return chatHeaders(
+    { region: "us-east-1", kiroApiBaseUrl: "", kiroAuthBaseUrl: "", oidcBaseUrl: "", ssoPortalBaseUrl: "", kiroVersion: "0.8.0", systemVersion: "darwin#24.6.0", nodeVersion: "22.21.1" },
+    "0".repeat(64),
+    account.accessToken,
+  );
+}
+
+export function hello(opts: { stream?: boolean; text?: string } = {}): MessagesRequest {
+  return {
+    model: MODEL,
+    max_tokens: 1024,
+    stream: opts.stream ?? false,
+    messages: [{ role: "user", content: opts.text ?? "Hello, Claude!" }],
+  };
+}
+
+/** A tiny deterministic generator, so every run sends the same bytes. */
+function seeded(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x1_0000_0000;
+  };
+}
+
+const WORDS = (
+  "the function returns a promise that resolves when every pending write has reached the socket and the " +
+  "buffer is empty; callers await it before closing const let async await import export interface type " +
+  "config account token stream frame event block message request response error retry timeout"
+).split(" ");
+
+function words(next: () => number, chars: number): string {
+  const out: string[] = [];
+  let length = 0;
+  while (length < chars) {
+    const word = WORDS[Math.floor(next() * WORDS.length)]!;
+    out.push(word);
+    length += word.length + 1;
+  }
+  return out.join(" ");
+}
+
+/** Lines of source-like text, the typical content of a Claude Code tool result (a file that was read). */
+function fileContent(next: () => number, chars: number): string {
+  const lines: string[] = [];
+  let length = 0;
+  for (let n = 1; length < chars; n++) {
+    const line = `${String(n).padStart(5)}\t  ${words(next, 40 + Math.floor(next() * 60))}`;
+    lines.push(line);
+    length += line.length + 1;
+  }
+  return lines.join("\n");
+}
+
+export interface ClaudeCodeShape {
+  /** Approximate size of the JSON body. */
+  bytes: number;
+  tools: number;
+  /** Messages before the current one: an opening user message, then assistant tool calls and user tool results. */
+  history: number;
+  stream?: boolean;
+  /** The final user message (e.g. a simulator directive). */
+  text?: string;
+}
+
+/**
+ * A request shaped like Claude Code's: a long system prompt in blocks with cache_control, tools with long
+ * descriptions and nested schemas, a history of tool calls each answered by a file's content, and a session id.
+ */
+export function claudeCode(shape: ClaudeCodeShape): MessagesRequest {
+  const next = seeded(0xc0de);
+  const tools = Array.from({ length: shape.tools }, (_, i) => ({
+    name: i === 0 ? "Read" : `mcp__workspace__tool_number_${i}`,
+    description: words(next, 2_000),
+    input_schema: {
+      $schema: "http://json-schema.org/draft-07/schema#",
+      type: "object",
+      properties: {
+        file_path: { type: "string", description: words(next, 120) },
+        offset: { type: "number", description: "The line number to start reading from" },
+        limit: { type: "number", description: "The number of lines to read" },
+        options: {
+          type: "object",
+          properties: { mode: { type: "string", enum: ["fast", "full", "diff"] }, depth: { type: "integer", minimum: 0 } },
+          additionalProperties: false,
+        },
+      },
+      required: ["file_path"],
+      additionalProperties: false,
+    },
+  }));
+  const system = [
+    { type: "text", text: "You are Claude Code, Anthropic's official CLI for Claude." },
+    { type: "text", text: words(next, 14_000), cache_control: { type: "ephemeral" } },
+  ];
+  const fixed = JSON.stringify({ tools, system }).length;
+  const turns = Math.max(1, Math.floor(shape.history / 2));
+  // Most of the body is tool results: size them to reach the target.
+  const perResult = Math.max(64, Math.floor((shape.bytes - fixed) / turns) - 400);
+  const messages: Array<{ role: "user" | "assistant"; content: string | Array<Record<string, unknown>> }> = [];
+  for (let t = 0; t < turns; t++) {
+    const id = `toolu_${String(t).padStart(6, "0")}${Math.floor(next() * 1e9).toString(36)}`;
+    messages.push({
+      role: "assistant",
+      content: [
+        { type: "text", text: `Let me look at part ${t} of the code.` },
+        { type: "tool_use", id, name: tools[t % tools.length]!.name, input: { file_path: `/work/src/module_${t}.ts`, offset: 1, limit: 2000 } },
+      ],
+    });
+    const result = { type: "tool_result", tool_use_id: id, content: fileContent(next, perResult) };
+    // The last turn answers the last call and asks the question, as Claude Code's requests end.
+    const last = t === turns - 1;
+    messages.push({ role: "user", content: last ? [result, { type: "text", text: shape.text ?? "Now summarise what these modules do." }] : [result] });
+  }
+  messages.unshift({ role: "user", content: [{ type: "text", text: words(next, 300), cache_control: { type: "ephemeral" } }] });
+  return {
+    model: MODEL,
+    max_tokens: 32_000,
+    stream: shape.stream ?? false,
+    system: system as MessagesRequest["system"],
+    tools,
+    messages: messages as MessagesRequest["messages"],
+    metadata: { user_id: JSON.stringify({ device_id: "bench", session_id: "0b1e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" }) },
+  };
+}
