@@ -96,9 +96,12 @@ export function convertRequest(req: MessagesRequest, opts: { conversationId?: st
  * a string by code units) becomes U+FFFD: it carries nothing, and Kiro's side need not guess what it was.
  */
 export function conversationJson(state: KiroConversationState): string {
+  const json = JSON.stringify(state);
+  // The replacement scans a megabyte body for 2.5 ms; a plain search that finds no "\ud" at all takes 0.03 ms.
+  if (!json.includes("\\ud")) return json;
   // JSON.stringify writes a well-formed pair as is and a lone surrogate as a \udXXX escape; a run of backslashes
   // before "u" is an escape only when it has odd length.
-  return JSON.stringify(state).replace(/(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g, "$1\\ufffd");
+  return json.replace(/(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g, "$1\\ufffd");
 }
 
 /* ---- System prompt and thinking ---- */
