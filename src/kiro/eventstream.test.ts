@@ -182,6 +182,24 @@ describe("EventStreamDecoder", () => {
     });
   });
 
+  test("a header block is recognised by its bytes: same length, other value, other headers", () => {
+    const block = (eventType: string) =>
+      concat(Uint8Array.of(11), new TextEncoder().encode(":event-type"), Uint8Array.of(7), Uint8Array.of(0, eventType.length), new TextEncoder().encode(eventType));
+    const payload = new TextEncoder().encode('{"content":"x"}');
+    const frames = decodeIn([encode(block("alphaEvent"), payload), encode(block("bravoEvent"), payload), encode(block("alphaEvent"), payload)]);
+    expect(frames.map((f) => f.headers[":event-type"])).toEqual(["alphaEvent", "bravoEvent", "alphaEvent"]);
+    expect(Object.isFrozen(frames[2]!.headers)).toBe(true);
+  });
+
+  test("headers holding bytes are never shared between frames", () => {
+    const headers = concat(Uint8Array.of(3), new TextEncoder().encode("raw"), Uint8Array.of(6), Uint8Array.of(0, 2), Uint8Array.of(9, 9));
+    const [a, b] = decodeIn([encode(headers, new Uint8Array(0)), encode(headers, new Uint8Array(0))]);
+    expect(a!.headers).toEqual({ raw: Uint8Array.of(9, 9) });
+    expect(b!.headers.raw).not.toBe(a!.headers.raw);
+    (a!.headers.raw as Uint8Array)[0] = 1;
+    expect(b!.headers.raw).toEqual(Uint8Array.of(9, 9));
+  });
+
   test("a header running past its block is a skipped frame", () => {
     const headers = concat(Uint8Array.of(3), new TextEncoder().encode("abc"), Uint8Array.of(7), Uint8Array.of(0, 50));
     const skipped: string[] = [];

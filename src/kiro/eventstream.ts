@@ -8,6 +8,7 @@
 export type HeaderValue = boolean | number | bigint | string | Uint8Array | Date;
 
 export interface Frame {
+  /** Frozen and shared between frames with the same header bytes when every value is a plain one. */
   headers: Record<string, HeaderValue>;
   payload: Uint8Array;
 }
@@ -35,6 +36,7 @@ export class EventStreamDecoder {
   private start = 0;
   private end = 0;
   private consecutiveErrors = 0;
+  private readonly knownHeaders: Array<{ bytes: Uint8Array; headers: Readonly<Record<string, HeaderValue>> }> = [];
   private readonly maxFrame: number;
   private readonly maxErrors: number;
   private readonly onSkip: (reason: string) => void;
@@ -113,7 +115,7 @@ export class EventStreamDecoder {
       const headersEnd = off + PRELUDE + headersLength;
       let headers: Record<string, HeaderValue>;
       try {
-        headers = parseHeaders(bytes, view, off + PRELUDE, headersEnd);
+        headers = this.headersOf(bytes, view, off + PRELUDE, headersEnd);
       } catch (e) {
         this.skip((e as Error).message);
         off += total;
@@ -127,12 +129,40 @@ export class EventStreamDecoder {
     return off;
   }
 
+  /**
+   * Kiro sends the same few header blocks (one per event type) on every frame: each distinct block is parsed once
+   * per stream and recognised by its bytes after that. Only blocks of plain values are kept, so a frame's headers
+   * may be shared with other frames but hold nothing a reader could change.
+   */
+  private headersOf(bytes: Uint8Array, view: DataView, from: number, to: number): Record<string, HeaderValue> {
+    const length = to - from;
+    for (const known of this.knownHeaders) {
+      if (known.bytes.length === length && sameBytes(known.bytes, bytes, from)) return known.headers;
+    }
+    const headers = parseHeaders(bytes, view, from, to);
+    if (this.knownHeaders.length < MAX_KNOWN_HEADER_BLOCKS && Object.values(headers).every(isPlain)) {
+      this.knownHeaders.push({ bytes: bytes.slice(from, to), headers: Object.freeze(headers) });
+    }
+    return headers;
+  }
+
   private skip(reason: string): void {
     this.onSkip(reason);
     if (++this.consecutiveErrors >= this.maxErrors) {
       throw new EventStreamError(`event stream is corrupt: ${this.consecutiveErrors} bad frames in a row (${reason})`);
     }
   }
+}
+
+/** Distinct header blocks remembered per stream; Kiro uses about six. */
+const MAX_KNOWN_HEADER_BLOCKS = 16;
+
+const isPlain = (v: HeaderValue) => typeof v !== "object";
+
+/** Whether `bytes` from `at` starts with every byte of `prefix`. */
+function sameBytes(prefix: Uint8Array, bytes: Uint8Array, at: number): boolean {
+  for (let i = 0; i < prefix.length; i++) if (prefix[i] !== bytes[at + i]) return false;
+  return true;
 }
 
 function parseHeaders(bytes: Uint8Array, view: DataView, from: number, to: number): Record<string, HeaderValue> {
