@@ -86,8 +86,10 @@ export function anthropicRoutes(s: Services) {
           .post(
             "/v1/messages/count_tokens",
             async ({ body }) => {
-              // The same checks as /v1/messages: a request that can be counted is one that can be sent.
-              convertRequest({ ...body, max_tokens: 1 });
+              // The same checks as /v1/messages: a request that can be counted is one that can be sent. Only the
+              // fields count_tokens validates go in (an unchecked metadata.user_id of 5 would reach string code).
+              const { model, messages, system, tools, thinking } = body;
+              convertRequest({ model, messages, system, tools, thinking, max_tokens: 1 });
               return { input_tokens: await countTokens(body, s) };
             },
             { body: CountTokensRequest, parse: jsonBody(CountTokensRequest) },

@@ -54,6 +54,10 @@ describe("hostile input, case by case", () => {
     const res = await post(g, "/v1/messages/count_tokens", { model: hello.model, messages: [{ role: "user", content: [image] }] });
     expect(res.status).toBe(400);
     expect(res.json.error.message).toBe('messages.0.content.0: image data is not valid base64: character "!" at offset 0 is not in the base64 alphabet');
+    // Fields only /v1/messages knows are passed over unchecked, so they must not reach the conversion.
+    const odd = await post(g, "/v1/messages/count_tokens", { ...hello, metadata: { user_id: 5 }, output_config: { effort: [] } });
+    expect(odd.status).toBe(200);
+    expect(odd.json.input_tokens).toBeGreaterThan(0);
   });
 
   test("a lone surrogate reaches Kiro as U+FFFD", async () => {
