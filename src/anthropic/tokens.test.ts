@@ -32,6 +32,59 @@ describe("countTextTokens", () => {
   });
 });
 
+/** The rules of §5.6/§6.2 written as plainly as possible, one character at a time, to check the fast paths against. */
+const reference = {
+  units(text: string): number {
+    let units = 0;
+    for (const ch of text) {
+      const c = ch.codePointAt(0)!;
+      const western = c <= 0x024f || (c >= 0x1e00 && c <= 0x1eff) || (c >= 0x2c60 && c <= 0x2c7f) || (c >= 0xa720 && c <= 0xa7ff) || (c >= 0xab30 && c <= 0xab6f);
+      units += western ? 1 : 4;
+    }
+    return units;
+  },
+  output(chunk: string): number {
+    let cjk = 0;
+    let other = 0;
+    for (const ch of chunk) {
+      const c = ch.codePointAt(0)!;
+      if (c >= 0x4e00 && c <= 0x9fff) cjk++;
+      else other++;
+    }
+    return Math.max(1, Math.floor((2 * cjk + 2) / 3) + Math.floor((other + 3) / 4));
+  },
+};
+
+describe("fast paths agree with the plain rules on any text", () => {
+  // Boundaries of every range, scripts, pairs and lone halves of pairs.
+  const pieces = [
+    "a", " ", "\n", "é", "\u024f", "\u0250", "\u1dff", "\u1e00", "\u1eff", "\u1f00", "\u2c5f", "\u2c60", "\u2c7f", "\u2c80",
+    "\ua71f", "\ua720", "\ua7ff", "\ua800", "\uab2f", "\uab30", "\uab6f", "\uab70", "你", "\u4e00", "\u9fff", "\ua000", "Ж", "→",
+    "😀", "\ud83d", "\ude00", "x".repeat(40), "lorem ipsum dolor sit amet, ".repeat(3),
+  ];
+  let seed = 42;
+  const next = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+
+  test("countTextTokens", () => {
+    for (let n = 0; n < 3000; n++) {
+      let text = "";
+      for (let k = Math.floor(next() * 60); k > 0; k--) text += pieces[Math.floor(next() * pieces.length)];
+      const units = reference.units(text);
+      const tokens = units / 4;
+      const surcharge = tokens < 100 ? 1.5 : tokens < 200 ? 1.3 : tokens < 300 ? 1.25 : tokens < 800 ? 1.2 : 1;
+      expect([text, countTextTokens(text)]).toEqual([text, Math.trunc(tokens * surcharge)]);
+    }
+  });
+
+  test("estimateOutputTokens", () => {
+    for (let n = 0; n < 3000; n++) {
+      let chunk = "";
+      for (let k = Math.floor(next() * 12); k > 0; k--) chunk += pieces[Math.floor(next() * pieces.length)];
+      expect([chunk, estimateOutputTokens(chunk)]).toEqual([chunk, reference.output(chunk)]);
+    }
+  });
+});
+
 describe("estimateInputTokens", () => {
   // Blocks are open objects in the schema; the type only knows their `type`.
   type Block = { type: string; [field: string]: unknown };

@@ -22,17 +22,38 @@ function isWestern(c: number): boolean {
   );
 }
 
+/** The first character that is not western (isWestern as a character class), searched from `lastIndex`. */
+const NOT_WESTERN = /[^\u0000-\u024f\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uab30-\uab6f]/g;
+
+/** Western characters in a row after which the count goes back to skipping with NOT_WESTERN. */
+const WESTERN_RUN = 32;
+
 /** kiro.rs `count_tokens`: 1 unit per western character, 4 per other character, ÷4, then a short-text surcharge. */
 export function countTextTokens(text: string): number {
   let units = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (isWestern(c)) {
-      units += 1;
-    } else {
-      units += 4;
-      // A character outside the BMP is one character, not two.
-      if (isHighSurrogate(c) && isLowSurrogate(text.charCodeAt(i + 1))) i++;
+  let i = 0;
+  while (i < text.length) {
+    // The regex engine skips a run of western characters three times faster than a loop over char codes can.
+    NOT_WESTERN.lastIndex = i;
+    if (!NOT_WESTERN.test(text)) {
+      units += text.length - i;
+      break;
+    }
+    const other = NOT_WESTERN.lastIndex - 1;
+    units += other - i;
+    // Character by character while other scripts are about (CJK text would cost a regex call per character).
+    let western = 0;
+    for (i = other; i < text.length && western < WESTERN_RUN; i++) {
+      const c = text.charCodeAt(i);
+      if (isWestern(c)) {
+        units += 1;
+        western++;
+      } else {
+        units += 4;
+        western = 0;
+        // A character outside the BMP is one character, not two.
+        if (isHighSurrogate(c) && isLowSurrogate(text.charCodeAt(i + 1))) i++;
+      }
     }
   }
   const tokens = units / 4;
@@ -94,11 +115,15 @@ function toolResultTokens(content: unknown): number {
   return total;
 }
 
+const CJK_OR_PAIR = /[\u4e00-\u9fff\ud800-\udbff]/;
+
 /**
  * kiro.rs's per-chunk output estimate while streaming (§5.6): CJK ideographs at ⅔ token each, everything else at
  * ¼ token per character, rounded up, at least 1 per chunk.
  */
 export function estimateOutputTokens(chunk: string): number {
+  // Most chunks hold neither ideographs nor surrogate pairs: then every UTF-16 unit is one "other" character.
+  if (!CJK_OR_PAIR.test(chunk)) return Math.max(1, Math.floor((chunk.length + 3) / 4));
   let cjk = 0;
   let other = 0;
   for (let i = 0; i < chunk.length; i++) {
