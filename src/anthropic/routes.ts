@@ -112,6 +112,7 @@ export function anthropicRoutes(s: Services) {
               const signal = AbortSignal.any([request.signal, upstream.signal]);
               // Long replies must not be cut by the server's idle timeout; pings keep proxies in between awake.
               server?.timeout(request, 0);
+              const inputTokens = whileUpstreamWorks(() => estimateInputTokens(body));
               const opened = await s.pool.send(signal, async (account, accessToken) => {
                 const watchdog = new Watchdog(s.config.firstEventTimeoutSecs * 1000);
                 try {
@@ -134,7 +135,7 @@ export function anthropicRoutes(s: Services) {
               const translator = new StreamTranslator({
                 model: body.model,
                 thinking: converted.thinking,
-                inputTokens: estimateInputTokens(body),
+                inputTokens: await inputTokens,
                 contextWindow: converted.contextWindow,
                 toolNames: converted.toolNames,
               });
@@ -152,6 +153,25 @@ export function anthropicRoutes(s: Services) {
 const noRoute = ({ request }: { request: Request }): never => {
   throw new GatewayError("not_found", `no route ${request.method} ${new URL(request.url).pathname}`);
 };
+
+/**
+ * Runs `work` when the event loop is next free, which is after the upstream request has gone out: work that only
+ * the reply needs (the input estimate walks every character of the body) then overlaps Kiro's time to answer
+ * instead of adding to it. Never an unhandled rejection, even when nobody awaits the result.
+ */
+function whileUpstreamWorks<T>(work: () => T): Promise<T> {
+  const result = new Promise<T>((resolve, reject) =>
+    setImmediate(() => {
+      try {
+        resolve(work());
+      } catch (e) {
+        reject(e);
+      }
+    }),
+  );
+  result.catch(() => {});
+  return result;
+}
 
 /** Deeper than any real request nests; walks over the body (TypeBox's, JSON.stringify's) stay far from the stack's end. */
 const MAX_NESTING = 128;
