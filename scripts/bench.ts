@@ -214,7 +214,7 @@ async function main(): Promise<void> {
     if ((await loader.exited) !== 0) throw new Error(`the load driver failed (exit ${loader.exitCode})`);
     const load = JSON.parse(output) as LoadResults;
 
-    const dirty = (await git("status", "--porcelain", "--", "src", "scripts")) !== "";
+    const dirty = (await git("status", "--porcelain", "--untracked-files=no", "--", "src", "scripts")) !== "";
     const results: BenchResults = {
       meta: {
         date: new Date().toISOString(),
