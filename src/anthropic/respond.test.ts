@@ -50,6 +50,27 @@ describe("sseResponse", () => {
     expect(state.aborted).toBe(true);
   });
 
+  test("the client leaving is no failure: the aborted download logs no warning", async () => {
+    const lines: string[] = [];
+    let fail: ((e: Error) => void) | undefined;
+    async function* rest(): AsyncGenerator<KiroEvent[]> {
+      // Held open until aborted, which rejects the pending read as an aborted fetch does.
+      await new Promise<never>((_, reject) => (fail = reject));
+    }
+    const reply: Reply = { first: [{ type: "text", content: "a" }], rest: rest(), abort: () => fail?.(new Error("The connection was closed.")) };
+    const reader = sseResponse(translator(), reply, new Logger("warn", (line) => lines.push(line)), 10_000).body!.getReader();
+    await reader.read();
+    await reader.read();
+    // The stream is now waiting on the upstream, as a quiet reply does when its client leaves.
+    const pending = reader.read();
+    await Bun.sleep(10);
+    expect(fail).toBeDefined();
+    await reader.cancel();
+    await pending.catch(() => {});
+    await Bun.sleep(10);
+    expect(lines).toEqual([]);
+  });
+
   test("an upstream failure mid-stream ends with an error event", async () => {
     const { reply } = scriptedReply([{ type: "text", content: "a" }], [new Error("socket hang up")], 5);
     const text = await sseResponse(translator(), reply, log, 10_000).text();

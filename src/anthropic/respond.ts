@@ -21,7 +21,7 @@ export interface Reply extends OpenedReply {
 /** Upstream silence after which a ping is sent (kiro-protocol.md §5.1). */
 export const PING_AFTER_MS = 25_000;
 
-async function* translate(t: StreamTranslator, reply: Reply, log: Logger): AsyncGenerator<StreamEvent[]> {
+async function* translate(t: StreamTranslator, reply: Reply, log: Logger, clientGone = () => false): AsyncGenerator<StreamEvent[]> {
   yield t.start();
   const push = (events: KiroEvent[]) => events.flatMap((e) => t.push(e));
   yield push(reply.first);
@@ -32,6 +32,8 @@ async function* translate(t: StreamTranslator, reply: Reply, log: Logger): Async
       yield push(next.value);
     }
   } catch (e) {
+    // We stopped the download because the client left: nothing failed, and nobody is there to tell.
+    if (clientGone()) return;
     // Streaming has begun: end with an Anthropic error event, never a hang or a silent truncation.
     const detail =
       e instanceof EventStreamError ? e.message : e instanceof UpstreamError && e.status === 0 ? e.body : (e as Error).message || String(e);
@@ -46,7 +48,8 @@ async function* translate(t: StreamTranslator, reply: Reply, log: Logger): Async
 const encoder = new TextEncoder();
 
 export function sseResponse(t: StreamTranslator, reply: Reply, log: Logger, pingAfterMs = PING_AFTER_MS): Response {
-  const events = translate(t, reply, log);
+  let clientGone = false;
+  const events = translate(t, reply, log, () => clientGone);
   let lastWrite = Date.now();
   let ticker: ReturnType<typeof setInterval> | undefined;
   const stop = () => clearInterval(ticker);
@@ -84,6 +87,7 @@ export function sseResponse(t: StreamTranslator, reply: Reply, log: Logger, ping
     },
     cancel() {
       // The client left: abort the upstream download at once (a pending read would otherwise finish first).
+      clientGone = true;
       stop();
       reply.abort();
       events.return(undefined).catch(() => {});
