@@ -1,0 +1,61 @@
+#!/usr/bin/env bun
+/**
+ * The full soak (issue 6, item 1): a real gateway process with three accounts in front of the simulator, which
+ * answers 20 % of chat calls with a fault (429, 500, 403, reset before headers, cut mid-frame, a 30 s stall);
+ * 2,000 requests at 32 at a time, half streamed. Prints the counts (src/e2e/faults.ts checks every answer);
+ * exits 1 on a wrong answer, a hang, or a pool that is not healthy again once the faults stop.
+ *
+ *   bun run scripts/soak.ts [--requests 2000] [--concurrency 32] [--rate 0.2] [--stall-ms 30000] [--cooldown SECS]
+ *
+ * --cooldown sets failureCooldownSecs (default: the gateway's own default, 60 s).
+ */
+import { parseArgs } from "node:util";
+import { spawnGateway } from "../src/e2e/drive";
+import { formatSoakReport, runSoak } from "../src/e2e/faults";
+import { KiroSimulator } from "../src/simulator/simulator";
+
+const { values } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: {
+    requests: { type: "string", default: "2000" },
+    concurrency: { type: "string", default: "32" },
+    rate: { type: "string", default: "0.2" },
+    "stall-ms": { type: "string", default: "30000" },
+    cooldown: { type: "string" },
+    seed: { type: "string", default: "1" },
+  },
+});
+const cooldown = values.cooldown === undefined ? undefined : Number(values.cooldown);
+/** The gateway's overall bound on one upstream reply (kiro/chat.ts, 720 s), plus a margin for the client. */
+const DEADLINE_MS = 730_000;
+const DEFAULT_COOLDOWN_SECS = 60;
+
+const sim = await KiroSimulator.start({ chunking: "random", seed: Number(values.seed), maxRecordedRequests: 100_000 });
+const accounts = [
+  { name: "a", authMethod: "social" as const, usageLimit: 1e9 },
+  { name: "b", authMethod: "social" as const, usageLimit: 1e9 },
+  { name: "c", authMethod: "idc" as const, usageLimit: 1e9 },
+];
+const gw = await spawnGateway({ sim, accounts, config: cooldown === undefined ? {} : { failureCooldownSecs: cooldown } });
+let failed = true;
+try {
+  const report = await runSoak(gw, sim, {
+    requests: Number(values.requests),
+    concurrency: Number(values.concurrency),
+    faults: { rate: Number(values.rate), kinds: ["429", "500", "403", "reset", "cut", "stall"], stallMs: Number(values["stall-ms"]) },
+    deadlineMs: DEADLINE_MS,
+    recoveryWithinMs: ((cooldown ?? DEFAULT_COOLDOWN_SECS) + 10) * 1000,
+  });
+  console.log(`gateway: failureCooldownSecs ${cooldown ?? `${DEFAULT_COOLDOWN_SECS} (default)`}, alive at the end: ${gw.alive() ? "yes" : "NO"}`);
+  console.log(formatSoakReport(report));
+  failed =
+    report.wrong.total > 0 ||
+    report.hangs > 0 ||
+    report.recovery.healthyAfterMs === undefined ||
+    report.recovery.burst.correct < report.recovery.burst.requests ||
+    !gw.alive();
+} finally {
+  await gw.stop();
+  await sim.stop();
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,1010 @@
+/**
+ * Hostile requests for every route of the gateway, and the judge of each answer (issue 6, item 2). Shared by
+ * scripts/fuzz.ts (thousands per route) and src/e2e/fuzz.test.ts (a few hundred).
+ *
+ * Each request says what a correct gateway answers: refused with a 4xx naming the problem, served (input the
+ * converter repairs by design: duplicate tool ids, broken surrogates), either, or — without the right key —
+ * refused as a stranger. Whatever the expectation, no answer may be a 5xx, hang, or hold a secret.
+ */
+import { Random } from "../simulator/random";
+import { type GatewayProcess, inParallel, megabytes, type Outcome, send, Tally } from "./drive";
+
+export interface Keys {
+  apiKey: string;
+  adminKey: string;
+}
+
+export type Expect =
+  /** A 4xx (or, on /admin, the seed's HTTP 200 `{success:false}`) whose message matches `names`. */
+  | { answer: "refused"; names: RegExp; status?: number }
+  /** A complete 2xx answer. */
+  | { answer: "served" }
+  | { answer: "served or refused" }
+  /** 401, or 429 once the address is locked out for failed keys; never served. */
+  | { answer: "stranger" };
+
+export interface HostileRequest {
+  /** The route under attack, e.g. "POST /v1/messages". */
+  route: string;
+  /** What is wrong with it, e.g. "deep nesting". */
+  kind: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string | Uint8Array<ArrayBuffer>;
+  expect: Expect;
+  /** What exactly was broken, when the body does not show it at a glance. */
+  detail?: string;
+}
+
+type Json = unknown;
+type Case = Omit<HostileRequest, "route" | "method" | "path"> & { path?: string };
+type Maker = (r: Random, keys: Keys) => Case;
+
+interface RouteSpec {
+  route: string;
+  makers: Maker[];
+}
+
+const refused = (names: RegExp | string, status?: number): Expect => ({
+  answer: "refused",
+  names: typeof names === "string" ? new RegExp(escapeRegExp(names)) : names,
+  ...(status !== undefined ? { status } : {}),
+});
+const served: Expect = { answer: "served" };
+const either: Expect = { answer: "served or refused" };
+
+const json = (keys: Keys, key: "apiKey" | "adminKey" = "apiKey") => ({ "content-type": "application/json", "x-api-key": keys[key] });
+const encoder = new TextEncoder();
+
+/* ---- building blocks ---------------------------------------------------------------------------- */
+
+const MODEL = "claude-sonnet-4-5";
+const hello = (): Record<string, Json> => ({ model: MODEL, max_tokens: 64, messages: [{ role: "user", content: "hello" }] });
+
+/** A request using every field the schema knows, each of the right type, so that one can be broken at a time. */
+const everyField = (): Record<string, Json> => ({
+  model: MODEL,
+  max_tokens: 64,
+  stream: false,
+  system: [{ type: "text", text: "be brief" }],
+  messages: [{ role: "user", content: [{ type: "text", text: "hello" }] }],
+  tools: [{ name: "lookup", description: "looks a word up", input_schema: { type: "object", properties: { word: { type: "string" } } } }],
+  thinking: { type: "enabled", budget_tokens: 2000 },
+  metadata: { user_id: "user-1" },
+  output_config: { effort: "high" },
+});
+
+const toolUse = (id: string, name = "lookup", input: Json = { word: "x" }) => ({ type: "tool_use", id, name, input });
+const toolResult = (id: string, content: Json = "found") => ({ type: "tool_result", tool_use_id: id, content });
+const lookupTool = { name: "lookup", description: "looks a word up", input_schema: { type: "object", properties: {} } };
+
+const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
+const DEPTHS = [129, 1_000, 100_000, 1_000_000];
+const TOO_DEEP = /deeper than 128 levels/;
+
+/** Where a string of `n` characters goes: mostly 1–8 MB, now and then up to 45 MB. */
+const hugeLength = (r: Random) => (r.next() < 0.05 ? r.int(10, 45) : r.int(1, 8)) * 1024 * 1024;
+
+type Kind = "string" | "nonempty string" | "integer" | "positive integer" | "boolean" | "array" | "object" | "string|array" | "string|null" | "role";
+
+const WRONG: Record<Kind, Json[]> = {
+  string: [5, 0, true, null, [], {}, ["a"], { text: "a" }],
+  "nonempty string": ["", 5, true, null, [], {}],
+  integer: ["64", 1.5, -2.5, true, null, [], {}, "1e3"],
+  "positive integer": ["64", 1.5, 0, -1, true, null, [], {}, "1e3"],
+  boolean: ["true", "yes", 1, 0, null, [], {}],
+  array: ["[]", 5, true, null, {}, { 0: "a" }],
+  object: ["{}", 5, true, null, [], [{}]],
+  "string|array": [5, true, null, {}, { type: "text", text: "a" }],
+  "string|null": [5, true, [], {}],
+  role: ["robot", "", "USER", "Assistant", "tool", 5, null, [], {}],
+};
+
+/** Fields of the Messages request: where the schema reports a wrong value, and whether count_tokens knows it. */
+const FIELDS: Array<{ path: Array<string | number>; kind: Kind; at: string; messagesOnly?: true }> = [
+  { path: ["model"], kind: "string", at: "model" },
+  { path: ["max_tokens"], kind: "positive integer", at: "max_tokens", messagesOnly: true },
+  { path: ["stream"], kind: "boolean", at: "stream", messagesOnly: true },
+  { path: ["messages"], kind: "array", at: "messages" },
+  { path: ["messages", 0], kind: "object", at: "messages.0" },
+  { path: ["messages", 0, "role"], kind: "role", at: "messages.0.role" },
+  { path: ["messages", 0, "content"], kind: "string|array", at: "messages.0.content" },
+  // Inside a union the schema reports the union.
+  { path: ["messages", 0, "content", 0], kind: "object", at: "messages.0.content" },
+  { path: ["messages", 0, "content", 0, "type"], kind: "string", at: "messages.0.content" },
+  { path: ["system"], kind: "string|array", at: "system" },
+  { path: ["system", 0], kind: "object", at: "system" },
+  { path: ["system", 0, "text"], kind: "string", at: "system" },
+  { path: ["tools"], kind: "array", at: "tools" },
+  { path: ["tools", 0], kind: "object", at: "tools.0" },
+  { path: ["tools", 0, "name"], kind: "nonempty string", at: "tools.0.name" },
+  { path: ["tools", 0, "description"], kind: "string", at: "tools.0.description" },
+  { path: ["tools", 0, "type"], kind: "string", at: "tools.0.type" },
+  { path: ["thinking"], kind: "object", at: "thinking" },
+  { path: ["thinking", "type"], kind: "string", at: "thinking.type" },
+  { path: ["thinking", "budget_tokens"], kind: "integer", at: "thinking.budget_tokens" },
+  { path: ["metadata"], kind: "object", at: "metadata", messagesOnly: true },
+  { path: ["metadata", "user_id"], kind: "string|null", at: "metadata.user_id", messagesOnly: true },
+  { path: ["output_config"], kind: "object", at: "output_config", messagesOnly: true },
+  { path: ["output_config", "effort"], kind: "string", at: "output_config.effort", messagesOnly: true },
+];
+
+function setAt(target: Json, path: Array<string | number>, value: Json): void {
+  let node = target as Record<string | number, Json>;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, Json>;
+  node[path.at(-1)!] = value;
+}
+
+function deleteAt(target: Json, path: Array<string | number>): void {
+  let node = target as Record<string | number, Json>;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, Json>;
+  delete node[path.at(-1)!];
+}
+
+/** Puts the JSON text `raw` where `placeholder` stands in the serialised body (for values JSON.stringify cannot write). */
+const withRaw = (body: Json, placeholder: string, raw: string) => JSON.stringify(body).replace(JSON.stringify(placeholder), raw);
+const RAW = "\u0000raw\u0000";
+
+const concat = (...parts: Array<string | Uint8Array>) => {
+  const bytes = parts.map((p) => (typeof p === "string" ? encoder.encode(p) : p));
+  const out = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of bytes) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+};
+
+const INVALID_UTF8 = [
+  new Uint8Array([0xff]),
+  new Uint8Array([0xc3]),
+  new Uint8Array([0xe2, 0x82]),
+  new Uint8Array([0xf0, 0x9f, 0x98]),
+  new Uint8Array([0xc0, 0xaf]),
+  new Uint8Array([0xed, 0xa0, 0x80]),
+  new Uint8Array([0xf8, 0x88, 0x80, 0x80, 0x80]),
+];
+
+const LONE_SURROGATES = ["\\ud83d", "\\ude00", "\\udbff\\udbff", "x\\udc00y", "\\ud800\\u0041"];
+
+/* ---- /v1/messages and /v1/messages/count_tokens ------------------------------------------------ */
+
+/**
+ * The makers of both body routes. `counting` is count_tokens: no upstream call, so a request Kiro would refuse as
+ * too long is served there, and fields only /v1/messages knows are passed over.
+ */
+function bodyMakers(counting: boolean): Maker[] {
+  const tooLong = counting ? served : refused(/^Input is too long/);
+  /** A body as JSON, for /v1/messages now and then streamed (the answer to a bad request is the same). */
+  const body = (r: Random, value: Record<string, Json>) => JSON.stringify(!counting && r.next() < 0.4 ? { ...value, stream: true } : value);
+  const userBlocks = (...blocks: Json[]) => ({ ...hello(), messages: [{ role: "user", content: blocks }] });
+
+  return [
+    // Bad JSON: cut short, written by hand, or not JSON at all.
+    (r, k) => {
+      const text = JSON.stringify(everyField());
+      return { kind: "bad JSON", headers: json(k), body: text.slice(0, r.int(1, text.length - 1)), expect: refused("the request body is not valid JSON", 400) };
+    },
+    (r, k) => {
+      const broken = r.pick([
+        '{"model": "claude-sonnet-4-5", "max_tokens": 64, "messages": [],}',
+        "{'model': 'claude-sonnet-4-5'}",
+        '{model: "claude-sonnet-4-5"}',
+        '{"model": "claude-sonnet-4-5" /* a comment */}',
+        '{"max_tokens": NaN}',
+        '{"max_tokens": Infinity}',
+        '{"max_tokens": 0x40}',
+        '{"max_tokens": 064}',
+        '{"model": undefined}',
+        '{"a": 1}{"b": 2}',
+        '{"a": "line\nbreak"}',
+        '{"a": "tab\there"}',
+        '{"a": "\\x41"}',
+        '{"a": "\\u12"}',
+        '{"a": "unterminated}',
+        "{",
+        "}",
+        "[",
+        '{"a":1,,"b":2}',
+        '{"a" 1}',
+        "nul",
+        "tru",
+        "-",
+        "{}}",
+      ]);
+      return { kind: "bad JSON", headers: json(k), body: broken, expect: refused("the request body is not valid JSON", 400) };
+    },
+    (r, k) => {
+      const junk = Array.from({ length: r.int(1, 4096) }, () => String.fromCharCode(r.int(0x21, 0x7e))).join("");
+      // Random printable text is almost never JSON; when it is (a number), it is not an object.
+      return { kind: "bad JSON", headers: json(k), body: `x${junk}`, expect: refused("the request body is not valid JSON", 400) };
+    },
+    (r, k) => ({
+      kind: "bad JSON",
+      headers: json(k),
+      body: concat('{"model": "claude-sonnet-4-5", ', r.pick(INVALID_UTF8), ' "max_tokens": 64}'),
+      expect: refused("the request body is not valid JSON", 400),
+    }),
+    (r, k) => ({
+      kind: "not an object",
+      headers: json(k),
+      body: r.pick(["null", "42", '"hello"', "[]", "true", "[{}]", '[{"model":"claude-sonnet-4-5"}]', "-1e400", "  \n\t "]),
+      expect: refused(/^(body: expected object|the request body is empty; send a JSON object)$/, 400),
+    }),
+    (r, k) => {
+      const field = r.pick(counting ? ["model", "messages"] : ["model", "messages", "max_tokens"]);
+      const value = hello();
+      delete value[field];
+      return { kind: "missing field", headers: json(k), body: body(r, value), expect: refused(`${field}: field required`, 400) };
+    },
+    // Wrong types, one field at a time.
+    (r, k) => {
+      const field = r.pick(FIELDS);
+      const value = everyField();
+      const wrong = r.pick(WRONG[field.kind]);
+      setAt(value, field.path, wrong);
+      const expect = counting && field.messagesOnly ? served : refused(new RegExp(`^${escapeRegExp(field.at)}: `), 400);
+      return { kind: "wrong type", headers: json(k), body: JSON.stringify(value), expect, detail: `${field.path.join(".")} = ${JSON.stringify(wrong)}` };
+    },
+    (r, k) => {
+      // Numbers JSON.stringify cannot write: 1e400 parses as Infinity, not an integer.
+      const value = hello();
+      value.max_tokens = RAW;
+      const raw = r.pick(["1e400", "-1e400", "1.0000000001", "-0"]);
+      const expect = counting ? served : refused(/^max_tokens: /, 400);
+      return { kind: "wrong type", headers: json(k), body: withRaw(value, RAW, raw), expect };
+    },
+    (r, k) => ({
+      kind: "unknown model",
+      headers: json(k),
+      body: body(r, { ...hello(), model: r.pick(["gpt-4o", "", " ", "claude", "../../etc/passwd", "\u0000", "ｃｌａｕｄｅ"]) }),
+      expect: refused(/is not supported|^model: /, 400),
+    }),
+    // Huge strings.
+    (r, k) => {
+      const where = r.pick(["text", "system", "model", "role", "tool name", "tool description", "unknown field", "tool_use id", "image"] as const);
+      const big = "x".repeat(hugeLength(r));
+      const value = hello();
+      let expect: Expect = tooLong;
+      switch (where) {
+        case "text":
+          value.messages = [{ role: "user", content: big }];
+          break;
+        case "system":
+          value.system = big;
+          break;
+        case "model":
+          value.model = big;
+          expect = refused("is not supported", 400);
+          break;
+        case "role":
+          value.messages = [{ role: big, content: "hi" }];
+          expect = refused("messages.0.role: must be one of", 400);
+          break;
+        case "tool name":
+          // Shortened to Kiro's 63 characters: nothing too long reaches Kiro.
+          value.tools = [{ name: big, input_schema: { type: "object" } }];
+          expect = served;
+          break;
+        case "tool description":
+          // Cut to 10,000 characters.
+          value.tools = [{ name: "lookup", description: big, input_schema: { type: "object" } }];
+          expect = served;
+          break;
+        case "unknown field":
+          value.some_future_field = big;
+          expect = served;
+          break;
+        case "tool_use id":
+          value.tools = [lookupTool];
+          value.messages = [
+            { role: "user", content: "look it up" },
+            { role: "assistant", content: [toolUse(big)] },
+            { role: "user", content: [toolResult(big)] },
+          ];
+          break;
+        case "image":
+          value.messages = [{ role: "user", content: [{ type: "image", source: { type: "base64", media_type: "image/png", data: "QUFB".repeat(big.length / 4) } }] }];
+          break;
+      }
+      return { kind: "huge string", headers: json(k), body: body(r, value), expect };
+    },
+    (r, k) => {
+      // Now and then a body over the 50 MiB limit (the gateway's own check, or beyond it Bun's); mostly 100,000 tiny turns.
+      if (r.next() < 0.02) {
+        const size = r.pick([50, 52]) * 1024 * 1024;
+        return { kind: "huge body", headers: json(k), body: `{"pad":"${"x".repeat(size)}"}`, expect: refused("the limit is", 413) };
+      }
+      const messages = Array.from({ length: 100_000 }, (_, i) => ({ role: i % 2 ? "assistant" : "user", content: `turn ${i}` }));
+      return { kind: "huge body", headers: json(k), body: body(r, { ...hello(), messages }), expect: tooLong };
+    },
+    // Deep nesting, wherever it can hide.
+    (r, k) => {
+      const where = r.pick(["root", "messages", "metadata", "input_schema", "tool input", "unknown field", "block field", "content"]);
+      const value = hello();
+      const deep = nested(r.pick(DEPTHS));
+      let text: string;
+      if (where === "root") text = deep;
+      else {
+        if (where === "messages") value.messages = RAW;
+        if (where === "metadata") value.metadata = { user_id: "u", extra: RAW };
+        if (where === "input_schema") value.tools = [{ name: "lookup", input_schema: { type: "object", properties: RAW } }];
+        if (where === "tool input") {
+          value.tools = [lookupTool];
+          value.messages = [
+            { role: "user", content: "go" },
+            { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "lookup", input: { q: RAW } }] },
+            { role: "user", content: [toolResult("t1")] },
+          ];
+        }
+        if (where === "unknown field") value.extra = RAW;
+        if (where === "block field") value.messages = [{ role: "user", content: [{ type: "text", text: "hi", extra: RAW }] }];
+        if (where === "content") value.messages = [{ role: "user", content: RAW }];
+        text = withRaw(value, RAW, deep);
+      }
+      return { kind: "deep nesting", headers: json(k), body: text, expect: refused(TOO_DEEP, 400) };
+    },
+    (r, k) => ({
+      // Nesting within the limit is just data.
+      kind: "deep nesting",
+      headers: json(k),
+      body: withRaw({ ...hello(), metadata: { user_id: "u", extra: RAW } }, RAW, nested(r.int(1, 120))),
+      expect: served,
+    }),
+    // Images that are not what they claim.
+    (r, k) => {
+      const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+      const data = r.pick<Json>([
+        `data:image/png;base64,${png}`,
+        `${png.slice(0, 20)}\n${png.slice(20)}`,
+        `${png.slice(0, 20)} ${png.slice(20)}`,
+        png.replaceAll("+", "-").replaceAll("/", "_") + "-_",
+        png.slice(0, -3),
+        `${png.slice(0, 8)}=${png.slice(9)}`,
+        "!!!!",
+        "é".repeat(8),
+        "ＱＵＦＢ",
+        "",
+        5,
+        null,
+        [],
+        "!".repeat(hugeLength(r) / 8),
+      ]);
+      return {
+        kind: "bad base64 image",
+        headers: json(k),
+        body: body(r, userBlocks({ type: "text", text: "what is this?" }, { type: "image", source: { type: "base64", media_type: "image/png", data } })),
+        expect: refused(/^messages\.0\.content\.1: image (data is not valid base64|source needs base64 "data")/, 400),
+      };
+    },
+    (r, k) => {
+      const [source, names] = r.pick<[Json, RegExp]>([
+        [{ type: "base64", media_type: "image/bmp", data: "QUFB" }, /image media_type "image\/bmp" is not supported/],
+        [{ type: "base64", media_type: "../png", data: "QUFB" }, /media_type/],
+        [{ type: "base64", data: "QUFB" }, /media_type/],
+        [{ type: "url", url: "http://169.254.169.254/latest/meta-data" }, /image source type "url" is not supported/],
+        [{ type: "file", file_id: "file_1" }, /image source type "file" is not supported/],
+        ["QUFB", /needs a "source" object/],
+        [null, /needs a "source" object/],
+      ]);
+      return { kind: "bad base64 image", headers: json(k), body: body(r, userBlocks({ type: "image", source })), expect: refused(names, 400) };
+    },
+    // Unknown block types, in user and assistant turns.
+    (r, k) => {
+      const type = r.pick(["bogus", "__proto__", "constructor", "toString", "hasOwnProperty", "", "TEXT", "text ", "ｔｅｘｔ", "image/png", "x".repeat(r.int(1, 100_000))]);
+      const inAssistant = r.next() < 0.5;
+      const value = inAssistant
+        ? { ...hello(), messages: [{ role: "user", content: "a" }, { role: "assistant", content: [{ type }] }, { role: "user", content: "b" }] }
+        : userBlocks({ type: "text", text: "a" }, { type });
+      const at = inAssistant ? "messages.1.content.0" : "messages.0.content.1";
+      return { kind: "unknown block type", headers: json(k), body: body(r, value), expect: refused(new RegExp(`^${escapeRegExp(at)}: unknown content block type`), 400) };
+    },
+    (r, k) => {
+      const block = r.pick<Json>([{ type: 5 }, { type: null }, { text: "no type" }, { type: ["text"] }, "text", 5, null]);
+      return { kind: "unknown block type", headers: json(k), body: body(r, userBlocks(block)), expect: refused(/^messages\.0\.content: /, 400) };
+    },
+    (r, k) => {
+      // Block types Kiro has no place for are passed over, not refused.
+      const type = r.pick(["document", "redacted_thinking", "search_result", "server_tool_use", "web_search_tool_result", "container_upload"]);
+      return { kind: "unknown block type", headers: json(k), body: body(r, userBlocks({ type: "text", text: "see" }, { type, data: "x" })), expect: served };
+    },
+    (r, k) => {
+      const block = r.pick<[Json, RegExp]>([
+        [{ type: "text" }, /text block needs a string "text"/],
+        [{ type: "text", text: 5 }, /text block needs a string "text"/],
+        [{ type: "tool_result", content: "x" }, /tool_result block needs a string "tool_use_id"/],
+        [{ type: "tool_result", tool_use_id: "", content: "x" }, /tool_result block needs a string "tool_use_id"/],
+        [{ type: "tool_result", tool_use_id: "t", is_error: "yes" }, /tool_result "is_error" must be a boolean/],
+        [{ type: "thinking", thinking: 5 }, /thinking block needs a string "thinking"/],
+      ]);
+      return { kind: "malformed block", headers: json(k), body: body(r, userBlocks(block[0])), expect: refused(block[1], 400) };
+    },
+    // 10,000 tools.
+    (r, k) => {
+      const variant = r.pick(["distinct", "one name", "one broken", "server tools", "null schemas"] as const);
+      const broken = r.int(0, 9_999);
+      const tools: Json[] = Array.from({ length: 10_000 }, (_, i) => {
+        if (variant === "one name") return lookupTool;
+        if (variant === "server tools") return { type: "web_search_20250305", name: "web_search", max_uses: 5 };
+        if (variant === "null schemas") return { name: `tool_${i}`, input_schema: { type: "object", required: null, properties: null } };
+        if (variant === "one broken" && i === broken) return r.pick<Json>([{ description: "no name" }, { name: 5 }, { name: "" }, null, "tool"]);
+        return { name: `tool_${i}`, description: `tool number ${i}`, input_schema: { type: "object", properties: { a: { type: "string" } } } };
+      });
+      const expect: Expect =
+        variant === "one broken" ? refused(new RegExp(`^tools\\.${broken}(\\.name)?: `), 400) : variant === "distinct" || variant === "null schemas" ? tooLong : served;
+      return { kind: "10,000 tools", headers: json(k), body: body(r, { ...hello(), tools }), expect };
+    },
+    // Duplicate tool ids and unpaired tool results: repaired, never refused.
+    (r, k) => {
+      const history = r.pick<Json[]>([
+        [{ role: "user", content: "go" }, { role: "assistant", content: [toolUse("t1"), toolUse("t1")] }, { role: "user", content: [toolResult("t1"), toolResult("t1")] }],
+        [
+          { role: "user", content: "go" },
+          { role: "assistant", content: [toolUse("t1")] },
+          { role: "user", content: [toolResult("t1")] },
+          { role: "assistant", content: [toolUse("t1")] },
+          { role: "user", content: [toolResult("t1")] },
+        ],
+        [{ role: "user", content: [toolResult("nobody-asked")] }],
+        [{ role: "user", content: "go" }, { role: "assistant", content: [toolUse("t1"), toolUse("t2")] }, { role: "user", content: [toolResult("t2")] }],
+        [{ role: "user", content: "go" }, { role: "assistant", content: [toolUse("t1")] }, { role: "user", content: "no result at all" }],
+        [{ role: "user", content: "go" }, { role: "assistant", content: [toolUse("t1", "undeclared_tool")] }, { role: "user", content: [toolResult("t1")] }],
+        [
+          { role: "user", content: "go" },
+          { role: "assistant", content: [toolUse("t1")] },
+          { role: "assistant", content: [toolUse("t1")] },
+          { role: "user", content: [toolResult("t1"), toolResult("t1"), toolResult("t9")] },
+        ],
+      ]);
+      const messages = [...history, { role: "user", content: "and now?" }];
+      return { kind: "duplicate tool ids", headers: json(k), body: body(r, { ...hello(), tools: [lookupTool], messages }), expect: served };
+    },
+    // Broken unicode: lone surrogates (repaired), invalid UTF-8 inside strings (decoded as U+FFFD), a BOM, NULs.
+    (r, k) => {
+      const lone = r.pick(LONE_SURROGATES);
+      const where = r.pick(["text", "system", "tool name", "tool description", "tool input key", "user id", "tool_use id"]);
+      const value = hello();
+      if (where === "text") value.messages = [{ role: "user", content: RAW }];
+      if (where === "system") value.system = RAW;
+      if (where === "tool name") value.tools = [{ name: RAW, input_schema: { type: "object" } }];
+      if (where === "tool description") value.tools = [{ name: "lookup", description: RAW }];
+      if (where === "user id") value.metadata = { user_id: RAW };
+      if (where === "tool input key" || where === "tool_use id") {
+        value.tools = [lookupTool];
+        const id = where === "tool_use id" ? RAW : "t1";
+        value.messages = [
+          { role: "user", content: "go" },
+          { role: "assistant", content: [{ type: "tool_use", id, name: "lookup", input: where === "tool input key" ? { [RAW]: 1 } : {} }] },
+          { role: "user", content: [{ type: "tool_result", tool_use_id: id, content: "x" }] },
+        ];
+      }
+      const text = JSON.stringify(value).replaceAll(JSON.stringify(RAW).slice(1, -1), lone);
+      // count_tokens ignores metadata; both serve every one of these.
+      return { kind: "broken unicode", headers: json(k), body: text, expect: served };
+    },
+    (r, k) => {
+      const variant = r.pick(["invalid UTF-8 in a string", "BOM", "NUL and separators"] as const);
+      if (variant === "invalid UTF-8 in a string") {
+        const bytes = concat('{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"a', r.pick(INVALID_UTF8), 'b"}]}');
+        return { kind: "broken unicode", headers: json(k), body: bytes, expect: served };
+      }
+      if (variant === "BOM") return { kind: "broken unicode", headers: json(k), body: concat(new Uint8Array([0xef, 0xbb, 0xbf]), JSON.stringify(hello())), expect: served };
+      return { kind: "broken unicode", headers: json(k), body: body(r, { ...hello(), messages: [{ role: "user", content: "nul \u0000 ls \u2028 ps \u2029 bidi \u202e end" }] }), expect: served };
+    },
+    // Keys that mean something to JavaScript objects.
+    (r, k) => {
+      const key = r.pick(["__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf"]);
+      const where = r.pick(["root", "message", "block", "tool input", "input_schema", "metadata"]);
+      const evil = { polluted: true, max_tokens: "x", role: "system" };
+      // A computed "__proto__" key makes an own property, which JSON.stringify writes like any other.
+      let value: Record<string, Json> = hello();
+      if (where === "root") value = { [key]: evil, ...hello() };
+      if (where === "message") value.messages = [{ [key]: evil, role: "user", content: "hi" }];
+      if (where === "block") value.messages = [{ role: "user", content: [{ [key]: evil, type: "text", text: "hi" }] }];
+      if (where === "tool input") {
+        value.tools = [lookupTool];
+        value.messages = [
+          { role: "user", content: "go" },
+          { role: "assistant", content: [toolUse("t1", "lookup", { [key]: evil })] },
+          { role: "user", content: [toolResult("t1")] },
+        ];
+      }
+      if (where === "input_schema") value.tools = [{ name: "lookup", input_schema: { type: "object", [key]: evil, properties: { [key]: evil } } }];
+      if (where === "metadata") value.metadata = { [key]: evil, user_id: "u" };
+      return { kind: "prototype keys", headers: json(k), body: JSON.stringify(value), expect: either };
+    },
+    // Conversations of the wrong shape.
+    (r, k) => {
+      const [messages, expect] = r.pick<[Json[], Expect]>([
+        [[], refused("messages: at least one user message is required", 400)],
+        [[{ role: "assistant", content: "I start" }], refused("messages: at least one user message is required", 400)],
+        [Array.from({ length: 1_000 }, (_, i) => ({ role: i % 2 ? "assistant" : "user", content: `turn ${i}` })), served],
+        [Array.from({ length: 50 }, () => ({ role: "user", content: "again" })), served],
+        [[{ role: "user", content: "a" }, { role: "assistant", content: "prefill" }], served],
+        [[{ role: "user", content: "" }], served],
+        [[{ role: "user", content: [] }], served],
+        [[{ role: "assistant", content: [] }, { role: "user", content: "hi" }], served],
+        [[{ role: "system", content: "be brief" }, { role: "user", content: "hi" }], served],
+      ]);
+      return { kind: "conversation shape", headers: json(k), body: body(r, { ...hello(), messages }), expect };
+    },
+    // Headers a careless client sends.
+    (r, k) => {
+      const headers = r.pick<Record<string, string>>([
+        { "x-api-key": k.apiKey },
+        { "x-api-key": k.apiKey, "content-type": "text/plain" },
+        { "x-api-key": k.apiKey, "content-type": "application/x-www-form-urlencoded" },
+        { "x-api-key": k.apiKey, "content-type": "multipart/form-data; boundary=x" },
+        { "x-api-key": k.apiKey, "content-type": "application/json; charset=utf-16" },
+        { "x-api-key": k.apiKey, "content-type": "application/json", "content-encoding": "gzip" },
+        { "x-api-key": k.apiKey, "content-type": "application/json", "anthropic-version": "1999-01-01", "anthropic-beta": "x".repeat(2_000) },
+        { "x-api-key": `  ${k.apiKey}  `, "content-type": "application/json" },
+        { authorization: `Bearer ${k.apiKey}`, "content-type": "application/json" },
+        { "x-api-key": k.apiKey, authorization: "Bearer wrong", "content-type": "application/json" },
+      ]);
+      // Sent as bytes, so that fetch adds no content type of its own.
+      return { kind: "odd headers", headers, body: encoder.encode(JSON.stringify(hello())), expect: served };
+    },
+    (r, k) => ({
+      kind: "odd headers",
+      headers: { ...json(k), [`x-${"h".repeat(r.int(1, 50))}`]: "v".repeat(r.pick([100, 10_000, 70_000])) },
+      body: JSON.stringify(hello()),
+      expect: either,
+    }),
+  ];
+}
+
+/* ---- the other routes -------------------------------------------------------------------------- */
+
+/** GET routes: junk in the query, the headers, the method and the path; nothing may break or leak. */
+function getMakers(path: string, key: "apiKey" | "adminKey" | undefined): Maker[] {
+  const auth = (k: Keys): Record<string, string> => (key ? { "x-api-key": k[key] } : {});
+  return [
+    (r, k) => ({
+      kind: "junk query",
+      path: `${path}?${r.pick(["limit=-1", "before_id=%00", "a=%", "%%%", "x=" + "y".repeat(8_000), "a[b][c]=1", "__proto__[x]=1", "&&&=&", "q=%F0%9F%98"])}`,
+      headers: auth(k),
+      expect: either,
+    }),
+    (r, k) => ({
+      kind: "junk headers",
+      headers: { ...auth(k), [r.pick(["accept", "accept-encoding", "if-none-match", "range", "x-forwarded-for", "origin"])]: r.pick(["*/*;q=x", "gzip;q=2, br;q=-1", "\"x\", W/", "bytes=9-1", "1.2.3.4, evil", "null", "é"]) },
+      expect: either,
+    }),
+    (r, k) => ({
+      kind: "odd path",
+      path: r.pick([`${path}/`, `${path}//`, `${path}/..`, `${path}%00`, `${path}/%2e%2e/%2e%2e/etc/passwd`, `${path}/../../credentials`, `${path}.json`, path.toUpperCase(), `${path}/${"a".repeat(4_000)}`]),
+      headers: auth(k),
+      expect: either,
+    }),
+    (r, k) => ({ kind: "odd method", path, method: r.pick(["HEAD", "OPTIONS", "DELETE", "PUT", "PATCH", "POST"]), headers: auth(k), body: undefined, expect: either }),
+  ];
+}
+
+/** Names that are no account of the pool; add-account refuses every one of them (they cannot become file names). */
+const BAD_NAMES = ["../etc/passwd", "..", ".", "a/b", "a\\b", " ", "-x", ".hidden", "x".repeat(101), "with space", "ünïcode", "a\u0000b", "😀", "__proto__", "name\nnewline"];
+const ghost = (r: Random) => `ghost-${r.int(0, 1e9)}`;
+
+interface AdminSpec {
+  /** Every field of the body schema and its type. */
+  fields: Record<string, Kind>;
+  required: string[];
+  /** A body the schema accepts (for a name of no account, or one add-account refuses). */
+  valid: (r: Random) => Record<string, Json>;
+  /** The answer to `valid`. */
+  answer: Expect;
+  /** A field to bury deep nesting in. */
+  deep: string;
+}
+
+/** Admin POST routes: what their schema refuses, and logical errors (the seed's HTTP 200 `{success:false}`). */
+function adminMakers({ fields, required, valid, answer, deep }: AdminSpec): Maker[] {
+  const admin = (k: Keys) => json(k, "adminKey");
+  const fieldError = (field: string) => new RegExp(`^${escapeRegExp(field)}(\\.\\d+)*: `);
+  return [
+    (r, k) => {
+      const text = JSON.stringify(valid(r));
+      return { kind: "bad JSON", headers: admin(k), body: text.slice(0, r.int(1, text.length - 1)), expect: refused("the request body is not valid JSON", 400) };
+    },
+    (r, k) => ({ kind: "bad JSON", headers: admin(k), body: r.pick(["{", "{'name': 'x'}", '{"name": "x",}', '{"a":1}{"b":2}']), expect: refused("the request body is not valid JSON", 400) }),
+    (r, k) => ({
+      kind: "not an object",
+      headers: admin(k),
+      body: r.pick(["null", "42", '"x"', "true", "[]"]),
+      expect: refused(new RegExp(`^(body|${required.join("|")}): `), 400),
+    }),
+    (r, k) => {
+      const field = r.pick(Object.keys(fields));
+      const value = valid(r);
+      const wrong = r.pick(WRONG[fields[field]!]);
+      setAt(value, [field], wrong);
+      return { kind: "wrong type", headers: admin(k), body: JSON.stringify(value), expect: refused(fieldError(field), 400), detail: `${field} = ${JSON.stringify(wrong)}` };
+    },
+    (r, k) => {
+      const value = valid(r);
+      // Without required fields, "{}" asks for every account (and /credentials would answer with secrets).
+      if (required.length === 0) return { kind: "well formed", headers: admin(k), body: JSON.stringify(value), expect: answer };
+      const field = r.pick(required);
+      deleteAt(value, [field]);
+      return { kind: "missing field", headers: admin(k), body: JSON.stringify(value), expect: refused(`${field}: field required`, 400) };
+    },
+    (r, k) => {
+      const text = withRaw({ ...valid(r), [deep]: RAW }, RAW, nested(r.pick(DEPTHS)));
+      return { kind: "deep nesting", headers: admin(k), body: text, expect: refused(new RegExp(`${fieldError(deep).source}|${TOO_DEEP.source}`), 400) };
+    },
+    (r, k) => ({ kind: "huge string", headers: admin(k), body: JSON.stringify({ ...valid(r), junk: "x".repeat(r.int(1, 4) * 1024 * 1024) }), expect: answer }),
+    (r, k) => ({ kind: "well formed", headers: admin(k), body: JSON.stringify(valid(r)), expect: answer }),
+  ];
+}
+
+/** Every route and its makers; the order is the order of the report. */
+function routes(): RouteSpec[] {
+  const byName: AdminSpec = {
+    fields: { name: "nonempty string" },
+    required: ["name"],
+    valid: (r) => ({ name: ghost(r) }),
+    answer: refused(/^account not found: ghost-\d+$/),
+    deep: "name",
+  };
+  const badName = refused(/^account name [\s\S]* must be letters, digits/);
+  return [
+    { route: "POST /v1/messages", makers: bodyMakers(false) },
+    { route: "POST /v1/messages/count_tokens", makers: bodyMakers(true) },
+    { route: "GET /v1/models", makers: getMakers("/v1/models", "apiKey") },
+    { route: "GET /health", makers: getMakers("/health", undefined) },
+    { route: "GET /", makers: getMakers("/", undefined) },
+    { route: "GET /swagger/json", makers: getMakers("/swagger/json", undefined) },
+    { route: "GET /admin/pool/status", makers: getMakers("/admin/pool/status", "adminKey") },
+    { route: "GET /admin/accounts", makers: getMakers("/admin/accounts", "adminKey") },
+    { route: "GET /admin/config", makers: getMakers("/admin/config", "adminKey") },
+    {
+      route: "POST /admin/accounts",
+      makers: [
+        ...adminMakers({
+          fields: { name: "nonempty string", refreshToken: "nonempty string", addToPool: "boolean", region: "string", expiresAt: "string", authMethod: "string" },
+          required: ["name", "refreshToken"],
+          valid: (r) => ({ name: r.pick(BAD_NAMES), refreshToken: `rt-${r.int(0, 1e9)}` }),
+          answer: badName,
+          deep: "name",
+        }),
+        (r, k) => ({
+          kind: "hostile name",
+          headers: json(k, "adminKey"),
+          body: JSON.stringify({ name: r.pick(BAD_NAMES) + "x".repeat(r.pick([0, 1, 1_000_000])), refreshToken: "rt", clientSecret: "s".repeat(1_000) }),
+          expect: badName,
+        }),
+      ],
+    },
+    {
+      route: "POST /admin/accounts/remove",
+      makers: adminMakers({
+        fields: { name: "nonempty string", delete_file: "boolean" },
+        required: ["name"],
+        valid: (r) => ({ name: r.next() < 0.5 ? ghost(r) : r.pick(BAD_NAMES), delete_file: true }),
+        answer: served,
+        deep: "name",
+      }),
+    },
+    { route: "POST /admin/accounts/refresh", makers: adminMakers(byName) },
+    { route: "POST /admin/accounts/reset", makers: adminMakers(byName) },
+    { route: "POST /admin/accounts/check", makers: adminMakers(byName) },
+    {
+      route: "POST /admin/accounts/batch-check",
+      makers: [
+        ...adminMakers({
+          fields: { names: "array" },
+          required: [],
+          valid: (r) => ({ names: Array.from({ length: r.pick([1, 100, 10_000]) }, () => ghost(r)) }),
+          answer: served,
+          deep: "names",
+        }),
+        (r, k) => ({
+          kind: "well formed",
+          headers: { ...json(k, "adminKey"), accept: "application/x-ndjson" },
+          body: JSON.stringify({ names: Array.from({ length: r.int(1, 1_000) }, () => ghost(r)) }),
+          expect: served,
+        }),
+      ],
+    },
+    {
+      route: "POST /admin/accounts/import-sso",
+      makers: adminMakers({
+        fields: { name: "nonempty string", ssoToken: "nonempty string", region: "nonempty string", addToPool: "boolean" },
+        required: ["name", "ssoToken"],
+        valid: (r) => ({
+          name: ghost(r),
+          ssoToken: r.pick(["bogus", "x".repeat(10_000), "a=b; c=d", "\u0000"]),
+          region: r.pick(["us-east-1", "../..", "evil.example#", "x".repeat(300)]),
+        }),
+        answer: refused(/SSO import failed/),
+        deep: "ssoToken",
+      }),
+    },
+    {
+      route: "POST /admin/accounts/credentials",
+      // Only names of no account: the answer must then hold no secret.
+      makers: adminMakers({
+        fields: { names: "array" },
+        required: [],
+        valid: (r) => ({ names: Array.from({ length: r.int(1, 100) }, () => ghost(r)) }),
+        answer: served,
+        deep: "names",
+      }),
+    },
+    {
+      route: "POST /admin/reload",
+      makers: [
+        (r, k) => ({ kind: "any body", headers: json(k, "adminKey"), body: r.pick(["", "{", "null", nested(100_000), JSON.stringify({ junk: "x".repeat(10_000) })]), expect: either }),
+      ],
+    },
+  ];
+}
+
+/** Ways to come without the right key, each with a body that would be bad anyway. */
+function strangerMaker(route: string): Maker {
+  const [method, path] = route.split(" ") as [string, string];
+  const admin = path.startsWith("/admin/");
+  return (r, k) => {
+    const right = admin ? k.adminKey : k.apiKey;
+    const other = admin ? k.apiKey : k.adminKey;
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    const how = r.pick(["none", "wrong", "other key", "suffix", "prefix", "case", "basic", "query", "cookie", "empty bearer"] as const);
+    if (how === "wrong") headers["x-api-key"] = `sk-${r.int(0, 1e9)}`;
+    if (how === "other key") headers["x-api-key"] = other;
+    if (how === "suffix") headers["x-api-key"] = `${right}x`;
+    if (how === "prefix") headers["x-api-key"] = right.slice(0, -1);
+    if (how === "case") headers["x-api-key"] = right.toUpperCase();
+    if (how === "basic") headers.authorization = `Basic ${btoa(`user:${right}`)}`;
+    if (how === "cookie") headers.cookie = `x-api-key=${right}`;
+    if (how === "empty bearer") headers.authorization = "Bearer ";
+    const query = how === "query" ? `?x-api-key=${encodeURIComponent(right)}&api_key=${encodeURIComponent(right)}` : "";
+    const body = method === "GET" ? undefined : r.pick(["{", JSON.stringify({ name: "x" }), JSON.stringify(hello()), nested(r.pick(DEPTHS))]);
+    return { kind: "stranger", path: path + query, headers, body, expect: { answer: "stranger" } };
+  };
+}
+
+/** The routes attacked, in report order. */
+export const ROUTES: readonly string[] = routes().map((r) => r.route);
+
+export interface HostileOptions {
+  /** Requests with the right key, per route. */
+  perRoute: number;
+  seed?: number;
+}
+
+/** Keyed hostile requests, round-robin over the routes, each route cycling through its kinds. Built lazily. */
+export function* hostileRequests(keys: Keys, { perRoute, seed = 1 }: HostileOptions): Generator<HostileRequest> {
+  const r = new Random(seed);
+  const specs = routes();
+  for (let i = 0; i < perRoute; i++) {
+    for (const spec of specs) {
+      const [method, path] = spec.route.split(" ") as [string, string];
+      const made = spec.makers[i % spec.makers.length]!(r, keys);
+      yield { route: spec.route, method, path, ...made };
+    }
+  }
+}
+
+/**
+ * Requests without the right key, for every route. Send them after the keyed ones: twenty failures lock the
+ * address out for a minute, and the right key then gets 429 too.
+ */
+export function* strangerRequests(keys: Keys, { perRoute, seed = 2 }: HostileOptions): Generator<HostileRequest> {
+  const r = new Random(seed);
+  for (let i = 0; i < perRoute; i++) {
+    for (const route of ROUTES) {
+      if (!route.includes(" /v1/") && !route.includes(" /admin/")) continue;
+      const [method] = route.split(" ") as [string];
+      const made = strangerMaker(route)(r, keys);
+      yield { route, method, ...made, path: made.path! };
+    }
+  }
+}
+
+/* ---- the judge ---------------------------------------------------------------------------------- */
+
+/** Answers written by Bun's HTTP server itself, before the app: a header section or a body over its limits. */
+const HTTP_LAYER = new Set([413, 431]);
+
+/** What is wrong with the answer to `req`, or undefined when it is what a correct gateway answers. */
+export function judge(req: HostileRequest, outcome: Outcome, secrets: readonly string[]): string | undefined {
+  if ("failure" in outcome) return outcome.failure === "hang" ? "hang: no answer within the deadline" : `no answer: ${outcome.detail}`;
+  const { status, text, headers } = outcome.answer;
+  if (status >= 500) return `HTTP ${status}`;
+  if (secrets.some((s) => s.length >= 8 && text.includes(s))) return "a secret in the answer";
+
+  // fetch resolves "/v1/models/../../x" to "/x" before sending: judge by the path that was sent.
+  const path = new URL(`http://gateway${req.path}`).pathname;
+  const family = path.startsWith("/v1/") ? "anthropic" : path.startsWith("/admin/") ? "admin" : "other";
+  const parsed = parseJson(text);
+  const errorMessage = family === "anthropic" ? anthropicError(parsed) : family === "admin" ? adminError(parsed) : undefined;
+  const isError = status >= 400 || (family === "admin" && errorMessage !== undefined);
+  const httpLayer = HTTP_LAYER.has(status) && text === "";
+  if (isError && !httpLayer) {
+    if (family === "anthropic" && errorMessage === undefined) return `HTTP ${status} without an Anthropic error body`;
+    if (family === "admin" && errorMessage === undefined) return `HTTP ${status} without an admin error envelope`;
+  }
+
+  const expect = req.expect;
+  switch (expect.answer) {
+    case "stranger":
+      if (status < 400) return `a stranger was answered HTTP ${status}`;
+      if (status === 401) return undefined;
+      if (status === 429 && /too many failed authentication attempts/.test(errorMessage ?? "")) return undefined;
+      return `a stranger got HTTP ${status}, not 401`;
+    case "served":
+      if (status >= 300 || errorMessage !== undefined) return `HTTP ${status} for a request that should be served: ${errorMessage ?? text.slice(0, 200)}`;
+      if ((headers.get("content-type") ?? "").startsWith("text/event-stream") && (!text.includes("event: message_stop") || text.includes("event: error"))) {
+        return "a stream that did not end with message_stop";
+      }
+      return undefined;
+    case "served or refused":
+      return undefined;
+    case "refused":
+      if (!isError) return `HTTP ${status} for a request that should be refused`;
+      if (httpLayer) return undefined;
+      if (expect.status !== undefined && status !== expect.status) return `HTTP ${status}, not ${expect.status}: ${errorMessage}`;
+      if (!expect.names.test(errorMessage ?? "")) return `the message does not name the problem (${expect.names}): ${(errorMessage ?? "").slice(0, 200)}`;
+      return undefined;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The message of `{"type":"error","error":{"type","message"}}`, or undefined when the body is not that shape. */
+function anthropicError(v: unknown): string | undefined {
+  if (!isRecord(v) || v.type !== "error" || !isRecord(v.error)) return undefined;
+  const { type, message } = v.error;
+  return typeof type === "string" && type !== "" && typeof message === "string" && message !== "" ? message : undefined;
+}
+
+/** The error of `{"success":false,"error":"…"}`, or undefined. */
+function adminError(v: unknown): string | undefined {
+  return isRecord(v) && v.success === false && typeof v.error === "string" && v.error !== "" ? v.error : undefined;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/* ---- the run ------------------------------------------------------------------------------------ */
+
+export interface RouteCounts {
+  requests: number;
+  ok2xx: number;
+  refused4xx: number;
+  error5xx: number;
+  violations: number;
+}
+
+export interface FuzzReport {
+  requests: number;
+  seconds: number;
+  concurrency: number;
+  routes: Map<string, RouteCounts>;
+  kinds: Tally;
+  statuses: Tally;
+  /** "problem — route — kind", with the first request's description as example. */
+  violations: Tally;
+  hangs: number;
+  fiveHundreds: number;
+  leaks: number;
+  strangersServed: number;
+  /** Gateway memory: at the start, every few hundred requests, at the end. */
+  rss: { start?: number; peak?: number; end?: number; samples: number[] };
+  alive: boolean;
+}
+
+export interface FuzzOptions {
+  concurrency: number;
+  deadlineMs: number;
+  /** Called again at the end of the run: tokens rotate on refresh. */
+  secrets: () => Promise<string[]>;
+  onProgress?: (done: number) => void;
+}
+
+const SAMPLE_EVERY = 200;
+
+/** Sends every request to the gateway process and judges every answer; phases run one after the other. */
+export async function runFuzz(gw: GatewayProcess, phases: Array<Iterable<HostileRequest>>, opts: FuzzOptions): Promise<FuzzReport> {
+  const started = performance.now();
+  const report: FuzzReport = {
+    requests: 0,
+    seconds: 0,
+    concurrency: opts.concurrency,
+    routes: new Map(ROUTES.map((r) => [r, { requests: 0, ok2xx: 0, refused4xx: 0, error5xx: 0, violations: 0 }])),
+    kinds: new Tally(),
+    statuses: new Tally(),
+    violations: new Tally(),
+    hangs: 0,
+    fiveHundreds: 0,
+    leaks: 0,
+    strangersServed: 0,
+    rss: { start: await gw.rss(), samples: [] },
+    alive: true,
+  };
+  report.rss.peak = report.rss.start;
+  let secrets = await opts.secrets();
+
+  const one = async (req: HostileRequest) => {
+    const outcome = await send(gw.url, req, opts.deadlineMs);
+    const n = ++report.requests;
+    const counts = report.routes.get(req.route)!;
+    counts.requests++;
+    report.kinds.add(`${req.route} — ${req.kind}`);
+    if ("answer" in outcome) {
+      const { status } = outcome.answer;
+      report.statuses.add(String(status));
+      if (status < 300) counts.ok2xx++;
+      else if (status < 500) counts.refused4xx++;
+      else {
+        counts.error5xx++;
+        report.fiveHundreds++;
+      }
+    } else {
+      report.statuses.add(outcome.failure);
+      if (outcome.failure === "hang") report.hangs++;
+    }
+    const problem = judge(req, outcome, secrets);
+    if (problem !== undefined) {
+      counts.violations++;
+      if (problem === "a secret in the answer") report.leaks++;
+      if (problem.startsWith("a stranger was answered")) report.strangersServed++;
+      report.violations.add(`${problem.split(":")[0]} — ${req.route} — ${req.kind}`, describe(req, problem));
+    }
+    if (n % SAMPLE_EVERY === 0) {
+      const rss = await gw.rss();
+      if (rss !== undefined) {
+        report.rss.samples.push(rss);
+        if (rss > (report.rss.peak ?? 0)) report.rss.peak = rss;
+      }
+      opts.onProgress?.(n);
+      if (n % (SAMPLE_EVERY * 10) === 0) secrets = await opts.secrets();
+    }
+  };
+  for (const phase of phases) await inParallel(phase, opts.concurrency, one);
+
+  report.seconds = (performance.now() - started) / 1000;
+  report.rss.end = await gw.rss();
+  report.alive = gw.alive();
+  return report;
+}
+
+function describe(req: HostileRequest, problem: string): string {
+  const body = req.body === undefined ? "" : typeof req.body === "string" ? req.body : new TextDecoder().decode(req.body);
+  const shown = body.length > 300 ? `${body.slice(0, 300)}… (${body.length} characters)` : body;
+  return `${req.method} ${req.path.slice(0, 200)} ${shown}${req.detail ? ` (${req.detail})` : ""}\n      → ${problem.slice(0, 400)}`;
+}
+
+export function formatFuzzReport(report: FuzzReport): string {
+  const lines: string[] = [];
+  const pad = (s: string | number, n: number) => String(s).padStart(n);
+  lines.push(`fuzz: ${report.requests} hostile requests in ${report.seconds.toFixed(1)} s, ${report.concurrency} at a time`);
+  lines.push("");
+  lines.push(`${"route".padEnd(36)}${pad("requests", 9)}${pad("2xx", 8)}${pad("4xx", 8)}${pad("5xx", 6)}${pad("wrong", 7)}`);
+  for (const [route, c] of report.routes) {
+    lines.push(`${route.padEnd(36)}${pad(c.requests, 9)}${pad(c.ok2xx, 8)}${pad(c.refused4xx, 8)}${pad(c.error5xx, 6)}${pad(c.violations, 7)}`);
+  }
+  lines.push("");
+  lines.push(`answers by status: ${report.statuses.entries().map((e) => `${e.key} × ${e.n}`).join(", ")}`);
+  const kinds = new Tally();
+  for (const e of report.kinds.entries()) for (let i = 0; i < e.n; i++) kinds.add(e.key.split(" — ")[1]!);
+  lines.push(`requests by kind: ${kinds.entries().map((e) => `${e.key} × ${e.n}`).join(", ")}`);
+  lines.push(`gateway memory (RSS): start ${megabytes(report.rss.start)}, peak ${megabytes(report.rss.peak)}, end ${megabytes(report.rss.end)}`);
+  const tenths = Array.from({ length: 10 }, (_, i) => report.rss.samples[Math.floor(((i + 1) * report.rss.samples.length) / 10) - 1]);
+  if (report.rss.samples.length >= 10) lines.push(`  at each tenth of the run: ${tenths.map((b) => megabytes(b).replace(" MB", "")).join(", ")} MB`);
+  lines.push(
+    `gateway alive: ${report.alive ? "yes" : "NO"}; 5xx on bad input: ${report.fiveHundreds}; hangs: ${report.hangs}; ` +
+      `secrets leaked: ${report.leaks}; strangers served: ${report.strangersServed}; wrong answers: ${report.violations.total}`,
+  );
+  for (const v of report.violations.entries()) lines.push(`  ${v.n} × ${v.key}\n      e.g. ${v.example}`);
+  return lines.join("\n");
+}

@@ -1,0 +1,66 @@
+/**
+ * The soak under faults, shortened (the full one is scripts/soak.ts): a gateway process with three accounts, the
+ * simulator answering 20 % of chat calls with a fault of every kind. Every request ends, every success is
+ * complete and correct, every failure is an Anthropic-shaped error, and the pool heals without a restart.
+ */
+import { afterEach, expect, test } from "bun:test";
+import { KiroSimulator } from "../simulator/simulator";
+import { type GatewayProcess, spawnGateway } from "./drive";
+import { formatSoakReport, runSoak } from "./faults";
+
+const accounts = [
+  { name: "a", authMethod: "social" as const, usageLimit: 1e9 },
+  { name: "b", authMethod: "social" as const, usageLimit: 1e9 },
+  { name: "c", authMethod: "idc" as const, usageLimit: 1e9 },
+];
+
+let sim: KiroSimulator;
+let gw: GatewayProcess;
+afterEach(async () => {
+  await gw.stop();
+  await sim.stop();
+});
+
+test("400 requests, 32 at a time, under 20 % faults of every kind", async () => {
+  sim = await KiroSimulator.start({ chunking: "random", seed: 3 });
+  // A short cooldown, so that the pool heals within the test; stalls stay under the watchdog's limits.
+  gw = await spawnGateway({ sim, accounts, config: { failureCooldownSecs: 1, firstEventTimeoutSecs: 5, streamIdleTimeoutSecs: 5 } });
+  const report = await runSoak(gw, sim, {
+    requests: 400,
+    concurrency: 32,
+    faults: { rate: 0.2, stallMs: 400 },
+    deadlineMs: 20_000,
+    recoveryWithinMs: 10_000,
+  });
+  const summary = formatSoakReport(report);
+  expect(report.hangs, summary).toBe(0);
+  expect(report.wrong.total, summary).toBe(0);
+  expect(report.successes + report.errors.total).toBe(400);
+  for (const kind of ["429", "500", "403", "reset", "cut", "stall"]) expect(report.faults.get(kind), `${kind} injected`).toBeGreaterThan(0);
+  // Failover hides most faults; some reach the client, always as an Anthropic error.
+  expect(report.successes).toBeGreaterThan(report.errors.total);
+  expect(report.errors.total).toBeGreaterThan(0);
+  expect(report.recovery.healthyAfterMs, summary).toBeDefined();
+  expect(report.recovery.burst.correct).toBe(report.recovery.burst.requests);
+  expect(gw.alive()).toBe(true);
+}, 60_000);
+
+test("stalls longer than streamIdleTimeoutSecs end as overloaded errors, never as hangs", async () => {
+  sim = await KiroSimulator.start({ chunking: "random", seed: 4 });
+  gw = await spawnGateway({ sim, accounts, config: { failureCooldownSecs: 1, streamIdleTimeoutSecs: 0.5 } });
+  const report = await runSoak(gw, sim, {
+    requests: 60,
+    concurrency: 16,
+    faults: { rate: 0.3, kinds: ["stall"], stallMs: 5_000 },
+    deadlineMs: 20_000,
+    recoveryWithinMs: 10_000,
+  });
+  const summary = formatSoakReport(report);
+  expect(report.hangs, summary).toBe(0);
+  expect(report.wrong.total, summary).toBe(0);
+  expect(report.faults.get("stall")).toBeGreaterThan(0);
+  // A stall comes after the first event: too late to move to another account, so each one is one client error.
+  expect(report.errors.total, summary).toBe(report.faults.get("stall"));
+  expect(report.errors.get("stream error overloaded_error") + report.errors.get("HTTP 529 overloaded_error"), summary).toBe(report.errors.total);
+  expect(report.successes).toBe(60 - report.errors.total);
+}, 60_000);
