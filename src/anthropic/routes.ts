@@ -9,6 +9,7 @@ import { Elysia } from "elysia";
 import { authenticate } from "../auth";
 import { GatewayError } from "../errors";
 import { generateAssistantResponse } from "../kiro/chat";
+import { HeaderBlocks } from "../kiro/eventstream";
 import { MODELS } from "../kiro/models";
 import { openReply } from "../kiro/reply";
 import { Watchdog } from "../kiro/watchdog";
@@ -22,6 +23,7 @@ import { StreamTranslator } from "./stream";
 import { estimateInputTokens } from "./tokens";
 
 export function anthropicRoutes(s: Services) {
+  const headerBlocks = new HeaderBlocks();
   const requireKey = (request: Request, server: Server<unknown> | null) => {
     const outcome = authenticate(s.authLimiter, server?.requestIP(request)?.address ?? "unknown", request.headers, s.config.apiKey);
     if (outcome.ok) return;
@@ -123,7 +125,7 @@ export function anthropicRoutes(s: Services) {
                     AbortSignal.any([signal, watchdog.signal]),
                   );
                   const onSkip = (reason: string) => s.log.warn("skipped a corrupt frame", { account: account.name, reason });
-                  const reply = await openReply(body, { onSkip, watchdog });
+                  const reply = await openReply(body, { onSkip, watchdog, headerBlocks });
                   watchdog.streaming(s.config.streamIdleTimeoutSecs * 1000);
                   return reply;
                 } catch (e) {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { EventStreamDecoder, EventStreamError, payloadText, type Frame } from "./eventstream";
+import { EventStreamDecoder, EventStreamError, HeaderBlocks, payloadText, type Frame } from "./eventstream";
 import { frameToEvent } from "./events";
 
 // The three vectors of kiro-protocol.md §4.7, byte for byte.
@@ -189,6 +189,17 @@ describe("EventStreamDecoder", () => {
     const frames = decodeIn([encode(block("alphaEvent"), payload), encode(block("bravoEvent"), payload), encode(block("alphaEvent"), payload)]);
     expect(frames.map((f) => f.headers[":event-type"])).toEqual(["alphaEvent", "bravoEvent", "alphaEvent"]);
     expect(Object.isFrozen(frames[2]!.headers)).toBe(true);
+  });
+
+  test("streams sharing HeaderBlocks reuse what an earlier stream parsed; past the bound blocks are still parsed", () => {
+    const blocks = new HeaderBlocks(2);
+    const [first] = decodeIn([TEXT], new EventStreamDecoder({ headerBlocks: blocks }));
+    const [again] = decodeIn([TEXT], new EventStreamDecoder({ headerBlocks: blocks }));
+    expect(again!.headers).toBe(first!.headers);
+    const frames = decodeIn([TOOL, EXCEPTION, EXCEPTION], new EventStreamDecoder({ headerBlocks: blocks }));
+    expectThreeVectors([first!, ...frames.slice(0, 2)]);
+    expect(frames[2]!.headers).toEqual(frames[1]!.headers);
+    expect(frames[2]!.headers).not.toBe(frames[1]!.headers);
   });
 
   test("headers holding bytes are never shared between frames", () => {

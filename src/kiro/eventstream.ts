@@ -24,6 +24,32 @@ export interface DecoderOptions {
   maxConsecutiveErrors?: number;
   /** Told about each frame skipped while resynchronising. */
   onSkip?: (reason: string) => void;
+  /** Header blocks already parsed, shared between the streams of one upstream (default: this stream's own). */
+  headerBlocks?: HeaderBlocks;
+}
+
+/**
+ * Kiro sends the same few header blocks (one per event type) on every frame: each distinct block is parsed once
+ * and recognised by its bytes after that. Only blocks of plain values are kept, so headers may be shared between
+ * frames but hold nothing a reader could change. The first blocks seen are kept, up to a small bound.
+ */
+export class HeaderBlocks {
+  private readonly known: Array<{ bytes: Uint8Array; headers: Readonly<Record<string, HeaderValue>> }> = [];
+
+  constructor(private readonly max = 16) {}
+
+  /** The headers of bytes[from, to); throws EventStreamError for a malformed block. */
+  parse(bytes: Uint8Array, view: DataView, from: number, to: number): Record<string, HeaderValue> {
+    const length = to - from;
+    for (const block of this.known) {
+      if (block.bytes.length === length && sameBytes(block.bytes, bytes, from)) return block.headers;
+    }
+    const headers = parseHeaders(bytes, view, from, to);
+    if (this.known.length < this.max && Object.values(headers).every(isPlain)) {
+      this.known.push({ bytes: bytes.slice(from, to), headers: Object.freeze(headers) });
+    }
+    return headers;
+  }
 }
 
 const PRELUDE = 12;
@@ -36,7 +62,7 @@ export class EventStreamDecoder {
   private start = 0;
   private end = 0;
   private consecutiveErrors = 0;
-  private readonly knownHeaders: Array<{ bytes: Uint8Array; headers: Readonly<Record<string, HeaderValue>> }> = [];
+  private readonly headerBlocks: HeaderBlocks;
   private readonly maxFrame: number;
   private readonly maxErrors: number;
   private readonly onSkip: (reason: string) => void;
@@ -45,6 +71,7 @@ export class EventStreamDecoder {
     this.maxFrame = opts.maxFrameBytes ?? 16 * 1024 * 1024;
     this.maxErrors = opts.maxConsecutiveErrors ?? 5;
     this.onSkip = opts.onSkip ?? (() => {});
+    this.headerBlocks = opts.headerBlocks ?? new HeaderBlocks();
   }
 
   /** Bytes received but not yet part of a whole frame. */
@@ -115,7 +142,7 @@ export class EventStreamDecoder {
       const headersEnd = off + PRELUDE + headersLength;
       let headers: Record<string, HeaderValue>;
       try {
-        headers = this.headersOf(bytes, view, off + PRELUDE, headersEnd);
+        headers = this.headerBlocks.parse(bytes, view, off + PRELUDE, headersEnd);
       } catch (e) {
         this.skip((e as Error).message);
         off += total;
@@ -129,23 +156,6 @@ export class EventStreamDecoder {
     return off;
   }
 
-  /**
-   * Kiro sends the same few header blocks (one per event type) on every frame: each distinct block is parsed once
-   * per stream and recognised by its bytes after that. Only blocks of plain values are kept, so a frame's headers
-   * may be shared with other frames but hold nothing a reader could change.
-   */
-  private headersOf(bytes: Uint8Array, view: DataView, from: number, to: number): Record<string, HeaderValue> {
-    const length = to - from;
-    for (const known of this.knownHeaders) {
-      if (known.bytes.length === length && sameBytes(known.bytes, bytes, from)) return known.headers;
-    }
-    const headers = parseHeaders(bytes, view, from, to);
-    if (this.knownHeaders.length < MAX_KNOWN_HEADER_BLOCKS && Object.values(headers).every(isPlain)) {
-      this.knownHeaders.push({ bytes: bytes.slice(from, to), headers: Object.freeze(headers) });
-    }
-    return headers;
-  }
-
   private skip(reason: string): void {
     this.onSkip(reason);
     if (++this.consecutiveErrors >= this.maxErrors) {
@@ -153,9 +163,6 @@ export class EventStreamDecoder {
     }
   }
 }
-
-/** Distinct header blocks remembered per stream; Kiro uses about six. */
-const MAX_KNOWN_HEADER_BLOCKS = 16;
 
 const isPlain = (v: HeaderValue) => typeof v !== "object";
 

@@ -2,7 +2,7 @@
  * A generateAssistantResponse reply as a sequence of Kiro events, decoded as the bytes arrive: body → frames →
  * events. A cut or corrupt stream ends in an EventStreamError, never in a silent early end.
  */
-import { EventStreamDecoder } from "./eventstream";
+import { EventStreamDecoder, type HeaderBlocks } from "./eventstream";
 import { UpstreamError } from "./http";
 import type { Watchdog } from "./watchdog";
 import { frameToEvent } from "./events";
@@ -13,10 +13,12 @@ export interface ReplyOptions {
   onSkip?: (reason: string) => void;
   /** Kicked on every chunk, stopped when the reply ends however it ends. */
   watchdog?: Watchdog;
+  /** Header blocks known from earlier replies, so a short reply need not parse its headers again. */
+  headerBlocks?: HeaderBlocks;
 }
 
-export async function* replyEvents(body: ReadableStream<Uint8Array>, { onSkip, watchdog }: ReplyOptions = {}): AsyncGenerator<KiroEvent[]> {
-  const decoder = new EventStreamDecoder({ onSkip });
+export async function* replyEvents(body: ReadableStream<Uint8Array>, { onSkip, watchdog, headerBlocks }: ReplyOptions = {}): AsyncGenerator<KiroEvent[]> {
+  const decoder = new EventStreamDecoder({ onSkip, headerBlocks });
   const reader = body.getReader();
   try {
     for (;;) {
