@@ -1,12 +1,12 @@
 /**
- * `bun run bench [--quick] [--source] [--profile]`
+ * `bun run bench [--quick] [--source] [--profile] [--binary PATH]`
  *
  * Starts the Kiro simulator, the bare pass-through proxy (the control) and the gateway as separate processes — the
  * gateway from the compiled binary when dist/kiro-ts exists, else `bun run src/main.ts` — measures how fast the
  * gateway starts and how much memory it holds idle, then drives load from a fourth process (scripts/bench/load.ts).
  * Prints a table of every figure beside its target and writes the same to .bench/latest.json (and a dated copy).
  * --quick: a fifth of the samples. --source: run src/main.ts even when the binary exists. --profile: the gateway
- * from source under the CPU profiler, profiles in .bench/profile/.
+ * from source under the CPU profiler, profiles in .bench/profile/. --binary: that executable instead of dist/kiro-ts.
  */
 import { existsSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -27,8 +27,14 @@ const OUT = join(ROOT, ".bench");
 const GATEWAY_LOG = join(OUT, "gateway.log");
 const PROFILES = join(OUT, "profile");
 const STARTS = 3;
-/** Long-reply size and frame size; a frame of 1 KiB of text is a fast Kiro's chunk, not a typical one. */
-const LONG_REPLY = { bytes: 64 * MB, chars: 1024 };
+/**
+ * Long replies: frames of 1 KiB of text (a tool input or a fast model's chunk), and of 40 characters, the size Kiro
+ * usually streams text in, where the cost per frame rather than per byte decides.
+ */
+const LONG_REPLIES = [
+  { bytes: 64 * MB, chars: 1024 },
+  { bytes: 16 * MB, chars: 40 },
+];
 const OPEN_STREAMS = 1000;
 /**
  * Bun's fetch runs at most 256 requests at once unless told otherwise at start-up: without this, the gateway's
@@ -42,6 +48,7 @@ const { values: args } = parseArgs({
     quick: { type: "boolean", default: false },
     source: { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
+    binary: { type: "string" },
   },
   strict: true,
 });
@@ -89,6 +96,7 @@ async function stopProcess(proc: Subprocess): Promise<void> {
 function gatewayCommand(configPath: string): { kind: "binary" | "source"; cmd: string[] } {
   const main = join(ROOT, "src", "main.ts");
   if (args.profile) return { kind: "source", cmd: ["bun", "--cpu-prof", "--cpu-prof-md", "--cpu-prof-dir", PROFILES, main, "--config", configPath] };
+  if (args.binary) return { kind: "binary", cmd: [resolve(args.binary), "--config", configPath] };
   if (!args.source && existsSync(BINARY)) return { kind: "binary", cmd: [BINARY, "--config", configPath] };
   return { kind: "source", cmd: ["bun", "run", main, "--config", configPath] };
 }
@@ -168,10 +176,11 @@ async function main(): Promise<void> {
     const gateway = gatewayCommand(configPath);
     const notes = [
       `gateway and proxy started with BUN_CONFIG_MAX_HTTP_REQUESTS=${FETCH_LIMIT_ENV.BUN_CONFIG_MAX_HTTP_REQUESTS} (Bun's default lets fetch hold 256 requests at once)`,
-      `simulator writes replies in 16 KiB pieces; long reply ${LONG_REPLY.bytes / MB} MB in frames of ${LONG_REPLY.chars} characters`,
+      `simulator writes replies in 16 KiB pieces; long replies: ${LONG_REPLIES.map((r) => `${r.bytes / MB} MB in frames of ${r.chars} characters`).join(", ")}`,
     ];
-    if (gateway.kind === "binary" && statSync(BINARY).mtimeMs < newestSource()) {
-      notes.push("dist/kiro-ts is older than src/: it measures the code of its build (run `bun run build`, or pass --source)");
+    const binary = gateway.kind === "binary" ? gateway.cmd[0]! : undefined;
+    if (binary && statSync(binary).mtimeMs < newestSource()) {
+      notes.push(`${binary.replace(ROOT + "/", "")} is older than src/: it measures the code of its build (run \`bun run build\`, or pass --source)`);
     }
     say(`Gateway: ${gateway.cmd.join(" ")}`);
     for (const n of notes) say(`  note: ${n}`);
@@ -195,7 +204,7 @@ async function main(): Promise<void> {
       proxy: { url: proxyUrl, pid: proxy.proc.pid },
       account: { accessToken: account.accessToken, profileArn: account.profileArn },
       scale,
-      longReply: LONG_REPLY,
+      longReplies: LONG_REPLIES,
       openStreams: OPEN_STREAMS,
     };
     const planPath = join(work, "plan.json");
@@ -228,7 +237,7 @@ async function main(): Promise<void> {
       },
       start,
       controlIdleRssMB,
-      binaryBytes: existsSync(BINARY) ? statSync(BINARY).size : null,
+      binaryBytes: gateway.kind === "binary" ? statSync(gateway.cmd[0]!).size : existsSync(BINARY) ? statSync(BINARY).size : null,
       load,
     };
     const verdict = rows(results);

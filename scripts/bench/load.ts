@@ -21,7 +21,8 @@ export interface LoadPlan {
   account: BenchAccount;
   /** 1 for the full run; smaller for a smoke run (fewer samples, shorter windows). */
   scale: number;
-  longReply: { bytes: number; chars: number };
+  /** Long replies to convert: total event-stream bytes and characters of text per frame. */
+  longReplies: Array<{ bytes: number; chars: number }>;
   openStreams: number;
 }
 
@@ -73,7 +74,7 @@ export interface LoadResults {
   };
   streaming: {
     ttfb: PairedLatency;
-    throughput: { frameChars: number; direct: Throughput; gateway: Throughput; proxy: Throughput };
+    throughput: Array<{ frameChars: number; direct: Throughput; gateway: Throughput; proxy: Throughput }>;
   };
   load: Record<"c64" | "c256", { gateway: LoadRun; proxy: LoadRun; direct: LoadRun }>;
   streams: {
@@ -315,38 +316,40 @@ async function main(): Promise<LoadResults> {
   const small = pair(hello(), plan.account);
   const large = pair(claudeCode({ bytes: 1_000_000, tools: 20, history: 200 }), plan.account);
   const smallStream = pair(hello({ stream: true }), plan.account);
-  const { bytes: longBytes, chars } = plan.longReply;
-  const long = pair(hello({ stream: true, text: `[sim] long ${longBytes} ${chars}` }), plan.account);
   const held = pair(hello({ stream: true, text: "[sim] hold 600000" }), plan.account);
 
   note("small request: warm-up, then sequential and 32 at once");
   await warm(small, scaled(300));
-  const smallSeq = await paired(whole, small, 1, scaled(1500));
-  const smallC32 = await paired(whole, small, 32, scaled(60));
+  const smallSeq = await paired(whole, small, 1, scaled(2000));
+  const smallC32 = await paired(whole, small, 32, scaled(150));
 
   note(`Claude-Code-sized request (${(large.bytes / MB).toFixed(2)} MB): warm-up, then sequential and 32 at once`);
   await warm(large, scaled(20));
-  const largeSeq = await paired(whole, large, 1, scaled(120));
-  const largeC32 = await paired(whole, large, 32, scaled(6));
+  const largeSeq = await paired(whole, large, 1, scaled(300));
+  const largeC32 = await paired(whole, large, 32, scaled(12));
 
   note("streaming: time to first byte");
   await paired(firstByte, smallStream, 4, scaled(100));
   const ttfb = await paired(firstByte, smallStream, 1, scaled(1000));
 
-  note(`streaming: a long reply (${(longBytes / MB).toFixed(0)} MB of event stream, ${chars} characters a frame)`);
-  // Measure the real size of the reply once, straight from the simulator.
-  const probe = await fetch(requestFor("direct", long).url, requestFor("direct", long).init);
-  const eventStreamBytes = (await probe.arrayBuffer()).byteLength;
-  await drain("gateway", long, eventStreamBytes);
-  const runs = Math.max(1, Math.round(3 * plan.scale));
-  const throughput = {
-    frameChars: chars,
-    direct: await medianDrain("direct", long, eventStreamBytes, runs),
-    gateway: await medianDrain("gateway", long, eventStreamBytes, runs),
-    proxy: await medianDrain("proxy", long, eventStreamBytes, runs),
-  };
+  const throughput: LoadResults["streaming"]["throughput"] = [];
+  for (const { bytes, chars } of plan.longReplies) {
+    note(`streaming: a long reply (${(bytes / MB).toFixed(0)} MB of event stream, ${chars} characters a frame)`);
+    const long = pair(hello({ stream: true, text: `[sim] long ${bytes} ${chars}` }), plan.account);
+    // The real size of the reply, measured once straight from the simulator.
+    const probe = await fetch(requestFor("direct", long).url, requestFor("direct", long).init);
+    const eventStreamBytes = (await probe.arrayBuffer()).byteLength;
+    await drain("gateway", long, eventStreamBytes);
+    const runs = Math.max(1, Math.round(3 * plan.scale));
+    throughput.push({
+      frameChars: chars,
+      direct: await medianDrain("direct", long, eventStreamBytes, runs),
+      gateway: await medianDrain("gateway", long, eventStreamBytes, runs),
+      proxy: await medianDrain("proxy", long, eventStreamBytes, runs),
+    });
+  }
 
-  const loadSeconds = Math.max(1, 4 * plan.scale);
+  const loadSeconds = Math.max(1, 6 * plan.scale);
   const loads = {} as LoadResults["load"];
   for (const concurrency of [64, 256] as const) {
     note(`load: small requests at concurrency ${concurrency}, ${loadSeconds} s per path in turns`);

@@ -73,7 +73,6 @@ function latencyRows(label: string, l: PairedLatency, p50Limit: number, p99Limit
 
 export function rows(r: BenchResults): Row[] {
   const { latency, streaming, load, streams } = r.load;
-  const t = streaming.throughput;
   const out: Row[] = [
     ...latencyRows("hello, sequential", latency.small.sequential, 1, 5),
     ...latencyRows("hello, 32 at once", latency.small.concurrent32, 1, 5),
@@ -81,14 +80,16 @@ export function rows(r: BenchResults): Row[] {
     ...latencyRows(`${(latency.large.bodyBytes / 1e6).toFixed(1)} MB Claude Code request, 32 at once`, latency.large.concurrent32, 5),
     row("streaming: added time to first byte p50", streaming.ttfb.added.p50, "ms", { atMost: true, limit: 1 }, `proxy ${ms(streaming.ttfb.proxyAdded.p50)}${others(streaming.ttfb.otherCores)}`),
     row("streaming: added time to first byte p99", streaming.ttfb.added.p99, "ms", undefined, `proxy ${ms(streaming.ttfb.proxyAdded.p99)}`),
-    row(
-      `conversion: event stream → SSE per gateway CPU second (${t.frameChars} chars a frame)`,
-      t.gateway.cpuMBps,
-      "MB/s",
-      { atMost: false, limit: 100 },
-      `proxy ${t.proxy.cpuMBps} MB/s per CPU s`,
-    ),
-    row("conversion: end to end, wall clock", t.gateway.wallMBps, "MB/s", undefined, `proxy ${t.proxy.wallMBps}; simulator alone ${t.direct.wallMBps}`),
+    ...streaming.throughput.flatMap((t) => [
+      row(
+        `conversion, ${t.frameChars} chars a frame: event stream → SSE per gateway CPU second`,
+        t.gateway.cpuMBps,
+        "MB/s",
+        { atMost: false, limit: 100 },
+        `proxy ${t.proxy.cpuMBps} MB/s per CPU s`,
+      ),
+      row(`conversion, ${t.frameChars} chars a frame: end to end, wall clock`, t.gateway.wallMBps, "MB/s", undefined, `proxy ${t.proxy.wallMBps}; simulator alone ${t.direct.wallMBps}`),
+    ]),
   ];
   for (const c of ["c64", "c256"] as const) {
     const l = load[c];
