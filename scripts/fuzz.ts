@@ -35,7 +35,7 @@ try {
   const report = await runFuzz(gw, [hostileRequests(keys, { perRoute, seed }), strangerRequests(keys, { perRoute: strangers, seed: seed + 1 })], {
     concurrency,
     deadlineMs: 120_000,
-    secrets: async () => [gw.apiKey, gw.adminKey, ...(await gw.tokensOnDisk())],
+    secrets: () => gw.secrets(),
     onProgress: (n) => {
       if (n % 5_000 === 0) process.stderr.write(`  ${n} requests, ${Math.round((Date.now() - started) / 1000)} s\n`);
     },

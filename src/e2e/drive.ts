@@ -23,8 +23,13 @@ export interface GatewayProcess extends Target {
   rss(): Promise<number | undefined>;
   /** The last lines the process wrote (stdout and stderr), for a report after a crash. */
   lastLines(): string[];
-  /** Access and refresh tokens of the credential files as they are now on disk. */
-  tokensOnDisk(): Promise<string[]>;
+  /** How many lines of everything the process wrote contain one of `secrets`. */
+  linesWithSecrets(secrets: readonly string[]): Promise<number>;
+  /**
+   * Everything that must never reach a client or a log line: both keys, the tokens in the credential files now,
+   * and every access token and the current refresh token the simulator issued to these accounts.
+   */
+  secrets(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -70,18 +75,24 @@ export async function spawnGateway(opts: GatewayProcessOptions): Promise<Gateway
     stderr: "pipe",
   });
   const lines: string[] = [];
+  // Everything goes to a file, so that a long run can be searched for secrets without holding its log in memory.
+  const logPath = join(dir, "gateway.log");
+  const log = Bun.file(logPath).writer();
   const keep = (line: string) => {
+    log.write(`${line}\n`);
     lines.push(line);
     if (lines.length > KEPT_LINES) lines.shift();
   };
   let announce: (url: string) => void = () => {};
   const listening = new Promise<string>((resolve) => (announce = resolve));
-  void drain(child.stdout, (line) => {
-    keep(line);
-    const m = / listening on (http:\/\/\S+)/.exec(line);
-    if (m?.[1]) announce(m[1].replace(/\/$/, ""));
-  });
-  void drain(child.stderr, keep);
+  const drained = Promise.all([
+    drain(child.stdout, (line) => {
+      keep(line);
+      const m = / listening on (http:\/\/\S+)/.exec(line);
+      if (m?.[1]) announce(m[1].replace(/\/$/, ""));
+    }),
+    drain(child.stderr, keep),
+  ]);
   const url = await Promise.race([
     listening,
     child.exited.then((code) => {
@@ -98,20 +109,32 @@ export async function spawnGateway(opts: GatewayProcessOptions): Promise<Gateway
     exitCode: () => child.exitCode,
     rss: () => residentBytes(child.pid),
     lastLines: () => [...lines],
-    async tokensOnDisk() {
-      const tokens: string[] = [];
+    async linesWithSecrets(secrets) {
+      await log.flush();
+      const all = (await Bun.file(logPath).text()).split("\n");
+      return all.filter((line) => secrets.some((s) => s.length >= 8 && line.includes(s))).length;
+    },
+    async secrets() {
+      const secrets = new Set([apiKey, adminKey]);
       for (const a of opts.accounts) {
         const text = await readFile(join(credentials, `${a.name}.json`), "utf8").catch(() => "{}");
         const c = JSON.parse(text) as Record<string, unknown>;
-        for (const key of ["accessToken", "refreshToken", "clientSecret"]) if (typeof c[key] === "string") tokens.push(c[key]);
+        for (const key of ["accessToken", "refreshToken", "clientSecret"]) if (typeof c[key] === "string") secrets.add(c[key]);
+        const issued = opts.sim.account(a.name);
+        if (issued) {
+          secrets.add(issued.refreshToken);
+          for (const token of issued.accessTokens.keys()) secrets.add(token);
+        }
       }
-      return tokens;
+      return [...secrets];
     },
     async stop() {
       if (child.exitCode === null) {
         child.kill("SIGTERM");
         await child.exited;
       }
+      await drained;
+      await log.end();
       await rm(dir, { recursive: true, force: true });
     },
   };

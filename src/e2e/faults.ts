@@ -5,7 +5,7 @@
  * Anthropic-shaped error — and once the faults stop, the pool must serve with every account again, unrestarted.
  */
 import type { FaultOptions, KiroSimulator } from "../simulator/simulator";
-import { type Answer, inParallel, send, Tally, type Target } from "./drive";
+import { type Answer, type GatewayProcess, inParallel, send, Tally, type Target } from "./drive";
 
 export interface SoakOptions {
   requests: number;
@@ -34,6 +34,9 @@ export interface SoakReport {
   faults: Tally;
   durationsMs: { median: number; p99: number; max: number };
   recovery: Recovery;
+  /** Lines of the gateway's own log that hold a key or a token. */
+  secretsInLog: number;
+  alive: boolean;
 }
 
 export interface Recovery {
@@ -138,7 +141,7 @@ const CHAT = "/generateAssistantResponse";
 const POLL_MS = 250;
 
 /** Runs the soak against a gateway whose Kiro is `sim`; faults are on for the traffic and off for the recovery. */
-export async function runSoak(target: Target, sim: KiroSimulator, opts: SoakOptions): Promise<SoakReport> {
+export async function runSoak(target: GatewayProcess, sim: KiroSimulator, opts: SoakOptions): Promise<SoakReport> {
   const started = performance.now();
   const errors = new Tally();
   const wrong = new Tally();
@@ -181,6 +184,7 @@ export async function runSoak(target: Target, sim: KiroSimulator, opts: SoakOpti
   }
 
   const recovery = await recover(target, sim, opts);
+  const secrets = await target.secrets();
   durations.sort((a, b) => a - b);
   const at = (q: number) => Math.round(durations[Math.min(durations.length - 1, Math.floor(q * durations.length))] ?? 0);
   return {
@@ -196,6 +200,8 @@ export async function runSoak(target: Target, sim: KiroSimulator, opts: SoakOpti
     faults,
     durationsMs: { median: at(0.5), p99: at(0.99), max: Math.round(durations.at(-1) ?? 0) },
     recovery,
+    secretsInLog: await target.linesWithSecrets(secrets),
+    alive: target.alive(),
   };
 }
 
@@ -235,7 +241,7 @@ export function formatSoakReport(r: SoakReport): string {
     `upstream chat calls: ${r.upstreamCalls}; faults injected: ${r.faults.total} (${r.faults.entries().map((e) => `${e.key} × ${e.n}`).join(", ")})`,
     `successes (complete and correct): ${r.successes}`,
     `errors by type: ${r.errors.total} (${r.errors.entries().map((e) => `${e.key} × ${e.n}`).join(", ") || "none"})`,
-    `hangs: ${r.hangs}; wrong answers: ${r.wrong.total}`,
+    `hangs: ${r.hangs}; wrong answers: ${r.wrong.total}; secrets in the gateway's log: ${r.secretsInLog}; gateway alive: ${r.alive ? "yes" : "NO"}`,
     `request duration: median ${r.durationsMs.median} ms, p99 ${r.durationsMs.p99} ms, longest ${r.durationsMs.max} ms`,
     r.recovery.healthyAfterMs !== undefined
       ? `after the faults stopped: every account healthy after ${r.recovery.healthyAfterMs} ms`

@@ -897,6 +897,8 @@ export interface FuzzReport {
   hangs: number;
   fiveHundreds: number;
   leaks: number;
+  /** Lines of the gateway's own log that hold a secret. */
+  secretsInLog: number;
   strangersServed: number;
   /** Gateway memory: at the start, every few hundred requests, at the end. */
   rss: { start?: number; peak?: number; end?: number; samples: number[] };
@@ -927,6 +929,7 @@ export async function runFuzz(gw: GatewayProcess, phases: Array<Iterable<Hostile
     hangs: 0,
     fiveHundreds: 0,
     leaks: 0,
+    secretsInLog: 0,
     strangersServed: 0,
     rss: { start: await gw.rss(), samples: [] },
     alive: true,
@@ -975,6 +978,7 @@ export async function runFuzz(gw: GatewayProcess, phases: Array<Iterable<Hostile
   report.seconds = (performance.now() - started) / 1000;
   report.rss.end = await gw.rss();
   report.alive = gw.alive();
+  report.secretsInLog = await gw.linesWithSecrets(await opts.secrets());
   return report;
 }
 
@@ -1003,7 +1007,8 @@ export function formatFuzzReport(report: FuzzReport): string {
   if (report.rss.samples.length >= 10) lines.push(`  at each tenth of the run: ${tenths.map((b) => megabytes(b).replace(" MB", "")).join(", ")} MB`);
   lines.push(
     `gateway alive: ${report.alive ? "yes" : "NO"}; 5xx on bad input: ${report.fiveHundreds}; hangs: ${report.hangs}; ` +
-      `secrets leaked: ${report.leaks}; strangers served: ${report.strangersServed}; wrong answers: ${report.violations.total}`,
+      `secrets in answers: ${report.leaks}, in the gateway's log: ${report.secretsInLog}; strangers served: ${report.strangersServed}; ` +
+      `wrong answers: ${report.violations.total}`,
   );
   for (const v of report.violations.entries()) lines.push(`  ${v.n} × ${v.key}\n      e.g. ${v.example}`);
   return lines.join("\n");
