@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { startGateway } from "../e2e/harness";
+import { text } from "../simulator/replies";
 import { nestedDeeperThan } from "./routes";
 
 describe("nestedDeeperThan", () => {
@@ -23,5 +25,28 @@ describe("nestedDeeperThan", () => {
 
   test("an unterminated string ends the scan (JSON.parse reports it)", () => {
     expect(nestedDeeperThan('{"a": "[[[[[[', 2)).toBe(false);
+  });
+});
+
+describe("a client that leaves early", () => {
+  test("before Kiro's first event is no error: nothing is logged", async () => {
+    const g = await startGateway({ logLevel: "warn" });
+    try {
+      g.sim.enqueue(text("too late", { stallBeforeMs: 600 }));
+      const left = new AbortController();
+      const request = fetch(`${g.url}/v1/messages`, {
+        method: "POST",
+        signal: left.signal,
+        headers: { "content-type": "application/json", "x-api-key": g.apiKey },
+        body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 10, stream: true, messages: [{ role: "user", content: "hi" }] }),
+      }).catch((e: Error) => e);
+      await Bun.sleep(150);
+      left.abort();
+      expect(await request).toBeInstanceOf(Error);
+      await Bun.sleep(700);
+      expect(g.logLines).toEqual([]);
+    } finally {
+      await g.stop();
+    }
   });
 });

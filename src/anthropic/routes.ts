@@ -68,6 +68,12 @@ export function anthropicRoutes(s: Services) {
         return errorResponse(new GatewayError("invalid_request", describeValidation(error.all, error.message)));
       }
       if (code === "PARSE") return errorResponse(new GatewayError("invalid_request", "the request body is not valid JSON"));
+      // The client left before the reply began (Esc in Claude Code) and its abort ended the upstream call: nothing
+      // failed, and nobody will read this answer.
+      if (request.signal.aborted) {
+        s.log.debug("the client left before the reply began", { path: new URL(request.url).pathname });
+        return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+      }
       s.log.error("unexpected error", { path: new URL(request.url).pathname, error: error instanceof Error ? error.stack ?? error.message : String(error) });
       return errorResponse(new GatewayError("internal", "kiro-ts failed unexpectedly; the details are in its log"));
     })
@@ -155,6 +161,9 @@ export function anthropicRoutes(s: Services) {
 const noRoute = ({ request }: { request: Request }): never => {
   throw new GatewayError("not_found", `no route ${request.method} ${new URL(request.url).pathname}`);
 };
+
+/** The status proxies log for a request whose client went away before the answer (nginx's 499). */
+const CLIENT_CLOSED_REQUEST = 499;
 
 /**
  * Runs `work` when the event loop is next free, which is after the upstream request has gone out: work that only
