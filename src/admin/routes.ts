@@ -3,9 +3,12 @@
  * envelopes (HTTP 200 for logical errors), snake_case AccountInfo, camelCase check results. Guarded by
  * adminApiKey (or apiKey when none is set).
  */
-import { Elysia, t } from "elysia";
+import { type Static, type TSchema, Type as t } from "@sinclair/typebox";
+import type { Server } from "bun";
+import { Elysia } from "elysia";
 import { authenticate } from "../auth";
 import { describeValidation } from "../anthropic/errors";
+import { BodyError, jsonBodyReader, MAX_NESTING } from "../body";
 import type { Credential } from "../kiro/credential";
 import { importFromSsoToken } from "../kiro/sso";
 import { reloadAccounts, type Services } from "../services";
@@ -18,6 +21,28 @@ const envelope = (status: number, body: unknown) =>
 
 const Name = t.Object({ name: t.String({ minLength: 1 }) });
 const Names = t.Object({ names: t.Optional(t.Array(t.String())) });
+const AddAccount = t.Object({
+  name: t.String({ minLength: 1 }),
+  refreshToken: t.String({ minLength: 1 }),
+  accessToken: t.Optional(t.String()),
+  csrfToken: t.Optional(t.String()),
+  clientId: t.Optional(t.String()),
+  clientSecret: t.Optional(t.String()),
+  region: t.Optional(t.String()),
+  profileArn: t.Optional(t.String()),
+  expiresAt: t.Optional(t.String()),
+  authMethod: t.Optional(t.String()),
+  provider: t.Optional(t.String()),
+  email: t.Optional(t.String()),
+  addToPool: t.Optional(t.Boolean()),
+});
+const Remove = t.Object({ name: t.String({ minLength: 1 }), delete_file: t.Optional(t.Boolean()) });
+const ImportSso = t.Object({
+  name: t.String({ minLength: 1 }),
+  ssoToken: t.String({ minLength: 1 }),
+  region: t.Optional(t.String({ minLength: 1 })),
+  addToPool: t.Optional(t.Boolean()),
+});
 const BATCH_CONCURRENCY = 4;
 
 export function adminRoutes(s: Services) {
@@ -27,32 +52,52 @@ export function adminRoutes(s: Services) {
     if (!a) throw new AdminFailure(`account not found: ${name}`);
     return a;
   };
+  const requireAdmin = (request: Request, server: Server<unknown> | null) => {
+    const outcome = authenticate(s.authLimiter, server?.requestIP(request)?.address ?? "unknown", request.headers, adminKey);
+    if (outcome.ok) return;
+    s.log.info("rejected an admin request with a wrong or missing key", { path: new URL(request.url).pathname, status: outcome.status });
+    if (outcome.status === 429) {
+      throw new AdminHttpError(429, "too many failed authentication attempts from this address; wait and retry", outcome.retryAfterSecs);
+    }
+    throw new AdminHttpError(401, "invalid admin API key: send it as x-api-key or Authorization: Bearer");
+  };
+  /** The key before the body: a stranger's body is never parsed. */
+  const body = <S extends TSchema>(schema: S) => {
+    const read = jsonBodyReader<Static<S>>(schema);
+    return { body: schema, parse: async ({ request, server }: { request: Request; server: Server<unknown> | null }) => {
+      requireAdmin(request, server);
+      return read(request);
+    } };
+  };
 
   return new Elysia({ name: "admin", prefix: "/admin" })
     .onError(({ code, error, set }) => {
-      if (error instanceof AdminFailure) {
+      // What a body reader throws arrives wrapped in Elysia's ParseError.
+      const cause = code === "PARSE" ? (error as { cause?: unknown }).cause : error;
+      if (cause instanceof AdminFailure) {
         // Elysia keeps the error's 500 for a returned 200 Response unless the status is set here too.
         set.status = 200;
-        return envelope(200, failure(error.message));
+        return envelope(200, failure(cause.message));
+      }
+      if (cause instanceof AdminHttpError) {
+        set.status = cause.status;
+        const res = envelope(cause.status, failure(cause.message));
+        if (cause.retryAfterSecs) res.headers.set("retry-after", String(cause.retryAfterSecs));
+        return res;
+      }
+      if (cause instanceof BodyError) {
+        set.status = 400;
+        return envelope(400, failure(bodyProblem(cause)));
       }
       if (code === "VALIDATION") return envelope(400, failure(describeValidation(error.all, error.message)));
       if (code === "PARSE") return envelope(400, failure("the request body is not valid JSON"));
-      if (code === "NOT_FOUND") return envelope(404, failure("no such admin endpoint"));
       s.log.error("admin endpoint failed", { error: error instanceof Error ? error.message : String(error) });
       return envelope(500, failure(error instanceof Error ? error.message : String(error)));
     })
     .guard(
       {
         beforeHandle({ request, server }) {
-          const outcome = authenticate(s.authLimiter, server?.requestIP(request)?.address ?? "unknown", request.headers, adminKey);
-          if (outcome.ok) return;
-          s.log.info("rejected an admin request with a wrong or missing key", { path: new URL(request.url).pathname, status: outcome.status });
-          if (outcome.status === 429) {
-            const res = envelope(429, failure("too many failed authentication attempts from this address; wait and retry"));
-            res.headers.set("retry-after", String(outcome.retryAfterSecs));
-            return res;
-          }
-          return envelope(401, failure("invalid admin API key: send it as x-api-key or Authorization: Bearer"));
+          requireAdmin(request, server);
         },
       },
       (app) =>
@@ -72,21 +117,7 @@ export function adminRoutes(s: Services) {
               }
             },
             {
-              body: t.Object({
-                name: t.String({ minLength: 1 }),
-                refreshToken: t.String({ minLength: 1 }),
-                accessToken: t.Optional(t.String()),
-                csrfToken: t.Optional(t.String()),
-                clientId: t.Optional(t.String()),
-                clientSecret: t.Optional(t.String()),
-                region: t.Optional(t.String()),
-                profileArn: t.Optional(t.String()),
-                expiresAt: t.Optional(t.String()),
-                authMethod: t.Optional(t.String()),
-                provider: t.Optional(t.String()),
-                email: t.Optional(t.String()),
-                addToPool: t.Optional(t.Boolean()),
-              }),
+              ...body(AddAccount),
               detail: { summary: "Add an account (written to its own credential file)" },
             },
           )
@@ -98,7 +129,7 @@ export function adminRoutes(s: Services) {
               s.log.info("account removed", { account: body.name, fileDeleted: !!(removed && body.delete_file) });
               return ok(null);
             },
-            { body: t.Object({ name: t.String({ minLength: 1 }), delete_file: t.Optional(t.Boolean()) }), detail: { summary: "Remove an account" } },
+            { ...body(Remove), detail: { summary: "Remove an account" } },
           )
           .post(
             "/accounts/refresh",
@@ -112,7 +143,7 @@ export function adminRoutes(s: Services) {
               if (a.state.kind === "cooling") a.reset();
               return ok({ success: true, message: "token refreshed" });
             },
-            { body: Name, detail: { summary: "Force a token refresh" } },
+            { ...body(Name), detail: { summary: "Force a token refresh" } },
           )
           .post(
             "/accounts/reset",
@@ -120,10 +151,10 @@ export function adminRoutes(s: Services) {
               account(body.name).reset();
               return ok(null);
             },
-            { body: Name, detail: { summary: "Mark an account healthy and forget its failure streak" } },
+            { ...body(Name), detail: { summary: "Mark an account healthy and forget its failure streak" } },
           )
           .post("/accounts/check", async ({ body }) => ok(await checkAccount(s, account(body.name))), {
-            body: Name,
+            ...body(Name),
             detail: { summary: "Check an account's quota (getUsageLimits)" },
           })
           .post(
@@ -154,7 +185,7 @@ export function adminRoutes(s: Services) {
               });
               return new Response(stream, { headers: { "content-type": "application/x-ndjson", "cache-control": "no-cache" } });
             },
-            { body: Names, detail: { summary: "Check many accounts; NDJSON progress with Accept: application/x-ndjson" } },
+            { ...body(Names), detail: { summary: "Check many accounts; NDJSON progress with Accept: application/x-ndjson" } },
           )
           .post(
             "/accounts/import-sso",
@@ -183,12 +214,7 @@ export function adminRoutes(s: Services) {
               });
             },
             {
-              body: t.Object({
-                name: t.String({ minLength: 1 }),
-                ssoToken: t.String({ minLength: 1 }),
-                region: t.Optional(t.String({ minLength: 1 })),
-                addToPool: t.Optional(t.Boolean()),
-              }),
+              ...body(ImportSso),
               detail: { summary: "Import an account from an x-amz-sso_authn cookie" },
             },
           )
@@ -201,7 +227,7 @@ export function adminRoutes(s: Services) {
               s.log.warn("credentials exported", { accounts: accounts.map((a) => a.name).join(",") });
               return ok(accounts.map(credentialsExport));
             },
-            { body: Names, detail: { summary: "Export credentials (with secrets) for backup or migration" } },
+            { ...body(Names), detail: { summary: "Export credentials (with secrets) for backup or migration" } },
           )
           .post("/reload", async () => ok(await reloadAccounts(s)), {
             detail: { summary: "Re-read the credential files: accounts added, removed or replaced without a restart (also on SIGHUP)" },
@@ -221,9 +247,40 @@ export function adminRoutes(s: Services) {
               });
             },
             { detail: { summary: "The configuration in force, without secrets" } },
-          ),
+          )
+          // GET is named apart because the UI's GET /* would otherwise take it.
+          .get("/*", noRoute, { detail: { hide: true } })
+          .all("/*", noRoute, { detail: { hide: true } }),
     );
+}
+
+const noRoute = ({ request }: { request: Request }): never => {
+  throw new AdminHttpError(404, `no admin endpoint ${request.method} ${new URL(request.url).pathname}`);
+};
+
+function bodyProblem(e: BodyError): string {
+  switch (e.problem.kind) {
+    case "empty":
+      return "the request body is empty; send a JSON object";
+    case "nesting":
+      return `the request body nests arrays and objects deeper than ${MAX_NESTING} levels`;
+    case "json":
+      return "the request body is not valid JSON";
+    case "schema":
+      return describeValidation(e.problem.errors, "the request body does not match the schema");
+  }
 }
 
 /** A logical admin error: HTTP 200 with `{success:false, error}`, as the seed answers. */
 class AdminFailure extends Error {}
+
+/** An admin error with its own status (401, 404, 429), still in the envelope. */
+class AdminHttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly retryAfterSecs?: number,
+  ) {
+    super(message);
+  }
+}

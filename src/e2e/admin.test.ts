@@ -192,3 +192,37 @@ describe("admin API", () => {
     }
   });
 });
+
+describe("hostile admin requests", () => {
+  test("unknown admin paths and methods: 404 in the envelope", async () => {
+    for (const [method, path] of [["PUT", "/admin/accounts"], ["POST", "/admin/pool/status"], ["GET", "/admin/nothing"]] as const) {
+      const res = await admin(method, path);
+      expect(res.status).toBe(404);
+      expect(res.json).toEqual({ success: false, error: `no admin endpoint ${method} ${path}` });
+    }
+  });
+
+  test("a stranger's body is never read: 401 whatever it holds", async () => {
+    for (const body of ["{not json", JSON.stringify({ name: 5 }), "[".repeat(100_000)]) {
+      const res = await fetch(g.url + "/admin/accounts", { method: "POST", headers: { "x-api-key": "a-stranger" }, body });
+      expect(res.status).toBe(401);
+    }
+  });
+
+  test("bad bodies are 400s naming the problem: not an object, too deep, not JSON, empty", async () => {
+    const raw = (path: string, body: string) =>
+      fetch(g.url + path, { method: "POST", headers: { "x-api-key": g.adminKey, "content-type": "application/json" }, body }).then(async (r) => ({
+        status: r.status,
+        text: await r.text(),
+      }));
+    const notObject = await raw("/admin/accounts/credentials", '"x"');
+    expect(notObject.status).toBe(400);
+    expect(JSON.parse(notObject.text)).toEqual({ success: false, error: "body: expected object" });
+    expect(notObject.text).not.toContain(g.services.pool.accounts[0]!.credential.refreshToken!);
+    const deep = await raw("/admin/accounts/check", `{"name":${"[".repeat(100_000)}${"]".repeat(100_000)}}`);
+    expect(deep.status).toBe(400);
+    expect(JSON.parse(deep.text).error).toBe("the request body nests arrays and objects deeper than 128 levels");
+    expect(JSON.parse((await raw("/admin/accounts/check", "{nope")).text).error).toBe("the request body is not valid JSON");
+    expect(JSON.parse((await raw("/admin/accounts/check", "")).text).error).toBe("the request body is empty; send a JSON object");
+  });
+});

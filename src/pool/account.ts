@@ -156,13 +156,17 @@ export class Account {
     if (this.state.kind === "cooling") this.state = { kind: "healthy" };
   }
 
-  /** A failure that is the account's (or Kiro's) fault: cool down, and after maxFailures in a row, disable. */
+  /**
+   * A failure that is the account's (or Kiro's) fault. One alone is a blip: the request moves on and the account
+   * stays in service (a pool of one would otherwise refuse every request for a minute). Two in a row: cool down.
+   * maxFailures in a row: disable.
+   */
   recordFailure(reason: string, now = Date.now()): void {
     this.counters.failures++;
     this.counters.consecutiveFailures++;
     if (this.counters.consecutiveFailures >= this.deps.maxFailures) {
       this.disable("too_many_failures", `${this.counters.consecutiveFailures} failures in a row; last: ${reason}`);
-    } else {
+    } else if (this.counters.consecutiveFailures >= 2) {
       this.cool(now + this.deps.failureCooldownSecs * 1000, reason);
     }
   }

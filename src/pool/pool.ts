@@ -76,8 +76,9 @@ export class Pool {
 
     for (let n = 0; n < maxAttempts; n++) {
       signal.throwIfAborted();
-      // Prefer accounts that have not failed this request; fall back to them only when nothing else is left.
-      const account = this.select(failed) ?? this.select() ?? this.selfHeal();
+      // No account is tried twice for one request (a stalled one would hold the client for minutes each time);
+      // after a forced refresh the same account may go again, since it is not counted as failed.
+      const account = this.select(failed) ?? this.selfHeal(failed);
       if (!account) break;
       account.recordAttempt();
       const log = this.log.child({ account: account.name });
@@ -154,12 +155,12 @@ export class Pool {
   }
 
   /** KRS self-healing: when nothing is routable, accounts disabled only for a failure streak get another chance. */
-  private selfHeal(): Account | undefined {
-    const streaky = this.list.filter((a) => a.inPool && a.state.kind === "disabled" && a.state.why === "too_many_failures");
+  private selfHeal(tried: ReadonlySet<Account>): Account | undefined {
+    const streaky = this.list.filter((a) => a.inPool && !tried.has(a) && a.state.kind === "disabled" && a.state.why === "too_many_failures");
     if (streaky.length === 0) return undefined;
     this.log.warn("no account available: re-enabling accounts disabled for repeated failures", { count: streaky.length });
     for (const a of streaky) a.reset();
-    return this.select();
+    return this.select(tried);
   }
 
   /** 429 when accounts will come back by themselves (cooling, quota), 503 when none will, naming the soonest. */

@@ -1,0 +1,71 @@
+/**
+ * Reading a JSON request body safely, for every area: Elysia would parse and validate a body before any guard
+ * runs, so a stranger's body would be read; and its validation error stringifies the whole body (quadratic in
+ * nesting depth). Areas read bodies with this instead: the key first, then size of nesting, JSON, the schema.
+ */
+import type { TSchema } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+
+/** Deeper than any real request nests; walks over the body (TypeBox's, JSON.stringify's) stay far from the stack's end. */
+export const MAX_NESTING = 128;
+
+export type BodyProblem = { kind: "empty" | "nesting" | "json" } | { kind: "schema"; errors: unknown[] };
+
+export class BodyError extends Error {
+  override name = "BodyError";
+  constructor(readonly problem: BodyProblem) {
+    super(problem.kind);
+  }
+}
+
+/** A reader for one schema: compiled once, then per request text → nesting check → JSON → schema check. */
+export function jsonBodyReader<T>(schema: TSchema) {
+  const checker = TypeCompiler.Compile(schema);
+  return async (request: Request): Promise<T> => {
+    const text = await request.text();
+    if (text.trim() === "") throw new BodyError({ kind: "empty" });
+    if (nestedDeeperThan(text, MAX_NESTING)) throw new BodyError({ kind: "nesting" });
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new BodyError({ kind: "json" });
+    }
+    if (!checker.Check(value)) throw new BodyError({ kind: "schema", errors: [checker.Errors(value).First()] });
+    return value as T;
+  };
+}
+
+/** Counts bracket depth outside strings, jumping over string contents (most of a large body) with indexOf. */
+export function nestedDeeperThan(json: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c === QUOTE) {
+      i = closingQuote(json, i);
+      if (i < 0) return false;
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+      if (++depth > max) return true;
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+
+/** The index of the quote ending the string that opens at `open`, or -1 when it never ends. */
+function closingQuote(json: string, open: number): number {
+  for (let at = json.indexOf('"', open + 1); at >= 0; at = json.indexOf('"', at + 1)) {
+    let backslashes = 0;
+    while (json.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
+  return -1;
+}
