@@ -88,7 +88,8 @@ test("figures without a target carry no verdict; controls name the proxy and the
   const c256 = find(all, "load: hello at concurrency 256");
   expect(c256.target).toBeUndefined();
   expect(c256.pass).toBeUndefined();
-  expect(c256.control).toBe("proxy 8000; simulator alone 12000 [others busy: 0.5 cores]");
+  expect(c256.control).toBe("proxy 8000 (gateway 0.88×); simulator alone 12000 [others busy: 0.5 cores]");
+  expect(find(all, "load: what one core of gateway serves at concurrency 64 (1 / CPU per request)")).toMatchObject({ value: 8333, unit: "req/s" });
   expect(find(all, "hello, sequential: added p50").control).toBe("proxy 0.10 ms; direct 1.00 ms");
 });
 

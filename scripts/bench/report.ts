@@ -55,6 +55,9 @@ function row(metric: string, value: number, unit: string, target?: { atMost: boo
 const ms = (n: number) => `${n.toFixed(2)} ms`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
+/** How many times the control's figure this is. */
+const ratio = (value: number, control: number) => `${(value / control).toFixed(2)}×`;
+
 /** Other work on the machine during a measurement, when there was enough to matter. */
 const others = (cores: number) => (cores >= 0.1 ? ` [others busy: ${cores.toFixed(1)} cores]` : "");
 
@@ -99,7 +102,7 @@ export function rows(r: BenchResults): Row[] {
         l.gateway.rps,
         "req/s",
         c === "c64" ? { atMost: false, limit: 5000 } : undefined,
-        `proxy ${l.proxy.rps}; simulator alone ${l.direct.rps}${others(l.gateway.otherCores)}`,
+        `proxy ${l.proxy.rps} (gateway ${ratio(l.gateway.rps, l.proxy.rps)}); simulator alone ${l.direct.rps}${others(l.gateway.otherCores)}`,
       ),
       row(
         `load: gateway CPU per request at concurrency ${l.gateway.concurrency}`,
@@ -107,6 +110,13 @@ export function rows(r: BenchResults): Row[] {
         "ms",
         undefined,
         `proxy ${l.proxy.cpuMsPerRequest.proxy} ms; simulator ${l.gateway.cpuMsPerRequest.simulator} ms`,
+      ),
+      row(
+        `load: what one core of gateway serves at concurrency ${l.gateway.concurrency} (1 / CPU per request)`,
+        Math.round(1000 / (l.gateway.cpuMsPerRequest.gateway ?? Number.NaN)),
+        "req/s",
+        undefined,
+        `proxy ${Math.round(1000 / (l.proxy.cpuMsPerRequest.proxy ?? Number.NaN))}; less noisy than req/s on a shared machine`,
       ),
     );
   }
