@@ -3,10 +3,12 @@
  * simulator answering 20 % of chat calls with a fault of every kind. Every request ends, every success is
  * complete and correct, every failure is an Anthropic-shaped error, and the pool heals without a restart.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
+import { internal, text } from "../simulator/replies";
 import { KiroSimulator } from "../simulator/simulator";
 import { type GatewayProcess, spawnGateway } from "./drive";
 import { formatSoakReport, runSoak } from "./faults";
+import { post, startGateway } from "./harness";
 
 const accounts = [
   { name: "a", authMethod: "social" as const, usageLimit: 1e9 },
@@ -14,54 +16,92 @@ const accounts = [
   { name: "c", authMethod: "idc" as const, usageLimit: 1e9 },
 ];
 
-let sim: KiroSimulator;
-let gw: GatewayProcess;
-afterEach(async () => {
-  await gw.stop();
-  await sim.stop();
+describe("under faults", () => {
+  let sim: KiroSimulator;
+  let gw: GatewayProcess;
+  afterEach(async () => {
+    await gw.stop();
+    await sim.stop();
+  });
+
+  test("400 requests, 32 at a time, under 20 % faults of every kind", async () => {
+    sim = await KiroSimulator.start({ chunking: "random", seed: 3 });
+    // A short cooldown, so that the pool heals within the test; stalls stay under the watchdog's limits.
+    gw = await spawnGateway({ sim, accounts, config: { failureCooldownSecs: 1, firstEventTimeoutSecs: 5, streamIdleTimeoutSecs: 5 } });
+    const report = await runSoak(gw, sim, {
+      requests: 400,
+      concurrency: 32,
+      faults: { rate: 0.2, stallMs: 400 },
+      deadlineMs: 20_000,
+      recoveryWithinMs: 10_000,
+    });
+    const summary = formatSoakReport(report);
+    expect(report.hangs, summary).toBe(0);
+    expect(report.wrong.total, summary).toBe(0);
+    expect(report.successes + report.errors.total).toBe(400);
+    for (const kind of ["429", "500", "403", "reset", "cut", "stall"]) expect(report.faults.get(kind), `${kind} injected`).toBeGreaterThan(0);
+    // Failover hides most faults; some reach the client, always as an Anthropic error.
+    expect(report.successes).toBeGreaterThan(report.errors.total);
+    expect(report.errors.total).toBeGreaterThan(0);
+    expect(report.recovery.healthyAfterMs, summary).toBeDefined();
+    expect(report.recovery.burst.correct).toBe(report.recovery.burst.requests);
+    expect(report.alive).toBe(true);
+    expect(report.secretsInLog, summary).toBe(0);
+  }, 60_000);
+
+  test("stalls longer than streamIdleTimeoutSecs end as overloaded errors, never as hangs", async () => {
+    sim = await KiroSimulator.start({ chunking: "random", seed: 4 });
+    gw = await spawnGateway({ sim, accounts, config: { failureCooldownSecs: 1, streamIdleTimeoutSecs: 0.5 } });
+    const report = await runSoak(gw, sim, {
+      requests: 60,
+      concurrency: 16,
+      faults: { rate: 0.3, kinds: ["stall"], stallMs: 5_000 },
+      deadlineMs: 20_000,
+      recoveryWithinMs: 10_000,
+    });
+    const summary = formatSoakReport(report);
+    expect(report.hangs, summary).toBe(0);
+    expect(report.wrong.total, summary).toBe(0);
+    expect(report.faults.get("stall")).toBeGreaterThan(0);
+    // A stall comes after the first event: too late to move to another account, so each one is one client error.
+    expect(report.errors.total, summary).toBe(report.faults.get("stall"));
+    expect(report.errors.get("stream error overloaded_error") + report.errors.get("HTTP 529 overloaded_error"), summary).toBe(report.errors.total);
+    expect(report.successes).toBe(60 - report.errors.total);
+  }, 60_000);
 });
 
-test("400 requests, 32 at a time, under 20 % faults of every kind", async () => {
-  sim = await KiroSimulator.start({ chunking: "random", seed: 3 });
-  // A short cooldown, so that the pool heals within the test; stalls stay under the watchdog's limits.
-  gw = await spawnGateway({ sim, accounts, config: { failureCooldownSecs: 1, firstEventTimeoutSecs: 5, streamIdleTimeoutSecs: 5 } });
-  const report = await runSoak(gw, sim, {
-    requests: 400,
-    concurrency: 32,
-    faults: { rate: 0.2, stallMs: 400 },
-    deadlineMs: 20_000,
-    recoveryWithinMs: 10_000,
+// src/pool/pool.ts: failover tries up to min(3 × accounts, 9) times, and an account that stalled has finished its
+// cooldown (60 s by default) long before the next round (firstEventTimeoutSecs, 120 s by default). So a Kiro silent
+// before its first event holds one request for 9 × 120 s = 18 minutes, beyond the 720 s bound on a reply. Seen
+// with 1.5 s and 1 s: 9 chat calls, 13.5 s. A stalled request should give up once every account has stalled.
+test.todo("a request stalled before the first event on every account gives up after trying each once", async () => {
+  const g = await startGateway({
+    accounts: [{ name: "a", authMethod: "social" }, { name: "b", authMethod: "social" }, { name: "c", authMethod: "social" }],
+    config: { firstEventTimeoutSecs: 1.5, failureCooldownSecs: 1 },
   });
-  const summary = formatSoakReport(report);
-  expect(report.hangs, summary).toBe(0);
-  expect(report.wrong.total, summary).toBe(0);
-  expect(report.successes + report.errors.total).toBe(400);
-  for (const kind of ["429", "500", "403", "reset", "cut", "stall"]) expect(report.faults.get(kind), `${kind} injected`).toBeGreaterThan(0);
-  // Failover hides most faults; some reach the client, always as an Anthropic error.
-  expect(report.successes).toBeGreaterThan(report.errors.total);
-  expect(report.errors.total).toBeGreaterThan(0);
-  expect(report.recovery.healthyAfterMs, summary).toBeDefined();
-  expect(report.recovery.burst.correct).toBe(report.recovery.burst.requests);
-  expect(report.alive).toBe(true);
-  expect(report.secretsInLog, summary).toBe(0);
-}, 60_000);
+  try {
+    for (let i = 0; i < 9; i++) g.sim.enqueue(text("late", { stallBeforeMs: 10_000 }));
+    const res = await post(g, "/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 8, messages: [{ role: "user", content: "hi" }] });
+    expect(res.json.error.message).toContain("Kiro sent no event within 1.5 s");
+    expect(g.sim.requests.filter((r) => r.path.endsWith("/generateAssistantResponse")).length).toBe(3);
+  } finally {
+    await g.stop();
+  }
+}, 30_000);
 
-test("stalls longer than streamIdleTimeoutSecs end as overloaded errors, never as hangs", async () => {
-  sim = await KiroSimulator.start({ chunking: "random", seed: 4 });
-  gw = await spawnGateway({ sim, accounts, config: { failureCooldownSecs: 1, streamIdleTimeoutSecs: 0.5 } });
-  const report = await runSoak(gw, sim, {
-    requests: 60,
-    concurrency: 16,
-    faults: { rate: 0.3, kinds: ["stall"], stallMs: 5_000 },
-    deadlineMs: 20_000,
-    recoveryWithinMs: 10_000,
-  });
-  const summary = formatSoakReport(report);
-  expect(report.hangs, summary).toBe(0);
-  expect(report.wrong.total, summary).toBe(0);
-  expect(report.faults.get("stall")).toBeGreaterThan(0);
-  // A stall comes after the first event: too late to move to another account, so each one is one client error.
-  expect(report.errors.total, summary).toBe(report.faults.get("stall"));
-  expect(report.errors.get("stream error overloaded_error") + report.errors.get("HTTP 529 overloaded_error"), summary).toBe(report.errors.total);
-  expect(report.successes).toBe(60 - report.errors.total);
-}, 60_000);
+// src/pool/account.ts: one transient failure (a 500, a reset) cools an account for the whole failureCooldownSecs
+// (60 s by default), a 429 without Retry-After too. scripts/soak.ts with the defaults: 17 faults in the first 76
+// chat calls benched all three accounts, and 1,935 of 2,000 requests were answered 429 while Kiro was answering
+// 80 % of calls. The pool should keep serving through a few transient failures.
+test.todo("after one 500 on each of three accounts, the next request is still served", async () => {
+  const g = await startGateway({ accounts: [{ name: "a", authMethod: "social" }, { name: "b", authMethod: "social" }, { name: "c", authMethod: "social" }] });
+  try {
+    const hello = { model: "claude-sonnet-4-5", max_tokens: 8, messages: [{ role: "user", content: "hi" }] };
+    g.sim.enqueue(internal(), internal(), internal());
+    expect((await post(g, "/v1/messages", hello)).status).toBe(529);
+    const next = await post(g, "/v1/messages", hello);
+    expect(next.status, next.text).toBe(200);
+  } finally {
+    await g.stop();
+  }
+});
