@@ -312,9 +312,28 @@ async function holdStreams(path: Path, p: PairedRequest, n: number): Promise<{ o
   return { opened, rssBeforeMB: round(rssBefore / MB, 1), rssMB: round(rss / MB, 1), simulatorRssMB: round(simRss / MB, 1) };
 }
 
+/**
+ * Before any timing: each path answers a request with what it should — the gateway an Anthropic message carrying the
+ * simulator's echo, the other two Kiro's event stream — so a fast wrong answer cannot pass for a fast right one.
+ */
+async function checkAnswers(p: PairedRequest, said: string): Promise<void> {
+  for (const path of PATHS) {
+    const { url, init } = requestFor(path, p);
+    const res = await fetch(url, init);
+    const body = await res.text();
+    const right =
+      path === "gateway"
+        ? (JSON.parse(body) as { type?: string; content?: Array<{ text?: string }> }).content?.[0]?.text?.endsWith(`You said: ${said}`)
+        : res.headers.get("content-type") === "application/vnd.amazon.eventstream" && body.includes("assistantResponseEvent");
+    if (res.status !== 200 || !right) failed(path, `wrong answer to a check request: HTTP ${res.status} ${body.slice(0, 200)}`);
+  }
+}
+
 async function main(): Promise<LoadResults> {
   const small = pair(hello(), plan.account);
   const large = pair(claudeCode({ bytes: 1_000_000, tools: 20, history: 200 }), plan.account);
+  await checkAnswers(small, "Hello, Claude!");
+  await checkAnswers(large, "Now summarise what these modules do.");
   const smallStream = pair(hello({ stream: true }), plan.account);
   const held = pair(hello({ stream: true, text: "[sim] hold 600000" }), plan.account);
 
