@@ -83,7 +83,7 @@ const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
 const DEPTHS = [129, 1_000, 100_000, 1_000_000];
 const TOO_DEEP = /deeper than 128 levels/;
 
-/** Where a string of `n` characters goes: mostly 1–8 MB, now and then up to 45 MB. */
+/** The length of a huge string: mostly 1–8 MB, now and then 10–45 MB. */
 const hugeLength = (r: Random) => (r.next() < 0.05 ? r.int(10, 45) : r.int(1, 8)) * 1024 * 1024;
 
 type Kind = "string" | "nonempty string" | "integer" | "positive integer" | "boolean" | "array" | "object" | "string|array" | "string|null" | "role";
@@ -134,12 +134,6 @@ function setAt(target: Json, path: Array<string | number>, value: Json): void {
   let node = target as Record<string | number, Json>;
   for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, Json>;
   node[path.at(-1)!] = value;
-}
-
-function deleteAt(target: Json, path: Array<string | number>): void {
-  let node = target as Record<string | number, Json>;
-  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, Json>;
-  delete node[path.at(-1)!];
 }
 
 /** Puts the JSON text `raw` where `placeholder` stands in the serialised body (for values JSON.stringify cannot write). */
@@ -218,7 +212,7 @@ function bodyMakers(counting: boolean): Maker[] {
     },
     (r, k) => {
       const junk = Array.from({ length: r.int(1, 4096) }, () => String.fromCharCode(r.int(0x21, 0x7e))).join("");
-      // Random printable text is almost never JSON; when it is (a number), it is not an object.
+      // Printable junk; the leading "x" keeps it from ever being a JSON number by chance.
       return { kind: "bad JSON", headers: json(k), body: `x${junk}`, expect: refused("the request body is not valid JSON", 400) };
     },
     (r, k) => ({
@@ -627,7 +621,7 @@ function adminMakers({ fields, required, valid, answer, deep }: AdminSpec): Make
       // Without required fields, "{}" asks for every account (and /credentials would answer with secrets).
       if (required.length === 0) return { kind: "well formed", headers: admin(k), body: JSON.stringify(value), expect: answer };
       const field = r.pick(required);
-      deleteAt(value, [field]);
+      delete value[field];
       return { kind: "missing field", headers: admin(k), body: JSON.stringify(value), expect: refused(`${field}: field required`, 400) };
     },
     (r, k) => {
