@@ -55,6 +55,11 @@ const { values: args } = parseArgs({
 
 const children: Subprocess[] = [];
 const say = (text: string) => process.stderr.write(`${text}\n`);
+// Interrupted: take the simulator, the proxy and the gateway down too, rather than leave them listening.
+process.on("SIGINT", () => {
+  for (const child of children) child.kill("SIGKILL");
+  process.exit(130);
+});
 
 /** Spawns a process and resolves with it and its first stdout line (its "ready" announcement). */
 async function spawnReady(cmd: string[], env: Record<string, string> = {}): Promise<{ proc: Subprocess<"ignore", "pipe", "inherit">; line: string }> {
