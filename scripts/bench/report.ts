@@ -3,6 +3,7 @@
  * gateway, as a table for people and as rows for the JSON file.
  */
 import type { LoadResults, PairedLatency } from "./load";
+import { median } from "./stats";
 
 export interface StartResults {
   /** Spawn to the first answered POST /v1/messages, ms, one per start. */
@@ -53,7 +54,6 @@ function row(metric: string, value: number, unit: string, target?: { atMost: boo
 }
 
 const ms = (n: number) => `${n.toFixed(2)} ms`;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 /** How many times the control's figure this is. */
 const ratio = (value: number, control: number) => `${(value / control).toFixed(2)}×`;
