@@ -132,4 +132,15 @@ function serve(services: Services, config: Config, log: Logger, onStop?: () => P
   return server.url.toString();
 }
 
+/**
+ * Bun's fetch holds at most 256 requests at once unless told at start-up, and a gateway holds one per open stream:
+ * the 257th would wait for another to end. The setting is read only at start, so the process replaces itself
+ * once with it set (same PID, so systemd and signals see one process).
+ */
+if (!process.env.BUN_CONFIG_MAX_HTTP_REQUESTS) {
+  const compiled = import.meta.path.startsWith("/$bunfs/");
+  const args = process.argv.slice(compiled ? 2 : 1);
+  process.execve(process.execPath, [process.execPath, ...args], { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: "8192" });
+}
+
 await main(Bun.argv.slice(2));
