@@ -3,10 +3,15 @@ import { timingSafeEqual } from "node:crypto";
 
 const digest = (s: string) => new Bun.CryptoHasher("sha256").update(s).digest();
 
+/** The configured keys' digests, computed once (there are one or two keys per process). */
+const expectedDigests = new Map<string, Buffer>();
+
 /** Compares digests, so neither the key's content nor its length leaks through timing. */
 export function keyMatches(given: string | undefined, expected: string): boolean {
   if (given === undefined) return false;
-  return timingSafeEqual(digest(given), digest(expected));
+  let want = expectedDigests.get(expected);
+  if (!want) expectedDigests.set(expected, (want = digest(expected)));
+  return timingSafeEqual(digest(given), want);
 }
 
 /** The key of `x-api-key`, else of `Authorization: Bearer …` (or a bare Authorization value, as the seed accepts). */

@@ -119,7 +119,7 @@ function serve(services: Services, config: Config, log: Logger, onStop?: () => P
     log.info(`${signal}: no new connections; letting open requests finish`, { graceSecs: SHUTDOWN_GRACE_MS / 1000 });
     const grace = new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS));
     await Promise.race([server.stop(false), grace]);
-    services.stateFile.save();
+    await services.stateFile.save();
     await onStop?.();
     log.info("stopped");
     process.exit(0);
@@ -140,7 +140,7 @@ function serve(services: Services, config: Config, log: Logger, onStop?: () => P
 if (!process.env.BUN_CONFIG_MAX_HTTP_REQUESTS) {
   const compiled = import.meta.path.startsWith("/$bunfs/");
   const args = process.argv.slice(compiled ? 2 : 1);
-  process.execve(process.execPath, [process.execPath, ...args], { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: "8192" });
+  process.execve!(process.execPath, [process.execPath, ...args], { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: "8192" });
 }
 
 await main(Bun.argv.slice(2));

@@ -112,7 +112,7 @@ describe("the pool", () => {
   test("counters survive a restart (state file beside the credentials)", async () => {
     g = await startGateway({ accounts: three });
     for (let i = 0; i < 3; i++) await post(g, "/v1/messages", hello);
-    g.services.stateFile.save();
+    await g.services.stateFile.save();
     const { createServices } = await import("../services");
     const again = await createServices({ config: g.services.config, log: g.services.log, credentialsFile: "" });
     expect(again.pool.accounts.map((a) => a.counters.requests)).toEqual([1, 1, 1]);

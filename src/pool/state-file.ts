@@ -3,7 +3,7 @@
  * its reset date. Kept in one small JSON file beside the credentials (a dot-file, so it is never taken for a
  * credential). Losing it loses nothing important: every account starts healthy with zero counters.
  */
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+import { open, rename } from "node:fs/promises";
 import type { Logger } from "../log";
 import type { Counters } from "./account";
 import type { Pool } from "./pool";
@@ -51,12 +51,13 @@ export class PoolStateFile {
   touch(): void {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      this.save();
+      void this.save();
     }, SAVE_EVERY_MS);
     this.timer.unref?.();
   }
 
-  save(): void {
+  /** Writes the file now, off the event loop's critical path (async I/O, fsync before the rename). */
+  async save(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     const state: SavedState = { version: 1, accounts: {} };
@@ -67,16 +68,16 @@ export class PoolStateFile {
         ...(rest?.until ? { quotaRestUntil: rest.until, quotaReason: rest.reason } : {}),
       };
     }
+    const tmp = `${this.path}.${process.pid}.tmp`;
     try {
-      const tmp = `${this.path}.${process.pid}.tmp`;
-      const fd = openSync(tmp, "w", 0o600);
+      const file = await open(tmp, "w", 0o600);
       try {
-        writeSync(fd, JSON.stringify(state));
-        fsyncSync(fd);
+        await file.writeFile(JSON.stringify(state));
+        await file.sync();
       } finally {
-        closeSync(fd);
+        await file.close();
       }
-      renameSync(tmp, this.path);
+      await rename(tmp, this.path);
     } catch (e) {
       this.log.warn("could not save pool counters", { file: this.path, error: (e as Error).message });
     }
