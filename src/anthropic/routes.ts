@@ -3,10 +3,10 @@
  * Every route checks the client key; every error leaves as an Anthropic error body.
  */
 import type { TSchema } from "@sinclair/typebox";
-import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { Server } from "bun";
 import { Elysia } from "elysia";
 import { authenticate } from "../auth";
+import { BodyError, type BodyProblem, jsonBodyReader, MAX_NESTING } from "../body";
 import { GatewayError } from "../errors";
 import { generateAssistantResponse } from "../kiro/chat";
 import { HeaderBlocks } from "../kiro/eventstream";
@@ -32,30 +32,16 @@ export function anthropicRoutes(s: Services) {
       ? new GatewayError("rate_limited", "too many failed authentication attempts from this address; wait and retry", { retryAfterSecs: outcome.retryAfterSecs })
       : new GatewayError("authentication", "invalid x-api-key");
   };
-  /**
-   * Elysia would read the body before the guard runs, and its own validation error stringifies the whole body
-   * pretty-printed (quadratic in nesting depth: 30,000 nested arrays ran the process out of memory). So bodies
-   * are read here: the key first, so a stranger's body is never parsed; then nesting, JSON and the schema.
-   */
+  /** The key before the body (src/body.ts says why Elysia does not read it): a stranger's body is never parsed. */
   const jsonBody = (schema: TSchema) => {
-    const checker = TypeCompiler.Compile(schema);
+    const read = jsonBodyReader(schema);
     return async ({ request, server }: { request: Request; server: Server<unknown> | null }) => {
       requireKey(request, server);
-      const text = await request.text();
-      if (text.trim() === "") throw new GatewayError("invalid_request", "the request body is empty; send a JSON object");
-      if (nestedDeeperThan(text, MAX_NESTING)) {
-        throw new GatewayError("invalid_request", `the request body nests arrays and objects deeper than ${MAX_NESTING} levels`);
-      }
-      let value: unknown;
       try {
-        value = JSON.parse(text);
-      } catch {
-        throw new GatewayError("invalid_request", "the request body is not valid JSON");
+        return await read(request);
+      } catch (e) {
+        throw e instanceof BodyError ? new GatewayError("invalid_request", bodyProblem(e.problem)) : e;
       }
-      if (!checker.Check(value)) {
-        throw new GatewayError("invalid_request", describeValidation([checker.Errors(value).First()], "the request body does not match the schema"));
-      }
-      return value;
     };
   };
 
@@ -184,39 +170,16 @@ function whileUpstreamWorks<T>(work: () => T): Promise<T> {
   return result;
 }
 
-/** Deeper than any real request nests; walks over the body (TypeBox's, JSON.stringify's) stay far from the stack's end. */
-const MAX_NESTING = 128;
-
-/** Counts bracket depth outside strings, jumping over string contents (most of a large body) with indexOf. */
-export function nestedDeeperThan(json: string, max: number): boolean {
-  let depth = 0;
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i);
-    if (c === QUOTE) {
-      i = closingQuote(json, i);
-      if (i < 0) return false;
-    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
-      if (++depth > max) return true;
-    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
-      depth--;
-    }
+/** What the client is told about a body src/body.ts could not read. */
+function bodyProblem(problem: BodyProblem): string {
+  switch (problem.kind) {
+    case "empty":
+      return "the request body is empty; send a JSON object";
+    case "nesting":
+      return `the request body nests arrays and objects deeper than ${MAX_NESTING} levels`;
+    case "json":
+      return "the request body is not valid JSON";
+    case "schema":
+      return describeValidation(problem.errors, "the request body does not match the schema");
   }
-  return false;
-}
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-
-/** The index of the quote ending the string that opens at `open`, or -1 when it never ends. */
-function closingQuote(json: string, open: number): number {
-  for (let at = json.indexOf('"', open + 1); at >= 0; at = json.indexOf('"', at + 1)) {
-    let backslashes = 0;
-    while (json.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return at;
-  }
-  return -1;
 }

@@ -75,9 +75,17 @@ describe("hostile input, case by case", () => {
       expect(res.status).toBe(400);
       expect(res.json.error.message).toBe("the request body nests arrays and objects deeper than 128 levels");
     }
-    g.sim.enqueue();
     const fine = await post(g, path, { ...hello, metadata: { deep: JSON.parse(nested(100)) } });
     expect(fine.status).toBe(200);
+  });
+
+  test("brackets inside strings are text, not nesting, whatever escapes come before a quote", async () => {
+    for (const content of ["[".repeat(10_000), 'a \\" [[[[ \\', '\\"' + "{[".repeat(500)]) {
+      const res = await post(g, "/v1/messages", { ...hello, messages: [{ role: "user", content }], metadata: { user_id: "]]]]" } });
+      expect(res.status, res.text).toBe(200);
+    }
+    const escaped = await post(g, "/v1/messages", `{"model":"claude-sonnet-4-5","max_tokens":8,"messages":[{"role":"user","content":"\\\\"}],"x":${nested(129)}}`);
+    expect(escaped.json.error.message).toBe("the request body nests arrays and objects deeper than 128 levels");
   });
 
   test("an empty body, and a body sent without a JSON content type", async () => {
