@@ -40,6 +40,8 @@ export interface Counters {
 }
 
 const REFRESH_MARGIN_MS = 10 * 60_000;
+/** The first rest after trouble; each further one in a row doubles it, up to failureCooldownSecs. */
+const FIRST_REST_MS = 5_000;
 const UNUSABLE_MARGIN_MS = 5 * 60_000;
 
 export class RefreshFailure extends Error {
@@ -59,6 +61,8 @@ export class Account {
   inPool = true;
   readonly machineId: string;
   private refreshing: Promise<void> | undefined;
+  /** 429s since the last success. */
+  private throttles = 0;
 
   constructor(
     readonly name: string,
@@ -153,13 +157,14 @@ export class Account {
 
   recordSuccess(): void {
     this.counters.consecutiveFailures = 0;
+    this.throttles = 0;
     if (this.state.kind === "cooling") this.state = { kind: "healthy" };
   }
 
   /**
    * A failure that is the account's (or Kiro's) fault. One alone is a blip: the request moves on and the account
-   * stays in service (a pool of one would otherwise refuse every request for a minute). Two in a row: cool down.
-   * maxFailures in a row: disable.
+   * stays in service (a pool of one would otherwise refuse every request for a while). More in a row: rests that
+   * double from 5 s up to failureCooldownSecs. maxFailures in a row: disable.
    */
   recordFailure(reason: string, now = Date.now()): void {
     this.counters.failures++;
@@ -167,13 +172,22 @@ export class Account {
     if (this.counters.consecutiveFailures >= this.deps.maxFailures) {
       this.disable("too_many_failures", `${this.counters.consecutiveFailures} failures in a row; last: ${reason}`);
     } else if (this.counters.consecutiveFailures >= 2) {
-      this.cool(now + this.deps.failureCooldownSecs * 1000, reason);
+      this.cool(now + this.backoffMs(this.counters.consecutiveFailures - 1), reason);
     }
   }
 
-  /** A 429: rest for Retry-After when Kiro gave one, else the configured cooldown. */
+  /**
+   * A 429: rest for Retry-After when Kiro gave one; else a short rest that doubles with each 429 in a row, up to
+   * failureCooldownSecs (a lone 429 is usually over in seconds; a minute's rest for it would empty a small pool).
+   */
   throttle(reason: string, retryAfterSecs?: number, now = Date.now()): void {
-    this.cool(now + (retryAfterSecs ?? this.deps.failureCooldownSecs) * 1000, reason);
+    this.throttles++;
+    this.cool(now + (retryAfterSecs !== undefined ? retryAfterSecs * 1000 : this.backoffMs(this.throttles)), reason);
+  }
+
+  /** 5 s, 10 s, 20 s … for the n-th trouble in a row, never more than failureCooldownSecs. */
+  private backoffMs(n: number): number {
+    return Math.min(this.deps.failureCooldownSecs * 1000, FIRST_REST_MS * 2 ** Math.max(0, n - 1));
   }
 
   cool(until: number, reason: string): void {

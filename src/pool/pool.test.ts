@@ -78,3 +78,33 @@ describe("Pool.select", () => {
     expect(new Pool(log, []).noAccountError().message).toBe("no Kiro account is configured in the pool");
   });
 });
+
+describe("rests after trouble", () => {
+  const restSecs = (a: Account, now: number) => Math.round(((a.availableAt ?? now) - now) / 1000);
+
+  test("429s without Retry-After: 5 s, then doubling, capped at failureCooldownSecs; a success starts over", () => {
+    const a = account("a");
+    const now = Date.now();
+    const rests = [1, 2, 3, 4, 5].map(() => {
+      a.throttle("429", undefined, now);
+      return restSecs(a, now);
+    });
+    expect(rests).toEqual([5, 10, 20, 40, 60]);
+    a.recordSuccess();
+    a.throttle("429", undefined, now);
+    expect(restSecs(a, now)).toBe(5);
+    a.throttle("429", 42, now);
+    expect(restSecs(a, now)).toBe(42);
+  });
+
+  test("failures: the first is a blip, the next ones rest the account 5 s, 10 s …", () => {
+    const a = new Account("b", { path: "/nonexistent/b.json" }, { refreshToken: "b".repeat(100) }, { ...deps, maxFailures: 5 });
+    const now = Date.now();
+    a.recordFailure("500", now);
+    expect(a.state.kind).toBe("healthy");
+    a.recordFailure("500", now);
+    expect(restSecs(a, now)).toBe(5);
+    a.recordFailure("500", now);
+    expect(restSecs(a, now)).toBe(10);
+  });
+});
