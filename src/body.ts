@@ -11,10 +11,24 @@ export const MAX_NESTING = 128;
 
 export type BodyProblem = { kind: "empty" | "nesting" | "json" } | { kind: "schema"; errors: unknown[] };
 
+/** A body that cannot be read, with the one line that tells the client why. */
 export class BodyError extends Error {
   override name = "BodyError";
   constructor(readonly problem: BodyProblem) {
-    super(problem.kind);
+    super(describeProblem(problem));
+  }
+}
+
+function describeProblem(problem: BodyProblem): string {
+  switch (problem.kind) {
+    case "empty":
+      return "the request body is empty; send a JSON object";
+    case "nesting":
+      return `the request body nests arrays and objects deeper than ${MAX_NESTING} levels`;
+    case "json":
+      return "the request body is not valid JSON";
+    case "schema":
+      return describeValidation(problem.errors, "the request body does not match the schema");
   }
 }
 
@@ -69,3 +83,30 @@ function closingQuote(json: string, open: number): number {
   }
   return -1;
 }
+
+interface TypeBoxError {
+  path: string;
+  message: string;
+  value?: unknown;
+  schema?: { anyOf?: Array<{ const?: unknown }> };
+  errors?: Array<{ First(): TypeBoxError | undefined }>;
+}
+
+/** One readable line from TypeBox errors (ours or Elysia's): which field, and what is wrong with it. */
+export function describeValidation(all: readonly unknown[] | undefined, fallback: string): string {
+  const first = all?.[0] as TypeBoxError | undefined;
+  if (!first) return fallback;
+  const field = first.path.replace(/^\//, "").replaceAll("/", ".") || "body";
+  const choices = first.schema?.anyOf?.map((s) => s.const).filter((c) => c !== undefined) ?? [];
+  let problem: string;
+  if (choices.length) {
+    problem = `must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`;
+  } else {
+    // A union: say what each branch wanted ("expected string or expected array").
+    const branches = [...new Set(first.errors?.map((it) => it.First()?.message).filter((m): m is string => !!m))];
+    problem = branches.length ? branches.map(lowerFirst).join(" or ") : lowerFirst(first.message);
+  }
+  return first.value === undefined ? `${field}: field required` : `${field}: ${problem}`;
+}
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);

@@ -7,8 +7,7 @@ import { type Static, type TSchema, Type as t } from "@sinclair/typebox";
 import type { Server } from "bun";
 import { Elysia } from "elysia";
 import { authenticate } from "../auth";
-import { describeValidation } from "../anthropic/errors";
-import { BodyError, jsonBodyReader, MAX_NESTING } from "../body";
+import { BodyError, describeValidation, jsonBodyReader } from "../body";
 import type { Credential } from "../kiro/credential";
 import { importFromSsoToken } from "../kiro/sso";
 import { reloadAccounts, type Services } from "../services";
@@ -87,7 +86,7 @@ export function adminRoutes(s: Services) {
       }
       if (cause instanceof BodyError) {
         set.status = 400;
-        return envelope(400, failure(bodyProblem(cause)));
+        return envelope(400, failure(cause.message));
       }
       if (code === "VALIDATION") return envelope(400, failure(describeValidation(error.all, error.message)));
       if (code === "PARSE") return envelope(400, failure("the request body is not valid JSON"));
@@ -257,19 +256,6 @@ export function adminRoutes(s: Services) {
 const noRoute = ({ request }: { request: Request }): never => {
   throw new AdminHttpError(404, `no admin endpoint ${request.method} ${new URL(request.url).pathname}`);
 };
-
-function bodyProblem(e: BodyError): string {
-  switch (e.problem.kind) {
-    case "empty":
-      return "the request body is empty; send a JSON object";
-    case "nesting":
-      return `the request body nests arrays and objects deeper than ${MAX_NESTING} levels`;
-    case "json":
-      return "the request body is not valid JSON";
-    case "schema":
-      return describeValidation(e.problem.errors, "the request body does not match the schema");
-  }
-}
 
 /** A logical admin error: HTTP 200 with `{success:false, error}`, as the seed answers. */
 class AdminFailure extends Error {}

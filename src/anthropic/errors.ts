@@ -48,30 +48,3 @@ export function errorResponse(e: GatewayError): Response {
   if (e.detail.retryAfterSecs !== undefined) headers["retry-after"] = String(Math.max(1, Math.ceil(e.detail.retryAfterSecs)));
   return new Response(JSON.stringify(errorBody(e.kind, e.message)), { status, headers });
 }
-
-interface TypeBoxError {
-  path: string;
-  message: string;
-  value?: unknown;
-  schema?: { anyOf?: Array<{ const?: unknown }> };
-  errors?: Array<{ First(): TypeBoxError | undefined }>;
-}
-
-/** One readable line from an Elysia validation error: which field, and what is wrong with it. */
-export function describeValidation(all: readonly unknown[] | undefined, fallback: string): string {
-  const first = all?.[0] as TypeBoxError | undefined;
-  if (!first) return fallback;
-  const field = first.path.replace(/^\//, "").replaceAll("/", ".") || "body";
-  const choices = first.schema?.anyOf?.map((s) => s.const).filter((c) => c !== undefined) ?? [];
-  let problem: string;
-  if (choices.length) {
-    problem = `must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`;
-  } else {
-    // A union: say what each branch wanted ("expected string or expected array").
-    const branches = [...new Set(first.errors?.map((it) => it.First()?.message).filter((m): m is string => !!m))];
-    problem = branches.length ? branches.map(lowerFirst).join(" or ") : lowerFirst(first.message);
-  }
-  return first.value === undefined ? `${field}: field required` : `${field}: ${problem}`;
-}
-
-const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);

@@ -6,7 +6,7 @@ import type { TSchema } from "@sinclair/typebox";
 import type { Server } from "bun";
 import { Elysia } from "elysia";
 import { authenticate } from "../auth";
-import { BodyError, type BodyProblem, jsonBodyReader, MAX_NESTING } from "../body";
+import { BodyError, describeValidation, jsonBodyReader } from "../body";
 import { GatewayError } from "../errors";
 import { generateAssistantResponse } from "../kiro/chat";
 import { HeaderBlocks } from "../kiro/eventstream";
@@ -16,7 +16,7 @@ import { Watchdog } from "../kiro/watchdog";
 import type { Services } from "../services";
 import { conversationJson, convertRequest } from "./convert";
 import { countTokens } from "./count";
-import { describeValidation, errorResponse } from "./errors";
+import { errorResponse } from "./errors";
 import { jsonMessage, sseResponse, type Reply } from "./respond";
 import { CountTokensRequest, MessagesRequest } from "./schemas";
 import { StreamTranslator } from "./stream";
@@ -40,7 +40,7 @@ export function anthropicRoutes(s: Services) {
       try {
         return await read(request);
       } catch (e) {
-        throw e instanceof BodyError ? new GatewayError("invalid_request", bodyProblem(e.problem)) : e;
+        throw e instanceof BodyError ? new GatewayError("invalid_request", e.message) : e;
       }
     };
   };
@@ -168,18 +168,4 @@ function whileUpstreamWorks<T>(work: () => T): Promise<T> {
   );
   result.catch(() => {});
   return result;
-}
-
-/** What the client is told about a body src/body.ts could not read. */
-function bodyProblem(problem: BodyProblem): string {
-  switch (problem.kind) {
-    case "empty":
-      return "the request body is empty; send a JSON object";
-    case "nesting":
-      return `the request body nests arrays and objects deeper than ${MAX_NESTING} levels`;
-    case "json":
-      return "the request body is not valid JSON";
-    case "schema":
-      return describeValidation(problem.errors, "the request body does not match the schema");
-  }
 }
