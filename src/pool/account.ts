@@ -40,7 +40,7 @@ export interface Counters {
 }
 
 const REFRESH_MARGIN_MS = 10 * 60_000;
-/** The first rest after trouble; each further one in a row doubles it, up to failureCooldownSecs. */
+/** The first rest after a 429 without Retry-After; each further one in a row doubles it, up to failureCooldownSecs. */
 const FIRST_REST_MS = 5_000;
 const UNUSABLE_MARGIN_MS = 5 * 60_000;
 
@@ -162,17 +162,15 @@ export class Account {
   }
 
   /**
-   * A failure that is the account's (or Kiro's) fault. One alone is a blip: the request moves on and the account
-   * stays in service (a pool of one would otherwise refuse every request for a while). More in a row: rests that
-   * double from 5 s up to failureCooldownSecs. maxFailures in a row: disable.
+   * A failure of Kiro or the network while this account was in use: counted (the request has already moved on
+   * to another account), but no rest — another account would meet the same Kiro. maxFailures in a row: disable
+   * (healed when nothing else is left, or by an admin reset).
    */
-  recordFailure(reason: string, now = Date.now()): void {
+  recordFailure(reason: string): void {
     this.counters.failures++;
     this.counters.consecutiveFailures++;
     if (this.counters.consecutiveFailures >= this.deps.maxFailures) {
       this.disable("too_many_failures", `${this.counters.consecutiveFailures} failures in a row; last: ${reason}`);
-    } else if (this.counters.consecutiveFailures >= 2) {
-      this.cool(now + this.backoffMs(this.counters.consecutiveFailures - 1), reason);
     }
   }
 
@@ -185,7 +183,7 @@ export class Account {
     this.cool(now + (retryAfterSecs !== undefined ? retryAfterSecs * 1000 : this.backoffMs(this.throttles)), reason);
   }
 
-  /** 5 s, 10 s, 20 s … for the n-th trouble in a row, never more than failureCooldownSecs. */
+  /** 5 s, 10 s, 20 s … for the n-th 429 in a row, never more than failureCooldownSecs. */
   private backoffMs(n: number): number {
     return Math.min(this.deps.failureCooldownSecs * 1000, FIRST_REST_MS * 2 ** Math.max(0, n - 1));
   }
