@@ -5,8 +5,9 @@
  * 2,000 requests at 32 at a time, half streamed. Prints the counts (src/e2e/faults.ts checks every answer);
  * exits 1 on a wrong answer, a hang, or a pool that is not healthy again once the faults stop.
  *
- *   bun run scripts/soak.ts [--requests 2000] [--concurrency 32] [--rate 0.2] [--stall-ms 30000] [--cooldown SECS]
+ *   bun run scripts/soak.ts [--requests 2000] [--concurrency 32] [--rate 0.2] [--stall-ms 30000] [--cooldown SECS] [--retries N]
  *
+ * --retries N retries a 429/502/529 answer up to N times, after its Retry-After, as the Anthropic SDKs do.
  * --cooldown sets failureCooldownSecs (default: the gateway's own default, 60 s).
  */
 import { parseArgs } from "node:util";
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     rate: { type: "string", default: "0.2" },
     "stall-ms": { type: "string", default: "30000" },
     cooldown: { type: "string" },
+    retries: { type: "string", default: "0" },
     seed: { type: "string", default: "1" },
   },
 });
@@ -45,6 +47,7 @@ try {
     faults: { rate: Number(values.rate), kinds: ["429", "500", "403", "reset", "cut", "stall"], stallMs: Number(values["stall-ms"]) },
     deadlineMs: DEADLINE_MS,
     recoveryWithinMs: ((cooldown ?? DEFAULT_COOLDOWN_SECS) + 10) * 1000,
+    retries: Number(values.retries),
   });
   console.log(`gateway: failureCooldownSecs ${cooldown ?? `${DEFAULT_COOLDOWN_SECS} (default)`}, alive at the end: ${gw.alive() ? "yes" : "NO"}`);
   console.log(formatSoakReport(report));

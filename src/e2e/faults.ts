@@ -15,6 +15,11 @@ export interface SoakOptions {
   deadlineMs: number;
   /** How long the pool may take to be healthy again once the faults stop. */
   recoveryWithinMs: number;
+  /**
+   * Retries per request after a 429, 529 or 502, as the Anthropic SDKs do (default 0: every answer counts): after
+   * Retry-After when given (at most 10 s here), else 0.5 s doubling.
+   */
+  retries?: number;
 }
 
 export interface SoakReport {
@@ -29,6 +34,8 @@ export interface SoakReport {
   /** Answers that were neither a correct success nor a well-formed error, with an example each. */
   wrong: Tally;
   hangs: number;
+  /** Retries made after a 429, 529 or 502 (only with `retries`). */
+  retried: number;
   /** Chat calls the simulator answered, and the faults among them by kind. */
   upstreamCalls: number;
   faults: Tally;
@@ -138,6 +145,8 @@ function anthropicError(text: string): { type: string; message: string } | undef
 }
 
 const CHAT = "/generateAssistantResponse";
+/** The statuses the Anthropic SDKs retry. */
+const RETRIED = new Set([429, 502, 529]);
 const POLL_MS = 250;
 
 /** Runs the soak against a gateway whose Kiro is `sim`; faults are on for the traffic and off for the recovery. */
@@ -149,6 +158,7 @@ export async function runSoak(target: GatewayProcess, sim: KiroSimulator, opts: 
   let successes = 0;
   let hangs = 0;
   let streamed = 0;
+  let retried = 0;
   const headers = { "content-type": "application/json", "x-api-key": target.apiKey };
 
   sim.clearRequests();
@@ -158,7 +168,13 @@ export async function runSoak(target: GatewayProcess, sim: KiroSimulator, opts: 
     await inParallel(indexes, opts.concurrency, async (i) => {
       const stream = i % 2 === 0;
       if (stream) streamed++;
-      const outcome = await send(target.url, { method: "POST", path: "/v1/messages", headers, body: body(i, stream) }, opts.deadlineMs);
+      let outcome = await send(target.url, { method: "POST", path: "/v1/messages", headers, body: body(i, stream) }, opts.deadlineMs);
+      for (let attempt = 0; attempt < (opts.retries ?? 0) && "answer" in outcome && RETRIED.has(outcome.answer.status); attempt++) {
+        const after = Number(outcome.answer.headers.get("retry-after"));
+        await Bun.sleep(after > 0 ? Math.min(after, 10) * 1000 : 500 * 2 ** attempt);
+        retried++;
+        outcome = await send(target.url, { method: "POST", path: "/v1/messages", headers, body: body(i, stream) }, opts.deadlineMs);
+      }
       durations.push("answer" in outcome ? outcome.answer.ms : outcome.ms);
       if ("failure" in outcome) {
         if (outcome.failure === "hang") hangs++;
@@ -196,6 +212,7 @@ export async function runSoak(target: GatewayProcess, sim: KiroSimulator, opts: 
     errors,
     wrong,
     hangs,
+    retried,
     upstreamCalls,
     faults,
     durationsMs: { median: at(0.5), p99: at(0.99), max: Math.round(durations.at(-1) ?? 0) },
@@ -239,7 +256,7 @@ export function formatSoakReport(r: SoakReport): string {
   const lines = [
     `soak: ${r.requests} requests (${r.streamed} streamed) in ${r.seconds.toFixed(1)} s, ${r.concurrency} at a time`,
     `upstream chat calls: ${r.upstreamCalls}; faults injected: ${r.faults.total} (${r.faults.entries().map((e) => `${e.key} × ${e.n}`).join(", ")})`,
-    `successes (complete and correct): ${r.successes}`,
+    `successes (complete and correct): ${r.successes}${r.retried ? ` (after ${r.retried} retries of 429/502/529 answers)` : ""}`,
     `errors by type: ${r.errors.total} (${r.errors.entries().map((e) => `${e.key} × ${e.n}`).join(", ") || "none"})`,
     `hangs: ${r.hangs}; wrong answers: ${r.wrong.total}; secrets in the gateway's log: ${r.secretsInLog}; gateway alive: ${r.alive ? "yes" : "NO"}`,
     `request duration: median ${r.durationsMs.median} ms, p99 ${r.durationsMs.p99} ms, longest ${r.durationsMs.max} ms`,
