@@ -19,10 +19,11 @@ const accounts = [
 describe("under faults", () => {
   let sim: KiroSimulator;
   let gw: GatewayProcess;
+  // SIGTERM lets requests still in the gateway finish (up to its 10 s grace), so stopping may take a while.
   afterEach(async () => {
     await gw.stop();
     await sim.stop();
-  });
+  }, 20_000);
 
   test("400 requests, 32 at a time, under 20 % faults of every kind", async () => {
     sim = await KiroSimulator.start({ chunking: "random", seed: 3 });
