@@ -179,6 +179,8 @@ export class Account {
    * failureCooldownSecs (a lone 429 is usually over in seconds; a minute's rest for it would empty a small pool).
    */
   throttle(reason: string, retryAfterSecs?: number, now = Date.now()): void {
+    // 429s answered to requests that were already in flight when the rest began are one throttling, not several.
+    if (this.state.kind === "cooling" && this.state.until > now && retryAfterSecs === undefined) return;
     this.throttles++;
     this.cool(now + (retryAfterSecs !== undefined ? retryAfterSecs * 1000 : this.backoffMs(this.throttles)), reason);
   }

@@ -84,10 +84,12 @@ describe("rests after trouble", () => {
 
   test("429s without Retry-After: 5 s, then doubling, capped at failureCooldownSecs; a success starts over", () => {
     const a = account("a");
-    const now = Date.now();
+    let now = Date.now();
     const rests = [1, 2, 3, 4, 5].map(() => {
       a.throttle("429", undefined, now);
-      return restSecs(a, now);
+      const rest = restSecs(a, now);
+      now = a.availableAt!; // the next 429 comes once the rest is over
+      return rest;
     });
     expect(rests).toEqual([5, 10, 20, 40, 60]);
     a.recordSuccess();
@@ -95,6 +97,13 @@ describe("rests after trouble", () => {
     expect(restSecs(a, now)).toBe(5);
     a.throttle("429", 42, now);
     expect(restSecs(a, now)).toBe(42);
+  });
+
+  test("429s for requests already in flight when the rest began do not lengthen it", () => {
+    const a = account("a");
+    const now = Date.now();
+    for (let i = 0; i < 6; i++) a.throttle("429", undefined, now + i);
+    expect(restSecs(a, now)).toBe(5);
   });
 
   test("failures are counted but not rested; maxFailures in a row disable", () => {
