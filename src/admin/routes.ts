@@ -51,9 +51,12 @@ export function adminRoutes(s: Services) {
     if (!a) throw new AdminFailure(`account not found: ${name}`);
     return a;
   };
+  // A POST is checked when its body is read, before the guard runs: the guard then need not check it again.
+  const passed = new WeakSet<Request>();
   const requireAdmin = (request: Request, server: Server<unknown> | null) => {
+    if (passed.has(request)) return;
     const outcome = authenticate(s.authLimiter, server?.requestIP(request)?.address ?? "unknown", request.headers, adminKey);
-    if (outcome.ok) return;
+    if (outcome.ok) return void passed.add(request);
     s.log.info("rejected an admin request with a wrong or missing key", { path: new URL(request.url).pathname, status: outcome.status });
     if (outcome.status === 429) {
       throw new AdminHttpError(429, "too many failed authentication attempts from this address; wait and retry", outcome.retryAfterSecs);

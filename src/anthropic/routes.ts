@@ -24,9 +24,12 @@ import { estimateInputTokens } from "./tokens";
 
 export function anthropicRoutes(s: Services) {
   const headerBlocks = new HeaderBlocks();
+  // A POST is checked when its body is read, before the guard runs: the guard then need not check it again.
+  const passed = new WeakSet<Request>();
   const requireKey = (request: Request, server: Server<unknown> | null) => {
+    if (passed.has(request)) return;
     const outcome = authenticate(s.authLimiter, server?.requestIP(request)?.address ?? "unknown", request.headers, s.config.apiKey);
-    if (outcome.ok) return;
+    if (outcome.ok) return void passed.add(request);
     s.log.info("rejected a request with a wrong or missing API key", { path: new URL(request.url).pathname, status: outcome.status });
     throw outcome.status === 429
       ? new GatewayError("rate_limited", "too many failed authentication attempts from this address; wait and retry", { retryAfterSecs: outcome.retryAfterSecs })
