@@ -139,7 +139,8 @@ function serve(services: Services, config: Config, log: Logger, onStop?: () => P
  */
 if (!process.env.BUN_CONFIG_MAX_HTTP_REQUESTS) {
   const compiled = import.meta.path.startsWith("/$bunfs/");
-  const args = process.argv.slice(compiled ? 2 : 1);
+  // Bun's own flags (--smol, --cpu-prof) come along when running from source.
+  const args = compiled ? process.argv.slice(2) : [...process.execArgv, ...process.argv.slice(1)];
   process.execve!(process.execPath, [process.execPath, ...args], { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: "8192" });
 }
 

@@ -40,6 +40,8 @@ export interface PairedLatency {
   direct: Spread;
   gateway: Spread;
   proxy: Spread;
+  /** CPU ms each process spent per request it served (the simulator serves all three paths). */
+  cpuMsPerRequest: { gateway: number; proxy: number; simulator: number };
 }
 
 export interface Throughput {
@@ -151,10 +153,13 @@ async function paired(measure: (path: Path, p: PairedRequest) => Promise<number>
   const before = cpuNow();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: workers }, (_, w) => worker(w)));
+  const after = cpuNow();
   const r = (s: Spread): Spread => ({ p50: round(s.p50), p99: round(s.p99) });
+  const perRequest = (k: Process, requests: number) => round(((after[k] - before[k]) * 1000) / requests, 3);
   return {
     samples: added.length,
-    otherCores: otherCores(before, cpuNow(), (performance.now() - t0) / 1000),
+    otherCores: otherCores(before, after, (performance.now() - t0) / 1000),
+    cpuMsPerRequest: { gateway: perRequest("gateway", added.length), proxy: perRequest("proxy", added.length), simulator: perRequest("simulator", 2 * added.length) },
     added: r(spread(added)),
     proxyAdded: r(spread(proxyAdded)),
     direct: r(spread(times.direct)),

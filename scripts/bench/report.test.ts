@@ -10,6 +10,7 @@ const latency = (added: number, addedP99: number, otherCores = 0): PairedLatency
   direct: { p50: 1, p99: 2 },
   gateway: { p50: 1 + added, p99: 2 + addedP99 },
   proxy: { p50: 1.1, p99: 2.9 },
+  cpuMsPerRequest: { gateway: 3.5, proxy: 0.4, simulator: 1.2 },
 });
 
 const through = (cpuMBps: number): Throughput => ({

@@ -81,6 +81,13 @@ export function rows(r: BenchResults): Row[] {
     ...latencyRows("hello, 32 at once", latency.small.concurrent32, 1, 5),
     ...latencyRows(`${(latency.large.bodyBytes / 1e6).toFixed(1)} MB Claude Code request, sequential`, latency.large.sequential, 5),
     ...latencyRows(`${(latency.large.bodyBytes / 1e6).toFixed(1)} MB Claude Code request, 32 at once`, latency.large.concurrent32, 5),
+    row(
+      `${(latency.large.bodyBytes / 1e6).toFixed(1)} MB Claude Code request: gateway CPU per request`,
+      latency.large.sequential.cpuMsPerRequest.gateway,
+      "ms",
+      undefined,
+      `proxy ${ms(latency.large.sequential.cpuMsPerRequest.proxy)}; simulator ${ms(latency.large.sequential.cpuMsPerRequest.simulator)}`,
+    ),
     row("streaming: added time to first byte p50", streaming.ttfb.added.p50, "ms", { atMost: true, limit: 1 }, `proxy ${ms(streaming.ttfb.proxyAdded.p50)}${others(streaming.ttfb.otherCores)}`),
     row("streaming: added time to first byte p99", streaming.ttfb.added.p99, "ms", undefined, `proxy ${ms(streaming.ttfb.proxyAdded.p99)}`),
     ...streaming.throughput.flatMap((t) => [
