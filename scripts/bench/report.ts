@@ -88,6 +88,11 @@ export function rows(r: BenchResults): Row[] {
       undefined,
       `proxy ${ms(latency.large.sequential.cpuMsPerRequest.proxy)}; simulator ${ms(latency.large.sequential.cpuMsPerRequest.simulator)}`,
     ),
+    row(
+      `${(latency.large.bodyBytes / 1e6).toFixed(1)} MB Claude Code request: JSON parse + serialise alone, the least any converting gateway spends`,
+      latency.large.parseAndSerialiseMs,
+      "ms",
+    ),
     row("streaming: added time to first byte p50", streaming.ttfb.added.p50, "ms", { atMost: true, limit: 1 }, `proxy ${ms(streaming.ttfb.proxyAdded.p50)}${others(streaming.ttfb.otherCores)}`),
     row("streaming: added time to first byte p99", streaming.ttfb.added.p99, "ms", undefined, `proxy ${ms(streaming.ttfb.proxyAdded.p99)}`),
     ...streaming.throughput.flatMap((t) => [
