@@ -7,6 +7,7 @@ import { adminRoutes } from "./admin/routes";
 import { uiPlugin } from "./admin/ui";
 import { anthropicRoutes } from "./anthropic/routes";
 import { errorResponse } from "./anthropic/errors";
+import { noRouteError } from "./anthropic/misroute";
 import { GatewayError } from "./errors";
 import type { Services } from "./services";
 
@@ -29,6 +30,8 @@ export function buildApp(s: Services) {
         documentation: { info: { title: "kiro-ts", version: VERSION, description: "Anthropic Messages API answered through Kiro accounts" } },
       }),
     )
+    // A path nobody serves (the UI's misses included): say which base URL the client should have used.
+    .onError(({ code, request }) => (code === "NOT_FOUND" ? errorResponse(noRouteError(request.method, request.url)) : undefined))
     .get("/health", () => ({ status: "ok", version: VERSION, accounts: s.pool.accounts.length }))
     .use(anthropicRoutes(s))
     .use(adminRoutes(s))

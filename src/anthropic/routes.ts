@@ -17,6 +17,7 @@ import type { Services } from "../services";
 import { conversationJson, convertRequest } from "./convert";
 import { countTokens } from "./count";
 import { errorResponse } from "./errors";
+import { noRouteError } from "./misroute";
 import { jsonMessage, sseResponse, type Reply } from "./respond";
 import { CountTokensRequest, MessagesRequest } from "./schemas";
 import { StreamTranslator } from "./stream";
@@ -148,7 +149,7 @@ export function anthropicRoutes(s: Services) {
 }
 
 const noRoute = ({ request }: { request: Request }): never => {
-  throw new GatewayError("not_found", `no route ${request.method} ${new URL(request.url).pathname}`);
+  throw noRouteError(request.method, request.url);
 };
 
 /** The status proxies log for a request whose client went away before the answer (nginx's 499). */

@@ -125,10 +125,35 @@ describe("hostile input, case by case", () => {
   });
 
   test("unknown routes under /v1 are Anthropic 404s", async () => {
-    for (const [method, path] of [["POST", "/v1/complete"], ["GET", "/v1/messages"], ["DELETE", "/v1/models"]] as const) {
+    const cases = [
+      ["POST", "/v1/complete", "no route POST /v1/complete; the Anthropic API is POST /v1/messages, the admin UI is at /"],
+      ["GET", "/v1/messages", "no route GET /v1/messages: /v1/messages takes POST"],
+      ["DELETE", "/v1/models", "no route DELETE /v1/models: /v1/models takes GET"],
+      ["POST", "/v1/v1/messages", `no route POST /v1/v1/messages: the API is at /v1/messages; set the client's base URL to ${g.url} (no /v1 or other path)`],
+    ] as const;
+    for (const [method, path, message] of cases) {
       const res = await fetch(g.url + path, { method, headers: { "x-api-key": g.apiKey } });
       expect(res.status).toBe(404);
-      expect(await res.json()).toEqual({ type: "error", error: { type: "not_found_error", message: `no route ${method} ${path}` } });
+      expect(await res.json()).toEqual({ type: "error", error: { type: "not_found_error", message } });
+    }
+  });
+
+  test("paths outside /v1 that a misconfigured client sends get an Anthropic 404 that names the fix", async () => {
+    const cases = [
+      ["POST", "/api/v1/messages", `set the client's base URL to ${g.url} (no /v1 or other path)`],
+      ["POST", "/messages", `set this client's base URL to ${g.url}/v1`],
+      ["POST", "/chat/completions", "not OpenAI's"],
+      ["PATCH", "/", "the Anthropic API is POST /v1/messages"],
+      ["GET", "/no-such-page", "the Anthropic API is POST /v1/messages"],
+    ] as const;
+    for (const [method, path, hint] of cases) {
+      const res = await fetch(g.url + path, { method, headers: { "x-api-key": g.apiKey } });
+      expect(res.status).toBe(404);
+      expect(res.headers.get("content-type")).toBe("application/json");
+      const body = (await res.json()) as { type: string; error: { type: string; message: string } };
+      expect(body.type).toBe("error");
+      expect(body.error.type).toBe("not_found_error");
+      expect(body.error.message).toContain(hint);
     }
   });
 
