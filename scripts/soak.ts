@@ -1,7 +1,8 @@
 #!/usr/bin/env bun
 /**
  * The full soak (issue 6, item 1): a real gateway process with three accounts in front of the simulator, which
- * answers 20 % of chat calls with a fault (429, 500, 403, reset before headers, cut mid-frame, a 30 s stall);
+ * answers 20 % of chat calls with a fault (429, 500, 403, reset before headers, cut mid-frame, a 30 s stall after
+ * the first frame, 30 s of silence before the headers);
  * 2,000 requests at 32 at a time, half streamed. Prints the counts (src/e2e/faults.ts checks every answer);
  * exits 1 on a wrong answer, a hang, or a pool that is not healthy again once the faults stop.
  *
@@ -44,7 +45,7 @@ try {
   const report = await runSoak(gw, sim, {
     requests: Number(values.requests),
     concurrency: Number(values.concurrency),
-    faults: { rate: Number(values.rate), kinds: ["429", "500", "403", "reset", "cut", "stall"], stallMs: Number(values["stall-ms"]) },
+    faults: { rate: Number(values.rate), kinds: ["429", "500", "403", "reset", "cut", "stall", "silent"], stallMs: Number(values["stall-ms"]) },
     deadlineMs: DEADLINE_MS,
     recoveryWithinMs: ((cooldown ?? DEFAULT_COOLDOWN_SECS) + 10) * 1000,
     retries: Number(values.retries),

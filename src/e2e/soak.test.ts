@@ -40,7 +40,7 @@ describe("under faults", () => {
     expect(report.hangs, summary).toBe(0);
     expect(report.wrong.total, summary).toBe(0);
     expect(report.successes + report.errors.total).toBe(400);
-    for (const kind of ["429", "500", "403", "reset", "cut", "stall"]) expect(report.faults.get(kind), `${kind} injected`).toBeGreaterThan(0);
+    for (const kind of ["429", "500", "403", "reset", "cut", "stall", "silent"]) expect(report.faults.get(kind), `${kind} injected`).toBeGreaterThan(0);
     // Some faults reach the client (a cut after the first byte always does), always as an Anthropic error.
     expect(report.successes).toBeGreaterThan(0);
     expect(report.errors.total).toBeGreaterThan(0);
@@ -68,6 +68,27 @@ describe("under faults", () => {
     expect(report.errors.total, summary).toBe(report.faults.get("stall"));
     expect(report.errors.get("stream error overloaded_error") + report.errors.get("HTTP 529 overloaded_error"), summary).toBe(report.errors.total);
     expect(report.successes).toBe(60 - report.errors.total);
+  }, 60_000);
+
+  test("silences before the headers longer than firstEventTimeoutSecs move the request to another account", async () => {
+    sim = await KiroSimulator.start({ chunking: "random", seed: 5 });
+    gw = await spawnGateway({ sim, accounts, config: { failureCooldownSecs: 1, firstEventTimeoutSecs: 0.3 } });
+    const report = await runSoak(gw, sim, {
+      requests: 60,
+      concurrency: 16,
+      faults: { rate: 0.3, kinds: ["silent"], stallMs: 5_000 },
+      deadlineMs: 20_000,
+      recoveryWithinMs: 10_000,
+    });
+    const summary = formatSoakReport(report);
+    expect(report.hangs, summary).toBe(0);
+    expect(report.wrong.total, summary).toBe(0);
+    expect(report.successes + report.errors.total).toBe(60);
+    // A client sees an error only when every account it was tried on stayed silent (three of them).
+    expect(report.faults.get("silent"), summary).toBeGreaterThan(3 * report.errors.total);
+    expect(report.errors.get("HTTP 502 api_error"), summary).toBe(report.errors.total);
+    // Every call that stayed silent was given up and retried elsewhere: one call more per silence than answers.
+    expect(report.upstreamCalls, summary).toBe(report.successes + report.faults.get("silent"));
   }, 60_000);
 });
 

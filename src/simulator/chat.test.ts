@@ -473,15 +473,18 @@ describe("generateAssistantResponse", () => {
     });
 
     test("every kind shows up and behaves as its name says", async () => {
-      sim.setFaults({ rate: 1, stallMs: 20 });
+      sim.setFaults({ rate: 1, stallMs: 100 });
       alice.usageLimit = 1_000;
       const seen = new Map<string, string>();
-      for (let i = 0; i < 60 && seen.size < 6; i++) {
+      for (let i = 0; i < 80 && seen.size < 7; i++) {
         let outcome: string;
         try {
+          const sent = performance.now();
           const res = await chat(sim, tokenOf(alice), chatBody("x"));
+          // The status line itself waits out a silence (100 ms); a stall comes after it.
+          const late = performance.now() - sent >= 100 ? ", late" : "";
           const { bytes, error } = await readChunks(res);
-          outcome = res.status !== 200 ? String(res.status) : error ? "body error" : decode(bytes).leftover === 0 ? "complete" : "partial";
+          outcome = res.status !== 200 ? String(res.status) : error ? "body error" : decode(bytes).leftover === 0 ? `complete${late}` : "partial";
         } catch {
           outcome = "no response";
         }
@@ -494,6 +497,7 @@ describe("generateAssistantResponse", () => {
         "fault: reset": "no response",
         "fault: cut": "body error",
         "fault: stall": "complete",
+        "fault: silent": "complete, late",
       });
     });
   });

@@ -53,17 +53,17 @@ export interface RecordedRequest {
   clientAborted?: boolean;
 }
 
-export type FaultKind = "429" | "500" | "403" | "reset" | "cut" | "stall";
+export type FaultKind = "429" | "500" | "403" | "reset" | "cut" | "stall" | "silent";
 
 export interface FaultOptions {
   /** Share of admitted chat calls answered with a fault instead of their reply (0..1). */
   rate: number;
   kinds?: FaultKind[];
-  /** How long a "stall" fault pauses mid-stream (default 2000 ms). */
+  /** How long a "stall" fault pauses mid-stream, and a "silent" one before the headers (default 2000 ms). */
   stallMs?: number;
 }
 
-const ALL_FAULTS: FaultKind[] = ["429", "500", "403", "reset", "cut", "stall"];
+const ALL_FAULTS: FaultKind[] = ["429", "500", "403", "reset", "cut", "stall", "silent"];
 
 export class KiroSimulator {
   readonly requests: RecordedRequest[] = [];
@@ -221,6 +221,9 @@ export class KiroSimulator {
         const base = this.defaultStream(req);
         return { ...base, steps: [...base.steps.slice(0, 1), pause(f.stallMs ?? 2000), ...base.steps.slice(1)] };
       }
+      case "silent":
+        // The call is accepted and nothing comes back, not even the status line, until the reply starts late.
+        return { ...this.defaultStream(req), stallBeforeMs: f.stallMs ?? 2000 };
     }
   }
 
