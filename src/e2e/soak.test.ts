@@ -50,17 +50,22 @@ describe("under faults", () => {
     expect(report.secretsInLog, summary).toBe(0);
   }, 60_000);
 
-  test("stalls longer than streamIdleTimeoutSecs end as overloaded errors, never as hangs", async () => {
-    sim = await KiroSimulator.start({ chunking: "random", seed: 4 });
-    gw = await spawnGateway({ sim, accounts, config: { failureCooldownSecs: 1, streamIdleTimeoutSecs: 0.5 } });
+  /** 60 requests, 16 at a time, with 30 % of chat calls answered by one fault kind that lasts 5 s. */
+  async function soakOneKind(seed: number, kind: "stall" | "silent", config: Record<string, number>) {
+    sim = await KiroSimulator.start({ chunking: "random", seed });
+    gw = await spawnGateway({ sim, accounts, config: { failureCooldownSecs: 1, ...config } });
     const report = await runSoak(gw, sim, {
       requests: 60,
       concurrency: 16,
-      faults: { rate: 0.3, kinds: ["stall"], stallMs: 5_000 },
+      faults: { rate: 0.3, kinds: [kind], stallMs: 5_000 },
       deadlineMs: 20_000,
       recoveryWithinMs: 10_000,
     });
-    const summary = formatSoakReport(report);
+    return { report, summary: formatSoakReport(report) };
+  }
+
+  test("stalls longer than streamIdleTimeoutSecs end as overloaded errors, never as hangs", async () => {
+    const { report, summary } = await soakOneKind(4, "stall", { streamIdleTimeoutSecs: 0.5 });
     expect(report.hangs, summary).toBe(0);
     expect(report.wrong.total, summary).toBe(0);
     expect(report.faults.get("stall")).toBeGreaterThan(0);
@@ -71,16 +76,7 @@ describe("under faults", () => {
   }, 60_000);
 
   test("silences before the headers longer than firstEventTimeoutSecs move the request to another account", async () => {
-    sim = await KiroSimulator.start({ chunking: "random", seed: 5 });
-    gw = await spawnGateway({ sim, accounts, config: { failureCooldownSecs: 1, firstEventTimeoutSecs: 0.3 } });
-    const report = await runSoak(gw, sim, {
-      requests: 60,
-      concurrency: 16,
-      faults: { rate: 0.3, kinds: ["silent"], stallMs: 5_000 },
-      deadlineMs: 20_000,
-      recoveryWithinMs: 10_000,
-    });
-    const summary = formatSoakReport(report);
+    const { report, summary } = await soakOneKind(5, "silent", { firstEventTimeoutSecs: 0.3 });
     expect(report.hangs, summary).toBe(0);
     expect(report.wrong.total, summary).toBe(0);
     expect(report.successes + report.errors.total).toBe(60);
