@@ -4,14 +4,8 @@ import { encodeStep } from "./playback";
 import type { RecordedRequest } from "./simulator";
 
 function request(content: string): RecordedRequest {
-  return {
-    method: "POST",
-    path: "/generateAssistantResponse",
-    query: {},
-    headers: {},
-    body: { conversationState: { currentMessage: { userInputMessage: { content, modelId: "claude-sonnet-4.5", origin: "AI_EDITOR" } } } },
-    at: 0,
-  };
+  const body = { conversationState: { currentMessage: { userInputMessage: { content, modelId: "claude-sonnet-4.5", origin: "AI_EDITOR" } } } };
+  return { method: "POST", path: "/generateAssistantResponse", query: {}, headers: {}, body, bodyBytes: Buffer.byteLength(JSON.stringify(body)), at: 0 };
 }
 
 describe("parseDirective", () => {

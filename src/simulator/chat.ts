@@ -24,7 +24,7 @@ export type Admission =
   | { admitted: true; account: SimAccountState }
   | { admitted: false; reply: Reply; account?: SimAccountState; why: string };
 
-export function admitChat(book: AccountBook, req: RecordedRequest, rawBody: string, maxConversationBytes: number): Admission {
+export function admitChat(book: AccountBook, req: RecordedRequest, maxConversationBytes: number): Admission {
   const profileArn = isObject(req.body) ? req.body.profileArn : undefined;
   const caller = identifyCaller(book, req.headers, profileArn);
   if (!caller.ok) return { admitted: false, reply: invalidBearer(), account: caller.account, why: "bearer token refused" };
@@ -32,7 +32,7 @@ export function admitChat(book: AccountBook, req: RecordedRequest, rawBody: stri
   const refuse = (reply: Reply, why: string): Admission => ({ admitted: false, reply, account, why });
 
   if (typeof req.body === "string") return refuse(improperlyFormed("REQUEST_BODY_INVALID_JSON"), "json: body is not JSON");
-  if (Buffer.byteLength(rawBody) > maxConversationBytes) {
+  if (req.bodyBytes > maxConversationBytes) {
     return refuse(tooLong(), `size: body is over ${maxConversationBytes} bytes`);
   }
   const violation = validateRequest(req.body);
@@ -55,7 +55,7 @@ export function echoReply(req: RecordedRequest): StreamReply {
     ? `Hello from the Kiro simulator. Received ${results} tool result(s). You said: ${quoted}`
     : `Hello from the Kiro simulator. You said: ${quoted}`;
 
-  const bytes = JSON.stringify(req.body ?? "").length;
+  const bytes = req.bodyBytes;
   const window = contextWindowOf(typeof message.modelId === "string" ? message.modelId : "");
   // About four bytes of JSON per token: a plausible share of the context window.
   const percentage = Math.round((bytes / 4 / window) * 100 * 10_000) / 10_000;

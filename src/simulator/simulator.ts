@@ -42,6 +42,8 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** Parsed JSON, or the raw text when the body is not JSON (undefined when empty). */
   body: unknown;
+  /** Size of the body as sent, in bytes. */
+  bodyBytes: number;
   /** The account the request was made with, when the simulator could tell. */
   account?: string;
   at: number;
@@ -81,8 +83,8 @@ export class KiroSimulator {
   private server!: Server<undefined>;
 
   /** Matched by path suffix; "/device_authorization/…" comes before "/device_authorization". */
-  private readonly routes: Array<[method: string, suffix: string, handle: (req: RecordedRequest, raw: string) => Response | Promise<Response>]> = [
-    ["POST", "/generateAssistantResponse", (req, raw) => this.chat(req, raw)],
+  private readonly routes: Array<[method: string, suffix: string, handle: (req: RecordedRequest) => Response | Promise<Response>]> = [
+    ["POST", "/generateAssistantResponse", (req) => this.chat(req)],
     ["GET", "/getUsageLimits", (req) => this.usageLimits(req)],
     ["GET", "/ListAvailableModels", (req) => this.models(req)],
     ["POST", "/refreshToken", (req) => this.answer(this.identity.refreshSocial(req.body), req)],
@@ -165,26 +167,28 @@ export class KiroSimulator {
 
   private async handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    const raw = await request.text();
+    const bytes = await request.arrayBuffer();
+    const raw = new TextDecoder().decode(bytes);
     const req: RecordedRequest = {
       method: request.method,
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers: Object.fromEntries(request.headers),
       body: parseBody(raw),
+      bodyBytes: bytes.byteLength,
       at: Date.now(),
     };
     this.requests.push(req);
     if (this.requests.length > this.maxRecorded) this.requests.shift();
 
     const route = this.routes.find(([method, suffix]) => method === request.method && url.pathname.endsWith(suffix));
-    const response = route ? await route[2](req, raw) : json({ status: 404, body: { message: "Not Found" } });
+    const response = route ? await route[2](req) : json({ status: 404, body: { message: "Not Found" } });
     req.status ??= response.status;
     return response;
   }
 
-  private async chat(req: RecordedRequest, raw: string): Promise<Response> {
-    const admission = admitChat(this.book, req, raw, this.maxConversationBytes);
+  private async chat(req: RecordedRequest): Promise<Response> {
+    const admission = admitChat(this.book, req, this.maxConversationBytes);
     req.account = admission.account?.name;
     if (!admission.admitted) {
       req.rejectedBy = admission.why;
