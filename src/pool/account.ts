@@ -43,6 +43,11 @@ const REFRESH_MARGIN_MS = 10 * 60_000;
 /** The first rest after a 429 without Retry-After; each further one in a row doubles it, up to failureCooldownSecs. */
 const FIRST_REST_MS = 5_000;
 const UNUSABLE_MARGIN_MS = 5 * 60_000;
+/**
+ * How fast past requests stop counting toward an account's load. Lifetime counts would send every request to an
+ * account added to a busy pool (or back from a long rest) until it had served as many as the others.
+ */
+const LOAD_HALF_LIFE_MS = 60_000;
 
 export class RefreshFailure extends Error {
   override name = "RefreshFailure";
@@ -63,6 +68,9 @@ export class Account {
   private refreshing: Promise<void> | undefined;
   /** 429s since the last success. */
   private throttles = 0;
+  /** Requests started, each weighing half as much every LOAD_HALF_LIFE_MS; as of loadAt. */
+  private load = 0;
+  private loadAt = 0;
 
   constructor(
     readonly name: string,
@@ -153,6 +161,13 @@ export class Account {
   recordAttempt(now = Date.now()): void {
     this.counters.requests++;
     this.counters.lastUsedAt = now;
+    this.load = this.recentLoad(now) + 1;
+    this.loadAt = now;
+  }
+
+  /** Requests started lately, the older weighing less: what "least used" balances. */
+  recentLoad(now = Date.now()): number {
+    return this.load * 2 ** (-(now - this.loadAt) / LOAD_HALF_LIFE_MS);
   }
 
   recordSuccess(): void {

@@ -27,6 +27,24 @@ describe("Pool.select", () => {
     expect(order).toEqual(["a", "b", "c", "a", "b", "c"]);
   });
 
+  test("an account added to a busy pool takes its share, not every request until its count catches up", () => {
+    const [a, b, c] = ["a", "b", "c"].map(account) as [Account, Account, Account];
+    const now = Date.now();
+    for (let i = 0; i < 5_000; i++) {
+      a.recordAttempt(now - 3_600_000);
+      b.recordAttempt(now - 3_600_000);
+    }
+    const pool = new Pool(log, [a, b, c]);
+    const served = new Map<string, number>();
+    for (let i = 0; i < 30; i++) {
+      const picked = pool.select(new Set(), now + i)!;
+      picked.recordAttempt(now + i);
+      served.set(picked.name, (served.get(picked.name) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(served)).toEqual({ a: 10, b: 10, c: 10 });
+    expect(a.counters.requests).toBe(5_010);
+  });
+
   test("quota-aware: the lowest known usage ratio wins over request counts; unchecked accounts come after", () => {
     const [a, b, c] = ["a", "b", "c"].map(account) as [Account, Account, Account];
     checked(a, 40, 50);

@@ -44,13 +44,13 @@ export class Pool {
 
   /**
    * The least used routable account, skipping `tried`: lowest known quota use first (never-checked accounts
-   * after checked ones), then fewest requests; ties keep pool order.
+   * after checked ones), then fewest recent requests (Account.recentLoad); ties keep pool order.
    */
   select(tried: ReadonlySet<Account> = new Set(), now = Date.now()): Account | undefined {
     let best: Account | undefined;
     for (const a of this.list) {
       if (tried.has(a) || !a.routable(now)) continue;
-      if (!best || better(a, best)) best = a;
+      if (!best || better(a, best, now)) best = a;
     }
     return best;
   }
@@ -184,12 +184,12 @@ export class Pool {
   }
 }
 
-function better(a: Account, b: Account): boolean {
+function better(a: Account, b: Account, now: number): boolean {
   const ra = a.usageRatio;
   const rb = b.usageRatio;
   if (ra !== undefined && rb !== undefined && ra !== rb) return ra < rb;
   if ((ra === undefined) !== (rb === undefined)) return ra !== undefined;
-  return a.counters.requests < b.counters.requests;
+  return a.recentLoad(now) < b.recentLoad(now);
 }
 
 function summarise(accounts: Account[]): string {
