@@ -3,7 +3,7 @@
  * credential folder without harming requests in flight; SIGTERM lets open streams finish, saves state, exits 0.
  */
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { events, metering, textEvent } from "../simulator/replies";
@@ -29,11 +29,12 @@ async function writeAccount(name: string) {
   await writeFile(join(dir, "creds", `${name}.json`), JSON.stringify(sim.addAccount({ name, authMethod: "social" }).credentialJson()), { mode: 0o600 });
 }
 
-/** Starts the real CLI; resolves with its URL once it logs that it listens. */
-async function startServer(): Promise<{ url: string; output: () => string }> {
+/** Starts the real CLI (after Bun's own `bunFlags`); resolves with its URL once it logs that it listens. */
+async function startServer(bunFlags: string[] = []): Promise<{ url: string; output: () => string }> {
   const config = { apiKey: "sk-life", adminApiKey: "admin-life", port: 0, credentialsDir: "creds", kiroApiBaseUrl: sim.url, kiroAuthBaseUrl: sim.url };
   await writeFile(join(dir, "config.json"), JSON.stringify(config));
-  const spawned = Bun.spawn([process.execPath, MAIN, "-c", join(dir, "config.json")], { stdin: "ignore", stdout: "pipe", stderr: "pipe", cwd: "/" });
+  const { BUN_CONFIG_MAX_HTTP_REQUESTS: _, ...env } = process.env;
+  const spawned = Bun.spawn([process.execPath, ...bunFlags, MAIN, "-c", join(dir, "config.json")], { stdin: "ignore", stdout: "pipe", stderr: "pipe", cwd: "/", env });
   child = spawned;
   let text = "";
   const decoder = new TextDecoder();
@@ -73,8 +74,21 @@ const ask = (url: string, stream: boolean) =>
 const accounts = async (url: string) =>
   ((await (await fetch(url + "/admin/accounts", { headers: { "x-api-key": "admin-life" } })).json()) as { data: Array<{ name: string }> }).data.map((a) => a.name);
 
+// Bun's fetch holds 256 upstream streams at once unless BUN_CONFIG_MAX_HTTP_REQUESTS is set at start (src/main.ts).
+test("the start-up re-exec keeps the PID and Bun's own flags, and lifts fetch's limit", async () => {
+  await mkdir(join(dir, "creds"));
+  await writeAccount("solo");
+  const { url } = await startServer(["--smol"]);
+  const pid = child!.pid;
+  const argv = (await Bun.file(`/proc/${pid}/cmdline`).text()).split("\0");
+  expect(argv).toContain("--smol");
+  expect(argv).toContain(MAIN);
+  const environ = (await Bun.file(`/proc/${pid}/environ`).text()).split("\0");
+  expect(environ).toContain("BUN_CONFIG_MAX_HTTP_REQUESTS=8192");
+  expect((await ask(url, false)).status).toBe(200);
+});
+
 test("SIGHUP reloads the credentials folder: accounts added and removed, the request in flight unharmed", async () => {
-  const { mkdir } = await import("node:fs/promises");
   await mkdir(join(dir, "creds"));
   await writeAccount("one");
   await writeAccount("two");
@@ -95,7 +109,6 @@ test("SIGHUP reloads the credentials folder: accounts added and removed, the req
 }, 20_000);
 
 test("SIGTERM: the open stream finishes, new connections are refused, state is saved, exit code 0", async () => {
-  const { mkdir } = await import("node:fs/promises");
   await mkdir(join(dir, "creds"));
   await writeAccount("solo");
   const { url, output } = await startServer();
