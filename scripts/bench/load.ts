@@ -42,6 +42,8 @@ export interface PairedLatency {
   proxy: Spread;
   /** CPU ms each process spent per request it served (the simulator serves all three paths). */
   cpuMsPerRequest: { gateway: number; proxy: number; simulator: number };
+  /** Requests inside the gateway and inside the proxy at an average moment (time spent there ÷ wall time). */
+  inside: { gateway: number; proxy: number };
 }
 
 export interface Throughput {
@@ -161,12 +163,15 @@ async function paired(measure: (path: Path, p: PairedRequest) => Promise<number>
   const t0 = performance.now();
   await Promise.all(Array.from({ length: workers }, (_, w) => worker(w)));
   const after = cpuNow();
+  const elapsedMs = performance.now() - t0;
+  const inside = (path: Path) => round(times[path].reduce((sum, ms) => sum + ms, 0) / elapsedMs, 2);
   const r = (s: Spread): Spread => ({ p50: round(s.p50), p99: round(s.p99) });
   const perRequest = (k: Process, requests: number) => round(((after[k] - before[k]) * 1000) / requests, 3);
   return {
     samples: added.length,
-    otherCores: otherCores(before, after, (performance.now() - t0) / 1000),
+    otherCores: otherCores(before, after, elapsedMs / 1000),
     cpuMsPerRequest: { gateway: perRequest("gateway", added.length), proxy: perRequest("proxy", added.length), simulator: perRequest("simulator", 2 * added.length) },
+    inside: { gateway: inside("gateway"), proxy: inside("proxy") },
     added: r(spread(added)),
     proxyAdded: r(spread(proxyAdded)),
     direct: r(spread(times.direct)),

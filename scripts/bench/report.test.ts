@@ -11,6 +11,7 @@ const latency = (added: number, addedP99: number, otherCores = 0): PairedLatency
   gateway: { p50: 1 + added, p99: 2 + addedP99 },
   proxy: { p50: 1.1, p99: 2.9 },
   cpuMsPerRequest: { gateway: 3.5, proxy: 0.4, simulator: 1.2 },
+  inside: { gateway: 1, proxy: 1 },
 });
 
 const through = (cpuMBps: number): Throughput => ({
@@ -35,7 +36,7 @@ function results(overrides: { gatewayRps?: number; idle?: number } = {}): BenchR
   const load: LoadResults = {
     latency: {
       small: { sequential: latency(0.2, 2.5), concurrent32: latency(1.5, 9), bodyBytes: 120 },
-      large: { sequential: latency(4, 11), concurrent32: latency(20, 180), bodyBytes: 1_021_725, kiroBytes: 1_032_169, parseAndSerialiseMs: 1.4 },
+      large: { sequential: latency(4, 11), concurrent32: { ...latency(20, 180), inside: { gateway: 11, proxy: 4 } }, bodyBytes: 1_021_725, kiroBytes: 1_032_169, parseAndSerialiseMs: 1.4 },
     },
     streaming: { ttfb: latency(0.2, 2), throughput: [
         { frameChars: 1024, direct: through(400), gateway: through(150), proxy: through(2000) },
@@ -67,6 +68,15 @@ const find = (all: ReturnType<typeof rows>, metric: string) => {
   if (!r) throw new Error(`no row ${metric}`);
   return r;
 };
+
+test("under concurrency, the queue inside the gateway is shown beside the added latency it explains", () => {
+  const all = rows(results());
+  expect(find(all, "1.0 MB Claude Code request, 32 at once: requests inside the gateway at once × its CPU per request")).toMatchObject({
+    value: 38.5,
+    control: "11.0 inside × 3.50 ms CPU = 38.50 ms; proxy 4.0 inside × 0.40 ms CPU = 1.60 ms",
+  });
+  expect(all.some((r) => r.metric.startsWith("1.0 MB Claude Code request, sequential: requests inside"))).toBe(false);
+});
 
 test("each target is judged on its figure", () => {
   const all = rows(results());

@@ -71,7 +71,23 @@ function latencyRows(label: string, l: PairedLatency, p50Limit: number, p99Limit
       p99Limit === undefined ? undefined : { atMost: true, limit: p99Limit },
       `proxy ${ms(l.proxyAdded.p99)}; direct ${ms(l.direct.p99)}`,
     ),
+    ...(l.inside.gateway >= 2 ? [queueRow(label, l)] : []),
   ];
+}
+
+/**
+ * Under concurrency the added latency is mostly waiting: a request meets the others inside the gateway, each needing
+ * its CPU. Beside the measured added p50, this is what that queue alone would explain.
+ */
+function queueRow(label: string, l: PairedLatency): Row {
+  const work = (inside: number, cpu: number) => `${inside.toFixed(1)} inside × ${ms(cpu)} CPU = ${ms(inside * cpu)}`;
+  return row(
+    `${label}: requests inside the gateway at once × its CPU per request`,
+    l.inside.gateway * l.cpuMsPerRequest.gateway,
+    "ms",
+    undefined,
+    `${work(l.inside.gateway, l.cpuMsPerRequest.gateway)}; proxy ${work(l.inside.proxy, l.cpuMsPerRequest.proxy)}`,
+  );
 }
 
 export function rows(r: BenchResults): Row[] {
