@@ -18,11 +18,9 @@ export function noRouteError(method: string, url: string): GatewayError {
     // Something in front of /v1: the client's base URL carries a path of its own.
     return new GatewayError("not_found", `${route}: the API is at ${api}; set the client's base URL to ${origin} (no /v1 or other path)`);
   }
-  if (api === undefined) {
-    const bare = Object.keys(API_ROUTES).find((r) => pathname === r.slice("/v1".length));
-    // The client appends /messages to its base URL itself: it wants the /v1 in the base URL.
-    if (bare !== undefined) return new GatewayError("not_found", `${route}: the API is at ${bare}; set this client's base URL to ${origin}/v1`);
-  }
+  const bare = Object.keys(API_ROUTES).find((r) => pathname === r.slice("/v1".length));
+  // The client appends /messages to its base URL itself: it wants the /v1 in the base URL.
+  if (bare !== undefined) return new GatewayError("not_found", `${route}: the API is at ${bare}; set this client's base URL to ${origin}/v1`);
   if (OPENAI_ROUTES.some((r) => pathname.endsWith(r))) {
     return new GatewayError(
       "not_found",
