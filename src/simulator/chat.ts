@@ -24,7 +24,7 @@ export type Admission =
   | { admitted: true; account: SimAccountState }
   | { admitted: false; reply: Reply; account?: SimAccountState; why: string };
 
-export function admitChat(book: AccountBook, req: RecordedRequest, maxConversationBytes: number): Admission {
+export function admitChat(book: AccountBook, req: RecordedRequest, maxConversationBytes: number, models: readonly string[]): Admission {
   const profileArn = isObject(req.body) ? req.body.profileArn : undefined;
   const caller = identifyCaller(book, req.headers, profileArn);
   if (!caller.ok) return { admitted: false, reply: invalidBearer(), account: caller.account, why: "bearer token refused" };
@@ -35,7 +35,7 @@ export function admitChat(book: AccountBook, req: RecordedRequest, maxConversati
   if (req.bodyBytes > maxConversationBytes) {
     return refuse(tooLong(), `size: body is over ${maxConversationBytes} bytes`);
   }
-  const violation = validateRequest(req.body);
+  const violation = validateRequest(req.body, models);
   if (violation) return refuse(improperlyFormed(violation.reason), `${violation.rule}: ${violation.detail}`);
   if (account.currentUsage >= account.usageLimit) return refuse(quotaExhausted(), "quota: usage limit reached");
   return { admitted: true, account };

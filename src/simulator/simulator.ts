@@ -13,6 +13,7 @@ import { type Chunking, encodeStep, play } from "./playback";
 import { Random } from "./random";
 import { improperlyFormed, internal, invalidBearer, pause, type Reply, reset, type StreamReply, throttled } from "./replies";
 import { modelsBody, usageLimitsBody } from "./usage";
+import { KNOWN_MODEL_IDS } from "./validate";
 
 export type { SimAccount, SimAccountInit } from "./accounts";
 export type { Chunking } from "./playback";
@@ -32,6 +33,8 @@ export interface SimulatorOptions {
   maxConversationBytes?: number;
   /** Only the newest requests are kept in `requests` (default 10 000). */
   maxRecordedRequests?: number;
+  /** The model ids Kiro lists and accepts (default KNOWN_MODEL_IDS): a newer Kiro's, for instance. */
+  models?: readonly string[];
 }
 
 export interface RecordedRequest {
@@ -75,6 +78,7 @@ export class KiroSimulator {
   private readonly chunking: Chunking;
   private readonly maxConversationBytes: number;
   private readonly maxRecorded: number;
+  private readonly modelIds: readonly string[];
   private readonly queue: Reply[] = [];
   private readonly accountQueues = new Map<string, Reply[]>();
   private defaultReply: (req: RecordedRequest) => Reply = echoReply;
@@ -104,6 +108,7 @@ export class KiroSimulator {
     this.chunking = opts.chunking ?? "random";
     this.maxConversationBytes = opts.maxConversationBytes ?? 600_000;
     this.maxRecorded = opts.maxRecordedRequests ?? 10_000;
+    this.modelIds = opts.models ?? KNOWN_MODEL_IDS;
     for (const a of opts.accounts ?? []) this.book.add(a);
   }
 
@@ -188,7 +193,7 @@ export class KiroSimulator {
   }
 
   private async chat(req: RecordedRequest): Promise<Response> {
-    const admission = admitChat(this.book, req, this.maxConversationBytes);
+    const admission = admitChat(this.book, req, this.maxConversationBytes, this.modelIds);
     req.account = admission.account?.name;
     if (!admission.admitted) {
       req.rejectedBy = admission.why;
@@ -277,7 +282,7 @@ export class KiroSimulator {
     req.account = caller.account?.name;
     if (!caller.ok) return json({ status: 403, body: invalidBearer().body });
     if (req.query.origin === undefined) return json({ status: 400, body: improperlyFormed().body });
-    return json({ status: 200, body: modelsBody() });
+    return json({ status: 200, body: modelsBody(this.modelIds) });
   }
 }
 

@@ -71,3 +71,13 @@ test("ListAvailableModels lists Kiro's model ids in the §1.4 shape", async () =
   expect(body.defaultModel.modelId).toBe("auto");
   expect((await get("/ListAvailableModels?origin=AI_EDITOR", "bogus")).status).toBe(403);
 });
+
+test("a simulator of a newer Kiro lists the models it was given", async () => {
+  const newer = await KiroSimulator.start({ accounts: [{ name: "n", authMethod: "social" }], models: ["auto", "claude-opus-4.8"] });
+  try {
+    const res = await fetch(`${newer.url}/ListAvailableModels?origin=AI_EDITOR`, { headers: { authorization: `Bearer ${newer.account("n")!.issueAccessToken().accessToken}` } });
+    expect(((await res.json()) as any).models.map((m: any) => m.modelId)).toEqual(["auto", "claude-opus-4.8"]);
+  } finally {
+    await newer.stop();
+  }
+});

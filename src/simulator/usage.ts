@@ -40,8 +40,8 @@ export function contextWindowOf(modelId: string): number {
   return modelId === "claude-sonnet-4.6" || modelId === "claude-opus-4.6" ? 1_000_000 : 200_000;
 }
 
-export function modelsBody(): Record<string, unknown> {
-  const models = KNOWN_MODEL_IDS.map((modelId) => ({
+export function modelsBody(ids: readonly string[] = KNOWN_MODEL_IDS): Record<string, unknown> {
+  const models = ids.map((modelId) => ({
     modelId,
     modelName: displayName(modelId),
     description: `${displayName(modelId)} (simulated)`,

@@ -43,6 +43,12 @@ test("a well-formed request passes every rule", () => {
   expect(violation(toolRound())).toBeNull();
 });
 
+test("a newer Kiro's models are accepted where it serves them, and only there", () => {
+  const newer = request({ current: user("hi", { modelId: "claude-opus-4.8" }) });
+  expect(validateRequest(newer)?.reason).toBe("INVALID_MODEL_ID");
+  expect(validateRequest(newer, ["auto", "claude-opus-4.8"])).toBeNull();
+});
+
 test("every rule in the list has a test below", () => {
   const tested = new Set(Object.keys(cases).concat("wire-shape"));
   expect(requestRules.map((r) => r.name).filter((n) => !tested.has(n))).toEqual([]);

@@ -92,18 +92,18 @@ export interface Conversation {
 export interface RequestRule {
   name: string;
   reason: string | null;
-  /** A description of the first breach, or null when the conversation keeps the rule. */
-  check(c: Conversation): string | null;
+  /** A description of the first breach, or null when the conversation keeps the rule; `models` are Kiro's ids. */
+  check(c: Conversation, models: readonly string[]): string | null;
 }
 
 export const requestRules: readonly RequestRule[] = [
   {
     name: "known-model",
     reason: "INVALID_MODEL_ID",
-    check: (c) =>
+    check: (c, models) =>
       first(userTurns(c), (t) =>
         t === c.current || t.modelId !== undefined
-          ? KNOWN_MODEL_IDS.includes(t.modelId as string) ? null : `${t.where}.modelId ${JSON.stringify(t.modelId)} is not a Kiro model`
+          ? models.includes(t.modelId as string) ? null : `${t.where}.modelId ${JSON.stringify(t.modelId)} is not a Kiro model`
           : null,
       ),
   },
@@ -271,12 +271,12 @@ export const requestRules: readonly RequestRule[] = [
   },
 ];
 
-/** The first rule the request breaks, or null when real Kiro would accept it. */
-export function validateRequest(body: unknown): Violation | null {
+/** The first rule the request breaks, or null when real Kiro would accept it (serving `models`). */
+export function validateRequest(body: unknown, models: readonly string[] = KNOWN_MODEL_IDS): Violation | null {
   const read = readConversation(body);
   if ("rule" in read) return read;
   for (const rule of requestRules) {
-    const detail = rule.check(read);
+    const detail = rule.check(read, models);
     if (detail !== null) return { rule: rule.name, reason: rule.reason, detail };
   }
   return null;
