@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { buildApp, MAX_BODY_BYTES, VERSION } from "./app";
 import { ConfigError, loadConfig } from "./config/load";
+import { MODEL_LIST_REFRESH_MS } from "./kiro/catalog";
 import type { Config } from "./config/schema";
 import { levelFromEnv, Logger, maskKey } from "./log";
 import { createServices, reloadAccounts, type Services } from "./services";
@@ -111,6 +112,8 @@ function serve(services: Services, config: Config, log: Logger, onStop?: () => P
     apiKey: maskKey(config.apiKey),
   });
   log.info("routes: GET /v1/models, POST /v1/messages, POST /v1/messages/count_tokens, GET /health, /admin/*, /swagger, UI at /");
+  void services.models.refresh();
+  setInterval(() => void services.models.refresh(), MODEL_LIST_REFRESH_MS).unref();
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -6,6 +6,9 @@ import { dirname, join } from "node:path";
 import { FailedAuthLimiter } from "./auth";
 import { Account, type AccountDeps } from "./pool/account";
 import type { Config } from "./config/schema";
+import { ModelCatalog } from "./kiro/catalog";
+import { authKind } from "./kiro/credential";
+import { listAvailableModels } from "./kiro/list-models";
 import type { UpstreamSettings } from "./kiro/http";
 import type { Logger } from "./log";
 import { Pool } from "./pool/pool";
@@ -26,6 +29,8 @@ export interface Services {
   accountsDir: string;
   stateFile: PoolStateFile;
   authLimiter: FailedAuthLimiter;
+  /** The models served and listed: built in, grown by what Kiro says it serves. */
+  models: ModelCatalog;
   /** Reads the credential files again (credentialsDir, or the single file). */
   loadCredentials(): Promise<LoadResult>;
 }
@@ -88,7 +93,17 @@ export async function createServices({ config, log, credentialsFile }: ServiceOp
   const stateFile = new PoolStateFile(join(accountsDir, STATE_FILE), pool, log);
   await stateFile.restore();
   pool.onChange = () => stateFile.touch();
-  return { config, log, store, pool, upstream, accountDeps, accountsDir, stateFile, authLimiter: new FailedAuthLimiter(), loadCredentials };
+  const models = new ModelCatalog(() => askForModels(pool, upstream), log);
+  return { config, log, store, pool, upstream, accountDeps, accountsDir, stateFile, authLimiter: new FailedAuthLimiter(), models, loadCredentials };
+}
+
+/** Kiro's model list as one routable account sees it; a social account first, the kind the call is known to serve. */
+async function askForModels(pool: Pool, upstream: UpstreamSettings) {
+  const routable = pool.accounts.filter((a) => a.inPool && a.routable());
+  const account = routable.find((a) => authKind(a.credential) === "social") ?? routable[0];
+  if (!account) throw new Error("no account can ask");
+  const accessToken = await account.accessToken();
+  return listAvailableModels(upstream, { ...account.credential, accessToken }, account.machineId);
 }
 
 export interface ReloadResult {

@@ -7,7 +7,7 @@
  * so a client learns which block is wrong.
  */
 import { GatewayError } from "../errors";
-import { resolveModel } from "../kiro/models";
+import { type ModelTable, resolveModel } from "../kiro/models";
 import type {
   KiroConversationState,
   KiroHistoryMessage,
@@ -54,10 +54,11 @@ export type ToolNamer = (name: string) => string;
 
 /**
  * Converts a validated Messages request. Throws GatewayError("invalid_request") naming the model or the block that
- * Kiro cannot take. `opts.conversationId`, when given, wins over the one derived from `metadata.user_id`.
+ * Kiro cannot take. `opts.conversationId`, when given, wins over the one derived from `metadata.user_id`;
+ * `opts.models` is the model table in use (the built-in one by default).
  */
-export function convertRequest(req: MessagesRequest, opts: { conversationId?: string } = {}): ConvertedRequest {
-  const { kiroId, contextWindow } = resolveModel(req.model);
+export function convertRequest(req: MessagesRequest, opts: { conversationId?: string; models?: ModelTable } = {}): ConvertedRequest {
+  const { kiroId, contextWindow } = resolveModel(req.model, opts.models);
   const prefix = thinkingPrefix(req);
 
   const toolNames = new Map<string, string>();

@@ -10,7 +10,6 @@ import { BodyError, describeValidation, jsonBodyReader } from "../body";
 import { GatewayError } from "../errors";
 import { generateAssistantResponse } from "../kiro/chat";
 import { HeaderBlocks } from "../kiro/eventstream";
-import { MODELS } from "../kiro/models";
 import { openReply } from "../kiro/reply";
 import { Watchdog } from "../kiro/watchdog";
 import type { Services } from "../services";
@@ -75,19 +74,22 @@ export function anthropicRoutes(s: Services) {
       },
       (app) =>
         app
-          .get("/v1/models", () => ({
-            data: MODELS.map((m) => ({ type: "model" as const, ...m })),
-            has_more: false,
-            first_id: MODELS[0]?.id ?? null,
-            last_id: MODELS.at(-1)?.id ?? null,
-          }))
+          .get("/v1/models", () => {
+            const listed = s.models.table.listed;
+            return {
+              data: listed.map((m) => ({ type: "model" as const, ...m })),
+              has_more: false,
+              first_id: listed[0]?.id ?? null,
+              last_id: listed.at(-1)?.id ?? null,
+            };
+          })
           .post(
             "/v1/messages/count_tokens",
             async ({ body }) => {
               // The same checks as /v1/messages: a request that can be counted is one that can be sent. Only the
               // fields count_tokens validates go in (an unchecked metadata.user_id of 5 would reach string code).
               const { model, messages, system, tools, thinking } = body;
-              convertRequest({ model, messages, system, tools, thinking, max_tokens: 1 });
+              convertRequest({ model, messages, system, tools, thinking, max_tokens: 1 }, { models: s.models.table });
               return { input_tokens: await countTokens(body, s) };
             },
             { body: CountTokensRequest, parse: jsonBody(CountTokensRequest) },
@@ -95,7 +97,7 @@ export function anthropicRoutes(s: Services) {
           .post(
             "/v1/messages",
             async ({ body, request, server }) => {
-              const converted = convertRequest(body);
+              const converted = convertRequest(body, { models: s.models.table });
               const kiroJson = conversationJson(converted.conversationState);
               s.log.debug("messages request", {
                 model: body.model,

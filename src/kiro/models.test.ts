@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../errors";
-import { MODELS, resolveModel } from "./models";
+import { MODELS, resolveModel, withKiroModels } from "./models";
 
 describe("resolveModel", () => {
   test.each([
@@ -99,5 +99,40 @@ describe("MODELS", () => {
       expect(m.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
       expect(Number.isNaN(Date.parse(m.created_at))).toBe(false);
     }
+  });
+});
+
+describe("withKiroModels", () => {
+  const seen = (id: string) => new Date(id === "claude-opus-4.8" ? "2026-12-01T00:00:00Z" : "2026-11-30T00:00:00Z");
+  const table = withKiroModels(
+    [
+      { modelId: "claude-sonnet-4.5", maxInputTokens: 1 },
+      { modelId: "claude-opus-4.8", modelName: "Claude Opus 4.8", maxInputTokens: 1_000_000 },
+      { modelId: "kimi-k3" },
+    ],
+    seen,
+  );
+
+  test("a new model is served by its id, its Anthropic spellings included, with Kiro's context window", () => {
+    expect(resolveModel("claude-opus-4-8", table)).toEqual({ kiroId: "claude-opus-4.8", contextWindow: 1_000_000 });
+    expect(resolveModel("claude-opus-4-8-thinking", table).kiroId).toBe("claude-opus-4.8");
+    expect(resolveModel("kimi-k3", table)).toEqual({ kiroId: "kimi-k3", contextWindow: 200_000 });
+    // Without Kiro's word, the same name goes to the family's default, and an unknown family is refused.
+    expect(resolveModel("claude-opus-4-8").kiroId).toBe("claude-opus-4.6");
+    expect(() => resolveModel("kimi-k3")).toThrow('model "kimi-k3" is not supported');
+  });
+
+  test("what the built-in table knows stays as it is", () => {
+    expect(resolveModel("claude-sonnet-4-5", table).contextWindow).toBe(200_000);
+    expect(table.listed.filter((m) => m.id.startsWith("claude-sonnet-4-5"))).toEqual(MODELS.filter((m) => m.id.startsWith("claude-sonnet-4-5")));
+  });
+
+  test("new models are listed first, newest first, Claude ones with a thinking twin", () => {
+    expect(table.listed.slice(0, 3)).toEqual([
+      { id: "claude-opus-4-8", display_name: "Claude Opus 4.8", created_at: "2026-12-01T00:00:00.000Z" },
+      { id: "claude-opus-4-8-thinking", display_name: "Claude Opus 4.8 (Thinking)", created_at: "2026-12-01T00:00:00.000Z" },
+      { id: "kimi-k3", display_name: "kimi-k3", created_at: "2026-11-30T00:00:00.000Z" },
+    ]);
+    expect(table.listed.slice(3)).toEqual(MODELS);
   });
 });

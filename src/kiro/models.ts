@@ -1,6 +1,8 @@
 /**
  * Model names: what clients ask for (Anthropic ids, Claude Code aliases, Kiro's own ids) → the Kiro model id and
- * its context window (kiro-protocol.md §3.3), and the static list served by GET /v1/models (§6.1).
+ * its context window (kiro-protocol.md §3.3), and the list served by GET /v1/models (§6.1). Both come from a
+ * model table: the built-in one, grown by what Kiro's ListAvailableModels names (§1.4) so that a model Kiro adds
+ * works without a new release.
  */
 import { GatewayError } from "../errors";
 
@@ -38,8 +40,8 @@ export interface ResolvedModel {
  * Resolves a requested model name. Exact spellings are tried first (so a Kiro id passes through untouched), then
  * the kiro.rs family fallback, so that any Sonnet/Opus/Haiku name a client invents still lands on a real model.
  */
-export function resolveModel(requested: string): ResolvedModel {
-  const kiroId = normalise(requested) ?? familyFallback(requested.toLowerCase());
+export function resolveModel(requested: string, table: ModelTable = BUILT_IN_MODELS): ResolvedModel {
+  const kiroId = normalise(requested, table.windows) ?? familyFallback(requested.toLowerCase());
   if (kiroId === undefined) {
     throw new GatewayError(
       "invalid_request",
@@ -47,10 +49,10 @@ export function resolveModel(requested: string): ResolvedModel {
         `claude-haiku-4-5, or a Kiro model id such as auto or claude-sonnet-4.5`,
     );
   }
-  return { kiroId, contextWindow: CONTEXT_WINDOWS[kiroId] ?? 200_000 };
+  return { kiroId, contextWindow: table.windows.get(kiroId) ?? 200_000 };
 }
 
-function normalise(requested: string): string | undefined {
+function normalise(requested: string, windows: ReadonlyMap<string, number>): string | undefined {
   let name = requested.trim().toLowerCase();
   let before: string;
   do {
@@ -63,7 +65,7 @@ function normalise(requested: string): string | undefined {
   if (familyFirst) candidates.push(kiroName(familyFirst[1], familyFirst[2], familyFirst[3]));
   const versionFirst = VERSION_FIRST.exec(name);
   if (versionFirst) candidates.push(kiroName(versionFirst[3], versionFirst[1], versionFirst[2]));
-  return candidates.find((c) => c in CONTEXT_WINDOWS);
+  return candidates.find((c) => windows.has(c));
 }
 
 const kiroName = (family = "", major = "", minor?: string) =>
@@ -112,3 +114,43 @@ export const MODELS: ModelInfo[] = [
   ]),
   ...ALIAS_MODELS,
 ];
+
+/** Kiro model ids with their context windows, and the list GET /v1/models answers. */
+export interface ModelTable {
+  windows: ReadonlyMap<string, number>;
+  listed: readonly ModelInfo[];
+}
+
+export const BUILT_IN_MODELS: ModelTable = { windows: new Map(Object.entries(CONTEXT_WINDOWS)), listed: MODELS };
+
+/** A model as ListAvailableModels names it (§1.4). */
+export interface KiroModel {
+  modelId: string;
+  modelName?: string;
+  maxInputTokens?: number;
+}
+
+/**
+ * The built-in table grown by the models Kiro lists. What the built-in table knows stays as it is (its windows are
+ * the ones kiro.rs counts with, its list the kiro.rs list); each new model is served by its id and listed under the
+ * name clients use — dots become dashes in a Claude id, with a `-thinking` twin like the others — dated by
+ * `firstSeen`, newest first.
+ */
+export function withKiroModels(models: readonly KiroModel[], firstSeen: (modelId: string) => Date): ModelTable {
+  const windows = new Map(BUILT_IN_MODELS.windows);
+  const listedIds = new Set(MODELS.map((m) => m.id));
+  const added: ModelInfo[] = [];
+  for (const m of models) {
+    if (windows.has(m.modelId)) continue;
+    windows.set(m.modelId, m.maxInputTokens && m.maxInputTokens > 0 ? m.maxInputTokens : 200_000);
+    const claude = m.modelId.startsWith("claude-");
+    const id = claude ? m.modelId.replaceAll(".", "-") : m.modelId;
+    if (listedIds.has(id)) continue;
+    listedIds.add(id);
+    const info = { id, display_name: m.modelName || m.modelId, created_at: firstSeen(m.modelId).toISOString() };
+    added.push(info);
+    if (claude) added.push({ id: `${id}-thinking`, display_name: `${info.display_name} (Thinking)`, created_at: info.created_at });
+  }
+  added.sort((a, b) => b.created_at.localeCompare(a.created_at));
+  return { windows, listed: [...added, ...MODELS] };
+}

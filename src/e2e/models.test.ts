@@ -1,0 +1,40 @@
+/**
+ * A model Kiro adds works without a new release: the gateway asks ListAvailableModels, lists the new model under
+ * the name clients use, and sends requests for it to that model instead of the family's default.
+ */
+import { afterEach, expect, test } from "bun:test";
+import { KNOWN_MODEL_IDS } from "../simulator/validate";
+import { type Gateway, post, startGateway } from "./harness";
+
+let g: Gateway;
+afterEach(() => g.stop());
+
+const ask = (model: string) => post(g, "/v1/messages", { model, max_tokens: 8, messages: [{ role: "user", content: "hi" }] });
+const sentModel = () => (g.sim.requests.findLast((r) => r.path.endsWith("/generateAssistantResponse"))!.body as any).conversationState.currentMessage.userInputMessage.modelId;
+
+test("a model Kiro lists is listed by /v1/models and served by its own name", async () => {
+  g = await startGateway({ simulator: { models: [...KNOWN_MODEL_IDS, "claude-opus-4.8"] } });
+  // Before Kiro has been asked, an unknown Opus goes to the family's default, as in kiro-rs.
+  expect((await ask("claude-opus-4-8")).status).toBe(200);
+  expect(sentModel()).toBe("claude-opus-4.6");
+
+  await g.services.models.refresh();
+  const ids: string[] = [];
+  for await (const m of g.client.models.list()) ids.push(m.id);
+  expect(ids.slice(0, 2)).toEqual(["claude-opus-4-8", "claude-opus-4-8-thinking"]);
+  expect(ids).toContain("claude-sonnet-4-5-20250929");
+  expect((await ask("claude-opus-4-8[1m]")).status).toBe(200);
+  expect(sentModel()).toBe("claude-opus-4.8");
+  const listing = g.sim.requests.find((r) => r.path.endsWith("/ListAvailableModels"))!;
+  expect(listing.query).toMatchObject({ origin: "AI_EDITOR", profileArn: expect.stringContaining("arn:aws:codewhisperer") });
+});
+
+test("when Kiro cannot be asked, the built-in list stays", async () => {
+  g = await startGateway({ accounts: [{ name: "gone", authMethod: "social" }] });
+  g.sim.account("gone")!.revoke();
+  g.sim.account("gone")!.expireAccessTokens();
+  await g.services.models.refresh();
+  expect(g.logLines.some((l) => l.includes("could not ask Kiro for its models"))).toBe(true);
+  const models = await fetch(`${g.url}/v1/models`, { headers: { "x-api-key": g.apiKey } });
+  expect(((await models.json()) as { data: Array<{ id: string }> }).data[0]!.id).toBe("claude-opus-4-7");
+});
