@@ -97,10 +97,15 @@ export async function createServices({ config, log, credentialsFile }: ServiceOp
   return { config, log, store, pool, upstream, accountDeps, accountsDir, stateFile, authLimiter: new FailedAuthLimiter(), models, loadCredentials };
 }
 
-/** Kiro's model list as one routable account sees it; a social account first, the kind the call is known to serve. */
+/**
+ * Kiro's model list as one routable account sees it: a paid account before a FREE one (which may not be offered
+ * every model), a social one before an IdC one (the kind the call is known to serve).
+ */
 async function askForModels(pool: Pool, upstream: UpstreamSettings) {
+  const rank = (a: Account) =>
+    (/free/i.test(a.counters.lastCheck?.subscription ?? "") ? 2 : 0) + (authKind(a.credential) === "social" ? 0 : 1);
   const routable = pool.accounts.filter((a) => a.inPool && a.routable());
-  const account = routable.find((a) => authKind(a.credential) === "social") ?? routable[0];
+  const account = routable.sort((a, b) => rank(a) - rank(b))[0];
   if (!account) throw new Error("no account can ask");
   const accessToken = await account.accessToken();
   return listAvailableModels(upstream, { ...account.credential, accessToken }, account.machineId);

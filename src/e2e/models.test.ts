@@ -38,3 +38,12 @@ test("when Kiro cannot be asked, the built-in list stays", async () => {
   const models = await fetch(`${g.url}/v1/models`, { headers: { "x-api-key": g.apiKey } });
   expect(((await models.json()) as { data: Array<{ id: string }> }).data[0]!.id).toBe("claude-opus-4-7");
 });
+
+test("Kiro is asked through a paid account before a FREE one", async () => {
+  g = await startGateway({ accounts: [{ name: "free", authMethod: "social" }, { name: "pro", authMethod: "social" }] });
+  const check = (subscription: string) => ({ subscription, currentUsage: 1, usageLimit: 50, usagePercent: 2 });
+  g.services.pool.get("free")!.recordCheck(check("KIRO FREE"));
+  g.services.pool.get("pro")!.recordCheck(check("KIRO PRO"));
+  await g.services.models.refresh();
+  expect(g.sim.requests.filter((r) => r.path.endsWith("/ListAvailableModels")).map((r) => r.account)).toEqual(["pro"]);
+});
