@@ -13,7 +13,8 @@ const ask = (model: string) => post(g, "/v1/messages", { model, max_tokens: 8, m
 const sentModel = () => (g.sim.requests.findLast((r) => r.path.endsWith("/generateAssistantResponse"))!.body as any).conversationState.currentMessage.userInputMessage.modelId;
 
 test("a model Kiro lists is listed by /v1/models and served by its own name", async () => {
-  g = await startGateway({ simulator: { models: [...KNOWN_MODEL_IDS, "claude-opus-4.8"] } });
+  // Five models a page: the new one is on the last of three pages.
+  g = await startGateway({ simulator: { models: [...KNOWN_MODEL_IDS, "claude-opus-4.8"], modelsPageSize: 5 } });
   // Before Kiro has been asked, an unknown Opus goes to the family's default, as in kiro-rs.
   expect((await ask("claude-opus-4-8")).status).toBe(200);
   expect(sentModel()).toBe("claude-opus-4.6");
@@ -25,8 +26,9 @@ test("a model Kiro lists is listed by /v1/models and served by its own name", as
   expect(ids).toContain("claude-sonnet-4-5-20250929");
   expect((await ask("claude-opus-4-8[1m]")).status).toBe(200);
   expect(sentModel()).toBe("claude-opus-4.8");
-  const listing = g.sim.requests.find((r) => r.path.endsWith("/ListAvailableModels"))!;
-  expect(listing.query).toMatchObject({ origin: "AI_EDITOR", profileArn: expect.stringContaining("arn:aws:codewhisperer") });
+  const listings = g.sim.requests.filter((r) => r.path.endsWith("/ListAvailableModels"));
+  expect(listings.map((r) => r.query.nextToken)).toEqual([undefined, "5", "10"]);
+  expect(listings[0]!.query).toMatchObject({ origin: "AI_EDITOR", profileArn: expect.stringContaining("arn:aws:codewhisperer") });
 });
 
 test("when Kiro cannot be asked, the built-in list stays", async () => {

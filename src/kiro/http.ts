@@ -4,6 +4,8 @@
  * Kiro can answer "no" — classified later, in one place (pool/policy.ts).
  */
 
+import { apiRegionOf, authKind, type Credential } from "./credential";
+
 export interface UpstreamSettings {
   region: string;
   kiroApiBaseUrl: string;
@@ -143,4 +145,22 @@ export async function json<T>(res: Response, operation: string): Promise<T> {
   } catch {
     throw new UpstreamError(operation, res.status, `answer is not JSON: ${text.slice(0, 200)}`);
   }
+}
+
+/**
+ * A GET on Kiro's runtime API (getUsageLimits, ListAvailableModels) as one account, in its API region; a social
+ * account's own profileArn goes along (§3.12).
+ */
+export async function runtimeGet<T>(
+  s: UpstreamSettings,
+  c: Credential & { accessToken: string },
+  machineId: string,
+  operation: string,
+  params: URLSearchParams,
+  signal?: AbortSignal,
+): Promise<T> {
+  if (c.profileArn && authKind(c) === "social") params.set("profileArn", c.profileArn);
+  const url = `${withRegion(s.kiroApiBaseUrl, apiRegionOf(c, s.region))}/${operation}?${params}`;
+  const res = await call(url, { headers: runtimeHeaders(s, machineId, c.accessToken) }, { operation, timeoutMs: 60_000, signal, proxyUrl: proxyFor(c.proxyUrl, s) });
+  return json<T>(res, operation);
 }

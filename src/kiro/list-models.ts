@@ -1,6 +1,6 @@
 /** ListAvailableModels (kiro-protocol.md §1.4): the models Kiro serves an account, page by page. */
-import { apiRegionOf, authKind, type Credential } from "./credential";
-import { call, json, proxyFor, runtimeHeaders, withRegion, type UpstreamSettings } from "./http";
+import type { Credential } from "./credential";
+import { runtimeGet, type UpstreamSettings } from "./http";
 import type { KiroModel } from "./models";
 
 interface ModelsAnswer {
@@ -21,16 +21,8 @@ export async function listAvailableModels(
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const params = new URLSearchParams({ origin: "AI_EDITOR" });
-    if (c.profileArn && authKind(c) === "social") params.set("profileArn", c.profileArn);
     if (nextToken) params.set("nextToken", nextToken);
-    const url = `${withRegion(s.kiroApiBaseUrl, apiRegionOf(c, s.region))}/ListAvailableModels?${params}`;
-    const res = await call(url, { headers: runtimeHeaders(s, machineId, c.accessToken) }, {
-      operation: "ListAvailableModels",
-      timeoutMs: 60_000,
-      signal,
-      proxyUrl: proxyFor(c.proxyUrl, s),
-    });
-    const answer = await json<ModelsAnswer>(res, "ListAvailableModels");
+    const answer = await runtimeGet<ModelsAnswer>(s, c, machineId, "ListAvailableModels", params, signal);
     for (const m of answer.models ?? []) {
       if (typeof m.modelId !== "string" || m.modelId === "") continue;
       const limit = m.tokenLimits?.maxInputTokens;

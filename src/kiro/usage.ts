@@ -1,6 +1,6 @@
 /** getUsageLimits (kiro-protocol.md §1.3): an account's quota, subscription and email. */
-import { apiRegionOf, authKind, type Credential } from "./credential";
-import { call, proxyFor, json, runtimeHeaders, withRegion, type UpstreamSettings } from "./http";
+import type { Credential } from "./credential";
+import { runtimeGet, type UpstreamSettings } from "./http";
 
 export interface UsageSummary {
   subscription?: string;
@@ -37,15 +37,7 @@ export async function getUsageLimits(
   signal?: AbortSignal,
 ): Promise<UsageSummary> {
   const params = new URLSearchParams({ origin: "AI_EDITOR", resourceType: "AGENTIC_REQUEST", isEmailRequired: "true" });
-  if (c.profileArn && authKind(c) === "social") params.set("profileArn", c.profileArn);
-  const url = `${withRegion(s.kiroApiBaseUrl, apiRegionOf(c, s.region))}/getUsageLimits?${params}`;
-  const res = await call(url, { headers: runtimeHeaders(s, machineId, c.accessToken) }, {
-    operation: "getUsageLimits",
-    timeoutMs: 60_000,
-    signal,
-    proxyUrl: proxyFor(c.proxyUrl, s),
-  });
-  return summarise(await json<UsageAnswer>(res, "getUsageLimits"));
+  return summarise(await runtimeGet<UsageAnswer>(s, c, machineId, "getUsageLimits", params, signal));
 }
 
 const n = (...vs: Array<number | undefined>) => vs.find((v) => typeof v === "number" && Number.isFinite(v)) ?? 0;

@@ -35,6 +35,8 @@ export interface SimulatorOptions {
   maxRecordedRequests?: number;
   /** The model ids Kiro lists and accepts (default KNOWN_MODEL_IDS): a newer Kiro's, for instance. */
   models?: readonly string[];
+  /** ListAvailableModels answers this many models a page, with a nextToken for the rest (default: all at once). */
+  modelsPageSize?: number;
 }
 
 export interface RecordedRequest {
@@ -79,6 +81,7 @@ export class KiroSimulator {
   private readonly maxConversationBytes: number;
   private readonly maxRecorded: number;
   private readonly modelIds: readonly string[];
+  private readonly modelsPageSize: number;
   private readonly queue: Reply[] = [];
   private readonly accountQueues = new Map<string, Reply[]>();
   private defaultReply: (req: RecordedRequest) => Reply = echoReply;
@@ -109,6 +112,7 @@ export class KiroSimulator {
     this.maxConversationBytes = opts.maxConversationBytes ?? 600_000;
     this.maxRecorded = opts.maxRecordedRequests ?? 10_000;
     this.modelIds = opts.models ?? KNOWN_MODEL_IDS;
+    this.modelsPageSize = opts.modelsPageSize ?? Number.POSITIVE_INFINITY;
     for (const a of opts.accounts ?? []) this.book.add(a);
   }
 
@@ -282,7 +286,11 @@ export class KiroSimulator {
     req.account = caller.account?.name;
     if (!caller.ok) return json({ status: 403, body: invalidBearer().body });
     if (req.query.origin === undefined) return json({ status: 400, body: improperlyFormed().body });
-    return json({ status: 200, body: modelsBody(this.modelIds) });
+    const from = Number(req.query.nextToken ?? 0);
+    if (!Number.isInteger(from) || from < 0) return json({ status: 400, body: improperlyFormed().body });
+    const to = from + this.modelsPageSize;
+    const page = modelsBody(this.modelIds.slice(from, to));
+    return json({ status: 200, body: to < this.modelIds.length ? { ...page, nextToken: String(to) } : page });
   }
 }
 

@@ -81,3 +81,19 @@ test("a simulator of a newer Kiro lists the models it was given", async () => {
     await newer.stop();
   }
 });
+
+test("with a page size, ListAvailableModels answers page by page, each with the nextToken of the next", async () => {
+  const paged = await KiroSimulator.start({ accounts: [{ name: "p", authMethod: "social" }], models: ["a", "b", "c"], modelsPageSize: 2 });
+  try {
+    const token = paged.account("p")!.issueAccessToken().accessToken;
+    const page = async (next?: string) =>
+      (await (await fetch(`${paged.url}/ListAvailableModels?origin=AI_EDITOR${next ? `&nextToken=${next}` : ""}`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
+    const first = await page();
+    expect(first.models.map((m: any) => m.modelId)).toEqual(["a", "b"]);
+    const second = await page(first.nextToken);
+    expect(second.models.map((m: any) => m.modelId)).toEqual(["c"]);
+    expect(second.nextToken).toBeUndefined();
+  } finally {
+    await paged.stop();
+  }
+});
