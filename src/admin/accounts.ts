@@ -163,6 +163,7 @@ export function credentialsExport(a: Account) {
     csrfToken: typeof c.csrfToken === "string" ? c.csrfToken : undefined,
     clientId: c.clientId,
     clientSecret: c.clientSecret,
+    kiroApiKey: c.kiroApiKey,
     expiresAt: c.expiresAt,
   });
 }

@@ -137,6 +137,7 @@ export function adminRoutes(s: Services) {
             "/accounts/refresh",
             async ({ body }) => {
               const a = account(body.name);
+              if (!a.refreshable) throw new AdminFailure(`account ${a.name} signs in with an API key: there is no token to refresh`);
               try {
                 await a.refresh(true);
               } catch (e) {

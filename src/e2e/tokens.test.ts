@@ -114,3 +114,56 @@ describe("regions (user-demand §3a item 10: token, profile ARN and hosts must s
     expect(g.sim.requests.map((r) => r.path)).toEqual(["/oidc/us-east-1/token", "/q/us-east-1/generateAssistantResponse"]);
   });
 });
+
+describe("API-key credentials (kiro-rs `kiroApiKey`, kiro-protocol.md §1.10)", () => {
+  test("the key is the bearer token, marked tokentype: API_KEY; nothing is refreshed and the file is never rewritten", async () => {
+    g = await startGateway({ accounts: [{ name: "keyed", authMethod: "api_key" }] });
+    const file = g.credentialFile("keyed");
+    const before = await Bun.file(file).text();
+    const key = g.sim.account("keyed")!.apiKey!;
+    expect(JSON.parse(before)).toEqual({ kiroApiKey: key, authMethod: "api_key" });
+
+    const res = await post(g, "/v1/messages", hello);
+    expect(res.status).toBe(200);
+    const check = await fetch(`${g.url}/admin/accounts/check`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": g.adminKey },
+      body: JSON.stringify({ name: "keyed" }),
+    });
+    expect(check.status).toBe(200);
+    const refresh = await fetch(`${g.url}/admin/accounts/refresh`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": g.adminKey },
+      body: JSON.stringify({ name: "keyed" }),
+    });
+    expect(await refresh.json()).toEqual({ success: false, error: "account keyed signs in with an API key: there is no token to refresh" });
+    const exported = await fetch(`${g.url}/admin/accounts/credentials`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": g.adminKey },
+      body: "{}",
+    });
+    expect(((await exported.json()) as { data: Array<Record<string, unknown>> }).data[0]).toMatchObject({ name: "keyed", authMethod: "api_key", kiroApiKey: key });
+
+    const calls = g.sim.requests.filter((r) => r.path.endsWith("/generateAssistantResponse") || r.path.endsWith("/getUsageLimits"));
+    expect(calls.map((r) => [r.status, r.headers.authorization, r.headers.tokentype])).toEqual([
+      [200, `Bearer ${key}`, "API_KEY"],
+      [200, `Bearer ${key}`, "API_KEY"],
+    ]);
+    expect(g.sim.requests.some((r) => r.path.endsWith("/refreshToken") || r.path.endsWith("/token"))).toBe(false);
+    expect(await Bun.file(file).text()).toBe(before);
+    expect(g.logLines.join("\n")).not.toContain(key);
+  });
+
+  test("a refused key counts as a failure, and the request moves to another account", async () => {
+    g = await startGateway({ accounts: [{ name: "keyed", authMethod: "api_key" }, { name: "other", authMethod: "social" }] });
+    g.sim.account("keyed")!.revoke();
+    const res = await post(g, "/v1/messages", hello);
+    expect(res.status).toBe(200);
+    const chats = g.sim.requests.filter((r) => r.path.endsWith("/generateAssistantResponse"));
+    expect(chats.map((r) => [r.account, r.status])).toEqual([
+      ["keyed", 403],
+      ["other", 200],
+    ]);
+    expect(g.services.pool.get("keyed")!.counters.consecutiveFailures).toBe(1);
+  });
+});

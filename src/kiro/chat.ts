@@ -27,7 +27,7 @@ export async function generateAssistantResponse(
     `${withRegion(s.kiroApiBaseUrl, apiRegionOf(c, s.region))}/generateAssistantResponse`,
     {
       method: "POST",
-      headers: chatHeaders(s, account.machineId, c.accessToken),
+      headers: chatHeaders(s, account.machineId, c.accessToken, authKind(c) === "api_key"),
       body: `{"conversationState":${conversationJson}${arn}}`,
     },
     {

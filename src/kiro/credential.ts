@@ -17,16 +17,20 @@ export interface Credential {
   machineId?: string;
   email?: string;
   proxyUrl?: string;
+  /** A Kiro API key (`ksk_…`, §1.10): sent as the bearer token itself, never refreshed. */
+  kiroApiKey?: string;
   [key: string]: unknown;
 }
 
-export type AuthKind = "social" | "idc";
+export type AuthKind = "social" | "idc" | "api_key";
 
-/** Which refresh flavour a credential uses (kiro-protocol.md §1.6, KRS dispatch). */
+/** How a credential authenticates: which refresh flavour (§1.6, KRS dispatch), or an API key that needs none (§1.10). */
 export function authKind(c: Credential): AuthKind {
   const m = typeof c.authMethod === "string" ? c.authMethod.toLowerCase() : undefined;
+  if (m === "api_key" || m === "apikey") return "api_key";
   if (m === "idc" || m === "builder-id" || m === "iam") return "idc";
   if (m) return "social";
+  if (typeof c.kiroApiKey === "string" && !c.refreshToken) return "api_key";
   return c.clientId && c.clientSecret ? "idc" : "social";
 }
 

@@ -73,11 +73,15 @@ export const withRegion = (template: string, region: string) => template.replace
 /** The SDK tag used in Kiro IDE's user-agent strings for the streaming API. */
 const STREAMING_SDK = "1.0.34";
 
-export function chatHeaders(s: UpstreamSettings, machineId: string, accessToken: string): Record<string, string> {
+/** An API key goes as the bearer token, marked so (§1.10); an access token goes alone. */
+const bearer = (token: string, apiKey: boolean): Record<string, string> =>
+  apiKey ? { authorization: `Bearer ${token}`, tokentype: "API_KEY" } : { authorization: `Bearer ${token}` };
+
+export function chatHeaders(s: UpstreamSettings, machineId: string, accessToken: string, apiKey = false): Record<string, string> {
   const kiro = `KiroIDE-${s.kiroVersion}-${machineId}`;
   return {
     "content-type": "application/json",
-    authorization: `Bearer ${accessToken}`,
+    ...bearer(accessToken, apiKey),
     "x-amzn-codewhisperer-optout": "true",
     "x-amzn-kiro-agent-mode": "vibe",
     "x-amz-user-agent": `aws-sdk-js/${STREAMING_SDK} ${kiro}`,
@@ -87,10 +91,10 @@ export function chatHeaders(s: UpstreamSettings, machineId: string, accessToken:
   };
 }
 
-export function runtimeHeaders(s: UpstreamSettings, machineId: string, accessToken: string): Record<string, string> {
+export function runtimeHeaders(s: UpstreamSettings, machineId: string, accessToken: string, apiKey = false): Record<string, string> {
   const kiro = `KiroIDE-${s.kiroVersion}-${machineId}`;
   return {
-    authorization: `Bearer ${accessToken}`,
+    ...bearer(accessToken, apiKey),
     "x-amz-user-agent": `aws-sdk-js/1.0.0 ${kiro}`,
     "user-agent": `aws-sdk-js/1.0.0 ua/2.1 os/${s.systemVersion} lang/js md/nodejs#${s.nodeVersion} api/codewhispererruntime#1.0.0 m/N,E ${kiro}`,
     "amz-sdk-invocation-id": crypto.randomUUID(),
@@ -161,6 +165,6 @@ export async function runtimeGet<T>(
 ): Promise<T> {
   if (c.profileArn && authKind(c) === "social") params.set("profileArn", c.profileArn);
   const url = `${withRegion(s.kiroApiBaseUrl, apiRegionOf(c, s.region))}/${operation}?${params}`;
-  const res = await call(url, { headers: runtimeHeaders(s, machineId, c.accessToken) }, { operation, timeoutMs: 60_000, signal, proxyUrl: proxyFor(c.proxyUrl, s) });
+  const res = await call(url, { headers: runtimeHeaders(s, machineId, c.accessToken, authKind(c) === "api_key") }, { operation, timeoutMs: 60_000, signal, proxyUrl: proxyFor(c.proxyUrl, s) });
   return json<T>(res, operation);
 }

@@ -14,11 +14,12 @@ export function normaliseMachineId(id: string | undefined): string | undefined {
   return undefined;
 }
 
-/** Credential's own id, else the configured one, else derived from the refresh token as Kiro's tools do. */
+/** Credential's own id, else the configured one, else derived from the refresh token (or API key) as Kiro's tools do. */
 export function machineIdFor(c: Credential, configured?: string): string {
+  const secret = c.refreshToken || c.kiroApiKey;
   return (
     normaliseMachineId(c.machineId) ??
     normaliseMachineId(configured) ??
-    sha256(c.refreshToken ? `KotlinNativeAPI/${c.refreshToken}` : `KiroFallback/${crypto.randomUUID()}`)
+    sha256(secret ? `KotlinNativeAPI/${secret}` : `KiroFallback/${crypto.randomUUID()}`)
   );
 }

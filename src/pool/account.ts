@@ -82,6 +82,17 @@ export class Account {
     deps.log.secret(cred.accessToken);
     deps.log.secret(cred.refreshToken);
     deps.log.secret(cred.clientSecret);
+    deps.log.secret(cred.kiroApiKey);
+  }
+
+  /** The account's API key, when it signs in with one (§1.10): its own bearer token, with nothing to refresh. */
+  private get apiKey(): string | undefined {
+    return authKind(this.cred) === "api_key" ? this.cred.kiroApiKey : undefined;
+  }
+
+  /** False for an API key, which no refresh can renew. */
+  get refreshable(): boolean {
+    return this.apiKey === undefined;
   }
 
   get credential(): Readonly<Credential> {
@@ -105,11 +116,13 @@ export class Account {
 
   /** An access token valid for at least 5 more minutes, refreshing first when needed or when forced. */
   async accessToken(force = false, signal?: AbortSignal): Promise<string> {
+    if (this.apiKey !== undefined) return this.apiKey;
     if (force || this.needsRefresh()) await this.refresh(force, signal);
     return this.cred.accessToken!;
   }
 
   needsRefresh(now = Date.now()): boolean {
+    if (this.apiKey !== undefined) return false;
     const expiry = expiryOf(this.cred);
     return !this.cred.accessToken || expiry === undefined || expiry - now <= REFRESH_MARGIN_MS;
   }
@@ -119,6 +132,7 @@ export class Account {
    * waits for it instead of starting a second, since that one's token is as new as a second would be.
    */
   refresh(force = false, signal?: AbortSignal): Promise<void> {
+    if (this.apiKey !== undefined) return Promise.resolve();
     this.refreshing ??= this.doRefresh(force).finally(() => (this.refreshing = undefined));
     return signal ? raceAbort(this.refreshing, signal) : this.refreshing;
   }
@@ -221,6 +235,7 @@ export class Account {
     this.deps.log.secret(c.accessToken);
     this.deps.log.secret(c.refreshToken);
     this.deps.log.secret(c.clientSecret);
+    this.deps.log.secret(c.kiroApiKey);
     this.cred = c;
     if (this.state.kind === "disabled" && this.state.why === "invalid_refresh_token") this.reset();
   }

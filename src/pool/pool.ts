@@ -104,6 +104,12 @@ export class Pool {
           case "client":
             throw verdict.error;
           case "refresh":
+            if (!account.refreshable) {
+              // An API key that Kiro refuses stays refused: a failure toward maxFailures, and on to the next account.
+              account.recordFailure("Kiro refused the API key");
+              last = new GatewayError("upstream", `Kiro refused the API key of account ${account.name}`, { upstreamStatus: e.status });
+              break;
+            }
             if (!forced.has(account)) {
               forced.add(account);
               try {

@@ -9,6 +9,16 @@ const tempDir = () => mkdtemp(join(tmpdir(), "kiro-store-"));
 const readJson = async (p: string) => JSON.parse(await Bun.file(p).text());
 
 describe("CredentialStore", () => {
+  test("kiro-rs API-key credentials load; api_key without a key is skipped, saying so", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "key.json"), JSON.stringify({ kiroApiKey: "ksk_0123456789", authMethod: "api_key" }));
+    await writeFile(join(dir, "bare.json"), JSON.stringify({ kiroApiKey: "ksk_abcdef" }));
+    await writeFile(join(dir, "empty.json"), JSON.stringify({ authMethod: "api_key" }));
+    const loaded = await new CredentialStore().loadDir(dir);
+    expect(loaded.credentials.map((c) => c.name)).toEqual(["bare", "key"]);
+    expect(loaded.skipped).toEqual([`${join(dir, "empty.json")}: authMethod is api_key but there is no kiroApiKey`]);
+  });
+
   test("a directory: one account per *.json, named by stem; bad files skipped with a line naming them", async () => {
     const dir = await tempDir();
     await writeFile(join(dir, "alice.json"), JSON.stringify({ refreshToken: RT, authMethod: "social" }));

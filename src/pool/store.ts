@@ -6,7 +6,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
-import type { Credential } from "../kiro/credential";
+import { authKind, type Credential } from "../kiro/credential";
 
 /** Where one account's credential lives: a whole file, or one element of a kiro.rs array file. */
 export interface CredentialSource {
@@ -140,7 +140,9 @@ function writeAtomic(path: string, text: string): void {
 }
 
 function credentialProblem(c: Record<string, unknown>): string | undefined {
+  if (authKind(c) === "api_key") {
+    return typeof c.kiroApiKey === "string" && c.kiroApiKey.trim() !== "" ? undefined : "authMethod is api_key but there is no kiroApiKey";
+  }
   if (typeof c.refreshToken === "string" && c.refreshToken.trim() !== "") return undefined;
-  if (typeof c.kiroApiKey === "string") return "API-key credentials (kiroApiKey) are not supported by kiro-ts";
   return "no refreshToken";
 }

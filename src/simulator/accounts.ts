@@ -5,7 +5,8 @@
 
 export interface SimAccountInit {
   name: string;
-  authMethod: "social" | "idc";
+  /** api_key: the account signs in with a `ksk_…` key sent as the bearer token with `tokentype: API_KEY` (§1.10). */
+  authMethod: "social" | "idc" | "api_key";
   /** Generated if absent (at least 100 characters, as kiro.rs demands). */
   refreshToken?: string;
   /** IdC only; generated if absent. */
@@ -35,11 +36,13 @@ export interface SimAccount extends Required<Omit<SimAccountInit, "clientId" | "
   clientId: string | undefined;
   clientSecret: string | undefined;
   profileArn: string | undefined;
+  /** api_key accounts only. */
+  apiKey: string | undefined;
   /** Every access token issued: token → expiry (epoch ms). */
   readonly accessTokens: Map<string, number>;
   refreshCount: number;
   revoked: boolean;
-  /** Every later refresh answers invalid_grant. */
+  /** Every later refresh answers invalid_grant; an API key stops working. */
   revoke(): void;
   /** Every access token issued so far is expired from now on (requests with them get 403). */
   expireAccessTokens(): void;
@@ -56,11 +59,12 @@ export type RefreshOutcome =
 
 export class SimAccountState implements SimAccount {
   readonly name: string;
-  readonly authMethod: "social" | "idc";
+  readonly authMethod: "social" | "idc" | "api_key";
   refreshToken: string;
   clientId: string | undefined;
   clientSecret: string | undefined;
   profileArn: string | undefined;
+  apiKey: string | undefined;
   email: string;
   provider: string;
   usageLimit: number;
@@ -83,14 +87,16 @@ export class SimAccountState implements SimAccount {
     readonly accessTokenTtlSecs: number,
   ) {
     const social = init.authMethod === "social";
+    const idc = init.authMethod === "idc";
     this.name = init.name;
     this.authMethod = init.authMethod;
     this.refreshToken = init.refreshToken ?? newToken("aor", 160);
-    this.clientId = social ? undefined : (init.clientId ?? newToken("client", 22));
-    this.clientSecret = social ? undefined : (init.clientSecret ?? newToken("secret", 120));
+    this.clientId = idc ? (init.clientId ?? newToken("client", 22)) : undefined;
+    this.clientSecret = idc ? (init.clientSecret ?? newToken("secret", 120)) : undefined;
+    this.apiKey = init.authMethod === "api_key" ? newToken("ksk_", 60) : undefined;
     this.profileArn = social ? (init.profileArn ?? newProfileArn(init.region ?? "us-east-1")) : undefined;
     this.email = init.email ?? `${init.name}@example.com`;
-    this.provider = init.provider ?? (social ? "Google" : "BuilderId");
+    this.provider = init.provider ?? (social ? "Google" : idc ? "BuilderId" : "ApiKey");
     this.usageLimit = init.usageLimit ?? 50;
     this.currentUsage = init.currentUsage ?? 0;
     this.subscriptionTitle = init.subscriptionTitle ?? "KIRO FREE";
@@ -138,7 +144,14 @@ export class SimAccountState implements SimAccount {
     return { ok: true, accessToken, refreshToken: this.refreshToken, expiresIn: this.accessTokenTtlSecs };
   }
 
+  /** Whether this API key is the account's and still works. */
+  acceptsApiKey(key: string): boolean {
+    return !this.revoked && key === this.apiKey;
+  }
+
   credentialJson(): Record<string, unknown> {
+    // The kiro-rs shape of an API-key credential: the key and nothing to refresh.
+    if (this.apiKey !== undefined) return { kiroApiKey: this.apiKey, authMethod: "api_key" };
     const token = this.newestValidToken() ?? this.issueAccessToken();
     const common = {
       accessToken: token.accessToken,
@@ -184,6 +197,10 @@ export class AccountBook {
   /** The account that was issued this access token, expired or not. */
   byAccessToken(token: string): SimAccountState | undefined {
     return this.all().find((a) => a.accessTokens.has(token));
+  }
+
+  byApiKey(key: string): SimAccountState | undefined {
+    return this.all().find((a) => a.apiKey !== undefined && a.apiKey === key);
   }
 
   byRefreshToken(token: string): SimAccountState | undefined {

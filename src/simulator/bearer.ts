@@ -16,6 +16,12 @@ export function bearerToken(headers: Record<string, string>): string | undefined
 
 export function identifyCaller(book: AccountBook, headers: Record<string, string>, profileArn: unknown): Caller {
   const token = bearerToken(headers);
+  // An API key counts only when marked as one (§1.10); unmarked, it is just an unknown bearer token.
+  if (token !== undefined && headers.tokentype === "API_KEY") {
+    const owner = book.byApiKey(token);
+    if (!owner) return { ok: false };
+    return owner.acceptsApiKey(token) && profileArnFits(owner, profileArn) ? { ok: true, account: owner } : { ok: false, account: owner };
+  }
   const account = token === undefined ? undefined : book.byAccessToken(token);
   if (!account || token === undefined) return { ok: false };
   if (!account.accepts(token) || !profileArnFits(account, profileArn)) return { ok: false, account };

@@ -97,3 +97,20 @@ test("with a page size, ListAvailableModels answers page by page, each with the 
     await paged.stop();
   }
 });
+
+test("an API key works as the bearer token only when marked tokentype: API_KEY, and not once revoked", async () => {
+  const keyed = await KiroSimulator.start({ accounts: [{ name: "k", authMethod: "api_key" }] });
+  try {
+    const account = keyed.account("k")!;
+    expect(account.credentialJson()).toEqual({ kiroApiKey: account.apiKey, authMethod: "api_key" });
+    expect(account.apiKey).toStartWith("ksk_");
+    const usage = (headers: Record<string, string>) =>
+      fetch(`${keyed.url}/getUsageLimits?origin=AI_EDITOR&resourceType=AGENTIC_REQUEST`, { headers: { authorization: `Bearer ${account.apiKey}`, ...headers } });
+    expect((await usage({ tokentype: "API_KEY" })).status).toBe(200);
+    expect((await usage({})).status).toBe(403);
+    account.revoke();
+    expect((await usage({ tokentype: "API_KEY" })).status).toBe(403);
+  } finally {
+    await keyed.stop();
+  }
+});
