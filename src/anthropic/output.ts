@@ -13,7 +13,8 @@ export function encodeSSE(event: StreamEvent): string {
 type FoldingBlock =
   | { type: "text"; pieces: string[] }
   | { type: "thinking"; pieces: string[]; signature: string }
-  | { type: "tool_use"; id: string; name: string; pieces: string[] };
+  | { type: "tool_use" | "server_tool_use"; id: string; name: string; pieces: string[] }
+  | { type: "whole"; block: ResponseBlock };
 
 export class MessageFolder {
   private message: MessageResponse | undefined;
@@ -28,11 +29,13 @@ export class MessageFolder {
       case "content_block_start": {
         const block = event.content_block;
         this.blocks[event.index] =
-          block.type === "tool_use"
-            ? { type: "tool_use", id: block.id, name: block.name, pieces: [] }
+          block.type === "tool_use" || block.type === "server_tool_use"
+            ? { type: block.type, id: block.id, name: block.name, pieces: [] }
             : block.type === "thinking"
               ? { type: "thinking", pieces: [], signature: "" }
-              : { type: "text", pieces: [] };
+              : block.type === "web_search_tool_result"
+                ? { type: "whole", block }
+                : { type: "text", pieces: [] };
         break;
       }
       case "content_block_delta": {
@@ -42,7 +45,7 @@ export class MessageFolder {
         if (d.type === "text_delta" && block.type === "text") block.pieces.push(d.text);
         else if (d.type === "thinking_delta" && block.type === "thinking") block.pieces.push(d.thinking);
         else if (d.type === "signature_delta" && block.type === "thinking") block.signature = d.signature;
-        else if (d.type === "input_json_delta" && block.type === "tool_use") block.pieces.push(d.partial_json);
+        else if (d.type === "input_json_delta" && (block.type === "tool_use" || block.type === "server_tool_use")) block.pieces.push(d.partial_json);
         break;
       }
       case "message_delta":
@@ -72,7 +75,8 @@ export class MessageFolder {
       if (block.type === "text") content.push({ type: "text", text: block.pieces.join("") });
       else if (block.type === "thinking")
         content.push({ type: "thinking", thinking: block.pieces.join(""), signature: block.signature });
-      else content.push({ type: "tool_use", id: block.id, name: block.name, input: toolInput(block.pieces.join("")) });
+      else if (block.type === "whole") content.push(block.block);
+      else content.push({ type: block.type, id: block.id, name: block.name, input: toolInput(block.pieces.join("")) });
     }
     return { ...this.message, content };
   }

@@ -78,12 +78,26 @@ export interface Usage {
   output_tokens: number;
   cache_creation_input_tokens?: number;
   cache_read_input_tokens?: number;
+  server_tool_use?: { web_search_requests: number };
 }
+
+/** One hit of the web search tool, as Anthropic's server tool answers it. */
+export interface WebSearchResult {
+  type: "web_search_result";
+  title: string;
+  url: string;
+  encrypted_content: string;
+  page_age?: string;
+}
+
+export type WebSearchResultBlock = { type: "web_search_tool_result"; tool_use_id: string; content: WebSearchResult[] };
 
 export type ResponseBlock =
   | { type: "text"; text: string }
   | { type: "thinking"; thinking: string; signature: string }
-  | { type: "tool_use"; id: string; name: string; input: unknown };
+  | { type: "tool_use"; id: string; name: string; input: unknown }
+  | { type: "server_tool_use"; id: string; name: string; input: unknown }
+  | WebSearchResultBlock;
 
 export type StopReason =
   | "end_turn"
@@ -114,7 +128,8 @@ export type StreamEvent =
       content_block:
         | { type: "text"; text: "" }
         | { type: "thinking"; thinking: ""; signature: "" }
-        | { type: "tool_use"; id: string; name: string; input: Record<string, never> };
+        | { type: "tool_use" | "server_tool_use"; id: string; name: string; input: Record<string, never> }
+        | WebSearchResultBlock;
     }
   | {
       type: "content_block_delta";

@@ -12,6 +12,7 @@ import { type Answer, IdentityService } from "./identity";
 import { type Chunking, encodeStep, play } from "./playback";
 import { Random } from "./random";
 import { improperlyFormed, internal, invalidBearer, pause, type Reply, reset, type StreamReply, throttled } from "./replies";
+import { mcpAnswer } from "./mcp";
 import { modelsBody, usageLimitsBody } from "./usage";
 import { KNOWN_MODEL_IDS } from "./validate";
 
@@ -94,6 +95,7 @@ export class KiroSimulator {
     ["POST", "/generateAssistantResponse", (req) => this.chat(req)],
     ["GET", "/getUsageLimits", (req) => this.usageLimits(req)],
     ["GET", "/ListAvailableModels", (req) => this.models(req)],
+    ["POST", "/mcp", (req) => this.mcp(req)],
     ["POST", "/refreshToken", (req) => this.answer(this.identity.refreshSocial(req.body), req)],
     ["POST", "/token", (req) => this.answer(this.identity.createToken(req.body), req)],
     ["POST", "/client/register", (req) => this.answer(this.identity.registerClient(req.body), req)],
@@ -279,6 +281,13 @@ export class KiroSimulator {
       return json({ status: 400, body: improperlyFormed().body });
     }
     return json({ status: 200, body: usageLimitsBody(caller.account, req.query.isEmailRequired === "true") });
+  }
+
+  private mcp(req: RecordedRequest): Response {
+    const caller = identifyCaller(this.book, req.headers, req.headers["x-amzn-kiro-profile-arn"]);
+    req.account = caller.account?.name;
+    if (!caller.ok) return json({ status: 403, body: invalidBearer().body });
+    return json({ status: 200, body: mcpAnswer(req.body) });
   }
 
   private models(req: RecordedRequest): Response {
