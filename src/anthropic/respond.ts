@@ -94,9 +94,17 @@ export function sseResponse(t: StreamTranslator, reply: Reply, log: Logger, ping
     },
   });
 
-  return new Response(body, {
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" },
-  });
+  return new Response(body, { headers: SSE_HEADERS });
+}
+
+const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" };
+
+/** An answer whose events are all known at once (the web search), as SSE or folded into one message. */
+export function answerOf(events: readonly StreamEvent[], stream: boolean): Response | MessageResponse {
+  if (stream) return new Response(events.map(encodeSSE).join(""), { headers: SSE_HEADERS });
+  const folder = new MessageFolder();
+  for (const e of events) folder.push(e);
+  return folder.result();
 }
 
 export async function jsonMessage(t: StreamTranslator, reply: Reply, log: Logger): Promise<MessageResponse> {

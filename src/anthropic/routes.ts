@@ -10,6 +10,8 @@ import { BodyError, describeValidation, jsonBodyReader } from "../body";
 import { GatewayError } from "../errors";
 import { generateAssistantResponse } from "../kiro/chat";
 import { HeaderBlocks } from "../kiro/eventstream";
+import { webSearch } from "../kiro/mcp";
+import { resolveModel } from "../kiro/models";
 import { openReply } from "../kiro/reply";
 import { Watchdog } from "../kiro/watchdog";
 import type { Services } from "../services";
@@ -17,10 +19,11 @@ import { conversationJson, convertRequest } from "./convert";
 import { countTokens } from "./count";
 import { errorResponse } from "./errors";
 import { noRouteError } from "./misroute";
-import { jsonMessage, sseResponse, type Reply } from "./respond";
+import { answerOf, jsonMessage, sseResponse, type Reply } from "./respond";
 import { CountTokensRequest, MessagesRequest } from "./schemas";
 import { StreamTranslator } from "./stream";
 import { estimateInputTokens } from "./tokens";
+import { webSearchEvents, webSearchQuery } from "./web-search";
 
 export function anthropicRoutes(s: Services) {
   const headerBlocks = new HeaderBlocks();
@@ -97,6 +100,8 @@ export function anthropicRoutes(s: Services) {
           .post(
             "/v1/messages",
             async ({ body, request, server }) => {
+              const query = webSearchQuery(body);
+              if (query !== undefined) return searchTheWeb(s, body, query, request.signal);
               const converted = convertRequest(body, { models: s.models.table });
               const kiroJson = conversationJson(converted.conversationState);
               s.log.debug("messages request", {
@@ -148,6 +153,16 @@ export function anthropicRoutes(s: Services) {
           .get("/v1/*", noRoute, { detail: { hide: true } })
           .all("/v1/*", noRoute, { detail: { hide: true } }),
     );
+}
+
+/** Claude Code's WebSearch: Kiro's search runs on an account from the pool, and the answer is made from its hits. */
+async function searchTheWeb(s: Services, body: MessagesRequest, query: string, signal: AbortSignal) {
+  resolveModel(body.model, s.models.table);
+  s.log.debug("web search", { model: body.model, stream: !!body.stream });
+  const hits = await s.pool.send(signal, (account, accessToken) =>
+    webSearch(s.upstream, { credential: { ...account.credential, accessToken }, machineId: account.machineId }, query, signal),
+  );
+  return answerOf(webSearchEvents({ model: body.model, query, hits, inputTokens: estimateInputTokens(body) }), !!body.stream);
 }
 
 const noRoute = ({ request }: { request: Request }): never => {

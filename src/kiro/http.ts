@@ -91,6 +91,13 @@ export function chatHeaders(s: UpstreamSettings, machineId: string, accessToken:
   };
 }
 
+/** §2.2: the chat headers without Kiro's agent-mode and opt-out ones; a social account names its profile. */
+export function mcpHeaders(s: UpstreamSettings, machineId: string, c: Credential & { accessToken: string }): Record<string, string> {
+  const { "x-amzn-codewhisperer-optout": _optout, "x-amzn-kiro-agent-mode": _mode, ...headers } = chatHeaders(s, machineId, c.accessToken, authKind(c) === "api_key");
+  if (c.profileArn && authKind(c) === "social") headers["x-amzn-kiro-profile-arn"] = c.profileArn;
+  return headers;
+}
+
 export function runtimeHeaders(s: UpstreamSettings, machineId: string, accessToken: string, apiKey = false): Record<string, string> {
   const kiro = `KiroIDE-${s.kiroVersion}-${machineId}`;
   return {
