@@ -455,6 +455,25 @@ function bodyMakers(counting: boolean): Maker[] {
       const messages = [...history, { role: "user", content: "and now?" }];
       return { kind: "duplicate tool ids", headers: json(k), body: body(r, { ...hello(), tools: [lookupTool], messages }), expect: served };
     },
+    // Claude Code's WebSearch shape with hostile queries: searched (count_tokens just counts), or a 400 when empty.
+    (r, k) => {
+      const query = r.pick(["", "   ", "bun", "日本語 😀", "x".repeat(r.pick([1_000, 200_000])), "[sim] no results", "[sim] mcp error", '"; DROP TABLE', RAW]);
+      const content = r.pick([
+        `Perform a web search for the query: ${query}`,
+        query,
+        [{ type: "text", text: `Perform a web search for the query: ${query}` }],
+        [{ type: "image", source: { type: "base64", media_type: "image/png", data: "QUFB" } }],
+      ]);
+      const tool = r.pick([{ type: "web_search_20250305", name: "web_search", max_uses: 8 }, { name: "web_search" }]);
+      const textOf = typeof content === "string" ? content : (content[0] as { text?: string }).text ?? "";
+      const empty = textOf.replace("Perform a web search for the query: ", "").trim() === "";
+      return {
+        kind: "web search",
+        headers: json(k),
+        body: body(r, { ...hello(), tools: [tool], messages: [{ role: "user", content }] }),
+        expect: empty && !counting ? refused(/^messages\.0: a web search request needs the query/, 400) : served,
+      };
+    },
     // Broken unicode: lone surrogates (repaired), invalid UTF-8 inside strings (decoded as U+FFFD), a BOM, NULs.
     (r, k) => {
       const lone = r.pick(LONE_SURROGATES);
