@@ -6,6 +6,7 @@
  * converter repairs by design: duplicate tool ids, broken surrogates), either, or — without the right key —
  * refused as a stranger. Whatever the expectation, no answer may be a 5xx, hang, or hold a secret.
  */
+import { MAX_BODY_BYTES } from "../app";
 import { Random } from "../simulator/random";
 import { type GatewayProcess, inParallel, megabytes, type Outcome, send, Tally } from "./drive";
 
@@ -303,7 +304,9 @@ function bodyMakers(counting: boolean): Maker[] {
           value.messages = [{ role: "user", content: [{ type: "image", source: { type: "base64", media_type: "image/png", data: "QUFB".repeat(big.length / 4) } }] }];
           break;
       }
-      return { kind: "huge string", headers: json(k), body: body(r, value), expect };
+      // A huge id appears twice (the call and its result): past the 50 MiB limit, the body itself is refused.
+      const text = body(r, value);
+      return { kind: "huge string", headers: json(k), body: text, expect: encoder.encode(text).length > MAX_BODY_BYTES ? refused("the limit is", 413) : expect };
     },
     (r, k) => {
       // Now and then a body over the 50 MiB limit (the gateway's own check, or beyond it Bun's); mostly 100,000 tiny turns.
