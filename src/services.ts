@@ -62,10 +62,15 @@ export interface ServiceOptions {
   log: Logger;
   /** The single credentials file, used when config.credentialsDir is not set. */
   credentialsFile: string;
+  /** Where KIRO_API_KEY is read from (process.env by default). */
+  env?: Record<string, string | undefined>;
 }
 
+/** kiro-rs reads a Kiro API key from this variable too, as one more account. */
+const API_KEY_VARIABLE = "KIRO_API_KEY";
+
 /** Loads the accounts and wires the services. A credential file that cannot be used is skipped with a warning naming it. */
-export async function createServices({ config, log, credentialsFile }: ServiceOptions): Promise<Services> {
+export async function createServices({ config, log, credentialsFile, env = process.env }: ServiceOptions): Promise<Services> {
   const store = new CredentialStore();
   const upstream = upstreamSettings(config);
   log.secret(config.apiKey);
@@ -78,8 +83,20 @@ export async function createServices({ config, log, credentialsFile }: ServiceOp
     failureCooldownSecs: config.failureCooldownSecs,
     maxFailures: config.maxFailures,
   };
+  const apiKey = env[API_KEY_VARIABLE]?.trim();
   const loadCredentials = async () => {
     const loaded = config.credentialsDir ? await store.loadDir(config.credentialsDir) : await store.loadFile(credentialsFile);
+    if (apiKey) {
+      if (loaded.credentials.some((c) => c.name === API_KEY_VARIABLE)) {
+        loaded.skipped.push(`${API_KEY_VARIABLE}: a credential file is already named ${API_KEY_VARIABLE}`);
+      } else {
+        loaded.credentials.unshift({
+          name: API_KEY_VARIABLE,
+          source: { path: `$${API_KEY_VARIABLE}`, environment: API_KEY_VARIABLE },
+          credential: { kiroApiKey: apiKey, authMethod: "api_key" },
+        });
+      }
+    }
     for (const line of loaded.skipped) log.warn(`credential skipped: ${line}`);
     for (const path of loaded.exposed) log.warn(`credential file is readable by other users; run: chmod 600 ${path}`);
     return loaded;

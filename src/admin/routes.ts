@@ -127,7 +127,9 @@ export function adminRoutes(s: Services) {
             "/accounts/remove",
             async ({ body }) => {
               const removed = s.pool.remove(body.name);
-              if (removed && body.delete_file && removed.source.index === undefined) await s.store.remove(removed.source.path);
+              if (removed && body.delete_file && removed.source.index === undefined && !removed.source.environment) {
+                await s.store.remove(removed.source.path);
+              }
               s.log.info("account removed", { account: body.name, fileDeleted: !!(removed && body.delete_file) });
               return ok(null);
             },

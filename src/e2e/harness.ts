@@ -38,6 +38,8 @@ export interface GatewayOptions {
   /** Put each service's region in its base URL path (/q/{region}, /auth/{region}, /oidc/{region}) to see which region a call used. */
   regionInPath?: boolean;
   simulator?: Parameters<typeof KiroSimulator.start>[0];
+  /** The gateway's environment (for KIRO_API_KEY), made once the simulator runs; empty by default, never the test's own. */
+  environment?: (sim: KiroSimulator) => Record<string, string>;
 }
 
 export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> {
@@ -73,7 +75,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
   );
   const logLines: string[] = [];
   const log = new Logger(opts.logLevel ?? "warn", (line) => logLines.push(line));
-  const services = await createServices({ config, log, credentialsFile: join(dir, "credentials.json") });
+  const services = await createServices({ config, log, credentialsFile: join(dir, "credentials.json"), env: opts.environment?.(sim) ?? {} });
   const app = buildApp(services).listen({ hostname: "127.0.0.1", port: 0, reusePort: false });
   const url = app.server!.url.toString().replace(/\/$/, "");
   return {

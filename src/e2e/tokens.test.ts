@@ -167,3 +167,23 @@ describe("API-key credentials (kiro-rs `kiroApiKey`, kiro-protocol.md §1.10)", 
     expect(g.services.pool.get("keyed")!.counters.consecutiveFailures).toBe(1);
   });
 });
+
+test("kiro-rs's KIRO_API_KEY variable is one more account, with no file: reload keeps it, removing it deletes nothing", async () => {
+  g = await startGateway({
+    accounts: [{ name: "filed", authMethod: "social" }],
+    environment: (sim) => ({ KIRO_API_KEY: sim.addAccount({ name: "from-env", authMethod: "api_key" }).apiKey! }),
+  });
+  expect(g.services.pool.accounts.map((a) => a.name)).toEqual(["KIRO_API_KEY", "filed"]);
+  expect((await post(g, "/v1/messages", hello)).status).toBe(200);
+  expect(g.sim.requests.find((r) => r.path.endsWith("/generateAssistantResponse"))!.account).toBe("from-env");
+
+  const admin = (path: string, body: unknown) =>
+    fetch(`${g.url}${path}`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": g.adminKey }, body: JSON.stringify(body) });
+  expect(((await (await admin("/admin/reload", {})).json()) as any).data).toEqual({ added: [], removed: [], updated: [] });
+  // The credential files; the pool's state file comes and goes on its own schedule.
+  const files = async () => (await Array.fromAsync(new Bun.Glob("*.json").scan({ cwd: g.dir }))).sort();
+  const before = await files();
+  expect(((await (await admin("/admin/accounts/remove", { name: "KIRO_API_KEY", delete_file: true })).json()) as any).success).toBe(true);
+  expect(g.services.pool.accounts.map((a) => a.name)).toEqual(["filed"]);
+  expect(await files()).toEqual(before);
+});

@@ -12,6 +12,8 @@ import { authKind, type Credential } from "../kiro/credential";
 export interface CredentialSource {
   path: string;
   index?: number;
+  /** The credential came from this environment variable (kiro-rs's KIRO_API_KEY): there is no file to write. */
+  environment?: string;
 }
 
 export interface LoadedCredential {
@@ -83,6 +85,7 @@ export class CredentialStore {
    * queued, so two accounts of one array file cannot overwrite each other's changes.
    */
   save(source: CredentialSource, update: Partial<Credential>): Promise<void> {
+    if (source.environment) return Promise.resolve();
     const previous = this.queues.get(source.path) ?? Promise.resolve();
     const next = previous.catch(() => {}).then(() => this.write(source, update));
     this.queues.set(source.path, next);
