@@ -3,7 +3,7 @@
  * camelCase check results and exports), quota checks, adding and removing accounts with their files.
  */
 import { join } from "node:path";
-import type { Credential } from "../kiro/credential";
+import { authKind, type Credential } from "../kiro/credential";
 import { getUsageLimits } from "../kiro/usage";
 import { Account } from "../pool/account";
 import type { Services } from "../services";
@@ -125,10 +125,13 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/;
  */
 export async function addAccount(s: Services, name: string, credential: Credential, addToPool: boolean): Promise<Account> {
   if (!NAME.test(name)) throw new Error(`account name "${name}" must be letters, digits and . _ @ + - (it becomes a file name)`);
-  if (!credential.refreshToken) throw new Error("refreshToken is required");
+  const apiKey = authKind(credential) === "api_key";
+  if (apiKey && !credential.kiroApiKey) throw new Error("kiroApiKey is required for an API-key account");
+  if (!apiKey && !credential.refreshToken) throw new Error("refreshToken is required (or kiroApiKey, for an API-key account)");
   if (s.pool.get(name)) throw new Error(`an account named "${name}" already exists`);
-  if (s.pool.accounts.some((a) => a.credential.refreshToken === credential.refreshToken)) {
-    throw new Error("an account with this refresh token already exists");
+  const secret = apiKey ? "kiroApiKey" : "refreshToken";
+  if (s.pool.accounts.some((a) => a.credential[secret] === credential[secret])) {
+    throw new Error(`an account with this ${apiKey ? "API key" : "refresh token"} already exists`);
   }
   const path = join(s.accountsDir, `${name}.json`);
   await s.store.create(path, credential);
@@ -136,7 +139,9 @@ export async function addAccount(s: Services, name: string, credential: Credenti
   account.inPool = addToPool;
   if (addToPool) {
     try {
-      await account.accessToken();
+      // A refresh proves a refresh token; an API key, which has none, is proven by asking for its quota.
+      const accessToken = await account.accessToken();
+      if (apiKey) await getUsageLimits(s.upstream, { ...credential, accessToken }, account.machineId);
     } catch (e) {
       await s.store.remove(path);
       throw new Error(`the credential does not work, so it was not added: ${(e as Error).message}`);

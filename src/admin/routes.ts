@@ -22,7 +22,9 @@ const Name = t.Object({ name: t.String({ minLength: 1 }) });
 const Names = t.Object({ names: t.Optional(t.Array(t.String())) });
 const AddAccount = t.Object({
   name: t.String({ minLength: 1 }),
-  refreshToken: t.String({ minLength: 1 }),
+  /** Required, unless the account signs in with a Kiro API key (`kiroApiKey`, authMethod api_key). */
+  refreshToken: t.Optional(t.String({ minLength: 1 })),
+  kiroApiKey: t.Optional(t.String({ minLength: 1 })),
   accessToken: t.Optional(t.String()),
   csrfToken: t.Optional(t.String()),
   clientId: t.Optional(t.String()),
@@ -110,7 +112,8 @@ export function adminRoutes(s: Services) {
             "/accounts",
             async ({ body }) => {
               const { name, addToPool, ...fields } = body;
-              const credential: Credential = { ...fields, authMethod: fields.authMethod ?? "social" };
+              const authMethod = fields.authMethod ?? (fields.kiroApiKey && !fields.refreshToken ? "api_key" : "social");
+              const credential: Credential = { ...fields, authMethod };
               for (const k of Object.keys(credential)) if (credential[k] === undefined || credential[k] === "") delete credential[k];
               try {
                 return ok(accountInfo(await addAccount(s, name, credential, addToPool ?? true)));

@@ -131,6 +131,23 @@ describe("admin API", () => {
     expect((await admin("POST", "/admin/accounts", { name: "../evil", refreshToken: "e".repeat(120) })).json.success).toBe(false);
   });
 
+  test("add an API-key account: proven by a quota check, written in the kiro-rs shape, duplicates refused", async () => {
+    const keyed = g.sim.addAccount({ name: "dana", authMethod: "api_key" });
+    const res = await admin("POST", "/admin/accounts", { name: "dana", kiroApiKey: keyed.apiKey });
+    expect(res.json.data).toMatchObject({ ...ACCOUNT_INFO, name: "dana", in_pool: true, auth_method: "api_key", state: "healthy" });
+    expect(JSON.parse(await Bun.file(g.credentialFile("dana")).text())).toEqual({ kiroApiKey: keyed.apiKey, authMethod: "api_key" });
+    expect(g.sim.requests.at(-1)).toMatchObject({ path: "/getUsageLimits", status: 200, account: "dana" });
+    expect(res.text).not.toContain(keyed.apiKey!);
+
+    expect((await admin("POST", "/admin/accounts", { name: "dana2", kiroApiKey: keyed.apiKey })).json.error).toBe("an account with this API key already exists");
+    const bogus = await admin("POST", "/admin/accounts", { name: "bogus", kiroApiKey: "ksk_not-a-key" });
+    expect(bogus.json.error).toContain("the credential does not work");
+    expect(await readdir(g.dir)).not.toContain("bogus.json");
+    expect((await admin("POST", "/admin/accounts", { name: "neither" })).json.error).toBe("refreshToken is required (or kiroApiKey, for an API-key account)");
+    expect((await admin("POST", "/admin/accounts", { name: "half", authMethod: "api_key" })).json.error).toBe("kiroApiKey is required for an API-key account");
+    await admin("POST", "/admin/accounts/remove", { name: "dana", delete_file: true });
+  });
+
   test("refresh (forced) and reset", async () => {
     const before = g.sim.account("alice")!.refreshCount;
     expect((await admin("POST", "/admin/accounts/refresh", { name: "alice" })).json).toEqual({ success: true, data: { success: true, message: "token refreshed" } });
