@@ -679,8 +679,9 @@ function routes(): RouteSpec[] {
       route: "POST /admin/accounts",
       makers: [
         ...adminMakers({
-          fields: { name: "nonempty string", refreshToken: "nonempty string", addToPool: "boolean", region: "string", expiresAt: "string", authMethod: "string" },
-          required: ["name", "refreshToken"],
+          fields: { name: "nonempty string", refreshToken: "nonempty string", kiroApiKey: "nonempty string", addToPool: "boolean", region: "string", expiresAt: "string", authMethod: "string" },
+          // refreshToken or kiroApiKey: which one is the handler's question, answered in the envelope.
+          required: ["name"],
           valid: (r) => ({ name: r.pick(BAD_NAMES), refreshToken: `rt-${r.int(0, 1e9)}` }),
           answer: badName,
           deep: "name",
