@@ -7,7 +7,7 @@ import { FailedAuthLimiter } from "./auth";
 import { Account, type AccountDeps } from "./pool/account";
 import type { Config } from "./config/schema";
 import { ModelCatalog } from "./kiro/catalog";
-import { authKind } from "./kiro/credential";
+import { authKind, type Credential } from "./kiro/credential";
 import { listAvailableModels } from "./kiro/list-models";
 import type { UpstreamSettings } from "./kiro/http";
 import type { Logger } from "./log";
@@ -128,6 +128,9 @@ async function askForModels(pool: Pool, upstream: UpstreamSettings) {
   return listAvailableModels(upstream, { ...account.credential, accessToken }, account.machineId);
 }
 
+/** What a new sign-in changes in a credential file: the refresh token, or the API key. */
+const signInSecret = (c: Readonly<Credential>) => c.refreshToken ?? c.kiroApiKey;
+
 export interface ReloadResult {
   added: string[];
   removed: string[];
@@ -149,7 +152,7 @@ export async function reloadAccounts(s: Services): Promise<ReloadResult> {
     if (!existing) {
       s.pool.add(new Account(c.name, c.source, c.credential, s.accountDeps));
       result.added.push(c.name);
-    } else if (c.credential.refreshToken !== existing.credential.refreshToken) {
+    } else if (signInSecret(c.credential) !== signInSecret(existing.credential)) {
       existing.replaceCredential(c.credential);
       result.updated.push(c.name);
     }

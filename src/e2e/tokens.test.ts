@@ -154,6 +154,16 @@ describe("API-key credentials (kiro-rs `kiroApiKey`, kiro-protocol.md §1.10)", 
     expect(g.logLines.join("\n")).not.toContain(key);
   });
 
+  test("a key replaced in its file is taken on reload", async () => {
+    g = await startGateway({ accounts: [{ name: "keyed", authMethod: "api_key" }] });
+    const fresh = g.sim.addAccount({ name: "renewed", authMethod: "api_key" }).apiKey!;
+    await Bun.write(g.credentialFile("keyed"), JSON.stringify({ kiroApiKey: fresh, authMethod: "api_key" }));
+    const reload = await fetch(`${g.url}/admin/reload`, { method: "POST", headers: { "x-api-key": g.adminKey } });
+    expect(((await reload.json()) as any).data).toEqual({ added: [], removed: [], updated: ["keyed"] });
+    expect((await post(g, "/v1/messages", hello)).status).toBe(200);
+    expect(g.sim.requests.findLast((r) => r.path.endsWith("/generateAssistantResponse"))!.headers.authorization).toBe(`Bearer ${fresh}`);
+  });
+
   test("a refused key counts as a failure, and the request moves to another account", async () => {
     g = await startGateway({ accounts: [{ name: "keyed", authMethod: "api_key" }, { name: "other", authMethod: "social" }] });
     g.sim.account("keyed")!.revoke();
