@@ -20,7 +20,8 @@ export interface MockAdminOptions {
 }
 
 interface MockAccount extends AccountInfo {
-  refreshToken: string;
+  refreshToken?: string;
+  kiroApiKey?: string;
   clientId?: string;
   clientSecret?: string;
 }
@@ -83,7 +84,7 @@ function generateAccounts(count: number, now: number): MockAccount[] {
 const ok = (data: unknown) => Response.json({ success: true, data });
 const fail = (error: string) => Response.json({ success: false, error });
 
-const publicInfo = ({ refreshToken: _r, clientId: _c, clientSecret: _s, ...info }: MockAccount): AccountInfo => info;
+const publicInfo = ({ refreshToken: _r, kiroApiKey: _k, clientId: _c, clientSecret: _s, ...info }: MockAccount): AccountInfo => info;
 
 /** The admin API over an in-memory pool; `handle` answers `/admin/*` requests. */
 export function createMockAdmin(options: MockAdminOptions) {
@@ -135,21 +136,27 @@ export function createMockAdmin(options: MockAdminOptions) {
       case "POST /admin/accounts": {
         const add = body as unknown as AddAccountRequest;
         if (!add.name?.trim()) return fail("账号名称不能为空");
-        if (!add.refreshToken?.trim()) return fail("Refresh Token 不能为空");
+        // The server's rule: an API key with no refresh token and no stated method is an API-key account.
+        const apiKey = add.authMethod === "api_key" || (add.authMethod === undefined && add.kiroApiKey !== undefined && !add.refreshToken);
+        if (apiKey && !add.kiroApiKey?.trim()) return fail("kiroApiKey is required for an API-key account");
+        if (!apiKey && !add.refreshToken?.trim()) return fail("Refresh Token 不能为空");
         if (find(add.name)) return fail(`an account named "${add.name}" already exists`);
-        if (accounts.some((a) => a.refreshToken === add.refreshToken)) return fail("an account with this refresh token already exists");
+        const secret = apiKey ? "kiroApiKey" : "refreshToken";
+        if (accounts.some((a) => a[secret] === add[secret])) return fail(`an account with this ${apiKey ? "API key" : "refresh token"} already exists`);
         const account: MockAccount = {
           name: add.name,
           healthy: true,
           request_count: 0,
           failure_count: 0,
           in_pool: add.addToPool !== false,
-          auth_method: add.authMethod ?? "social",
+          auth_method: apiKey ? "api_key" : (add.authMethod ?? "social"),
           provider: add.provider,
           region: add.region ?? "us-east-1",
           state: "healthy",
-          expires_at: new Date(Date.now() + 3_600_000).toISOString(),
-          refreshToken: add.refreshToken,
+          // An API key is never refreshed, so it has no expiry.
+          expires_at: apiKey ? undefined : new Date(Date.now() + 3_600_000).toISOString(),
+          refreshToken: apiKey ? undefined : add.refreshToken,
+          kiroApiKey: apiKey ? add.kiroApiKey : undefined,
           clientId: add.clientId,
           clientSecret: add.clientSecret,
         };
@@ -235,6 +242,7 @@ export function createMockAdmin(options: MockAdminOptions) {
               provider: a.provider,
               region: a.region,
               refreshToken: a.refreshToken,
+              kiroApiKey: a.kiroApiKey,
               accessToken: `mock-access-${a.name}`,
               clientId: a.clientId,
               clientSecret: a.clientSecret,

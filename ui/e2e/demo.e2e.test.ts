@@ -126,6 +126,31 @@ describe("the admin UI in demo mode", () => {
     await screenshot(page, "04-account-added");
   });
 
+  test("adding an API-key account: the form asks for the key alone, sends it as kiroApiKey, and shows the server's refusal of an unknown key", async () => {
+    const { page } = session;
+    await page.getByRole("button", { name: "Add account" }).click();
+    const dialog = page.getByTestId("add-account-dialog");
+    await dialog.waitFor();
+    await page.fill("#acc-name", "key-e2e");
+    await page.selectOption("#acc-auth", "api_key");
+    await page.locator("#acc-api-key").waitFor();
+    expect(await dialog.locator("#acc-refresh, #acc-provider, #acc-region, #acc-access, #acc-client-id2").count()).toBe(0);
+    await dialog.getByRole("button", { name: "Add", exact: true }).click();
+    const formError = page.getByTestId("form-error");
+    await formError.waitFor();
+    expect(await formError.textContent()).toBe("API key is required.");
+
+    // The demo's simulator knows only the keys it made, so a made-up one fails the server's quota check.
+    await page.fill("#acc-api-key", ` ksk_${"k".repeat(60)} `);
+    const sent = page.waitForRequest((request) => request.url().endsWith("/admin/accounts") && request.method() === "POST");
+    await dialog.getByRole("button", { name: "Add", exact: true }).click();
+    expect((await sent).postDataJSON()).toEqual({ name: "key-e2e", kiroApiKey: `ksk_${"k".repeat(60)}`, authMethod: "api_key", addToPool: true });
+    await page.waitForFunction(() => document.querySelector("[data-testid=form-error]")?.textContent?.includes("does not work"));
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect(await rowNames()).not.toContain("key-e2e");
+  });
+
   test("a batch check of every account drives the progress bar to 100 %", async () => {
     const { page } = session;
     await page.getByLabel("Select all shown").check();

@@ -66,11 +66,13 @@ export interface BatchCheckResult {
   failed_count: number;
 }
 
-export type AuthMethod = "social" | "IdC";
+export type AuthMethod = "social" | "IdC" | "api_key";
 
+/** Either `refreshToken` (social, IdC) or `kiroApiKey` (api_key) carries the secret. */
 export interface AddAccountRequest {
   name: string;
-  refreshToken: string;
+  refreshToken?: string;
+  kiroApiKey?: string;
   accessToken?: string;
   csrfToken?: string;
   clientId?: string;
@@ -113,6 +115,7 @@ export interface AccountCredentialsExport {
   csrfToken?: string;
   clientId?: string;
   clientSecret?: string;
+  kiroApiKey?: string;
   expiresAt?: string;
 }
 

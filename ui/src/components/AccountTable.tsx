@@ -5,7 +5,7 @@ import { formatDateTime, formatNumber, formatRelative, parseTime } from "../lib/
 import { quotaOf } from "../lib/quota";
 import { useApp } from "../state/app-context";
 import { now } from "../state/clock";
-import { lang, t } from "../state/i18n";
+import { authMethodLabel, lang, t } from "../state/i18n";
 import { Chip, QuotaBar, StateBadge } from "./common";
 import { GaugeIcon, NoteIcon, RefreshIcon, ResetIcon, TagIcon, TrashIcon } from "./icons";
 
@@ -125,7 +125,7 @@ export function AccountTable(props: AccountTableProps) {
                               </Show>
                             </div>
                             <div class="muted truncate text-xs" title={a().email}>
-                              {a().email ?? a().auth_method ?? ""}
+                              {a().email ?? authMethodLabel(a().auth_method) ?? ""}
                             </div>
                           </div>
                           <div role="cell" class="min-w-0">
@@ -144,7 +144,7 @@ export function AccountTable(props: AccountTableProps) {
                             <TokenExpiry expiresAt={a().expires_at} />
                           </div>
                           <div role="cell" class="min-w-0 text-xs">
-                            <div class="truncate">{[a().provider, a().auth_method].filter(Boolean).join(" · ") || "—"}</div>
+                            <div class="truncate">{[a().provider, authMethodLabel(a().auth_method)].filter(Boolean).join(" · ") || "—"}</div>
                             <div class="muted truncate">{a().region ?? ""}</div>
                           </div>
                           <div role="cell" class="min-w-0">

@@ -1,54 +1,22 @@
 import { createSignal, For, type JSX, Match, Show, Switch } from "solid-js";
 import { createStore } from "solid-js/store";
 import type { AddAccountRequest, AuthMethod } from "../api/types";
-import { parseCredentialsJson } from "../lib/credentials-json";
+import { emptyForm, type FormState, formProblem, formToRequest, requestToForm } from "../lib/account-form";
+import { type ParsedCredentials, parseCredentialsJson } from "../lib/credentials-json";
 import { useApp } from "../state/app-context";
-import { type MessageKey, t } from "../state/i18n";
+import { t } from "../state/i18n";
 import { Field, Modal, Select } from "./common";
 
 type Tab = "form" | "json" | "sso";
 
-interface FormState {
-  name: string;
-  refreshToken: string;
-  authMethod: AuthMethod;
-  provider: string;
-  region: string;
-  accessToken: string;
-  csrfToken: string;
-  clientId: string;
-  clientSecret: string;
-  profileArn: string;
-  expiresAt: string;
-  addToPool: boolean;
-}
-
-const emptyForm = (): FormState => ({
-  name: "",
-  refreshToken: "",
-  authMethod: "social",
-  provider: "",
-  region: "",
-  accessToken: "",
-  csrfToken: "",
-  clientId: "",
-  clientSecret: "",
-  profileArn: "",
-  expiresAt: "",
-  addToPool: true,
-});
-
 const PROVIDERS = ["Google", "Github", "BuilderId", "Enterprise"];
+const AUTH_METHODS: readonly AuthMethod[] = ["social", "IdC", "api_key"];
 
-/** The form → the API's body, leaving out what the user left empty. */
-function formToRequest(form: FormState): AddAccountRequest {
-  const request: AddAccountRequest = { name: form.name.trim(), refreshToken: form.refreshToken.trim(), authMethod: form.authMethod, addToPool: form.addToPool };
-  const optional = ["provider", "region", "accessToken", "csrfToken", "clientId", "clientSecret", "profileArn", "expiresAt"] as const;
-  for (const key of optional) {
-    const value = form[key].trim();
-    if (value !== "") request[key] = value;
-  }
-  return request;
+/** Why pasted JSON gave no accounts, for the user (only read when it gave none). */
+function jsonProblem(outcome: ParsedCredentials): string {
+  if (outcome.ok) return t("jsonNoAccounts");
+  if (outcome.reason === "no_api_key") return t("jsonNoApiKey", { items: outcome.items.join(", ") });
+  return outcome.reason === "invalid_json" ? t("jsonInvalid") : t("jsonNoAccounts");
 }
 
 function TabButton(props: { tab: Tab; current: Tab; onSelect: (tab: Tab) => void; children: JSX.Element }) {
@@ -84,14 +52,6 @@ export function AddAccountDialog(props: { onClose: () => void }) {
 
   const parsed = () => (json().trim() === "" ? undefined : parseCredentialsJson(json()));
 
-  const validate = (): string | null => {
-    const missing = (key: MessageKey) => t("required", { field: t(key) });
-    if (form.name.trim() === "") return missing("fieldName");
-    if (form.refreshToken.trim() === "") return missing("fieldRefreshToken");
-    if (form.authMethod === "IdC" && (form.clientId.trim() === "" || form.clientSecret.trim() === "")) return t("idcNeedsClient");
-    return null;
-  };
-
   const run = async (work: () => Promise<unknown>) => {
     setPending(true);
     setError(null);
@@ -107,7 +67,7 @@ export function AddAccountDialog(props: { onClose: () => void }) {
 
   const submitForm = (event: SubmitEvent) => {
     event.preventDefault();
-    const problem = validate();
+    const problem = formProblem(form);
     if (problem) return setError(problem);
     void run(() => actions.add(formToRequest(form)));
   };
@@ -120,20 +80,7 @@ export function AddAccountDialog(props: { onClose: () => void }) {
   };
 
   const useInForm = (request: AddAccountRequest) => {
-    setForm({
-      ...emptyForm(),
-      name: request.name,
-      refreshToken: request.refreshToken,
-      authMethod: request.authMethod ?? "social",
-      provider: request.provider ?? "",
-      region: request.region ?? "",
-      accessToken: request.accessToken ?? "",
-      csrfToken: request.csrfToken ?? "",
-      clientId: request.clientId ?? "",
-      clientSecret: request.clientSecret ?? "",
-      profileArn: request.profileArn ?? "",
-      expiresAt: request.expiresAt ?? "",
-    });
+    setForm(requestToForm(request));
     setError(null);
     setTab("form");
   };
@@ -172,42 +119,55 @@ export function AddAccountDialog(props: { onClose: () => void }) {
                   id="acc-auth"
                   label={t("fieldAuthMethod")}
                   value={form.authMethod}
-                  onChange={(v) => setForm("authMethod", v === "IdC" ? "IdC" : "social")}
+                  onChange={(v) => setForm("authMethod", AUTH_METHODS.find((m) => m === v) ?? "social")}
                   options={[
                     { value: "social", label: t("authSocial") },
                     { value: "IdC", label: t("authIdc") },
+                    { value: "api_key", label: t("authApiKey") },
                   ]}
                 />
               </Field>
             </div>
-            <Field label={t("fieldRefreshToken")} for="acc-refresh">
-              <textarea id="acc-refresh" class="input h-20 font-mono text-xs" spellcheck={false} value={form.refreshToken} onInput={(e) => setForm("refreshToken", e.currentTarget.value)} />
-            </Field>
-            <div class="grid gap-3 sm:grid-cols-2">
-              <Field label={t("fieldProvider")} for="acc-provider">
-                <Select id="acc-provider" label={t("fieldProvider")} value={form.provider} onChange={(v) => setForm("provider", v)} options={[{ value: "", label: "—" }, ...PROVIDERS.map((p) => ({ value: p, label: p }))]} />
-              </Field>
-              <TextInput id="acc-region" label={t("fieldRegion")} value={form.region} placeholder="us-east-1" onInput={(v) => setForm("region", v)} />
-            </div>
-            <Show when={form.authMethod === "IdC"}>
-              <div class="grid gap-3 sm:grid-cols-2">
-                <TextInput id="acc-client-id" label={t("fieldClientId")} value={form.clientId} onInput={(v) => setForm("clientId", v)} />
-                <TextInput id="acc-client-secret" label={t("fieldClientSecret")} type="password" value={form.clientSecret} onInput={(v) => setForm("clientSecret", v)} />
-              </div>
-            </Show>
-            <details class="rounded-lg border border-slate-200 px-3 py-2 dark:border-slate-800">
-              <summary class="cursor-pointer text-sm font-medium">{t("advanced")}</summary>
-              <div class="mt-3 grid gap-3 sm:grid-cols-2">
-                <TextInput id="acc-access" label={t("fieldAccessToken")} value={form.accessToken} onInput={(v) => setForm("accessToken", v)} />
-                <TextInput id="acc-csrf" label={t("fieldCsrfToken")} value={form.csrfToken} onInput={(v) => setForm("csrfToken", v)} />
-                <TextInput id="acc-profile" label={t("fieldProfileArn")} value={form.profileArn} onInput={(v) => setForm("profileArn", v)} />
-                <TextInput id="acc-expires" label={t("fieldExpiresAt")} value={form.expiresAt} placeholder="2025-01-01T00:00:00Z" onInput={(v) => setForm("expiresAt", v)} />
-                <Show when={form.authMethod !== "IdC"}>
-                  <TextInput id="acc-client-id2" label={t("fieldClientId")} value={form.clientId} onInput={(v) => setForm("clientId", v)} />
-                  <TextInput id="acc-client-secret2" label={t("fieldClientSecret")} type="password" value={form.clientSecret} onInput={(v) => setForm("clientSecret", v)} />
+            {/* An API key is the whole credential: no refresh token, and none of the fields only token sign-ins use. */}
+            <Show
+              when={form.authMethod !== "api_key"}
+              fallback={
+                <Field label={t("fieldApiKey")} for="acc-api-key">
+                  <textarea id="acc-api-key" class="input h-20 font-mono text-xs" spellcheck={false} placeholder="ksk_…" value={form.kiroApiKey} onInput={(e) => setForm("kiroApiKey", e.currentTarget.value)} />
+                </Field>
+              }
+            >
+              <>
+                <Field label={t("fieldRefreshToken")} for="acc-refresh">
+                  <textarea id="acc-refresh" class="input h-20 font-mono text-xs" spellcheck={false} value={form.refreshToken} onInput={(e) => setForm("refreshToken", e.currentTarget.value)} />
+                </Field>
+                <div class="grid gap-3 sm:grid-cols-2">
+                  <Field label={t("fieldProvider")} for="acc-provider">
+                    <Select id="acc-provider" label={t("fieldProvider")} value={form.provider} onChange={(v) => setForm("provider", v)} options={[{ value: "", label: "—" }, ...PROVIDERS.map((p) => ({ value: p, label: p }))]} />
+                  </Field>
+                  <TextInput id="acc-region" label={t("fieldRegion")} value={form.region} placeholder="us-east-1" onInput={(v) => setForm("region", v)} />
+                </div>
+                <Show when={form.authMethod === "IdC"}>
+                  <div class="grid gap-3 sm:grid-cols-2">
+                    <TextInput id="acc-client-id" label={t("fieldClientId")} value={form.clientId} onInput={(v) => setForm("clientId", v)} />
+                    <TextInput id="acc-client-secret" label={t("fieldClientSecret")} type="password" value={form.clientSecret} onInput={(v) => setForm("clientSecret", v)} />
+                  </div>
                 </Show>
-              </div>
-            </details>
+                <details class="rounded-lg border border-slate-200 px-3 py-2 dark:border-slate-800">
+                  <summary class="cursor-pointer text-sm font-medium">{t("advanced")}</summary>
+                  <div class="mt-3 grid gap-3 sm:grid-cols-2">
+                    <TextInput id="acc-access" label={t("fieldAccessToken")} value={form.accessToken} onInput={(v) => setForm("accessToken", v)} />
+                    <TextInput id="acc-csrf" label={t("fieldCsrfToken")} value={form.csrfToken} onInput={(v) => setForm("csrfToken", v)} />
+                    <TextInput id="acc-profile" label={t("fieldProfileArn")} value={form.profileArn} onInput={(v) => setForm("profileArn", v)} />
+                    <TextInput id="acc-expires" label={t("fieldExpiresAt")} value={form.expiresAt} placeholder="2025-01-01T00:00:00Z" onInput={(v) => setForm("expiresAt", v)} />
+                    <Show when={form.authMethod !== "IdC"}>
+                      <TextInput id="acc-client-id2" label={t("fieldClientId")} value={form.clientId} onInput={(v) => setForm("clientId", v)} />
+                      <TextInput id="acc-client-secret2" label={t("fieldClientSecret")} type="password" value={form.clientSecret} onInput={(v) => setForm("clientSecret", v)} />
+                    </Show>
+                  </div>
+                </details>
+              </>
+            </Show>
             <label class="flex items-center gap-2 text-sm">
               <input type="checkbox" checked={form.addToPool} onChange={(e) => setForm("addToPool", e.currentTarget.checked)} />
               {t("fieldAddToPool")}
@@ -236,7 +196,7 @@ export function AddAccountDialog(props: { onClose: () => void }) {
                     when={outcome.ok ? outcome.accounts : undefined}
                     fallback={
                       <p role="alert" class="text-sm text-red-600 dark:text-red-400">
-                        {!outcome.ok && outcome.reason === "invalid_json" ? t("jsonInvalid") : t("jsonNoAccounts")}
+                        {jsonProblem(outcome)}
                       </p>
                     }
                   >

@@ -40,6 +40,32 @@ describe("parseCredentialsJson", () => {
     expect(ms).toMatchObject({ ok: true, accounts: [{ expiresAt: "2025-01-01T00:00:00.000Z" }] });
   });
 
+  test("a kiro-rs API-key credential becomes an API-key request, alone or in a list", () => {
+    expect(parseCredentialsJson('{"kiroApiKey":"ksk_abc","authMethod":"api_key"}')).toEqual({ ok: true, accounts: [{ name: "", kiroApiKey: "ksk_abc", authMethod: "api_key" }] });
+    const list = parseCredentialsJson(
+      JSON.stringify([
+        { name: "work", kiroApiKey: " ksk_1 ", authMethod: "api_key", region: "us-east-1", expiresAt: "2030-01-01T00:00:00Z" },
+        { name: "b", refreshToken: "r2", kiroApiKey: "ksk_2" },
+        { kiroApiKey: "ksk_3" },
+      ]),
+    );
+    // As in kiro-rs: a refresh token wins when no method is stated; a lone key means an API-key account.
+    expect(list).toEqual({
+      ok: true,
+      accounts: [
+        { name: "work", kiroApiKey: "ksk_1", authMethod: "api_key" },
+        { name: "b", refreshToken: "r2", authMethod: "social" },
+        { name: "account-3", kiroApiKey: "ksk_3", authMethod: "api_key" },
+      ],
+    });
+  });
+
+  test("an item that says api_key but has no key is named, not skipped", () => {
+    expect(parseCredentialsJson('{"authMethod":"api_key","refreshToken":"rt"}')).toEqual({ ok: false, reason: "no_api_key", items: [1] });
+    const list = parseCredentialsJson(JSON.stringify([{ name: "a", refreshToken: "r1" }, { name: "k", authMethod: "API key", kiroApiKey: "  " }, { name: "b" }, { authMethod: "apiKey" }]));
+    expect(list).toEqual({ ok: false, reason: "no_api_key", items: [2, 4] });
+  });
+
   test("says why nothing could be read", () => {
     expect(parseCredentialsJson("{not json")).toEqual({ ok: false, reason: "invalid_json" });
     expect(parseCredentialsJson('{"accessToken":"only"}')).toEqual({ ok: false, reason: "no_accounts" });
@@ -54,6 +80,8 @@ test("normalizeAuthMethod maps the spellings other tools use", () => {
   expect(normalizeAuthMethod("idc", false)).toBe("IdC");
   expect(normalizeAuthMethod("builder-id", false)).toBe("IdC");
   expect(normalizeAuthMethod("IAM Identity Center", false)).toBe("IdC");
+  expect(normalizeAuthMethod("api_key", true)).toBe("api_key");
+  expect(normalizeAuthMethod("apiKey", false)).toBe("api_key");
   expect(normalizeAuthMethod(undefined, true)).toBe("IdC");
   expect(normalizeAuthMethod(undefined, false)).toBe("social");
 });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { AccountInfo } from "../api/types";
 import { type AccountsMeta, emptyAccountsMeta } from "../state/accounts-meta";
+import { parseCredentialsJson } from "./credentials-json";
 import { basicRecord, exportFileName, pickFields, toCsv, toJson, withMeta } from "./export";
 
 const info: AccountInfo = {
@@ -43,6 +44,14 @@ describe("export records", () => {
     const [record] = JSON.parse(toJson(withMeta([pickFields(basicRecord(info), "basic")], meta)));
     expect(record._meta).toEqual({ group: "Team, A", tags: ["paid", "eu"], notes: 'says "hi"\nsecond line' });
   });
+
+  test("an API-key account's full export keeps its key, and pasting it back reads the same account", () => {
+    const source = { name: "work", healthy: true, requestCount: 0, failureCount: 0, inPool: true, authMethod: "api_key", kiroApiKey: "ksk_secret" };
+    expect(JSON.stringify(pickFields(source, "basic"))).not.toContain("ksk_");
+    const record = pickFields(source, "full");
+    expect(record.kiroApiKey).toBe("ksk_secret");
+    expect(parseCredentialsJson(toJson([record]))).toEqual({ ok: true, accounts: [{ name: "work", kiroApiKey: "ksk_secret", authMethod: "api_key" }] });
+  });
 });
 
 describe("toCsv", () => {
@@ -56,8 +65,8 @@ describe("toCsv", () => {
 
   test("full adds the secret columns after the basic ones", () => {
     const csv = toCsv([pickFields({ name: "x", refreshToken: "rt" }, "full")], "full", false);
-    expect(csv.split("\r\n")[0]).toBe("name,healthy,requestCount,failureCount,inPool,provider,authMethod,profileArn,region,accessToken,refreshToken,csrfToken,clientId,clientSecret,expiresAt");
-    expect(csv.split("\r\n")[1]).toBe("x,,,,,,,,,,rt,,,,");
+    expect(csv.split("\r\n")[0]).toBe("name,healthy,requestCount,failureCount,inPool,provider,authMethod,profileArn,region,accessToken,refreshToken,csrfToken,clientId,clientSecret,expiresAt,kiroApiKey");
+    expect(csv.split("\r\n")[1]).toBe("x,,,,,,,,,,rt,,,,,");
   });
 });
 

@@ -6,7 +6,8 @@ export type ExportFormat = "json" | "csv";
 
 /** The seed's export fields, in its order. */
 export const BASIC_FIELDS = ["name", "healthy", "requestCount", "failureCount", "inPool", "provider", "authMethod", "profileArn", "region"] as const;
-export const SECRET_FIELDS = ["accessToken", "refreshToken", "csrfToken", "clientId", "clientSecret", "expiresAt"] as const;
+/** kiroApiKey (an API-key account's whole credential) comes last, so the seed's columns keep their places. */
+export const SECRET_FIELDS = ["accessToken", "refreshToken", "csrfToken", "clientId", "clientSecret", "expiresAt", "kiroApiKey"] as const;
 export const META_COLUMNS = ["group", "tags", "notes"] as const;
 
 export type ExportRecord = Partial<AccountCredentialsExport> & { name: string; _meta?: ExportMeta };

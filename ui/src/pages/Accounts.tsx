@@ -9,7 +9,7 @@ import { ManageLabelsDialog } from "../components/ManageLabelsDialog";
 import { RemoveDialog } from "../components/RemoveDialog";
 import { ANY, type AccountFilters, type AccountSort, distinctValues, filterAccounts, NO_GROUP, noFilters, type SortKey, sortAccounts } from "../lib/accounts-view";
 import { useApp } from "../state/app-context";
-import { type MessageKey, t } from "../state/i18n";
+import { authMethodLabel, type MessageKey, t } from "../state/i18n";
 
 type OpenDialog = { kind: "add" } | { kind: "export" } | { kind: "manage" } | { kind: "remove"; names: string[] } | { kind: "labels"; name: string };
 
@@ -91,7 +91,7 @@ export function AccountsPage() {
           label={t("filterAuth")}
           value={filters.authMethod}
           onChange={(v) => setFilters("authMethod", v)}
-          options={[option(ANY, `${t("filterAuth")}: ${t("all")}`), ...distinctValues(all(), "auth_method").map((m) => option(m, `${t("filterAuth")}: ${m}`))]}
+          options={[option(ANY, `${t("filterAuth")}: ${t("all")}`), ...distinctValues(all(), "auth_method").map((m) => option(m, `${t("filterAuth")}: ${authMethodLabel(m)}`))]}
         />
         <Select
           class="w-auto max-w-48"

@@ -138,6 +138,7 @@ const en = {
   fieldName: "Name",
   fieldNameHint: "Also the credential file's name on the server.",
   fieldRefreshToken: "Refresh token",
+  fieldApiKey: "API key",
   fieldAuthMethod: "Auth method",
   fieldProvider: "Provider",
   fieldRegion: "Region",
@@ -151,12 +152,15 @@ const en = {
   advanced: "Advanced",
   authSocial: "Social (Google / GitHub)",
   authIdc: "IdC (Builder ID / Identity Center)",
+  authApiKey: "API key (ksk_…)",
+  authMethodApiKey: "API key",
   required: "{field} is required.",
   idcNeedsClient: "IdC accounts need a client id and secret.",
   jsonHint:
     "Paste a kiro-rs credential file, an exported account list (JSON), or a Kiro Account Manager export. One account fills the form; a list is added in one go.",
   jsonInvalid: "That is not valid JSON.",
-  jsonNoAccounts: "No account with a refreshToken found in it.",
+  jsonNoAccounts: "No account with a refreshToken or kiroApiKey found in it.",
+  jsonNoApiKey: "authMethod is api_key but kiroApiKey is missing (item {items}).",
   jsonFound: "{count} account(s) found.",
   jsonUseForm: "Edit in the form",
   jsonAddAll: "Add {count} account(s)",
@@ -353,6 +357,7 @@ const zh: Record<MessageKey, string> = {
   fieldName: "名称",
   fieldNameHint: "同时是服务器上凭证文件的名称。",
   fieldRefreshToken: "Refresh Token",
+  fieldApiKey: "API Key",
   fieldAuthMethod: "认证方式",
   fieldProvider: "提供方",
   fieldRegion: "区域",
@@ -366,11 +371,14 @@ const zh: Record<MessageKey, string> = {
   advanced: "高级选项",
   authSocial: "Social（Google / GitHub）",
   authIdc: "IdC（Builder ID / Identity Center）",
+  authApiKey: "API Key（ksk_…）",
+  authMethodApiKey: "API Key",
   required: "请填写{field}。",
   idcNeedsClient: "IdC 账号需要 Client ID 和 Client Secret。",
   jsonHint: "粘贴 kiro-rs 凭证文件、导出的账号列表（JSON）或 Kiro Account Manager 导出文件。单个账号会填入表单；多个账号可一次添加。",
   jsonInvalid: "不是有效的 JSON。",
-  jsonNoAccounts: "其中没有包含 refreshToken 的账号。",
+  jsonNoAccounts: "其中没有包含 refreshToken 或 kiroApiKey 的账号。",
+  jsonNoApiKey: "authMethod 为 api_key，但缺少 kiroApiKey（第 {items} 项）。",
   jsonFound: "找到 {count} 个账号。",
   jsonUseForm: "在表单中编辑",
   jsonAddAll: "添加 {count} 个账号",
@@ -457,3 +465,6 @@ export function setLang(next: Lang): void {
 
 /** Reactive: re-evaluates wherever it is read when the language changes. */
 export const t = (key: MessageKey, vars?: Record<string, string | number>) => translate(lang(), key, vars);
+
+/** An account's auth method as shown: the server's own word ("social", "IdC"), except api_key's. */
+export const authMethodLabel = (method: string | undefined) => (method === "api_key" ? t("authMethodApiKey") : method);
