@@ -129,7 +129,7 @@ const en = {
   removeOne: "Remove {name}?",
   removeExplain: "The account leaves the pool at once.",
   removeDeleteFile: "Also delete its credential file from the server",
-  removeDeleteFileWarn: "The refresh token in that file cannot be recovered.",
+  removeDeleteFileWarn: "The refresh token or API key in that file cannot be recovered.",
 
   addTitle: "Add account",
   tabForm: "Form",
@@ -348,7 +348,7 @@ const zh: Record<MessageKey, string> = {
   removeOne: "删除 {name}？",
   removeExplain: "账号会立即移出轮换池。",
   removeDeleteFile: "同时删除服务器上的凭证文件",
-  removeDeleteFileWarn: "文件中的 Refresh Token 将无法恢复。",
+  removeDeleteFileWarn: "文件中的 Refresh Token 或 API Key 将无法恢复。",
 
   addTitle: "添加账号",
   tabForm: "表单",
