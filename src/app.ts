@@ -31,7 +31,7 @@ export function buildApp(s: Services) {
       }),
     )
     // A path nobody serves (the UI's misses included): say which base URL the client should have used.
-    .onError(({ code, request }) => (code === "NOT_FOUND" ? errorResponse(noRouteError(request.method, request.url)) : undefined))
+    .onError(({ code, request }) => (code === "NOT_FOUND" ? errorResponse(noRouteError(s.log, request.method, request.url)) : undefined))
     .get("/health", () => ({ status: "ok", version: VERSION, accounts: s.pool.accounts.length }))
     .use(anthropicRoutes(s))
     .use(adminRoutes(s))

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { noRouteError } from "./misroute";
+import { Logger } from "../log";
+import { misroute, noRouteError } from "./misroute";
 
-const message = (method: string, path: string) => noRouteError(method, `http://127.0.0.1:8990${path}`).message;
+const message = (method: string, path: string) => misroute(method, `http://127.0.0.1:8990${path}`).error.message;
 
 describe("noRouteError", () => {
   test("a base URL with a path of its own: drop the path", () => {
@@ -30,8 +31,20 @@ describe("noRouteError", () => {
     expect(message("DELETE", "/v1/models")).toBe("no route DELETE /v1/models: /v1/models takes GET");
   });
 
+  test("a client set up wrong is told to the log as well; a stray path or a wrong method is not", () => {
+    const lines: string[] = [];
+    const log = new Logger("info", (line) => lines.push(line));
+    noRouteError(log, "POST", "http://127.0.0.1:8990/v1/v1/messages");
+    noRouteError(log, "POST", "http://127.0.0.1:8990/v1/chat/completions");
+    noRouteError(log, "GET", "http://127.0.0.1:8990/favicon.ico");
+    noRouteError(log, "GET", "http://127.0.0.1:8990/v1/messages");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('WARN  a client is set up wrong advice="no route POST /v1/v1/messages: the API is at /v1/messages;');
+    expect(lines[1]).toContain("not OpenAI's");
+  });
+
   test("anything else says where the API and the UI are", () => {
-    const e = noRouteError("DELETE", "http://localhost:8990/v2/whatever?x=1");
+    const e = misroute("DELETE", "http://localhost:8990/v2/whatever?x=1").error;
     expect(e.kind).toBe("not_found");
     expect(e.message).toBe("no route DELETE /v2/whatever; the Anthropic API is POST /v1/messages, the admin UI is at /");
   });

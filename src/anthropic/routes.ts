@@ -51,6 +51,10 @@ export function anthropicRoutes(s: Services) {
     };
   };
 
+  const noRoute = ({ request }: { request: Request }): never => {
+    throw noRouteError(s.log, request.method, request.url);
+  };
+
   return new Elysia({ name: "anthropic" })
     .onError(({ code, error, request }) => {
       // What the body reader throws arrives wrapped in Elysia's ParseError.
@@ -165,9 +169,7 @@ async function searchTheWeb(s: Services, body: MessagesRequest, query: string, s
   return answerOf(webSearchEvents({ model: body.model, query, hits, inputTokens: estimateInputTokens(body) }), !!body.stream);
 }
 
-const noRoute = ({ request }: { request: Request }): never => {
-  throw noRouteError(request.method, request.url);
-};
+
 
 /** The status proxies log for a request whose client went away before the answer (nginx's 499). */
 const CLIENT_CLOSED_REQUEST = 499;
