@@ -123,7 +123,7 @@ async function askForModels(pool: Pool, upstream: UpstreamSettings) {
     (/free/i.test(a.counters.lastCheck?.subscription ?? "") ? 2 : 0) + (authKind(a.credential) === "social" ? 0 : 1);
   const routable = pool.accounts.filter((a) => a.inPool && a.routable());
   const account = routable.sort((a, b) => rank(a) - rank(b))[0];
-  if (!account) throw new Error("no account can ask");
+  if (!account) return undefined;
   const accessToken = await account.accessToken();
   return listAvailableModels(upstream, { ...account.credential, accessToken }, account.machineId);
 }
@@ -163,6 +163,8 @@ export async function reloadAccounts(s: Services): Promise<ReloadResult> {
       result.removed.push(a.name);
     }
   }
+  // New accounts may be the first that can ask Kiro for its models (or ask through a better account).
+  if (result.added.length > 0) void s.models.refresh();
   s.log.info("credentials reloaded", { added: result.added.join(",") || "-", removed: result.removed.join(",") || "-", updated: result.updated.join(",") || "-" });
   return result;
 }

@@ -49,3 +49,17 @@ test("Kiro is asked through a paid account before a FREE one", async () => {
   await g.services.models.refresh();
   expect(g.sim.requests.filter((r) => r.path.endsWith("/ListAvailableModels")).map((r) => r.account)).toEqual(["pro"]);
 });
+
+test("a gateway started with no account asks Kiro once accounts arrive by reload", async () => {
+  g = await startGateway({ accounts: [{ name: "later", authMethod: "social" }], simulator: { models: [...KNOWN_MODEL_IDS, "claude-opus-4.8"] } });
+  // Start as if the folder had been empty: the account leaves, Kiro cannot be asked, and nothing is logged for it.
+  g.services.pool.remove("later");
+  await g.services.models.refresh();
+  expect(g.logLines.some((l) => l.includes("could not ask Kiro for its models"))).toBe(false);
+  expect(g.services.models.table.windows.has("claude-opus-4.8")).toBe(false);
+
+  const reload = await fetch(`${g.url}/admin/reload`, { method: "POST", headers: { "x-api-key": g.adminKey } });
+  expect(((await reload.json()) as any).data.added).toEqual(["later"]);
+  for (let i = 0; i < 100 && !g.services.models.table.windows.has("claude-opus-4.8"); i++) await Bun.sleep(10);
+  expect(g.services.models.table.windows.has("claude-opus-4.8")).toBe(true);
+});

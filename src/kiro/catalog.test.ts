@@ -3,7 +3,7 @@ import { Logger } from "../log";
 import { ModelCatalog } from "./catalog";
 import { BUILT_IN_MODELS, type KiroModel } from "./models";
 
-function catalog(answers: Array<KiroModel[] | Error>) {
+function catalog(answers: Array<KiroModel[] | Error | undefined>) {
   const lines: string[] = [];
   const c = new ModelCatalog(async () => {
     const next = answers.shift()!;
@@ -37,4 +37,11 @@ test("a model keeps the date it was first seen across refreshes, and a model Kir
   await c.refresh();
   expect(c.table.windows.has("claude-opus-4.8")).toBe(false);
   expect(c.table.listed).toEqual(BUILT_IN_MODELS.listed);
+});
+
+test("with nobody to ask, the table stays and nothing is logged", async () => {
+  const { c, lines } = catalog([undefined]);
+  await c.refresh();
+  expect(c.table).toBe(BUILT_IN_MODELS);
+  expect(lines).toEqual([]);
 });

@@ -12,18 +12,21 @@ export class ModelCatalog {
   private readonly firstSeen = new Map<string, Date>();
 
   constructor(
-    private readonly list: () => Promise<KiroModel[]>,
+    /** Kiro's answer, or undefined when there is no account to ask with. */
+    private readonly list: () => Promise<KiroModel[] | undefined>,
     private readonly log: Logger,
   ) {}
 
   async refresh(): Promise<void> {
-    let models: KiroModel[];
+    let models: KiroModel[] | undefined;
     try {
       models = await this.list();
     } catch (e) {
       this.log.warn("could not ask Kiro for its models; the model list stays as it was", { error: (e as Error).message });
       return;
     }
+    // Nobody to ask yet (an empty pool says so in its own warning): asked again once accounts arrive.
+    if (models === undefined) return;
     const now = new Date();
     for (const m of models) if (!this.firstSeen.has(m.modelId)) this.firstSeen.set(m.modelId, now);
     const known = this.table.windows;
