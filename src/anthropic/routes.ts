@@ -161,6 +161,7 @@ export function anthropicRoutes(s: Services) {
 
 /** Claude Code's WebSearch: Kiro's search runs on an account from the pool, and the answer is made from its hits. */
 async function searchTheWeb(s: Services, body: MessagesRequest, query: string, signal: AbortSignal) {
+  // An unknown model is refused here as on any other request, though the search itself needs none.
   resolveModel(body.model, s.models.table);
   s.log.debug("web search", { model: body.model, stream: !!body.stream });
   const hits = await s.pool.send(signal, (account, accessToken) =>

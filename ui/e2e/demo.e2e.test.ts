@@ -134,7 +134,7 @@ describe("the admin UI in demo mode", () => {
     await page.fill("#acc-name", "key-e2e");
     await page.selectOption("#acc-auth", "api_key");
     await page.locator("#acc-api-key").waitFor();
-    expect(await dialog.locator("#acc-refresh, #acc-provider, #acc-region, #acc-access, #acc-client-id2").count()).toBe(0);
+    expect(await dialog.locator("#acc-refresh, #acc-provider, #acc-region, #acc-access, #acc-client-id, #acc-client-id2").count()).toBe(0);
     await dialog.getByRole("button", { name: "Add", exact: true }).click();
     const formError = page.getByTestId("form-error");
     await formError.waitFor();
