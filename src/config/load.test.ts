@@ -80,4 +80,21 @@ describe("config", () => {
     await expect(loadConfig(join(dir, "bad.json"))).rejects.toThrow(`${join(dir, "bad.json")}: not valid JSON`);
     await expect(loadConfig(join(dir, "missing.json"))).rejects.toThrow("no such file");
   });
+
+  test.each([
+    ['{\n  "apiKey": "k",\n  "port": 8990,\n}\n', 'line 3, column 15: a comma before "}" (JSON allows none)'],
+    ['{\n  "apiKey": "k"\n  "port": 8990\n}', 'line 3, column 3: expected "," or "}", found "\\""'],
+    ['{\n  // the client key\n  "apiKey": "k"\n}', "line 2, column 3: comments are not allowed in JSON"],
+    ["{ 'apiKey': 'k' }", "line 1, column 3: strings need double quotes in JSON"],
+    ['{ apiKey: "k" }', 'line 1, column 3: expected a key in double quotes, found "a"'],
+    ['{\n  "apiKey": "k\n}', "line 2, column 15: a string is not closed before the end of the line"],
+    ['{ "apiKey": "k", "port": }', 'line 1, column 26: expected a value, found "}"'],
+    ['{ "apiKey": "k" ', "line 1, column 17: expected \",\" or \"}\", found the end of the file"],
+    ['{ "apiKey": "k" } }', "line 1, column 19: expected the end of the file after the value, found \"}\""],
+  ])("a JSON syntax error names its line and column: %j", async (text, where) => {
+    const dir = await mkdtemp(join(tmpdir(), "kiro-config-"));
+    const path = join(dir, "config.json");
+    await writeFile(path, text);
+    await expect(loadConfig(path)).rejects.toThrow(new ConfigError(`${path}: not valid JSON at ${where}`));
+  });
 });

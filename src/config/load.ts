@@ -4,6 +4,7 @@
  */
 import { Value } from "@sinclair/typebox/value";
 import { dirname, resolve } from "node:path";
+import { findJsonSyntaxError } from "./json-syntax";
 import { ConfigSchema, IGNORED_KRS_KEYS, KNOWN_KEYS, type Config } from "./schema";
 
 export class ConfigError extends Error {
@@ -55,10 +56,13 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
   if (!(await file.exists())) {
     throw new ConfigError(`${path}: no such file (pass -c FILE, or run "kiro-ts demo" to try kiro-ts without one)`);
   }
+  const text = await file.text();
   let raw: unknown;
   try {
-    raw = JSON.parse(await file.text());
+    raw = JSON.parse(text);
   } catch (e) {
+    const error = findJsonSyntaxError(text);
+    if (error) throw new ConfigError(`${path}: not valid JSON at line ${error.line}, column ${error.column}: ${error.problem}`);
     throw new ConfigError(`${path}: not valid JSON: ${(e as Error).message}`);
   }
   return parseConfig(raw, path, dirname(resolve(path)));
