@@ -8,12 +8,11 @@
  */
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { build as viteBuild } from "vite";
 import { ROUTES } from "../ui/src/routes";
-import { collectUiAssets, precompress, renderAssetModule } from "./ui-assets";
+import { collectUiAssets, renderAssetModule } from "./ui-assets";
+import { buildUiDist } from "./ui-assets-checkout";
 
 const ROOT = resolve(import.meta.dir, "..");
-const UI_CONFIG = join(ROOT, "ui", "vite.config.ts");
 const UI_DIST = join(ROOT, "ui", "dist");
 const GENERATED = join(ROOT, "src", "admin", "ui-assets.gen.ts");
 const ENTRY = join(ROOT, "src", "main.ts");
@@ -24,11 +23,6 @@ export function outfileFor(target: string): string {
   if (target === DEFAULT_TARGET) return join("dist", "kiro-ts");
   const platform = target.replace(/^bun-/, "").replace(/-v?\d+(\.\d+)*$/, "");
   return join("dist", `kiro-ts-${platform}${platform.startsWith("windows") ? ".exe" : ""}`);
-}
-
-async function buildUi(): Promise<void> {
-  await viteBuild({ configFile: UI_CONFIG, logLevel: "warn" });
-  await precompress(UI_DIST);
 }
 
 async function compile(target: string, outfile: string): Promise<void> {
@@ -50,7 +44,7 @@ async function main(): Promise<void> {
   const outfile = values.outfile ?? outfileFor(target);
 
   console.log("Building the admin UI…");
-  await buildUi();
+  await buildUiDist(ROOT);
   const table = await collectUiAssets(UI_DIST, Object.values(ROUTES));
   const files = new Set(Object.values(table).flatMap((a) => [a.file, a.encodings?.br, a.encodings?.gzip].filter(Boolean)));
   console.log(`Embedding ${files.size} files (${Object.keys(table).length} paths) from ${relative(ROOT, UI_DIST)}`);

@@ -8,11 +8,12 @@ import { existsSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { buildUiDist, uiDistState } from "./ui-assets-checkout";
 
 const ROOT = resolve(import.meta.dir, "..");
 const BINARY = join(ROOT, "dist", "kiro-ts");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const SOURCES = ["src", "ui/src", "ui/index.html", "ui/vite.config.ts", "scripts/build.ts", "scripts/ui-assets.ts", "package.json", "bun.lock"];
+const SOURCES = ["src", "ui/src", "ui/index.html", "ui/vite.config.ts", "scripts/build.ts", "scripts/ui-assets.ts", "scripts/ui-assets-checkout.ts", "package.json", "bun.lock"];
 
 async function newestSource(): Promise<number> {
   let newest = 0;
@@ -44,10 +45,8 @@ async function main(): Promise<number> {
     const code = await run(["bun", "run", "scripts/build.ts"]);
     if (code !== 0) return code;
   }
-  if (!existsSync(join(ROOT, "ui", "dist", "index.html"))) {
-    const code = await run(["bun", "x", "vite", "build", "--config", "ui/vite.config.ts", "--logLevel", "warn"]);
-    if (code !== 0) return code;
-  }
+  // The mock admin server of the many-accounts test serves ui/dist.
+  if ((await uiDistState()) !== "fresh") await buildUiDist();
   if (!existsSync(CHROMIUM)) {
     console.error(`No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH.`);
     return 1;

@@ -24,39 +24,42 @@ export const DEMO_ACCOUNTS = [
   { name: "carol-builder-id", authMethod: "idc" as const, provider: "BuilderId", email: "carol@example.com", usageLimit: 1000, currentUsage: 410 },
 ];
 
+/** Starts the simulator and the demo's services; on failure nothing is left running and no credential file is left behind. */
 export async function startDemo(opts: { port: number; host?: string; log: Logger }): Promise<Demo> {
   const simulator = await KiroSimulator.start({ chunking: "random" });
-  const dir = await mkdtemp(join(tmpdir(), "kiro-ts-demo-"));
-  for (const a of DEMO_ACCOUNTS) {
-    const account = simulator.addAccount(a);
-    const file = join(dir, `${a.name}.json`);
-    await writeFile(file, JSON.stringify({ ...account.credentialJson(), provider: a.provider }, null, 2));
-    await chmod(file, 0o600);
-  }
-  const suffix = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
-  const { config } = parseConfig(
-    {
-      host: opts.host ?? "127.0.0.1",
-      port: opts.port,
-      apiKey: `sk-demo-${suffix}`,
-      adminApiKey: `admin-demo-${suffix}`,
-      credentialsDir: dir,
-      kiroApiBaseUrl: simulator.url,
-      kiroAuthBaseUrl: simulator.url,
-      oidcBaseUrl: simulator.url,
-      ssoPortalBaseUrl: simulator.url,
-    },
-    "demo config",
-    dir,
-  );
-  const services = await createServices({ config, log: opts.log, credentialsFile: join(dir, "credentials.json") });
-  return {
-    services,
-    config,
-    simulator,
-    async stop() {
-      await simulator.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
+  let dir: string | undefined;
+  const stop = async () => {
+    await simulator.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
   };
+  try {
+    dir = await mkdtemp(join(tmpdir(), "kiro-ts-demo-"));
+    for (const a of DEMO_ACCOUNTS) {
+      const account = simulator.addAccount(a);
+      const file = join(dir, `${a.name}.json`);
+      await writeFile(file, JSON.stringify({ ...account.credentialJson(), provider: a.provider }, null, 2));
+      await chmod(file, 0o600);
+    }
+    const suffix = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
+    const { config } = parseConfig(
+      {
+        host: opts.host ?? "127.0.0.1",
+        port: opts.port,
+        apiKey: `sk-demo-${suffix}`,
+        adminApiKey: `admin-demo-${suffix}`,
+        credentialsDir: dir,
+        kiroApiBaseUrl: simulator.url,
+        kiroAuthBaseUrl: simulator.url,
+        oidcBaseUrl: simulator.url,
+        ssoPortalBaseUrl: simulator.url,
+      },
+      "demo config",
+      dir,
+    );
+    const services = await createServices({ config, log: opts.log, credentialsFile: join(dir, "credentials.json") });
+    return { services, config, simulator, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
 }
