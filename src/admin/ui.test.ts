@@ -164,7 +164,7 @@ describe("uiPlugin with a built UI", () => {
 });
 
 describe("uiPlugin without a built UI", () => {
-  test("/ explains how to build the UI", async () => {
+  test("/ says how to get the UI", async () => {
     const res = await get({}, "/");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
@@ -172,6 +172,7 @@ describe("uiPlugin without a built UI", () => {
     const body = await res.text();
     expect(body).toContain("admin UI was not built");
     expect(body).toContain("bun run build");
+    expect(body).toContain("bun run demo");
     expect(body).not.toContain("<script");
   });
 

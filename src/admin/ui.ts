@@ -41,8 +41,9 @@ const NOT_BUILT_PAGE = `<!doctype html>
 <body>
 <h1>kiro-ts is running, but its admin UI was not built</h1>
 <p>The API works: <code>/v1/messages</code>, <code>/admin/*</code>, <code>/health</code>.</p>
-<p>To get the admin UI, build the single binary from a checkout with <code>bun run build</code> and run
-<code>dist/kiro-ts</code>, or develop the UI with <code>bun x vite --config ui/vite.config.ts</code>.</p>
+<p>The admin UI comes with the single binary (<code>bun run build</code>, then run <code>dist/kiro-ts</code>) and
+with <code>bun run demo</code>, which builds it in a checkout. To work on the UI, run
+<code>bun x vite --config ui/vite.config.ts</code>.</p>
 </body></html>
 `;
 
@@ -118,8 +119,8 @@ function notBuiltPage(): Response {
 /**
  * Serves the embedded admin UI at `/`. The table names every servable path, the app's client-side routes
  * included (as aliases of `index.html`), so anything else — an API miss, a guessed file, an encoded `../` —
- * is a plain 404 and nothing is ever looked up on disk by name. With an empty table (development, tests,
- * server-only builds) `/` explains how to build the UI.
+ * is a plain 404 and nothing is ever looked up on disk by name. With an empty table (a checkout's server,
+ * tests, server-only builds) `/` says where the UI comes with.
  */
 export function uiPlugin(assets: UiAssetTable = uiAssets) {
   const built = Object.keys(assets).length > 0;
