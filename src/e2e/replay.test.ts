@@ -75,12 +75,6 @@ function kiroTexts(body: unknown) {
   };
 }
 
-/**
- * Models a client asks for that the gateway cannot serve yet, replaced for the replay only (the captured request
- * stays as the client sent it; teaching the gateway new models is its own issue).
- */
-const MODEL_STAND_INS: Record<string, string> = {};
-
 const fixtures: Fixture[] = readdirSync(CORPUS, { recursive: true, encoding: "utf8" })
   .filter((f) => f.endsWith(".json"))
   .sort()
@@ -112,8 +106,7 @@ function clientHeaders(f: Fixture): Record<string, string> {
 
 async function send(f: Fixture): Promise<Anthropic.Message | Anthropic.Beta.BetaMessage> {
   const url = new URL(f.path, "http://corpus");
-  const body = { ...(f.body as Record<string, unknown>) };
-  body.model = MODEL_STAND_INS[String(body.model)] ?? body.model;
+  const body = f.body as Record<string, unknown>;
   const options = { body, headers: clientHeaders(f), query: Object.fromEntries(url.searchParams) };
   // Claude Code speaks the beta API (?beta=true) and reads the answer with the SDK's beta types.
   const beta = url.searchParams.get("beta") === "true";
