@@ -52,18 +52,23 @@ try {
 }
 
 async function save(results: CaseResult[]): Promise<void> {
-  const releases = new Set(results.map((r) => join(CORPUS, r.client, r.release)));
-  for (const dir of releases) await rm(dir, { recursive: true, force: true });
-  for (const r of results) {
+  // Connectivity probes (HEAD /) and the like are not requests a gateway has to answer.
+  const kept = results.map((r) => ({ ...r, requests: r.requests.filter((q) => q.api !== "other") }));
+  const empty = kept.filter((r) => r.requests.length === 0);
+  if (empty.length > 0) {
+    // A release whose client failed keeps the files it had.
+    for (const r of empty) console.error(`  ${r.client} ${r.release} ${r.name}: no request captured; nothing written`);
+    process.exitCode = 1;
+    return;
+  }
+  for (const dir of new Set(kept.map((r) => join(CORPUS, r.client, r.release)))) await rm(dir, { recursive: true, force: true });
+  for (const r of kept) {
     const dir = join(CORPUS, r.client, r.release);
     await mkdir(dir, { recursive: true });
-    // Connectivity probes (HEAD /) and the like are not requests a gateway has to answer.
-    const requests = r.requests.filter((q) => q.api !== "other");
-    if (requests.length === 0) console.warn(`  ${r.client} ${r.release} ${r.name}: no request captured`);
-    for (const [i, q] of requests.entries()) {
+    for (const [i, q] of r.requests.entries()) {
       const fixture = { client: r.client, release: r.release, case: r.name, seq: i + 1, ...q };
       await Bun.write(join(dir, `${r.name}-${i + 1}.json`), JSON.stringify(fixture, null, 2) + "\n");
     }
-    console.log(`  ${r.client} ${r.release} ${r.name}: ${requests.map((q) => `${q.api}→${q.answer?.kind ?? "-"}`).join(", ")}`);
+    console.log(`  ${r.client} ${r.release} ${r.name}: ${r.requests.map((q) => `${q.api}→${q.answer?.kind ?? "-"}`).join(", ")}`);
   }
 }

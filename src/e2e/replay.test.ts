@@ -110,8 +110,8 @@ async function send(f: Fixture): Promise<Anthropic.Message | Anthropic.Beta.Beta
   const options = { body, headers: clientHeaders(f), query: Object.fromEntries(url.searchParams) };
   // Claude Code speaks the beta API (?beta=true) and reads the answer with the SDK's beta types.
   const beta = url.searchParams.get("beta") === "true";
-  if (body.stream !== true) return g.client.post(url.pathname, options);
-  const events = await g.client.post<unknown, Stream<Anthropic.RawMessageStreamEvent>>(url.pathname, { ...options, stream: true });
+  if (body.stream !== true) return g.client.post<Anthropic.Message>(url.pathname, options);
+  const events = await g.client.post<Stream<Anthropic.RawMessageStreamEvent>>(url.pathname, { ...options, stream: true });
   const readable = events.toReadableStream();
   return beta ? BetaMessageStream.fromReadableStream(readable).finalMessage() : MessageStream.fromReadableStream(readable).finalMessage();
 }
@@ -129,7 +129,7 @@ describe("client corpus: Anthropic Messages", () => {
   for (const f of anthropic.filter((f) => f.api === "anthropic-count-tokens")) {
     test(`${label(f)}: count_tokens answers a count`, async () => {
       const url = new URL(f.path, "http://corpus");
-      const count = await g.client.post<unknown, Anthropic.MessageTokensCount>(url.pathname, { body: f.body, headers: clientHeaders(f) });
+      const count = await g.client.post<Anthropic.MessageTokensCount>(url.pathname, { body: f.body, headers: clientHeaders(f) });
       expect(count.input_tokens, `${label(f)}: input_tokens`).toBeGreaterThan(0);
     });
   }
