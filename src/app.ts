@@ -9,6 +9,7 @@ import { anthropicRoutes } from "./anthropic/routes";
 import { errorResponse } from "./anthropic/errors";
 import { noRouteError } from "./anthropic/misroute";
 import { GatewayError } from "./errors";
+import { KeyGuard } from "./http/guard";
 import type { Services } from "./services";
 
 /** kiro.rs accepts bodies up to 50 MiB; Claude Code sends some over 20 MB. */
@@ -17,6 +18,7 @@ export const MAX_BODY_BYTES = 50 * 1024 * 1024;
 export const VERSION: string = (await import("../package.json")).version;
 
 export function buildApp(s: Services) {
+  const guard = new KeyGuard({ limiter: s.authLimiter, log: s.log, keys: { client: s.config.apiKey, admin: s.config.adminApiKey ?? s.config.apiKey } });
   return new Elysia()
     .onRequest(({ request }) => {
       const length = Number(request.headers.get("content-length"));
@@ -33,8 +35,8 @@ export function buildApp(s: Services) {
     // A path nobody serves (the UI's misses included): say which base URL the client should have used.
     .onError(({ code, request }) => (code === "NOT_FOUND" ? errorResponse(noRouteError(s.log, request.method, request.url)) : undefined))
     .get("/health", () => ({ status: "ok", version: VERSION, accounts: s.pool.accounts.length }))
-    .use(anthropicRoutes(s))
-    .use(adminRoutes(s))
+    .use(anthropicRoutes(s, guard))
+    .use(adminRoutes(s, guard))
     .use(uiPlugin());
 }
 

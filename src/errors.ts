@@ -35,3 +35,8 @@ export class GatewayError extends Error {
 }
 
 export const invalidRequest = (message: string) => new GatewayError("invalid_request", message);
+
+/** Makes a switch exhaustive: adding a case to a union without handling it fails to compile. */
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
+}

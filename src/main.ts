@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from "./config/load";
 import { MODEL_LIST_REFRESH_MS } from "./kiro/catalog";
 import type { Config } from "./config/schema";
 import { levelFromEnv, Logger, maskKey } from "./log";
-import { createServices, reloadAccounts, type Services } from "./services";
+import { createServices, type Services } from "./services";
 
 const HELP = `kiro-ts ${VERSION} — Anthropic Messages API answered through Kiro accounts
 
@@ -130,7 +130,7 @@ function serve(services: Services, config: Config, log: Logger, onStop?: () => P
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGHUP", () => {
-    reloadAccounts(services).catch((e) => log.error("reload failed", { error: (e as Error).message }));
+    services.reloader.reload().catch((e) => log.error("reload failed", { error: (e as Error).message }));
   });
   return server.url.toString();
 }

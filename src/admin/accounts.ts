@@ -76,15 +76,8 @@ export interface CheckResult {
 export async function checkAccount(s: Services, a: Account): Promise<CheckResult> {
   try {
     const accessToken = await a.accessToken();
-    const usage = await getUsageLimits(s.upstream, { ...a.credential, accessToken }, a.machineId);
-    a.recordCheck(usage);
-    const exhausted = usage.usageLimit > 0 && usage.currentUsage >= usage.usageLimit;
-    if (exhausted && a.state.kind !== "disabled") {
-      const until = usage.nextDateReset ? usage.nextDateReset * 1000 : undefined;
-      a.disable("quota_exhausted", `quota used up (${usage.currentUsage}/${usage.usageLimit})`, until);
-    } else if (!exhausted && a.state.kind === "disabled" && a.state.why === "quota_exhausted") {
-      a.reset();
-    }
+    const usage = await getUsageLimits(s.upstream, a.caller(accessToken));
+    a.applyUsage(usage);
     return omitUndefined({
       name: a.name,
       healthy: a.routable(),
@@ -135,13 +128,12 @@ export async function addAccount(s: Services, name: string, credential: Credenti
   }
   const path = join(s.accountsDir, `${name}.json`);
   await s.store.create(path, credential);
-  const account = new Account(name, { path }, credential, s.accountDeps);
-  account.inPool = addToPool;
+  const account = new Account(name, { path }, credential, s.accountDeps, addToPool);
   if (addToPool) {
     try {
       // A refresh proves a refresh token; an API key, which has none, is proven by asking for its quota.
       const accessToken = await account.accessToken();
-      if (apiKey) await getUsageLimits(s.upstream, { ...credential, accessToken }, account.machineId);
+      if (apiKey) await getUsageLimits(s.upstream, account.caller(accessToken));
     } catch (e) {
       await s.store.remove(path);
       throw new Error(`the credential does not work, so it was not added: ${(e as Error).message}`);

@@ -3,14 +3,14 @@
  * envelopes (HTTP 200 for logical errors), snake_case AccountInfo, camelCase check results. Guarded by
  * adminApiKey (or apiKey when none is set).
  */
-import { type Static, type TSchema, Type as t } from "@sinclair/typebox";
-import type { Server } from "bun";
+import { type TSchema, Type as t } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { authenticate } from "../auth";
-import { BodyError, describeValidation, jsonBodyReader } from "../body";
+import { GatewayError } from "../errors";
+import { describeValidation } from "../http/body";
+import { type KeyGuard, thrownBy } from "../http/guard";
 import type { Credential } from "../kiro/credential";
 import { importFromSsoToken } from "../kiro/sso";
-import { reloadAccounts, type Services } from "../services";
+import type { Services } from "../services";
 import { accountInfo, addAccount, bounded, checkAccount, credentialsExport, poolStatus, type CheckResult } from "./accounts";
 
 const ok = <T>(data: T) => ({ success: true as const, data });
@@ -46,38 +46,25 @@ const ImportSso = t.Object({
 });
 const BATCH_CONCURRENCY = 4;
 
-export function adminRoutes(s: Services) {
-  const adminKey = s.config.adminApiKey ?? s.config.apiKey;
+export function adminRoutes(s: Services, guard: KeyGuard) {
   const account = (name: string) => {
     const a = s.pool.get(name);
     if (!a) throw new AdminFailure(`account not found: ${name}`);
     return a;
   };
-  // A POST is checked when its body is read, before the guard runs: the guard then need not check it again.
-  const passed = new WeakSet<Request>();
-  const requireAdmin = (request: Request, server: Server<unknown> | null) => {
-    if (passed.has(request)) return;
-    const outcome = authenticate(s.authLimiter, server?.requestIP(request)?.address ?? "unknown", request.headers, adminKey);
-    if (outcome.ok) return void passed.add(request);
-    s.log.info("rejected an admin request with a wrong or missing key", { path: new URL(request.url).pathname, status: outcome.status });
-    if (outcome.status === 429) {
-      throw new AdminHttpError(429, "too many failed authentication attempts from this address; wait and retry", outcome.retryAfterSecs);
-    }
-    throw new AdminHttpError(401, "invalid admin API key: send it as x-api-key or Authorization: Bearer");
-  };
-  /** The key before the body: a stranger's body is never parsed. */
-  const body = <S extends TSchema>(schema: S) => {
-    const read = jsonBodyReader<Static<S>>(schema);
-    return { body: schema, parse: async ({ request, server }: { request: Request; server: Server<unknown> | null }) => {
-      requireAdmin(request, server);
-      return read(request);
-    } };
-  };
+  const body = <S extends TSchema>(schema: S) => guard.jsonBody(schema, "admin");
 
   return new Elysia({ name: "admin", prefix: "/admin" })
+    .use(guard.plugin)
     .onError(({ code, error, set }) => {
-      // What a body reader throws arrives wrapped in Elysia's ParseError.
-      const cause = code === "PARSE" ? (error as { cause?: unknown }).cause : error;
+      const cause = thrownBy(code, error);
+      if (cause instanceof GatewayError) {
+        const status = ADMIN_STATUS[cause.kind] ?? 500;
+        set.status = status;
+        const res = envelope(status, failure(cause.message));
+        if (cause.detail.retryAfterSecs) res.headers.set("retry-after", String(cause.detail.retryAfterSecs));
+        return res;
+      }
       if (cause instanceof AdminFailure) {
         // Elysia keeps the error's 500 for a returned 200 Response unless the status is set here too.
         set.status = 200;
@@ -89,21 +76,13 @@ export function adminRoutes(s: Services) {
         if (cause.retryAfterSecs) res.headers.set("retry-after", String(cause.retryAfterSecs));
         return res;
       }
-      if (cause instanceof BodyError) {
-        set.status = 400;
-        return envelope(400, failure(cause.message));
-      }
       if (code === "VALIDATION") return envelope(400, failure(describeValidation(error.all, error.message)));
       if (code === "PARSE") return envelope(400, failure("the request body is not valid JSON"));
       s.log.error("admin endpoint failed", { error: error instanceof Error ? error.message : String(error) });
       return envelope(500, failure(error instanceof Error ? error.message : String(error)));
     })
     .guard(
-      {
-        beforeHandle({ request, server }) {
-          requireAdmin(request, server);
-        },
-      },
+      { key: "admin" },
       (app) =>
         app
           .get("/pool/status", () => ok(poolStatus(s)), { detail: { summary: "Pool status, per-account state and the last hour's traffic" } })
@@ -237,7 +216,7 @@ export function adminRoutes(s: Services) {
             },
             { ...body(Names), detail: { summary: "Export credentials (with secrets) for backup or migration" } },
           )
-          .post("/reload", async () => ok(await reloadAccounts(s)), {
+          .post("/reload", async () => ok(await s.reloader.reload()), {
             detail: { summary: "Re-read the credential files: accounts added, removed or replaced without a restart (also on SIGHUP)" },
           })
           .get(
@@ -265,6 +244,9 @@ export function adminRoutes(s: Services) {
 const noRoute = ({ request }: { request: Request }): never => {
   throw new AdminHttpError(404, `no admin endpoint ${request.method} ${new URL(request.url).pathname}`);
 };
+
+/** The statuses of the edge's refusals: the key, the lock-out, a body that cannot be read. */
+const ADMIN_STATUS: Partial<Record<GatewayError["kind"], number>> = { authentication: 401, rate_limited: 429, invalid_request: 400 };
 
 /** A logical admin error: HTTP 200 with `{success:false, error}`, as the seed answers. */
 class AdminFailure extends Error {}

@@ -38,10 +38,6 @@ function bounded(message: string): string {
   return `${head}…(${message.length - head.length - tail.length} characters left out)…${tail}`;
 }
 
-export function errorType(kind: ErrorKind): string {
-  return RENDER[kind][1];
-}
-
 export function errorResponse(e: GatewayError): Response {
   const [status] = RENDER[e.kind];
   const headers: Record<string, string> = { "content-type": "application/json" };

@@ -3,7 +3,8 @@ import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../errors";
 import type { KiroEvent } from "../kiro/types";
 import { encodeSSE, MessageFolder } from "./output";
-import type { MessageResponse, StreamEvent } from "./schemas";
+import { errorBody } from "./errors";
+import type { MessageResponse, SseEvent, StreamEvent } from "./schemas";
 import { StreamTranslator, SYNTHETIC_SIGNATURE } from "./stream";
 
 const MODEL = "claude-sonnet-4-6";
@@ -122,12 +123,17 @@ describe("MessageFolder", () => {
 
   test("an SSE error event reaches the SDK as an error of the same type", async () => {
     const t = new StreamTranslator({ model: MODEL, thinking: false, inputTokens: 1, contextWindow: 1, toolNames: new Map() });
-    const events = [
-      ...t.start(),
-      ...t.push({ type: "text", content: "par" }),
-      ...t.push({ type: "exception", exceptionType: "ThrottlingException", message: "slow down" }),
-      ...t.finish(),
-    ];
+    const events: SseEvent[] = [...t.start(), ...t.push({ type: "text", content: "par" })];
+    t.push({ type: "exception", exceptionType: "ThrottlingException", message: "slow down" });
+    const failure = (() => {
+      try {
+        t.finish();
+      } catch (e) {
+        return e as GatewayError;
+      }
+      throw new Error("finish() did not throw");
+    })();
+    events.push(errorBody(failure.kind, failure.message));
     const error = await sdkFinalMessage(events.map(encodeSSE).join("")).then(
       () => undefined,
       (e: unknown) => e,
@@ -139,23 +145,17 @@ describe("MessageFolder", () => {
     });
   });
 
-  test("an error event makes result() throw a GatewayError of the matching kind", () => {
-    const kinds: Array<[string, string]> = [
-      ["overloaded_error", "overloaded"],
-      ["api_error", "upstream"],
-    ];
-    for (const [type, kind] of kinds) {
-      const folder = new MessageFolder();
-      const t = new StreamTranslator({ model: MODEL, thinking: false, inputTokens: 1, contextWindow: 1, toolNames: new Map() });
-      for (const e of [...t.start(), ...t.push({ type: "text", content: "x" }), ...t.fail("cut off", type)]) folder.push(e);
-      expect(() => folder.result()).toThrow(GatewayError);
-      try {
-        folder.result();
-      } catch (e) {
-        expect((e as GatewayError).kind).toBe(kind as GatewayError["kind"]);
-        expect((e as GatewayError).message).toBe("cut off");
-      }
-    }
+  test("events out of order are refused, as the SDK's accumulator refuses them", () => {
+    const [start] = translate([]);
+    const delta = { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "x" } } as const;
+    expect(() => new MessageFolder().push(delta)).toThrow("out of order");
+    const folder = new MessageFolder();
+    folder.push(start!);
+    expect(() => folder.push(delta)).toThrow("unexpected content_block_delta");
+    folder.push({ type: "content_block_start", index: 0, content_block: { type: "thinking", thinking: "", signature: "" } });
+    expect(() => folder.push(delta)).toThrow("unexpected content_block_delta");
+    folder.push({ type: "message_stop" });
+    expect(() => folder.push({ type: "message_stop" })).toThrow("unexpected message_stop");
   });
 
   test("tool input: empty is {}, and JSON cut off upstream is {} rather than half the arguments", () => {
@@ -174,11 +174,10 @@ describe("MessageFolder", () => {
     expect(message.stop_reason).toBe("max_tokens");
   });
 
-  test("pings are ignored and usage comes from message_delta", () => {
+  test("usage comes from message_delta", () => {
     const folder = new MessageFolder();
     const [startEvent] = translate([]);
     folder.push(startEvent!);
-    folder.push({ type: "ping" });
     folder.push({
       type: "message_delta",
       delta: { stop_reason: "end_turn", stop_sequence: null },

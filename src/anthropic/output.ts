@@ -2,10 +2,10 @@
  * The two ways a reply leaves the gateway: as SSE text (kiro-protocol.md §5.1), or folded into one
  * message for a non-streaming request (§5.10). Both take the same events from StreamTranslator.
  */
-import { GatewayError } from "../errors";
-import type { MessageResponse, ResponseBlock, StreamEvent } from "./schemas";
+import { assertNever, GatewayError } from "../errors";
+import type { MessageResponse, ResponseBlock, SseEvent, StreamEvent } from "./schemas";
 
-export function encodeSSE(event: StreamEvent): string {
+export function encodeSSE(event: SseEvent): string {
   return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
@@ -16,70 +16,100 @@ type FoldingBlock =
   | { type: "tool_use" | "server_tool_use"; id: string; name: string; pieces: string[] }
   | { type: "whole"; block: ResponseBlock };
 
+type BlockStart = Extract<StreamEvent, { type: "content_block_start" }>["content_block"];
+
+function folding(block: BlockStart): FoldingBlock {
+  switch (block.type) {
+    case "text":
+      return { type: "text", pieces: [] };
+    case "thinking":
+      return { type: "thinking", pieces: [], signature: "" };
+    case "tool_use":
+    case "server_tool_use":
+      return { type: block.type, id: block.id, name: block.name, pieces: [] };
+    case "web_search_tool_result":
+      return { type: "whole", block };
+    default:
+      return assertNever(block);
+  }
+}
+
+/**
+ * Folds a reply's events into one message, as the Anthropic SDK's accumulator does: an event out of order (a delta
+ * for a block never started or of another type, anything before message_start or after message_stop) is a bug
+ * upstream of the folder, and is refused rather than silently dropped.
+ */
 export class MessageFolder {
   private message: MessageResponse | undefined;
   private readonly blocks: FoldingBlock[] = [];
-  private error: { type: string; message: string } | undefined;
+  private stopped = false;
 
   push(event: StreamEvent): void {
+    if (this.stopped || (!this.message && event.type !== "message_start")) outOfOrder(event);
     switch (event.type) {
       case "message_start":
+        if (this.message) outOfOrder(event);
         this.message = { ...event.message, content: [], usage: { ...event.message.usage } };
         break;
-      case "content_block_start": {
-        const block = event.content_block;
-        this.blocks[event.index] =
-          block.type === "tool_use" || block.type === "server_tool_use"
-            ? { type: block.type, id: block.id, name: block.name, pieces: [] }
-            : block.type === "thinking"
-              ? { type: "thinking", pieces: [], signature: "" }
-              : block.type === "web_search_tool_result"
-                ? { type: "whole", block }
-                : { type: "text", pieces: [] };
+      case "content_block_start":
+        if (this.blocks[event.index]) outOfOrder(event);
+        this.blocks[event.index] = folding(event.content_block);
         break;
-      }
       case "content_block_delta": {
         const block = this.blocks[event.index];
         const d = event.delta;
-        if (!block) break;
-        if (d.type === "text_delta" && block.type === "text") block.pieces.push(d.text);
-        else if (d.type === "thinking_delta" && block.type === "thinking") block.pieces.push(d.thinking);
-        else if (d.type === "signature_delta" && block.type === "thinking") block.signature = d.signature;
-        else if (d.type === "input_json_delta" && (block.type === "tool_use" || block.type === "server_tool_use")) block.pieces.push(d.partial_json);
+        if (d.type === "text_delta" && block?.type === "text") block.pieces.push(d.text);
+        else if (d.type === "thinking_delta" && block?.type === "thinking") block.pieces.push(d.thinking);
+        else if (d.type === "signature_delta" && block?.type === "thinking") block.signature = d.signature;
+        else if (d.type === "input_json_delta" && (block?.type === "tool_use" || block?.type === "server_tool_use")) block.pieces.push(d.partial_json);
+        else outOfOrder(event);
         break;
       }
-      case "message_delta":
-        if (!this.message) break;
-        this.message.stop_reason = event.delta.stop_reason;
-        Object.assign(this.message.usage, event.usage);
-        break;
-      case "error":
-        this.error = event.error;
-        break;
       case "content_block_stop":
-      case "message_stop":
-      case "ping":
+        if (!this.blocks[event.index]) outOfOrder(event);
         break;
+      case "message_delta":
+        this.message!.stop_reason = event.delta.stop_reason;
+        Object.assign(this.message!.usage, event.usage);
+        break;
+      case "message_stop":
+        this.stopped = true;
+        break;
+      default:
+        assertNever(event);
     }
   }
 
-  /** The whole message; throws the upstream failure if the reply ended with an error event. */
+  /** The whole message. */
   result(): MessageResponse {
-    if (this.error) {
-      throw new GatewayError(this.error.type === "overloaded_error" ? "overloaded" : "upstream", this.error.message);
-    }
     if (!this.message) throw new GatewayError("internal", "the reply ended before it began");
     const content: ResponseBlock[] = [];
     for (const block of this.blocks) {
       if (!block) continue;
-      if (block.type === "text") content.push({ type: "text", text: block.pieces.join("") });
-      else if (block.type === "thinking")
-        content.push({ type: "thinking", thinking: block.pieces.join(""), signature: block.signature });
-      else if (block.type === "whole") content.push(block.block);
-      else content.push({ type: block.type, id: block.id, name: block.name, input: toolInput(block.pieces.join("")) });
+      switch (block.type) {
+        case "text":
+          content.push({ type: "text", text: block.pieces.join("") });
+          break;
+        case "thinking":
+          content.push({ type: "thinking", thinking: block.pieces.join(""), signature: block.signature });
+          break;
+        case "whole":
+          content.push(block.block);
+          break;
+        case "tool_use":
+        case "server_tool_use":
+          content.push({ type: block.type, id: block.id, name: block.name, input: toolInput(block.pieces.join("")) });
+          break;
+        default:
+          assertNever(block);
+      }
     }
     return { ...this.message, content };
   }
+}
+
+function outOfOrder(event: StreamEvent): never {
+  throw new GatewayError("internal", `a reply's events came out of order: unexpected ${event.type}`);
 }
 
 /**

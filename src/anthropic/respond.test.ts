@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { GatewayError } from "../errors";
 import type { KiroEvent } from "../kiro/types";
 import { Logger } from "../log";
 import { jsonMessage, sseResponse, type Reply } from "./respond";
@@ -25,6 +26,9 @@ function scriptedReply(first: KiroEvent[], later: Array<KiroEvent[] | Error>, ga
   const reply: Reply = { first, rest: rest(), abort: () => (state.aborted = true) };
   return { reply, state };
 }
+
+/** What a Kiro reply throws once it has begun and breaks (kiro/reply.ts). */
+const cut = (why: string) => new GatewayError("overloaded", `the Kiro reply was cut off mid-stream (${why})`);
 
 describe("sseResponse", () => {
   test("a ping is written when the upstream is silent for the ping interval, and only then", async () => {
@@ -71,8 +75,14 @@ describe("sseResponse", () => {
     expect(lines).toEqual([]);
   });
 
+  test("a failure of our own mid-stream ends with an api_error event that sends the client to the log", async () => {
+    const { reply } = scriptedReply([{ type: "text", content: "a" }], [new Error("a bug")], 5);
+    const text = await sseResponse(translator(), reply, log, 10_000).text();
+    expect(text).toEndWith('event: error\ndata: {"type":"error","error":{"type":"api_error","message":"kiro-ts failed unexpectedly; the details are in its log"}}\n\n');
+  });
+
   test("an upstream failure mid-stream ends with an error event", async () => {
-    const { reply } = scriptedReply([{ type: "text", content: "a" }], [new Error("socket hang up")], 5);
+    const { reply } = scriptedReply([{ type: "text", content: "a" }], [cut("socket hang up")], 5);
     const text = await sseResponse(translator(), reply, log, 10_000).text();
     expect(text).toMatch(/event: error\ndata: \{"type":"error","error":\{"type":"overloaded_error","message":"the Kiro reply was cut off mid-stream \(socket hang up\)"\}\}\n\n$/);
   });
@@ -87,7 +97,7 @@ describe("jsonMessage", () => {
   });
 
   test("a failure mid-reply is an error, not a partial message", async () => {
-    const { reply } = scriptedReply([{ type: "text", content: "Hel" }], [new Error("reset")], 1);
+    const { reply } = scriptedReply([{ type: "text", content: "Hel" }], [cut("reset")], 1);
     await expect(jsonMessage(translator(), reply, log)).rejects.toMatchObject({ kind: "overloaded" });
   });
 });

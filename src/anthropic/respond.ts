@@ -2,12 +2,11 @@
  * The one place that turns a Kiro reply into the client's answer: the same translated events either written as
  * SSE while they arrive (stream=true) or folded into one JSON message (stream=false). Nothing buffers the reply.
  */
-import { EventStreamError } from "../kiro/eventstream";
-import { UpstreamError } from "../kiro/http";
+import { GatewayError } from "../errors";
 import type { OpenedReply } from "../kiro/reply";
 import type { KiroEvent } from "../kiro/types";
 import type { Logger } from "../log";
-import { errorType } from "./errors";
+import { errorBody } from "./errors";
 import { encodeSSE, MessageFolder } from "./output";
 import type { MessageResponse, StreamEvent } from "./schemas";
 import type { StreamTranslator } from "./stream";
@@ -21,6 +20,10 @@ export interface Reply extends OpenedReply {
 /** Upstream silence after which a ping is sent (kiro-protocol.md §5.1). */
 export const PING_AFTER_MS = 25_000;
 
+/**
+ * The translated events of a reply. A reply that fails — Kiro's exception, or a stream cut after it began — ends
+ * in a thrown GatewayError, which each writer renders in its own way.
+ */
 async function* translate(t: StreamTranslator, reply: Reply, log: Logger, clientGone = () => false): AsyncGenerator<StreamEvent[]> {
   yield t.start();
   const push = (events: KiroEvent[]) => events.flatMap((e) => t.push(e));
@@ -34,13 +37,8 @@ async function* translate(t: StreamTranslator, reply: Reply, log: Logger, client
   } catch (e) {
     // We stopped the download because the client left: nothing failed, and nobody is there to tell.
     if (clientGone()) return;
-    // Streaming has begun: end with an Anthropic error event, never a hang or a silent truncation.
-    const detail =
-      e instanceof EventStreamError ? e.message : e instanceof UpstreamError && e.status === 0 ? e.body : (e as Error).message || String(e);
-    const message = `the Kiro reply was cut off mid-stream (${detail.split(". ")[0]})`;
-    log.warn("reply failed after streaming began", { error: message });
-    yield t.fail(message, errorType("overloaded"));
-    return;
+    log.warn("reply failed after streaming began", { error: (e as Error).message });
+    throw e;
   }
   yield t.finish();
 }
@@ -68,6 +66,7 @@ export function sseResponse(t: StreamTranslator, reply: Reply, log: Logger, ping
         // something is written, or Bun will not ask again until the next ping.
         for (;;) {
           const next = await events.next();
+          if (clientGone) return;
           if (next.done) {
             stop();
             controller.close();
@@ -82,7 +81,12 @@ export function sseResponse(t: StreamTranslator, reply: Reply, log: Logger, ping
         }
       } catch (e) {
         stop();
-        controller.error(e);
+        // The client left while we waited: the stream is cancelled, and there is nobody to tell.
+        if (clientGone) return;
+        // Streaming has begun: a failure ends it with an Anthropic error event, never a hang or a silent truncation.
+        const failure = e instanceof GatewayError ? e : unexpected(e, log);
+        controller.enqueue(encoder.encode(encodeSSE(errorBody(failure.kind, failure.message))));
+        controller.close();
       }
     },
     cancel() {
@@ -95,6 +99,11 @@ export function sseResponse(t: StreamTranslator, reply: Reply, log: Logger, ping
   });
 
   return new Response(body, { headers: SSE_HEADERS });
+}
+
+function unexpected(e: unknown, log: Logger): GatewayError {
+  log.error("unexpected error while streaming", { error: e instanceof Error ? e.stack ?? e.message : String(e) });
+  return new GatewayError("internal", "kiro-ts failed unexpectedly; the details are in its log");
 }
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" };

@@ -119,7 +119,10 @@ export interface MessageResponse {
   usage: Usage;
 }
 
-/** The events of Anthropic's streaming API, as kiro-ts emits them. */
+/**
+ * The events of one reply, in Anthropic's streaming shapes: what the stream state machine yields and every writer
+ * renders (Anthropic's SSE, the folded message, and the other fronts' writers).
+ */
 export type StreamEvent =
   | { type: "message_start"; message: MessageResponse }
   | {
@@ -146,6 +149,7 @@ export type StreamEvent =
       delta: { stop_reason: StopReason; stop_sequence: null };
       usage: Usage;
     }
-  | { type: "message_stop" }
-  | { type: "ping" }
-  | { type: "error"; error: { type: string; message: string } };
+  | { type: "message_stop" };
+
+/** Anthropic's SSE: the reply's events, plus the keep-alive and the error that ends a failed stream. */
+export type SseEvent = StreamEvent | { type: "ping" } | { type: "error"; error: { type: string; message: string } };

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { GatewayError } from "../errors";
 import type { KiroEvent } from "../kiro/types";
 import { MessageFolder } from "./output";
 import type { StreamEvent } from "./schemas";
@@ -385,52 +386,38 @@ describe("stop_reason and usage", () => {
 });
 
 describe("failures after streaming began", () => {
-  test("a ThrottlingException ends the reply with an overloaded_error event, not a silent truncation", () => {
+  const failureOf = (t: StreamTranslator) => {
+    try {
+      t.finish();
+    } catch (e) {
+      return e as GatewayError;
+    }
+    throw new Error("finish() did not throw");
+  };
+
+  test("a ThrottlingException ends the reply as overloaded, not a silent truncation", () => {
     const t = translator();
     const events = [...t.start(), ...t.push(text("half an ans"))];
     expect(
       t.push({ type: "exception", exceptionType: "ThrottlingException", message: "Too many requests" }),
     ).toEqual([]);
     expect(t.push(text("wer"))).toEqual([]);
-    const end = t.finish();
-    expect(end).toEqual([
-      { type: "error", error: { type: "overloaded_error", message: "Upstream ThrottlingException: Too many requests" } },
-    ]);
-    expect(types([...events, ...end])).toEqual(["message_start", "content_block_start:0", "content_block_delta:0", "error"]);
+    const failure = failureOf(t);
+    expect(failure).toBeInstanceOf(GatewayError);
+    expect(failure).toMatchObject({ kind: "overloaded", message: "Upstream ThrottlingException: Too many requests" });
+    expect(types(events)).toEqual(["message_start", "content_block_start:0", "content_block_delta:0"]);
     expect(t.finish()).toEqual([]);
   });
 
-  test("other exceptions and error frames end with an api_error event", () => {
+  test("other exceptions and error frames end the reply as an upstream failure", () => {
     const t1 = translator();
     t1.start();
     t1.push({ type: "exception", exceptionType: "ValidationException", message: "bad", reason: "INVALID_MODEL_ID" });
-    expect(t1.finish()).toEqual([
-      { type: "error", error: { type: "api_error", message: "Upstream ValidationException: bad" } },
-    ]);
+    expect(failureOf(t1)).toMatchObject({ kind: "upstream", message: "Upstream ValidationException: bad" });
     const t2 = translator();
     t2.start();
     t2.push({ type: "error", code: "InternalFailure", message: "boom" });
-    expect(t2.finish()).toEqual([
-      { type: "error", error: { type: "api_error", message: "Upstream error InternalFailure: boom" } },
-    ]);
-  });
-
-  test("fail() emits one error event and the reply is over", () => {
-    const t = translator();
-    t.start();
-    t.push(text("abc"));
-    expect(t.fail("the connection to Kiro failed", "overloaded_error")).toEqual([
-      { type: "error", error: { type: "overloaded_error", message: "the connection to Kiro failed" } },
-    ]);
-    expect(t.push(text("more"))).toEqual([]);
-    expect(t.finish()).toEqual([]);
-    expect(t.fail("again")).toEqual([]);
-  });
-
-  test("fail() defaults to api_error", () => {
-    const t = translator();
-    t.start();
-    expect(t.fail("x")).toEqual([{ type: "error", error: { type: "api_error", message: "x" } }]);
+    expect(failureOf(t2)).toMatchObject({ kind: "upstream", message: "Upstream error InternalFailure: boom" });
   });
 });
 

@@ -6,6 +6,8 @@
  * Blocks: text and thinking never overlap (opening one closes the other); a tool block stays open
  * until Kiro stops it or the reply ends, so fragments of one tool are never lost to another's start.
  */
+import { assertNever, GatewayError } from "../errors";
+import { exceptionKind, isPassing } from "../kiro/failures";
 import type { KiroEvent } from "../kiro/types";
 import type { MessageResponse, StopReason, StreamEvent, Usage } from "./schemas";
 import { ThinkingSplitter, type ThinkingPiece } from "./thinking";
@@ -41,14 +43,6 @@ const STOP_REASONS = new Map<string, StopReason>([
   ["CONTENT_FILTERED", "refusal"],
 ]);
 
-/** Exceptions that mean "try again later" rather than "this request went wrong". */
-const OVERLOADED_EXCEPTIONS = new Set([
-  "ThrottlingException",
-  "ServiceQuotaExceededException",
-  "InternalServerException",
-  "ServiceUnavailableException",
-]);
-
 interface FlowingBlock {
   index: number;
   kind: "text" | "thinking";
@@ -79,7 +73,8 @@ export class StreamTranslator {
   private metadataStop: StopReason | undefined;
   /** Set by upstream signals that override everything else; the last one wins (§5.4). */
   private forcedStop: StopReason | undefined;
-  private failure: { type: string; message: string } | undefined;
+  /** Kiro ended the reply with an exception or an error frame: what finish() throws. */
+  private failure: GatewayError | undefined;
   private started = false;
   private ended = false;
 
@@ -111,7 +106,7 @@ export class StreamTranslator {
 
   /**
    * Events for one Kiro event. An exception other than ContentLengthExceeded (or an error frame) ends
-   * the reply: nothing more is emitted, and finish() returns the error event instead of message_stop.
+   * the reply: nothing more is emitted, and finish() throws it instead of closing the message.
    */
   push(event: KiroEvent): StreamEvent[] {
     if (this.ended || this.failure) return [];
@@ -140,28 +135,30 @@ export class StreamTranslator {
       case "exception":
         if (isContentLengthExceeded(event.exceptionType, event.reason)) this.forcedStop = "max_tokens";
         else
-          this.failure = {
-            type: OVERLOADED_EXCEPTIONS.has(event.exceptionType) ? "overloaded_error" : "api_error",
-            message: `Upstream ${event.exceptionType}: ${event.message}`,
-          };
+          this.failure = new GatewayError(
+            isPassing(exceptionKind(event.exceptionType)) ? "overloaded" : "upstream",
+            `Upstream ${event.exceptionType}: ${event.message}`,
+          );
         break;
       case "error":
-        this.failure = { type: "api_error", message: `Upstream error ${event.code}: ${event.message}` };
+        this.failure = new GatewayError("upstream", `Upstream error ${event.code}: ${event.message}`);
         break;
       case "metering":
         break;
+      default:
+        assertNever(event);
     }
     return out;
   }
 
   /**
    * The end of the upstream body: settle held-back text, apply the thinking-only rule, close open
-   * blocks in index order, then message_delta and message_stop — or the error event if Kiro failed.
+   * blocks in index order, then message_delta and message_stop. Throws the failure if Kiro failed.
    */
   finish(): StreamEvent[] {
     if (this.ended) return [];
     this.ended = true;
-    if (this.failure) return [{ type: "error", error: this.failure }];
+    if (this.failure) throw this.failure;
     const out: StreamEvent[] = [];
     if (this.splitter) this.render(out, this.splitter.flush());
     // A reply that is only thinking was cut short; clients also need a non-thinking block (§5.3).
@@ -183,16 +180,6 @@ export class StreamTranslator {
     });
     out.push({ type: "message_stop" });
     return out;
-  }
-
-  /**
-   * Ends a reply that has already begun streaming with an Anthropic error event (the stream ends
-   * there; open blocks are left as they are). Returns nothing if the reply has already ended.
-   */
-  fail(message: string, type = "api_error"): StreamEvent[] {
-    if (this.ended) return [];
-    this.ended = true;
-    return [{ type: "error", error: { type, message } }];
   }
 
   get usage(): Usage {

@@ -28,15 +28,15 @@ test("Kiro's answer grows the table; a failed ask keeps the last good one and sa
 test("a model keeps the date it was first seen across refreshes, and a model Kiro drops is no longer served", async () => {
   const { c, lines } = catalog([[{ modelId: "claude-opus-4.8" }], [{ modelId: "claude-opus-4.8" }, { modelId: "claude-opus-4.9" }], []]);
   await c.refresh();
-  const first = c.table.listed[0]!.created_at;
+  const first = c.table.added[0]!.firstSeen;
   await Bun.sleep(5);
   await c.refresh();
-  expect(c.table.listed.find((m) => m.id === "claude-opus-4-8")!.created_at).toBe(first);
-  expect(c.table.listed[0]!.id).toBe("claude-opus-4-9");
+  expect(c.table.added.find((m) => m.modelId === "claude-opus-4.8")!.firstSeen).toEqual(first);
+  expect(c.table.added[0]!.modelId).toBe("claude-opus-4.9");
   expect(lines.at(-1)).toContain("models=claude-opus-4.9");
   await c.refresh();
   expect(c.table.windows.has("claude-opus-4.8")).toBe(false);
-  expect(c.table.listed).toEqual(BUILT_IN_MODELS.listed);
+  expect(c.table.added).toEqual([]);
 });
 
 test("with nobody to ask, the table stays and nothing is logged", async () => {

@@ -1,13 +1,51 @@
-/** generateAssistantResponse (kiro-protocol.md §1.1, §2.1): send a conversation, get an event stream back. */
-import { apiRegionOf, authKind, type Credential } from "./credential";
+/**
+ * generateAssistantResponse (kiro-protocol.md §1.1, §2.1): send a conversation, get an event stream back. KiroChat
+ * is the one place that opens a reply for a front: the call, the watchdog's timing and the reading of the first
+ * events, so that a reply that fails at once can still move to another account.
+ */
+import type { Logger } from "../log";
+import { apiRegionOf, authKind, type ChatAccount } from "./credential";
+import { HeaderBlocks } from "./eventstream";
 import { call, proxyFor, chatHeaders, UpstreamError, withRegion, type UpstreamSettings } from "./http";
+import { openReply, type OpenedReply } from "./reply";
+import { Watchdog } from "./watchdog";
 
 /** §9.3: Kiro's own generous limit for a whole reply. */
 const CHAT_TIMEOUT_MS = 720_000;
 
-export interface ChatAccount {
-  credential: Credential & { accessToken: string };
-  machineId: string;
+export type { ChatAccount } from "./credential";
+
+export interface ChatTiming {
+  /** How long Kiro may take to send the reply's first event. */
+  firstEventMs: number;
+  /** How long Kiro may stay silent once the reply flows. */
+  idleMs: number;
+}
+
+export class KiroChat {
+  /** Header blocks known from earlier replies, so a short reply need not parse its headers again. */
+  private readonly headerBlocks = new HeaderBlocks();
+
+  constructor(
+    private readonly upstream: UpstreamSettings,
+    private readonly timing: ChatTiming,
+    private readonly log: Logger,
+  ) {}
+
+  /** Sends the conversation as `caller` and reads up to its first events; throws UpstreamError for a "no". */
+  async open(caller: ChatAccount, conversationJson: string, signal: AbortSignal): Promise<OpenedReply> {
+    const watchdog = new Watchdog(this.timing.firstEventMs);
+    try {
+      const stream = await generateAssistantResponse(this.upstream, caller, conversationJson, AbortSignal.any([signal, watchdog.signal]));
+      const onSkip = (reason: string) => this.log.warn("skipped a corrupt frame", { account: caller.name, reason });
+      const reply = await openReply(stream, { onSkip, watchdog, headerBlocks: this.headerBlocks });
+      watchdog.streaming(this.timing.idleMs);
+      return reply;
+    } catch (e) {
+      watchdog.stop();
+      throw e;
+    }
+  }
 }
 
 /**

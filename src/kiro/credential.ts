@@ -58,3 +58,11 @@ export function refreshTokenProblem(c: Credential): string | undefined {
   if (t.length < 100 || t.includes("...")) return "the refreshToken looks truncated (fewer than 100 characters or containing '...')";
   return undefined;
 }
+
+/** One account as a call needs it: a credential with a fresh access token (Account.caller hands them out). */
+export interface ChatAccount {
+  /** The account's name, for the log. */
+  name: string;
+  credential: Credential & { accessToken: string };
+  machineId: string;
+}

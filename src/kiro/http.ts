@@ -4,7 +4,8 @@
  * Kiro can answer "no" — classified later, in one place (pool/policy.ts).
  */
 
-import { apiRegionOf, authKind, type Credential } from "./credential";
+import { apiRegionOf, authKind, type ChatAccount, type Credential } from "./credential";
+import { exceptionKind, type FailureKind, statusKind } from "./failures";
 
 export interface UpstreamSettings {
   region: string;
@@ -20,7 +21,7 @@ export interface UpstreamSettings {
   proxyUrl?: string;
 }
 
-/** Kiro said no, or could not be reached (status 0). */
+/** Kiro said no — by status, or by an exception opening a 200 reply — or could not be reached (status 0). */
 export class UpstreamError extends Error {
   override name = "UpstreamError";
   constructor(
@@ -31,8 +32,22 @@ export class UpstreamError extends Error {
     /** The answer's body (Kiro's JSON error), at most a few KB. */
     readonly body: string,
     readonly retryAfterSecs?: number,
+    /** The exception type, when Kiro said no inside its event stream. */
+    readonly exceptionType?: string,
   ) {
-    super(status === 0 ? `${operation}: ${body}` : `${operation}: HTTP ${status}: ${summarise(body)}`);
+    super(
+      status === 0 ? `${operation}: ${body}` : `${operation}: ${exceptionType ?? `HTTP ${status}`}: ${summarise(body)}`,
+    );
+  }
+
+  /** What the answer means (failures.ts); an exception the table does not know counts as Kiro failing. */
+  get kind(): FailureKind {
+    return this.exceptionType !== undefined ? (exceptionKind(this.exceptionType) ?? "unavailable") : statusKind(this.status);
+  }
+
+  /** "HTTP 403", or the exception's type: how the answer is named in messages. */
+  get answer(): string {
+    return this.exceptionType ?? `HTTP ${this.status}`;
   }
 
   /** The `reason` (or `error.reason`) of Kiro's JSON error body, e.g. MONTHLY_REQUEST_COUNT. */
@@ -164,8 +179,7 @@ export async function json<T>(res: Response, operation: string): Promise<T> {
  */
 export async function runtimeGet<T>(
   s: UpstreamSettings,
-  c: Credential & { accessToken: string },
-  machineId: string,
+  { credential: c, machineId }: ChatAccount,
   operation: string,
   params: URLSearchParams,
   signal?: AbortSignal,

@@ -1,5 +1,5 @@
 /** ListAvailableModels (kiro-protocol.md §1.4): the models Kiro serves an account, page by page. */
-import type { Credential } from "./credential";
+import type { ChatAccount } from "./credential";
 import { runtimeGet, type UpstreamSettings } from "./http";
 import type { KiroModel } from "./models";
 
@@ -13,8 +13,7 @@ const MAX_PAGES = 10;
 
 export async function listAvailableModels(
   s: UpstreamSettings,
-  c: Credential & { accessToken: string },
-  machineId: string,
+  account: ChatAccount,
   signal?: AbortSignal,
 ): Promise<KiroModel[]> {
   const models: KiroModel[] = [];
@@ -22,7 +21,7 @@ export async function listAvailableModels(
   for (let page = 0; page < MAX_PAGES; page++) {
     const params = new URLSearchParams({ origin: "AI_EDITOR" });
     if (nextToken) params.set("nextToken", nextToken);
-    const answer = await runtimeGet<ModelsAnswer>(s, c, machineId, "ListAvailableModels", params, signal);
+    const answer = await runtimeGet<ModelsAnswer>(s, account, "ListAvailableModels", params, signal);
     for (const m of answer.models ?? []) {
       if (typeof m.modelId !== "string" || m.modelId === "") continue;
       const limit = m.tokenLimits?.maxInputTokens;

@@ -1,6 +1,5 @@
 /** Kiro's MCP endpoint, for its web search (kiro-protocol.md §1.2, §3.13): one JSON-RPC `tools/call` per query. */
-import { apiRegionOf } from "./credential";
-import type { ChatAccount } from "./chat";
+import { apiRegionOf, type ChatAccount } from "./credential";
 import { call, mcpHeaders, proxyFor, withRegion, type UpstreamSettings } from "./http";
 
 export interface SearchHit {

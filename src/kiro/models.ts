@@ -1,8 +1,7 @@
 /**
  * Model names: what clients ask for (Anthropic ids, Claude Code aliases, Kiro's own ids) → the Kiro model id and
- * its context window (kiro-protocol.md §3.3), and the list served by GET /v1/models (§6.1). Both come from a
- * model table: the built-in one, grown by what Kiro's ListAvailableModels names (§1.4) so that a model Kiro adds
- * works without a new release.
+ * its context window (kiro-protocol.md §3.3), from a model table: the built-in one, grown by what Kiro's
+ * ListAvailableModels names (§1.4) so that a model Kiro adds works without a new release.
  */
 import { GatewayError } from "../errors";
 
@@ -83,45 +82,21 @@ function familyFallback(name: string): string | undefined {
   return undefined;
 }
 
-export interface ModelInfo {
-  id: string;
-  display_name: string;
-  /** RFC 3339 */
-  created_at: string;
-}
-
-const BASE_MODELS: ModelInfo[] = [
-  { id: "claude-opus-4-7", display_name: "Claude Opus 4.7", created_at: "2026-04-16T00:00:00Z" },
-  { id: "claude-sonnet-4-6", display_name: "Claude Sonnet 4.6", created_at: "2026-02-17T00:00:00Z" },
-  { id: "claude-opus-4-6", display_name: "Claude Opus 4.6", created_at: "2026-02-04T00:00:00Z" },
-  { id: "claude-opus-4-5-20251101", display_name: "Claude Opus 4.5", created_at: "2025-11-24T00:00:00Z" },
-  { id: "claude-haiku-4-5-20251001", display_name: "Claude Haiku 4.5", created_at: "2025-10-15T00:00:00Z" },
-  { id: "claude-sonnet-4-5-20250929", display_name: "Claude Sonnet 4.5", created_at: "2025-09-29T00:00:00Z" },
-];
-
-// Anthropic's undated aliases, listed because clients copy them from Anthropic's docs.
-const ALIAS_MODELS: ModelInfo[] = [
-  { id: "claude-opus-4-5", display_name: "Claude Opus 4.5", created_at: "2025-11-24T00:00:00Z" },
-  { id: "claude-haiku-4-5", display_name: "Claude Haiku 4.5", created_at: "2025-10-15T00:00:00Z" },
-  { id: "claude-sonnet-4-5", display_name: "Claude Sonnet 4.5", created_at: "2025-09-29T00:00:00Z" },
-];
-
-/** GET /v1/models, newest first: the kiro.rs list (each model with its `-thinking` twin) plus Anthropic's aliases. */
-export const MODELS: ModelInfo[] = [
-  ...BASE_MODELS.flatMap((m) => [
-    m,
-    { id: `${m.id}-thinking`, display_name: `${m.display_name} (Thinking)`, created_at: m.created_at },
-  ]),
-  ...ALIAS_MODELS,
-];
-
-/** Kiro model ids with their context windows, and the list GET /v1/models answers. */
+/** Kiro model ids with their context windows, and the models Kiro listed beyond the built-in ones. */
 export interface ModelTable {
   windows: ReadonlyMap<string, number>;
-  listed: readonly ModelInfo[];
+  /** Newest first. */
+  added: readonly AddedModel[];
 }
 
-export const BUILT_IN_MODELS: ModelTable = { windows: new Map(Object.entries(CONTEXT_WINDOWS)), listed: MODELS };
+/** A model Kiro serves that the built-in table did not know, and when this process first saw Kiro list it. */
+export interface AddedModel {
+  modelId: string;
+  modelName?: string;
+  firstSeen: Date;
+}
+
+export const BUILT_IN_MODELS: ModelTable = { windows: new Map(Object.entries(CONTEXT_WINDOWS)), added: [] };
 
 /** A model as ListAvailableModels names it (§1.4). */
 export interface KiroModel {
@@ -132,25 +107,16 @@ export interface KiroModel {
 
 /**
  * The built-in table grown by the models Kiro lists. What the built-in table knows stays as it is (its windows are
- * the ones kiro.rs counts with, its list the kiro.rs list); each new model is served by its id and listed under the
- * name clients use — dots become dashes in a Claude id, with a `-thinking` twin like the others — dated by
- * `firstSeen`, newest first.
+ * the ones kiro.rs counts with); each new model is served by its id, dated by `firstSeen`.
  */
 export function withKiroModels(models: readonly KiroModel[], firstSeen: (modelId: string) => Date): ModelTable {
   const windows = new Map(BUILT_IN_MODELS.windows);
-  const listedIds = new Set(MODELS.map((m) => m.id));
-  const added: ModelInfo[] = [];
+  const added: AddedModel[] = [];
   for (const m of models) {
     if (windows.has(m.modelId)) continue;
     windows.set(m.modelId, m.maxInputTokens && m.maxInputTokens > 0 ? m.maxInputTokens : 200_000);
-    const claude = m.modelId.startsWith("claude-");
-    const id = claude ? m.modelId.replaceAll(".", "-") : m.modelId;
-    if (listedIds.has(id)) continue;
-    listedIds.add(id);
-    const info = { id, display_name: m.modelName || m.modelId, created_at: firstSeen(m.modelId).toISOString() };
-    added.push(info);
-    if (claude) added.push({ id: `${id}-thinking`, display_name: `${info.display_name} (Thinking)`, created_at: info.created_at });
+    added.push({ modelId: m.modelId, ...(m.modelName ? { modelName: m.modelName } : {}), firstSeen: firstSeen(m.modelId) });
   }
-  added.sort((a, b) => b.created_at.localeCompare(a.created_at));
-  return { windows, listed: [...added, ...MODELS] };
+  added.sort((a, b) => b.firstSeen.getTime() - a.firstSeen.getTime());
+  return { windows, added };
 }

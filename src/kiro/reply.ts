@@ -2,7 +2,9 @@
  * A generateAssistantResponse reply as a sequence of Kiro events, decoded as the bytes arrive: body → frames →
  * events. A cut or corrupt stream ends in an EventStreamError, never in a silent early end.
  */
-import { EventStreamDecoder, type HeaderBlocks } from "./eventstream";
+import { GatewayError } from "../errors";
+import { EventStreamDecoder, EventStreamError, type HeaderBlocks } from "./eventstream";
+import { exceptionKind } from "./failures";
 import { UpstreamError } from "./http";
 import type { Watchdog } from "./watchdog";
 import { frameToEvent } from "./events";
@@ -17,9 +19,14 @@ export interface ReplyOptions {
   headerBlocks?: HeaderBlocks;
 }
 
+/**
+ * Batches of events as the bytes arrive. A failure before the first batch is thrown as it is (the pool decides
+ * what it means); after it, the reply has begun and the failure is a GatewayError saying it was cut off.
+ */
 export async function* replyEvents(body: ReadableStream<Uint8Array>, { onSkip, watchdog, headerBlocks }: ReplyOptions = {}): AsyncGenerator<KiroEvent[]> {
   const decoder = new EventStreamDecoder({ onSkip, headerBlocks });
   const reader = body.getReader();
+  let begun = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -32,9 +39,14 @@ export async function* replyEvents(body: ReadableStream<Uint8Array>, { onSkip, w
         const e = frameToEvent(f);
         if (e) events.push(e);
       }
-      if (events.length) yield events;
+      if (events.length) {
+        begun = true;
+        yield events;
+      }
     }
     decoder.finish();
+  } catch (e) {
+    throw begun ? cutOff(e) : e;
   } finally {
     watchdog?.stop();
     // Stops the upstream download when the consumer leaves early (client gone, error).
@@ -63,26 +75,24 @@ export async function openReply(body: ReadableStream<Uint8Array>, opts: ReplyOpt
   }
   if (first.done) throw new UpstreamError("generateAssistantResponse", 0, "the reply ended without a single event");
   const opening = first.value[0];
-  if (opening?.type === "exception") {
-    const status = EXCEPTION_STATUS[opening.exceptionType];
-    if (status) {
-      await rest.return(undefined);
-      throw new UpstreamError(
-        "generateAssistantResponse",
-        status,
-        JSON.stringify({ message: opening.message, reason: opening.reason ?? null, __type: opening.exceptionType }),
-      );
-    }
+  // An exception that opens the reply means what the same "no" would mean as an HTTP status.
+  if (opening?.type === "exception" && exceptionKind(opening.exceptionType)) {
+    await rest.return(undefined);
+    throw new UpstreamError(
+      "generateAssistantResponse",
+      200,
+      JSON.stringify({ message: opening.message, reason: opening.reason ?? null, __type: opening.exceptionType }),
+      undefined,
+      opening.exceptionType,
+    );
   }
   return { first: first.value, rest };
 }
 
-/** Exceptions that open a reply mean the same as the HTTP status Kiro would otherwise have sent. */
-const EXCEPTION_STATUS: Record<string, number> = {
-  ThrottlingException: 429,
-  ServiceQuotaExceededException: 402,
-  AccessDeniedException: 403,
-  ValidationException: 400,
-  InternalServerException: 500,
-  ServiceUnavailableException: 503,
-};
+/** A reply that broke after it began: nothing can move it to another account any more. */
+function cutOff(e: unknown): GatewayError {
+  if (e instanceof GatewayError) return e;
+  const detail =
+    e instanceof EventStreamError ? e.message : e instanceof UpstreamError && e.status === 0 ? e.body : (e as Error).message || String(e);
+  return new GatewayError("overloaded", `the Kiro reply was cut off mid-stream (${detail.split(". ")[0]})`);
+}

@@ -1,5 +1,5 @@
 /** getUsageLimits (kiro-protocol.md §1.3): an account's quota, subscription and email. */
-import type { Credential } from "./credential";
+import type { ChatAccount } from "./credential";
 import { runtimeGet, type UpstreamSettings } from "./http";
 
 export interface UsageSummary {
@@ -32,12 +32,11 @@ interface UsageAnswer {
 
 export async function getUsageLimits(
   s: UpstreamSettings,
-  c: Credential & { accessToken: string },
-  machineId: string,
+  account: ChatAccount,
   signal?: AbortSignal,
 ): Promise<UsageSummary> {
   const params = new URLSearchParams({ origin: "AI_EDITOR", resourceType: "AGENTIC_REQUEST", isEmailRequired: "true" });
-  return summarise(await runtimeGet<UsageAnswer>(s, c, machineId, "getUsageLimits", params, signal));
+  return summarise(await runtimeGet<UsageAnswer>(s, account, "getUsageLimits", params, signal));
 }
 
 const n = (...vs: Array<number | undefined>) => vs.find((v) => typeof v === "number" && Number.isFinite(v)) ?? 0;

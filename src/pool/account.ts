@@ -7,7 +7,7 @@
  *      │  ──invalid_grant / refused──▶ disabled (for good, until an admin reset)
  *      └──maxFailures in a row──▶ disabled(too many failures) ──admin reset, or self-healing when nothing else is left
  */
-import { authKind, type Credential, expiryOf } from "../kiro/credential";
+import { authKind, type ChatAccount, type Credential, expiryOf } from "../kiro/credential";
 import { type UpstreamSettings } from "../kiro/http";
 import { machineIdFor } from "../kiro/machine-id";
 import { isInvalidGrant, refreshCredential } from "../kiro/refresh";
@@ -62,8 +62,6 @@ export class RefreshFailure extends Error {
 export class Account {
   state: AccountState = { kind: "healthy" };
   readonly counters: Counters = { requests: 0, failures: 0, consecutiveFailures: 0 };
-  /** Whether the pool routes traffic to it (the seed's "in_pool"). */
-  inPool = true;
   readonly machineId: string;
   private refreshing: Promise<void> | undefined;
   /** 429s since the last success. */
@@ -77,6 +75,8 @@ export class Account {
     readonly source: CredentialSource,
     private cred: Credential,
     private readonly deps: AccountDeps,
+    /** Whether the pool routes traffic to it (the seed's "in_pool"). */
+    readonly inPool = true,
   ) {
     this.machineId = machineIdFor(cred, deps.upstream.machineId);
     deps.log.secret(cred.accessToken);
@@ -112,6 +112,11 @@ export class Account {
       this.state = { kind: "healthy" };
     }
     return this.state.kind === "healthy";
+  }
+
+  /** The account as a Kiro call needs it, with `accessToken` from accessToken(). */
+  caller(accessToken: string): ChatAccount {
+    return { name: this.name, credential: { ...this.cred, accessToken }, machineId: this.machineId };
   }
 
   /** An access token valid for at least 5 more minutes, refreshing first when needed or when forced. */
@@ -251,11 +256,51 @@ export class Account {
     if (summary?.email && !this.cred.email) this.cred = { ...this.cred, email: summary.email };
   }
 
+  /**
+   * A quota check's answer, which also keeps the quota state true: used up → resting until the reset date; quota
+   * back (reset early, or raised) → a quota rest ends now.
+   */
+  applyUsage(usage: UsageSummary): void {
+    this.recordCheck(usage);
+    const exhausted = usage.usageLimit > 0 && usage.currentUsage >= usage.usageLimit;
+    if (exhausted && this.state.kind !== "disabled") {
+      this.exhaust(`quota used up (${usage.currentUsage}/${usage.usageLimit})`, usage.nextDateReset ? usage.nextDateReset * 1000 : undefined);
+    } else if (!exhausted && this.state.kind === "disabled" && this.state.why === "quota_exhausted") {
+      this.reset();
+    }
+  }
+
+  /**
+   * The monthly quota is used up: rest until `until` (Kiro's reset date), else the reset date known from the last
+   * quota check, else the 1st of next month (UTC), when Kiro's quotas reset.
+   */
+  exhaust(reason: string, until?: number, now = Date.now()): void {
+    const checked = this.counters.lastCheck?.nextDateReset;
+    this.disable("quota_exhausted", reason, until ?? (checked && checked * 1000 > now ? checked * 1000 : nextMonthUtc(now)));
+  }
+
+  /** When a quota rest ends: the reset date, if one is known. */
+  get quotaRest(): { until: number; reason: string } | undefined {
+    return this.state.kind === "disabled" && this.state.why === "quota_exhausted" && this.state.until ? { until: this.state.until, reason: this.state.reason } : undefined;
+  }
+
+  /** What the state file remembered across a restart: counters, and a quota rest not yet over. */
+  restore(counters: Counters, quotaRest?: { until: number; reason?: string }, now = Date.now()): void {
+    Object.assign(this.counters, counters);
+    if (quotaRest && quotaRest.until > now) this.exhaust(quotaRest.reason ?? "monthly quota used up", quotaRest.until);
+  }
+
   /** Known quota use as a fraction, for quota-aware selection; undefined when never checked. */
   get usageRatio(): number | undefined {
     const c = this.counters.lastCheck;
     return c && !c.error && c.usageLimit > 0 ? c.currentUsage / c.usageLimit : undefined;
   }
+}
+
+/** The first day of next month, 00:00 UTC: when Kiro quotas reset if Kiro did not say. */
+export function nextMonthUtc(now = Date.now()): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
 }
 
 function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -2,7 +2,7 @@
  * What an upstream failure means, decided in one place (kiro-protocol.md §5.9, user-demand.md §3e): whose fault
  * it is, what happens to the account, and whether another account may still answer the client's request.
  */
-import { GatewayError } from "../errors";
+import { assertNever, GatewayError } from "../errors";
 import { UpstreamError } from "../kiro/http";
 
 export type Verdict =
@@ -25,32 +25,30 @@ const TOO_LONG = /CONTENT_LENGTH_EXCEEDS_THRESHOLD|Input is too long|PROMPT_TOO_
 
 export function classify(e: UpstreamError): Verdict {
   const { status, body } = e;
-  if (status === 0 || status >= 500 || status === 408) return { kind: "transient" };
-  if (status === 402 || QUOTA.test(body)) return { kind: "quota" };
-  if (status === 429) return { kind: "throttled", retryAfterSecs: e.retryAfterSecs };
-  if (status === 401 || status === 403) {
-    if (INVALID_BEARER.test(body)) return { kind: "refresh" };
-    return { kind: "account", reason: `Kiro refused the account (HTTP ${status}): ${e.upstreamMessage ?? e.reason ?? "access denied"}` };
+  const kind = e.kind;
+  if (kind === "unavailable") return { kind: "transient" };
+  if (kind === "quota" || QUOTA.test(body)) return { kind: "quota" };
+  switch (kind) {
+    case "throttled":
+      return { kind: "throttled", retryAfterSecs: e.retryAfterSecs };
+    case "denied":
+      if (INVALID_BEARER.test(body)) return { kind: "refresh" };
+      return { kind: "account", reason: `Kiro refused the account (${e.answer}): ${e.upstreamMessage ?? e.reason ?? "access denied"}` };
+    case "invalid": {
+      if (TOO_LONG.test(body)) {
+        return {
+          kind: "client",
+          error: new GatewayError(
+            "invalid_request",
+            "Input is too long: the conversation exceeds the model's context window on Kiro. Reduce conversation history, system prompt, or tools (or run /compact).",
+            { upstreamStatus: status },
+          ),
+        };
+      }
+      const what = [e.upstreamMessage, e.reason].filter(Boolean).join(" ") || body.slice(0, 300) || e.answer;
+      return { kind: "client", error: new GatewayError("invalid_request", `Kiro rejected the request: ${what}`, { upstreamStatus: status }) };
+    }
+    default:
+      return assertNever(kind);
   }
-  if (status === 400 && TOO_LONG.test(body)) {
-    return {
-      kind: "client",
-      error: new GatewayError(
-        "invalid_request",
-        "Input is too long: the conversation exceeds the model's context window on Kiro. Reduce conversation history, system prompt, or tools (or run /compact).",
-        { upstreamStatus: 400 },
-      ),
-    };
-  }
-  if (status >= 400 && status < 500) {
-    const what = [e.upstreamMessage, e.reason].filter(Boolean).join(" ") || body.slice(0, 300) || `HTTP ${status}`;
-    return { kind: "client", error: new GatewayError("invalid_request", `Kiro rejected the request: ${what}`, { upstreamStatus: status }) };
-  }
-  return { kind: "transient" };
-}
-
-/** The first day of next month, 00:00 UTC: when Kiro quotas reset if Kiro did not say. */
-export function nextMonthUtc(now = Date.now()): number {
-  const d = new Date(now);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
 }

@@ -2,11 +2,11 @@
  * The pool: which account takes the next request (least used, quota-aware), and failover inside one client
  * request — an account's failure moves the request to another before any byte has reached the client.
  */
-import { GatewayError } from "../errors";
+import { assertNever, GatewayError } from "../errors";
 import { UpstreamError } from "../kiro/http";
 import type { Logger } from "../log";
 import { Account, RefreshFailure } from "./account";
-import { classify, nextMonthUtc } from "./policy";
+import { classify } from "./policy";
 import { RequestRate } from "./stats";
 
 export class Pool {
@@ -14,10 +14,16 @@ export class Pool {
   /** Client requests over the last hour. */
   readonly rate = new RequestRate();
   /** Told after every request and every change of membership (the state file saves on it). */
-  onChange: () => void = () => {};
+  private readonly onChange: () => void = () => {};
 
-  constructor(private readonly log: Logger, accounts: Account[] = []) {
+  constructor(
+    private readonly log: Logger,
+    accounts: Account[] = [],
+    { onChange = () => {} }: { onChange?: () => void } = {},
+  ) {
     for (const a of accounts) this.add(a);
+    // The accounts it starts with are no change.
+    this.onChange = onChange;
   }
 
   get accounts(): readonly Account[] {
@@ -125,12 +131,9 @@ export class Pool {
             last = new GatewayError("upstream", `Kiro refused the access token of account ${account.name}`, { upstreamStatus: e.status });
             break;
           case "quota": {
-            // Kiro's reset date: from the error, else from the last quota check, else the 1st of next month (UTC).
-            const checked = account.counters.lastCheck?.nextDateReset;
-            const until = resetDate(e) ?? (checked && checked * 1000 > Date.now() ? checked * 1000 : nextMonthUtc());
-            account.disable("quota_exhausted", `monthly quota used up (${e.reason ?? `HTTP ${e.status}`})`, until);
+            account.exhaust(`monthly quota used up (${e.reason ?? e.answer})`, resetDate(e));
             last = new GatewayError("rate_limited", "the monthly quota of every usable account is used up", {
-              retryAfterSecs: Math.ceil((until - Date.now()) / 1000),
+              retryAfterSecs: Math.ceil(((account.availableAt ?? Date.now()) - Date.now()) / 1000),
             });
             break;
           }
@@ -153,6 +156,8 @@ export class Pool {
                 ? new GatewayError("upstream", `could not reach Kiro: ${e.body}`)
                 : new GatewayError("overloaded", `Kiro is unavailable: ${e.message}`, { upstreamStatus: e.status });
             break;
+          default:
+            assertNever(verdict);
         }
         failed.add(account);
       }

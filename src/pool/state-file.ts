@@ -3,10 +3,9 @@
  * its reset date. Kept in one small JSON file beside the credentials (a dot-file, so it is never taken for a
  * credential). Losing it loses nothing important: every account starts healthy with zero counters.
  */
-import { open, rename } from "node:fs/promises";
 import type { Logger } from "../log";
-import type { Counters } from "./account";
-import type { Pool } from "./pool";
+import type { Account, Counters } from "./account";
+import { writeAtomic } from "./files";
 
 interface SavedAccount {
   counters: Counters;
@@ -27,8 +26,9 @@ export class PoolStateFile {
 
   constructor(
     readonly path: string,
-    private readonly pool: Pool,
     private readonly log: Logger,
+    /** The pool's accounts, as they are when the file is read or written. */
+    private readonly accounts: () => readonly Account[],
   ) {}
 
   /** Restores what the file remembers about the pool's accounts; a missing or broken file is not an error. */
@@ -39,11 +39,10 @@ export class PoolStateFile {
     } catch {
       return;
     }
-    for (const a of this.pool.accounts) {
+    for (const a of this.accounts()) {
       const s = saved.accounts?.[a.name];
       if (!s) continue;
-      Object.assign(a.counters, s.counters);
-      if (s.quotaRestUntil && s.quotaRestUntil > Date.now()) a.disable("quota_exhausted", s.quotaReason ?? "monthly quota used up", s.quotaRestUntil);
+      a.restore(s.counters, s.quotaRestUntil ? { until: s.quotaRestUntil, reason: s.quotaReason } : undefined);
     }
   }
 
@@ -61,23 +60,15 @@ export class PoolStateFile {
     clearTimeout(this.timer);
     this.timer = undefined;
     const state: SavedState = { version: 1, accounts: {} };
-    for (const a of this.pool.accounts) {
-      const rest = a.state.kind === "disabled" && a.state.why === "quota_exhausted" ? a.state : undefined;
+    for (const a of this.accounts()) {
+      const rest = a.quotaRest;
       state.accounts[a.name] = {
         counters: a.counters,
-        ...(rest?.until ? { quotaRestUntil: rest.until, quotaReason: rest.reason } : {}),
+        ...(rest ? { quotaRestUntil: rest.until, quotaReason: rest.reason } : {}),
       };
     }
-    const tmp = `${this.path}.${process.pid}.tmp`;
     try {
-      const file = await open(tmp, "w", 0o600);
-      try {
-        await file.writeFile(JSON.stringify(state));
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      await rename(tmp, this.path);
+      await writeAtomic(this.path, JSON.stringify(state));
     } catch (e) {
       this.log.warn("could not save pool counters", { file: this.path, error: (e as Error).message });
     }

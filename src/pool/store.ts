@@ -3,10 +3,10 @@
  * what the file holds (unknown keys kept), atomically (temp file, fsync, rename) with mode 0600, one write at a
  * time per file. A refresh token is never lost: a crash leaves either the old file or the new one, never half.
  */
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { authKind, type Credential } from "../kiro/credential";
+import { writeAtomic } from "./files";
 
 /** Where one account's credential lives: a whole file, or one element of a kiro.rs array file. */
 export interface CredentialSource {
@@ -96,7 +96,7 @@ export class CredentialStore {
   async create(path: string, credential: Credential): Promise<void> {
     if (await Bun.file(path).exists()) throw new Error(`${basename(path)} already exists`);
     await mkdir(dirname(path), { recursive: true });
-    writeAtomic(path, JSON.stringify(credential, null, 2) + "\n");
+    await writeAtomic(path, JSON.stringify(credential, null, 2) + "\n");
   }
 
   async remove(path: string): Promise<void> {
@@ -118,27 +118,7 @@ export class CredentialStore {
       list[source.index] = { ...(isObject(list[source.index]) ? list[source.index] : {}), ...update };
       next = list;
     }
-    writeAtomic(source.path, JSON.stringify(next, null, 2) + "\n");
-  }
-}
-
-/** temp file in the same directory + fsync + rename: readers see the old file or the new one, never half. */
-function writeAtomic(path: string, text: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`);
-  const fd = openSync(tmp, "w", 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  // fsync the directory too, so the rename itself survives a power cut.
-  const dir = openSync(dirname(path), "r");
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
+    await writeAtomic(source.path, JSON.stringify(next, null, 2) + "\n");
   }
 }
 

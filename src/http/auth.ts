@@ -3,15 +3,18 @@ import { timingSafeEqual } from "node:crypto";
 
 const digest = (s: string) => new Bun.CryptoHasher("sha256").update(s).digest();
 
-/** The configured keys' digests, computed once (there are one or two keys per process). */
-const expectedDigests = new Map<string, Buffer>();
+/** A configured key, its digest computed once. */
+export class Key {
+  private readonly digest: Buffer;
 
-/** Compares digests, so neither the key's content nor its length leaks through timing. */
-export function keyMatches(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  let want = expectedDigests.get(expected);
-  if (!want) expectedDigests.set(expected, (want = digest(expected)));
-  return timingSafeEqual(digest(given), want);
+  constructor(value: string) {
+    this.digest = digest(value);
+  }
+
+  /** Compares digests, so neither the key's content nor its length leaks through timing. */
+  matches(given: string | undefined): boolean {
+    return given !== undefined && timingSafeEqual(digest(given), this.digest);
+  }
 }
 
 /** The key of `x-api-key`, else of `Authorization: Bearer …` (or a bare Authorization value, as the seed accepts). */
@@ -59,10 +62,10 @@ export class FailedAuthLimiter {
 export type AuthOutcome = { ok: true } | { ok: false; status: 401 } | { ok: false; status: 429; retryAfterSecs: number };
 
 /** The key check of every guarded route: locked-out addresses first, then the key, counting failures. */
-export function authenticate(limiter: FailedAuthLimiter, address: string, headers: Headers, expected: string): AuthOutcome {
+export function authenticate(limiter: FailedAuthLimiter, address: string, headers: Headers, key: Key): AuthOutcome {
   const locked = limiter.lockedFor(address);
   if (locked > 0) return { ok: false, status: 429, retryAfterSecs: locked };
-  if (keyMatches(presentedKey(headers), expected)) return { ok: true };
+  if (key.matches(presentedKey(headers))) return { ok: true };
   limiter.recordFailure(address);
   return { ok: false, status: 401 };
 }

@@ -1,12 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { authenticate, FailedAuthLimiter, keyMatches, presentedKey } from "./auth";
+import { authenticate, FailedAuthLimiter, Key, presentedKey } from "./auth";
 
 describe("auth", () => {
   test("keys: exact match only, from x-api-key or Authorization", () => {
-    expect(keyMatches("sk-abc", "sk-abc")).toBe(true);
-    expect(keyMatches("sk-ab", "sk-abc")).toBe(false);
-    expect(keyMatches("sk-abcd", "sk-abc")).toBe(false);
-    expect(keyMatches(undefined, "sk-abc")).toBe(false);
+    const key = new Key("sk-abc");
+    expect(key.matches("sk-abc")).toBe(true);
+    expect(key.matches("sk-ab")).toBe(false);
+    expect(key.matches("sk-abcd")).toBe(false);
+    expect(key.matches(undefined)).toBe(false);
     expect(presentedKey(new Headers({ "x-api-key": " k1 " }))).toBe("k1");
     expect(presentedKey(new Headers({ authorization: "Bearer k2" }))).toBe("k2");
     expect(presentedKey(new Headers({ authorization: "k3" }))).toBe("k3");
@@ -28,10 +29,11 @@ describe("auth", () => {
     const limiter = new FailedAuthLimiter(2, 60_000);
     const bad = new Headers({ "x-api-key": "wrong" });
     const good = new Headers({ "x-api-key": "right" });
-    expect(authenticate(limiter, "a", good, "right")).toEqual({ ok: true });
-    expect(authenticate(limiter, "a", bad, "right")).toEqual({ ok: false, status: 401 });
-    expect(authenticate(limiter, "a", bad, "right")).toEqual({ ok: false, status: 401 });
-    expect(authenticate(limiter, "a", good, "right")).toMatchObject({ ok: false, status: 429 });
-    expect(authenticate(limiter, "b", good, "right")).toEqual({ ok: true });
+    const right = new Key("right");
+    expect(authenticate(limiter, "a", good, right)).toEqual({ ok: true });
+    expect(authenticate(limiter, "a", bad, right)).toEqual({ ok: false, status: 401 });
+    expect(authenticate(limiter, "a", bad, right)).toEqual({ ok: false, status: 401 });
+    expect(authenticate(limiter, "a", good, right)).toMatchObject({ ok: false, status: 429 });
+    expect(authenticate(limiter, "b", good, right)).toEqual({ ok: true });
   });
 });

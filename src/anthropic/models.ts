@@ -1,0 +1,52 @@
+/**
+ * GET /v1/models (kiro-protocol.md §6.1): the models listed to Anthropic clients, under the names they use —
+ * the kiro.rs list, each model with its `-thinking` twin, Anthropic's undated aliases, and the models Kiro added.
+ */
+import type { ModelTable } from "../kiro/models";
+
+export interface ModelInfo {
+  id: string;
+  display_name: string;
+  /** RFC 3339 */
+  created_at: string;
+}
+
+const BASE_MODELS: ModelInfo[] = [
+  { id: "claude-opus-4-7", display_name: "Claude Opus 4.7", created_at: "2026-04-16T00:00:00Z" },
+  { id: "claude-sonnet-4-6", display_name: "Claude Sonnet 4.6", created_at: "2026-02-17T00:00:00Z" },
+  { id: "claude-opus-4-6", display_name: "Claude Opus 4.6", created_at: "2026-02-04T00:00:00Z" },
+  { id: "claude-opus-4-5-20251101", display_name: "Claude Opus 4.5", created_at: "2025-11-24T00:00:00Z" },
+  { id: "claude-haiku-4-5-20251001", display_name: "Claude Haiku 4.5", created_at: "2025-10-15T00:00:00Z" },
+  { id: "claude-sonnet-4-5-20250929", display_name: "Claude Sonnet 4.5", created_at: "2025-09-29T00:00:00Z" },
+];
+
+// Anthropic's undated aliases, listed because clients copy them from Anthropic's docs.
+const ALIAS_MODELS: ModelInfo[] = [
+  { id: "claude-opus-4-5", display_name: "Claude Opus 4.5", created_at: "2025-11-24T00:00:00Z" },
+  { id: "claude-haiku-4-5", display_name: "Claude Haiku 4.5", created_at: "2025-10-15T00:00:00Z" },
+  { id: "claude-sonnet-4-5", display_name: "Claude Sonnet 4.5", created_at: "2025-09-29T00:00:00Z" },
+];
+
+const thinkingTwin = (m: ModelInfo): ModelInfo => ({ id: `${m.id}-thinking`, display_name: `${m.display_name} (Thinking)`, created_at: m.created_at });
+
+/** The built-in list, newest first. */
+export const MODELS: ModelInfo[] = [...BASE_MODELS.flatMap((m) => [m, thinkingTwin(m)]), ...ALIAS_MODELS];
+
+/**
+ * The list for a model table: the models Kiro added first (newest first), each under the name clients use — dots
+ * become dashes in a Claude id, with a `-thinking` twin like the others — then the built-in list.
+ */
+export function listedModels(table: ModelTable): ModelInfo[] {
+  const listedIds = new Set(MODELS.map((m) => m.id));
+  const added: ModelInfo[] = [];
+  for (const m of table.added) {
+    const claude = m.modelId.startsWith("claude-");
+    const id = claude ? m.modelId.replaceAll(".", "-") : m.modelId;
+    if (listedIds.has(id)) continue;
+    listedIds.add(id);
+    const info = { id, display_name: m.modelName || m.modelId, created_at: m.firstSeen.toISOString() };
+    added.push(info);
+    if (claude) added.push(thinkingTwin(info));
+  }
+  return [...added, ...MODELS];
+}

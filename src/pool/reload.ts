@@ -1,0 +1,114 @@
+/**
+ * Where the pool's accounts come from, and how it follows changes to them: the credential files (credentialsDir,
+ * or the single file) plus kiro-rs's KIRO_API_KEY variable, read at start and again on SIGHUP or POST
+ * /admin/reload; and which account asks Kiro for its model list.
+ */
+import { authKind, type Credential } from "../kiro/credential";
+import { listAvailableModels } from "../kiro/list-models";
+import type { KiroModel } from "../kiro/models";
+import type { UpstreamSettings } from "../kiro/http";
+import type { Logger } from "../log";
+import { Account, type AccountDeps } from "./account";
+import type { Pool } from "./pool";
+import type { CredentialStore, LoadResult } from "./store";
+
+/** kiro-rs reads a Kiro API key from this variable too, as one more account. */
+export const API_KEY_VARIABLE = "KIRO_API_KEY";
+
+export interface SourceSettings {
+  store: CredentialStore;
+  log: Logger;
+  /** A folder of credential files, one account each; when absent, `credentialsFile` is read. */
+  credentialsDir?: string;
+  credentialsFile: string;
+  /** KIRO_API_KEY's value, if set. */
+  apiKey?: string;
+}
+
+/** Reads every credential there is, warning about each one skipped and each file others can read. */
+export async function loadCredentials({ store, log, credentialsDir, credentialsFile, apiKey }: SourceSettings): Promise<LoadResult> {
+  const loaded = credentialsDir ? await store.loadDir(credentialsDir) : await store.loadFile(credentialsFile);
+  if (apiKey) {
+    if (loaded.credentials.some((c) => c.name === API_KEY_VARIABLE)) {
+      loaded.skipped.push(`${API_KEY_VARIABLE}: a credential file is already named ${API_KEY_VARIABLE}`);
+    } else {
+      loaded.credentials.unshift({
+        name: API_KEY_VARIABLE,
+        source: { path: `$${API_KEY_VARIABLE}`, environment: API_KEY_VARIABLE },
+        credential: { kiroApiKey: apiKey, authMethod: "api_key" },
+      });
+    }
+  }
+  for (const line of loaded.skipped) log.warn(`credential skipped: ${line}`);
+  for (const path of loaded.exposed) log.warn(`credential file is readable by other users; run: chmod 600 ${path}`);
+  return loaded;
+}
+
+/** What a new sign-in changes in a credential file: the refresh token, or the API key. */
+const signInSecret = (c: Readonly<Credential>) => c.refreshToken ?? c.kiroApiKey;
+
+export interface ReloadResult {
+  added: string[];
+  removed: string[];
+  updated: string[];
+}
+
+export class AccountReloader {
+  constructor(
+    private readonly pool: Pool,
+    private readonly sources: SourceSettings,
+    private readonly deps: AccountDeps,
+    /** Told when accounts were added: they may be the first that can ask Kiro for its models. */
+    private readonly onAdded: () => void,
+  ) {}
+
+  /**
+   * Re-reads the credentials: new files become accounts, accounts whose file is gone leave the pool, a file
+   * replaced by hand replaces the credential. Requests in flight keep the account they hold, so none is harmed.
+   */
+  async reload(): Promise<ReloadResult> {
+    const loaded = await loadCredentials(this.sources);
+    const result: ReloadResult = { added: [], removed: [], updated: [] };
+    const seen = new Set<string>();
+    for (const c of loaded.credentials) {
+      seen.add(c.name);
+      const existing = this.pool.get(c.name);
+      if (!existing) {
+        this.pool.add(new Account(c.name, c.source, c.credential, this.deps));
+        result.added.push(c.name);
+      } else if (signInSecret(c.credential) !== signInSecret(existing.credential)) {
+        existing.replaceCredential(c.credential);
+        result.updated.push(c.name);
+      }
+    }
+    for (const a of [...this.pool.accounts]) {
+      if (!seen.has(a.name)) {
+        this.pool.remove(a.name);
+        result.removed.push(a.name);
+      }
+    }
+    if (result.added.length > 0) this.onAdded();
+    this.sources.log.info("credentials reloaded", {
+      added: result.added.join(",") || "-",
+      removed: result.removed.join(",") || "-",
+      updated: result.updated.join(",") || "-",
+    });
+    return result;
+  }
+}
+
+/**
+ * The account that asks Kiro for its model list: a paid account before a FREE one (which may not be offered every
+ * model), a social one before an IdC one (the kind the call is known to serve).
+ */
+export function modelListAccount(pool: Pool): Account | undefined {
+  const rank = (a: Account) => (/free/i.test(a.counters.lastCheck?.subscription ?? "") ? 2 : 0) + (authKind(a.credential) === "social" ? 0 : 1);
+  return pool.accounts.filter((a) => a.inPool && a.routable()).sort((a, b) => rank(a) - rank(b))[0];
+}
+
+/** Kiro's model list as that account sees it, or undefined when there is no account to ask. */
+export async function askForModels(pool: Pool, upstream: UpstreamSettings): Promise<KiroModel[] | undefined> {
+  const account = modelListAccount(pool);
+  if (!account) return undefined;
+  return listAvailableModels(upstream, account.caller(await account.accessToken()));
+}
