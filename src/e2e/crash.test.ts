@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 test(`SIGKILL during refresh, ${KILLS} times: the file always parses and its refresh token still works`, async () => {
-  const sim = await KiroSimulator.start({ chunking: "whole", seed: 11 });
+  const sim = await KiroSimulator.start({ chunking: "whole", seed: 11, refreshGrace: true });
   const dir = await mkdtemp(join(tmpdir(), "kiro-crash-"));
   dirs.push(dir);
   const path = join(dir, "crash.json");

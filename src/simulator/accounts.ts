@@ -23,6 +23,16 @@ export interface SimAccountInit {
   /** Unix seconds; default: the first day of next month, 00:00 UTC. */
   nextDateReset?: number;
   region?: string;
+  /**
+   * The model ids this account may use (tier, region or rollout gates, kiro-protocol-2026.md §7): ListAvailableModels
+   * lists only these and any other is INVALID_MODEL_ID. Default: every model the simulator serves.
+   */
+  models?: readonly string[];
+  /**
+   * The previous refresh token stays valid until the newest one is used once (default false: Kiro rotates without
+   * grace, and a refresh token used once is dead).
+   */
+  refreshGrace?: boolean;
 }
 
 export interface IssuedToken {
@@ -30,12 +40,19 @@ export interface IssuedToken {
   expiresAt: string;
 }
 
-export interface SimAccount extends Required<Omit<SimAccountInit, "clientId" | "clientSecret" | "profileArn">> {
+export interface SimAccount extends Required<Omit<SimAccountInit, "clientId" | "clientSecret" | "profileArn" | "models">> {
   /** The current refresh token (the one the latest refresh handed out). */
   refreshToken: string;
   clientId: string | undefined;
   clientSecret: string | undefined;
   profileArn: string | undefined;
+  /**
+   * IdC accounts other than Builder ID: the profile ListAvailableProfiles names (§1.5, §1.6); OIDC refresh never
+   * returns it, so it is not in credentialJson().
+   */
+  listedProfileArn: string | undefined;
+  /** undefined: every model the simulator serves. */
+  models: readonly string[] | undefined;
   /** api_key accounts only. */
   apiKey: string | undefined;
   /** Every access token issued: token → expiry (epoch ms). */
@@ -47,7 +64,7 @@ export interface SimAccount extends Required<Omit<SimAccountInit, "clientId" | "
   /** Every access token issued so far is expired from now on (requests with them get 403). */
   expireAccessTokens(): void;
   issueAccessToken(ttlSecs?: number): IssuedToken;
-  /** Whether a refresh with this token would succeed now (the current token, or the previous one in its grace). */
+  /** Whether a refresh with this token would succeed now (the current token, or with grace the previous one). */
   holdsRefreshToken(token: string): boolean;
   /** A kiro-rs credential file body for this account, with a valid access token. */
   credentialJson(): Record<string, unknown>;
@@ -64,6 +81,9 @@ export class SimAccountState implements SimAccount {
   clientId: string | undefined;
   clientSecret: string | undefined;
   profileArn: string | undefined;
+  listedProfileArn: string | undefined;
+  models: readonly string[] | undefined;
+  refreshGrace: boolean;
   apiKey: string | undefined;
   email: string;
   provider: string;
@@ -76,8 +96,8 @@ export class SimAccountState implements SimAccount {
   refreshCount = 0;
   revoked = false;
   /**
-   * The refresh token the client was last seen holding. It stays valid until the token issued after it is
-   * used once, so a client killed between our answer and its file write can still refresh.
+   * With grace only: the refresh token the client was last seen holding. It stays valid until the token issued
+   * after it is used once, so a client killed between our answer and its file write can still refresh.
    */
   private graceRefreshToken: string | undefined;
 
@@ -102,6 +122,9 @@ export class SimAccountState implements SimAccount {
     this.subscriptionTitle = init.subscriptionTitle ?? "KIRO FREE";
     this.nextDateReset = init.nextDateReset ?? firstOfNextMonth();
     this.region = init.region ?? "us-east-1";
+    this.listedProfileArn = idc && this.provider !== "BuilderId" ? newProfileArn(this.region) : undefined;
+    this.models = init.models;
+    this.refreshGrace = init.refreshGrace ?? false;
   }
 
   revoke(): void {
@@ -128,7 +151,7 @@ export class SimAccountState implements SimAccount {
     return !this.revoked && this.knowsRefreshToken(token);
   }
 
-  /** Whether this token is one of the account's two live refresh tokens, revoked or not (for lookups). */
+  /** Whether this token is one of the account's live refresh tokens, revoked or not (for lookups). */
   knowsRefreshToken(token: string): boolean {
     return token === this.refreshToken || token === this.graceRefreshToken;
   }
@@ -137,7 +160,7 @@ export class SimAccountState implements SimAccount {
   refresh(presented: string): RefreshOutcome {
     if (!this.holdsRefreshToken(presented)) return { ok: false, error: "invalid_grant" };
     // Presenting the newest token proves the client stored it: the one before it may now die.
-    if (presented === this.refreshToken) this.graceRefreshToken = presented;
+    if (presented === this.refreshToken) this.graceRefreshToken = this.refreshGrace ? presented : undefined;
     this.refreshToken = newToken("aor", 160);
     this.refreshCount++;
     const { accessToken } = this.issueAccessToken();
@@ -177,11 +200,15 @@ export class SimAccountState implements SimAccount {
 export class AccountBook {
   private readonly accounts = new Map<string, SimAccountState>();
 
-  constructor(private readonly defaultTtlSecs: number) {}
+  constructor(
+    private readonly defaultTtlSecs: number,
+    /** Whether accounts keep the previous refresh token valid, unless their own init says. */
+    private readonly refreshGrace = false,
+  ) {}
 
   add(init: SimAccountInit): SimAccountState {
     if (this.accounts.has(init.name)) throw new Error(`simulator already has an account named "${init.name}"`);
-    const account = new SimAccountState(init, this.defaultTtlSecs);
+    const account = new SimAccountState({ refreshGrace: this.refreshGrace, ...init }, this.defaultTtlSecs);
     this.accounts.set(account.name, account);
     return account;
   }

@@ -168,7 +168,7 @@ describe("generateAssistantResponse", () => {
     alice.currentUsage = 0;
   });
 
-  test("the default reply echoes the user, then meteringEvent, then contextUsageEvent", async () => {
+  test("the default reply echoes the user, then the tail: metadataEvent, contextUsageEvent, meteringEvent (2026 §4.1)", async () => {
     const res = await chat(sim, tokenOf(alice), chatBody("hello there", { profileArn: alice.profileArn }));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/vnd.amazon.eventstream");
@@ -176,13 +176,13 @@ describe("generateAssistantResponse", () => {
     const { frames, leftover } = decode(bytes);
     expect(leftover).toBe(0);
     const types = frames.map((f) => f.headers[":event-type"]);
-    expect(types.at(-2)).toBe("meteringEvent");
-    expect(types.at(-1)).toBe("contextUsageEvent");
-    expect(new Set(types.slice(0, -2))).toEqual(new Set(["assistantResponseEvent"]));
-    const said = frames.slice(0, -2).map((f) => f.payload.content).join("");
+    expect(types.slice(-3)).toEqual(["metadataEvent", "contextUsageEvent", "meteringEvent"]);
+    expect(frames.at(-3)!.payload).toEqual({ stopReason: "END_TURN" });
+    expect(new Set(types.slice(0, -3))).toEqual(new Set(["assistantResponseEvent"]));
+    const said = frames.slice(0, -3).map((f) => f.payload.content).join("");
     expect(said).toBe("Hello from the Kiro simulator. You said: hello there");
-    expect(frames.at(-1)!.payload.contextUsagePercentage).toBeGreaterThan(0);
-    expect(frames.at(-1)!.payload.contextUsagePercentage).toBeLessThan(100);
+    expect(frames.at(-2)!.payload.contextUsagePercentage).toBeGreaterThan(0);
+    expect(frames.at(-2)!.payload.contextUsagePercentage).toBeLessThan(100);
     expect(frames.every((f) => f.headers[":message-type"] === "event" && f.headers[":content-type"] === "application/json")).toBe(true);
   });
 
@@ -214,7 +214,7 @@ describe("generateAssistantResponse", () => {
       expect(complete).toBe(true);
       const { frames, leftover } = decode(new Uint8Array(Buffer.concat(writes)));
       expect(leftover).toBe(0);
-      expect(frames).toHaveLength(14);
+      expect(frames).toHaveLength(15);
       expect(writes.every((w) => w.length >= 1 && w.length <= 128)).toBe(true);
       const frameEnds = new Set(frames.map((f) => f.end));
       expect(writeEnds(writes).filter((end) => !frameEnds.has(end)).length).toBeGreaterThan(frames.length);
@@ -228,7 +228,7 @@ describe("generateAssistantResponse", () => {
         const { writes } = await rawExchange(fixed, tokenOf(a), chatBody("x"));
         expect(writes.slice(0, -1).every((w) => w.length === 7)).toBe(true);
         expect(writes.at(-1)!.length).toBeLessThanOrEqual(7);
-        expect(decode(new Uint8Array(Buffer.concat(writes))).frames).toHaveLength(14);
+        expect(decode(new Uint8Array(Buffer.concat(writes))).frames).toHaveLength(15);
       } finally {
         await fixed.stop();
       }

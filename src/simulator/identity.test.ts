@@ -56,8 +56,22 @@ describe("social refresh (POST …/refreshToken)", () => {
     expect(sim.requests.at(-2)).toMatchObject({ path: "/auth/refreshToken", account: "social-1", status: 200 });
   });
 
-  test("rotation: the previous token stays valid until the new one is used once; older ones are dead", async () => {
-    const a = sim.addAccount({ name: "rotating", authMethod: "social" });
+  test("rotation without grace (the default): a refresh token used once is dead at once", async () => {
+    const a = sim.addAccount({ name: "no-grace", authMethod: "social" });
+    const t1 = a.refreshToken;
+    const t2 = (await refreshSocial(t1)).json.refreshToken;
+    const again = await refreshSocial(t1);
+    expect(again.status).toBe(400);
+    expect(again.json.error).toBe("invalid_grant");
+    expect(a.holdsRefreshToken(t1)).toBe(false);
+    expect(sim.account(t1)).toBeUndefined();
+    const t3 = (await refreshSocial(t2)).json.refreshToken;
+    expect((await refreshSocial(t2)).status).toBe(400);
+    expect(a.holdsRefreshToken(t3)).toBe(true);
+  });
+
+  test("rotation with grace: the previous token stays valid until the new one is used once; older ones are dead", async () => {
+    const a = sim.addAccount({ name: "rotating", authMethod: "social", refreshGrace: true });
     const t1 = a.refreshToken;
     const t2 = (await refreshSocial(t1)).json.refreshToken;
     // The client "crashed" before saving t2: t1 still works, and hands out t3.

@@ -75,7 +75,7 @@ export function encodeStep(step: Exclude<StreamStep, { type: "pause" }>): Uint8A
         redactedContent: step.redactedContent,
       });
     case "metering":
-      return eventFrame("meteringEvent", { usage: step.usage, unit: step.unit, unitPlural: step.unitPlural });
+      return eventFrame("meteringEvent", { unit: step.unit, unitPlural: step.unitPlural, usage: step.usage });
     case "contextUsage":
       return eventFrame("contextUsageEvent", { contextUsagePercentage: step.percentage });
     case "event":

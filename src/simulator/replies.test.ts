@@ -23,12 +23,13 @@ test("textEvents splits into the asked number of pieces without breaking charact
   for (const p of pieces) expect(new TextDecoder().decode(new TextEncoder().encode(p))).toBe(p);
 });
 
-test("text: chunks, then meteringEvent, then contextUsageEvent (or none when asked)", () => {
+test("text: chunks, then the tail metadataEvent, contextUsageEvent (or none when asked), meteringEvent", () => {
   const reply = text("Hello", { pieces: 2, contextUsage: 12.5, frameDelayMs: 5 });
-  expect(reply.steps.map((s) => s.type)).toEqual(["text", "text", "metering", "contextUsage"]);
-  expect(reply.steps.at(-1)).toEqual({ type: "contextUsage", percentage: 12.5 });
+  expect(reply.steps.map((s) => s.type)).toEqual(["text", "text", "event", "contextUsage", "metering"]);
+  expect(reply.steps[2]).toEqual({ type: "event", eventType: "metadataEvent", payload: { stopReason: "END_TURN" } });
+  expect(reply.steps[3]).toEqual({ type: "contextUsage", percentage: 12.5 });
   expect(reply.frameDelayMs).toBe(5);
-  expect(text("x", { contextUsage: null }).steps.map((s) => s.type)).toEqual(["text", "metering"]);
+  expect(text("x", { contextUsage: null }).steps.map((s) => s.type)).toEqual(["text", "event", "metering"]);
 });
 
 test("thinkingText puts the thought inside a leading <thinking> block", () => {

@@ -1,6 +1,7 @@
 /**
  * What the simulator answers to one generateAssistantResponse call: a scripted event stream, an HTTP error,
- * or a connection reset. Builders cover the shapes real Kiro produces (kiro-protocol.md §4.3–4.5, §5.8).
+ * or a connection reset. Builders cover the shapes real Kiro produces (kiro-protocol.md §4.3–4.5, §5.8), and
+ * those of late 2026 (kiro-protocol-2026.md): the closing tail of §4.1, native reasoning of §3.1, the errors of §6.
  */
 import type { FrameHeaders } from "./frames";
 
@@ -56,6 +57,10 @@ export const textEvent = (content: string): StreamStep => ({ type: "text", conte
 export const metering = (usage = 0.0123): StreamStep => ({ type: "metering", usage, unit: "credit", unitPlural: "credits" });
 export const contextUsage = (percentage: number): StreamStep => ({ type: "contextUsage", percentage });
 export const reasoning = (text: string, signature?: string): StreamStep => ({ type: "reasoning", text, signature });
+/** A signature-only reasoning frame (the last of a signed block, or all of it when the display is omitted). */
+export const reasoningSignature = (signature: string): StreamStep => ({ type: "reasoning", signature });
+/** GPT-5.6's encrypted reasoning: a blob with neither text nor signature (§3.1). */
+export const redactedReasoning = (redactedContent: string): StreamStep => ({ type: "reasoning", redactedContent });
 export const pause = (ms: number): StreamStep => ({ type: "pause", ms });
 export const exception = (exceptionType: string, message: string, reason?: string): StreamStep => ({
   type: "exception",
@@ -98,12 +103,56 @@ export function toolUseEvents(spec: ToolUseSpec): StreamStep[] {
   }));
 }
 
+// ---- the closing tail (kiro-protocol-2026.md §4.1) ----------------------------------------------
+
+/** metadataEvent's `tokenUsage`: a final snapshot of the reply's tokens (§4.1, §4.2). */
+export interface TokenUsage {
+  uncachedInputTokens: number;
+  outputTokens: number;
+  cacheReadInputTokens: number;
+  cacheWriteInputTokens: number;
+}
+
+export interface TailOptions {
+  /** metadataEvent's stopReason (default "END_TURN", spelled as live captures spell it). */
+  stopReason?: string;
+  /** Why the model refused (sent as `stopDetails.refusal` beside stopReason CONTENT_FILTERED). */
+  refusal?: { category: string; explanation: string };
+  /** Sent inside metadataEvent when given; live captures had none, so it is left out by default. */
+  tokenUsage?: TokenUsage;
+  /** contextUsagePercentage (default 1.5); `null` leaves the event out. */
+  contextUsage?: number | null;
+  /** Credits of the meteringEvent (default 0.0123). */
+  credits?: number;
+}
+
+export const metadata = (payload: Record<string, unknown>): StreamStep => ({ type: "event", eventType: "metadataEvent", payload });
+
+/** The triple every complete reply ends with: metadataEvent, contextUsageEvent, meteringEvent (§4.1). */
+export function tail(opts: TailOptions = {}): StreamStep[] {
+  const meta = {
+    ...(opts.tokenUsage ? { tokenUsage: opts.tokenUsage } : {}),
+    ...(opts.refusal ? { stopDetails: { refusal: opts.refusal } } : {}),
+    stopReason: opts.stopReason ?? (opts.refusal ? "CONTENT_FILTERED" : "END_TURN"),
+  };
+  const usage = opts.contextUsage === null ? [] : [contextUsage(opts.contextUsage ?? 1.5)];
+  return [metadata(meta), ...usage, metering(opts.credits)];
+}
+
+/** Whether a step belongs to the closing tail. */
+export function isTailStep(step: StreamStep): boolean {
+  return step.type === "contextUsage" || step.type === "metering" || (step.type === "event" && step.eventType === "metadataEvent");
+}
+
+/** The same reply ending cleanly before its tail: a generation cut short (§4.1 "Truncation"). */
+export function withoutTail(reply: StreamReply): StreamReply {
+  return { ...reply, steps: reply.steps.filter((s) => !isTailStep(s)) };
+}
+
 // ---- whole replies ------------------------------------------------------------------------------
 
-export interface TextOptions extends StreamShape {
+export interface TextOptions extends StreamShape, Omit<TailOptions, "stopReason"> {
   pieces?: number;
-  /** contextUsagePercentage sent last (default 1.5); `null` leaves the event out. */
-  contextUsage?: number | null;
 }
 
 /** Any steps, followed by nothing else: the caller decides about metering and context usage. */
@@ -111,7 +160,7 @@ export function events(steps: StreamStep[], shape: StreamShape = {}): StreamRepl
   return { kind: "stream", steps, ...shape };
 }
 
-/** A complete answer as real Kiro sends it: text chunks, then meteringEvent, then contextUsageEvent. */
+/** A complete answer as real Kiro sends it: text chunks, then the tail (metadata, context usage, metering). */
 export function text(content: string, opts: TextOptions = {}): StreamReply {
   return finish(textEvents(content, opts.pieces), opts);
 }
@@ -126,7 +175,7 @@ export interface ToolUseReplyOptions extends TextOptions {
   text?: string;
 }
 
-/** A tool call (optionally preceded by text), then metering and context usage. */
+/** A tool call (optionally preceded by text), then the tail. */
 export function toolUse(spec: ToolUseSpec | ToolUseSpec[], opts: ToolUseReplyOptions = {}): StreamReply {
   const calls = Array.isArray(spec) ? spec : [spec];
   const lead = opts.text ? textEvents(opts.text, opts.pieces) : [];
@@ -135,9 +184,7 @@ export function toolUse(spec: ToolUseSpec | ToolUseSpec[], opts: ToolUseReplyOpt
 
 function finish(steps: StreamStep[], opts: TextOptions): StreamReply {
   const { frameDelayMs, cutAfterBytes, stallBeforeMs } = opts;
-  const tail = [metering()];
-  if (opts.contextUsage !== null) tail.push(contextUsage(opts.contextUsage ?? 1.5));
-  return events([...steps, ...tail], { frameDelayMs, cutAfterBytes, stallBeforeMs });
+  return events([...steps, ...tail(opts)], { frameDelayMs, cutAfterBytes, stallBeforeMs });
 }
 
 // ---- HTTP errors (bodies of kiro-protocol.md §5.8) ---------------------------------------------
@@ -169,6 +216,106 @@ export const internal = () =>
   httpError(500, { message: "Encountered an unexpected error when processing the request, please try again.", reason: null });
 
 export const reset = (delayMs?: number): ResetReply => ({ kind: "reset", delayMs });
+
+// ---- HTTP errors of late 2026 (kiro-protocol-2026.md §1.5, §1.6, §3.2, §6) ----------------------
+
+const withRetryAfter = (secs?: number) => (secs === undefined ? undefined : { "retry-after": String(secs) });
+
+/** §1.5: a data-plane call without profileArn. The runtime host names its Smithy type; q.* says only the message. */
+export const profileArnRequired = (host: "runtime" | "legacy" = "runtime") =>
+  httpError(
+    400,
+    host === "runtime"
+      ? { __type: "com.amazon.kiro.runtimeservice#ValidationException", message: "profileArn is required for this request." }
+      : { message: "profileArn is required for this request.", reason: null },
+  );
+
+/** §6: the model is gated for this account (tier, region or rollout), or unknown. */
+export const invalidModel = () =>
+  httpError(400, { message: "Invalid model. Please select a different model to continue.", reason: "INVALID_MODEL_ID" });
+
+/** §2: additionalModelRequestFields sent to a model whose catalog entry has no schema. */
+export const fieldsNotSupported = () =>
+  httpError(400, { message: "additionalModelRequestFields is not supported for this model", reason: "REQUEST_BODY_INVALID" });
+
+/** §2: additionalModelRequestFields outside the model's schema (a value off its enum or range, an unknown member). */
+export const invalidFields = () => httpError(400, { message: "Invalid additionalModelRequestFields", reason: "REQUEST_BODY_INVALID" });
+
+/** §3.2: a replayed thinking block whose signature is missing ("missing") or not Kiro's ("invalid"). */
+export const thinkingSignatureInvalid = (problem: "invalid" | "missing" = "invalid", messageIndex = 1) =>
+  httpError(400, {
+    message:
+      problem === "missing"
+        ? `messages.${messageIndex}.content.0.thinking.signature: Field required`
+        : `messages.${messageIndex}.content.0: Invalid \`signature\` in \`thinking\` block`,
+    reason: "THINKING_SIGNATURE_INVALID",
+  });
+
+/** §6: the account is locked; `userId` appears in the message as Kiro writes it. */
+export const suspended = (userId = "d-9067c98495.a1b2c3d4-5678-90ab-cdef-EXAMPLE11111") =>
+  httpError(403, {
+    message: `Your User ID (${userId}) temporarily is suspended. We've locked your account as a security precaution. To restore access, please contact our support team.`,
+    reason: null,
+  });
+
+/** §6: an account-level throttle while Kiro investigates (not the generic 429). */
+export const suspiciousActivity = (account = "d-9067c98495.a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", retryAfterSecs?: number) =>
+  httpError(
+    429,
+    {
+      message: `Due to suspicious activity, we are imposing temporary limits on how frequently your account (${account}) can send a request to Kiro while we investigate.`,
+      reason: null,
+    },
+    withRetryAfter(retryAfterSecs),
+  );
+
+/** §6: the model has no capacity; another model helps, a retry does not. */
+export const modelCapacity = (retryAfterSecs?: number) =>
+  httpError(
+    429,
+    { message: "I am experiencing high traffic, please try again shortly.", reason: "INSUFFICIENT_MODEL_CAPACITY" },
+    withRetryAfter(retryAfterSecs),
+  );
+
+/** §6: the model is overloaded for now (conformance case 20 sends it with Retry-After: 5). */
+export const modelUnavailable = (retryAfterSecs?: number) =>
+  httpError(
+    500,
+    { message: "Encountered unexpectedly high load when processing the request, please try again.", reason: "MODEL_TEMPORARILY_UNAVAILABLE" },
+    withRetryAfter(retryAfterSecs),
+  );
+
+/** §6: overage billing reached its cap. Its status is unconfirmed; 402 like the monthly limit. */
+export const overageExhausted = (status = 402) =>
+  httpError(status, { message: "You have reached the limit for overages.", reason: "OVERAGE_REQUEST_LIMIT_EXCEEDED" });
+
+/** §6: a tool schema with a top-level combinator. */
+export const toolSchemaCombinator = () =>
+  httpError(400, {
+    __type: "ValidationException",
+    message: "input_schema does not support oneOf, allOf, or anyOf at the top level",
+    reason: "TOOL_SCHEMA_INVALID",
+  });
+
+/** §6: tool uses and results that do not pair, sent as a 5xx although the client is at fault. */
+export const toolResultMismatch = (status = 503) =>
+  httpError(status, { message: "Expected toolResult blocks for every toolUse in the previous turn.", reason: "TOOL_USE_RESULT_MISMATCH" });
+
+/** §1.2, §6: a 200 that is not an event stream but an AWS exception envelope in JSON. */
+export const exceptionEnvelope = (type = "ThrottlingException", message = "Rate exceeded") =>
+  httpError(200, { __type: `com.amazon.aws.codewhisperer#${type}`, message });
+
+/** §1.6: an awsJson target this host does not serve (ListAvailableModels on runtime). */
+export const unknownOperation = () =>
+  httpError(404, { __type: "com.amazon.coral.service#UnknownOperationException", message: null });
+
+/** §1.6: the management host refuses a bad bearer token with 400, not 401/403. */
+export const accessDenied = () =>
+  httpError(400, { __type: "com.amazon.kiro.controlplane#AccessDeniedException", message: "The bearer token included in the request is invalid." });
+
+/** §1.5: ListAvailableProfiles for a Builder ID. */
+export const builderIdNotSupported = () =>
+  httpError(403, { __type: "AccessDeniedException", message: "AWS Builder ID is not supported for this operation." });
 
 // ---- helpers ------------------------------------------------------------------------------------
 
