@@ -155,7 +155,7 @@ describe("the admin UI in demo mode", () => {
     const { page } = session;
     await page.getByLabel("Select all shown").check();
     expect(await page.getByTestId("selection-count").textContent()).toContain("4 selected");
-    await page.getByRole("button", { name: "Check", exact: true }).click();
+    await page.getByRole("button", { name: "Check 4", exact: true }).click();
     const progress = page.getByTestId("batch-progress");
     await progress.waitFor();
     await page.waitForSelector("[data-testid=batch-progress][data-running=false]");

@@ -78,7 +78,7 @@ test("the state filter and a descending sort by requests apply to every account"
 test("a batch refresh over 60 accounts runs to 100 % and lists the ones that failed", async () => {
   const { page } = session;
   await page.getByLabel("Select all shown").check();
-  await page.getByRole("button", { name: "Refresh", exact: true }).click();
+  await page.getByRole("button", { name: "Refresh 60", exact: true }).click();
   await page.waitForSelector("[data-testid=batch-progress][data-running=false]");
   expect(await page.getByTestId("batch-progress-percent").textContent()).toBe("100 %");
   // The mock refuses to refresh a disabled account, like a revoked refresh token would.
@@ -123,6 +123,41 @@ test("groups and tags made here land in the seed's localStorage format and filte
   await page.getByLabel("Search name, email, notes…").fill("night shift");
   expect(await count()).toBe("1 of 1500");
   await screenshot(page, "12-groups-and-tags");
+});
+
+test("with all 1,500 selected and a search showing 9, Remove names those 9 and removes only them", async () => {
+  const { page } = session;
+  const search = page.getByLabel("Search name, email, notes…");
+  await search.fill("");
+  await page.getByLabel("Group", { exact: true }).selectOption("all");
+  await page.getByLabel("Sort by", { exact: true }).selectOption("name");
+  await page.getByRole("button", { name: "Descending" }).click();
+  await page.waitForFunction(() => document.querySelector("[data-testid=accounts-count]")?.textContent === "1500 of 1500");
+  await page.getByLabel("Select all shown").check();
+  expect(await page.getByTestId("selection-count").textContent()).toBe("· 1500 selected");
+
+  await search.fill("account-000");
+  await page.waitForFunction(() => document.querySelector("[data-testid=accounts-count]")?.textContent === "9 of 1500");
+  expect(await page.getByTestId("selection-count").textContent()).toBe("· 9 selected");
+  expect(await page.getByTestId("selection-hidden").textContent()).toBe("· 1491 more selected but hidden by the filters: no action touches them");
+  const nine = Array.from({ length: 9 }, (_, i) => `account-000${i + 1}`);
+  const remove = page.getByRole("button", { name: "Remove 9…", exact: true });
+  expect(await remove.getAttribute("title")).toBe(`Acts on: ${nine.join(", ")}`);
+  expect(await page.getByRole("button", { name: "Check 9", exact: true }).isVisible()).toBe(true);
+  await remove.click();
+  const dialog = page.getByTestId("remove-dialog");
+  expect(await dialog.getByRole("heading").textContent()).toBe("Remove 9 account(s)?");
+  expect(await dialog.textContent()).toContain(nine.join(", "));
+  await screenshot(page, "13-remove-what-the-filter-shows");
+  await dialog.getByRole("button", { name: "Remove", exact: true }).click();
+  await page.waitForSelector("[data-testid=batch-progress][data-running=false]");
+  expect(await page.getByTestId("batch-progress-counts").textContent()).toBe("9 / 9 · 9 ok · 0 failed");
+
+  await search.fill("");
+  await page.waitForFunction(() => document.querySelector("[data-testid=accounts-count]")?.textContent === "1491 of 1491");
+  expect(await page.getByTestId("selection-count").textContent()).toBe("· 1491 selected");
+  await page.getByRole("button", { name: "Clear", exact: true }).click();
+  expect(await page.getByTestId("selection-count").count()).toBe(0);
 });
 
 test("no CSP violation or script error with 1,500 accounts", () => {

@@ -8,6 +8,7 @@ import { LabelsDialog } from "../components/LabelsDialog";
 import { ManageLabelsDialog } from "../components/ManageLabelsDialog";
 import { RemoveDialog } from "../components/RemoveDialog";
 import { ANY, type AccountFilters, type AccountSort, distinctValues, filterAccounts, NO_GROUP, noFilters, type SortKey, sortAccounts } from "../lib/accounts-view";
+import { keepShown, selectionInView, toggleOne, toggleShown, without } from "../lib/selection";
 import { useApp } from "../state/app-context";
 import { authMethodLabel, type MessageKey, t } from "../state/i18n";
 
@@ -34,18 +35,14 @@ export function AccountsPage() {
   const context = () => ({ meta: accountsMeta.meta, checks: checkResults.checks.results });
   const rows = createMemo(() => sortAccounts(filterAccounts(all(), filters, context()), sort, context()));
 
-  // Only names that still exist count as selected: a removed account silently leaves the selection.
-  const selectedAccounts = createMemo(() => all().filter((a) => selected().has(a.name)));
-  const selectedNames = () => selectedAccounts().map((a) => a.name);
+  // Batch actions touch the selected accounts the table shows, never ones the filters hide (nor removed ones).
+  const selection = createMemo(() => selectionInView(selected(), rows(), all()));
+  const targetNames = () => selection().targets.map((a) => a.name);
+  const targetsTitle = () => t("batchTargets", { names: targetNames().join(", ") });
   const allShownSelected = () => rows().length > 0 && rows().every((a) => selected().has(a.name));
 
-  const toggle = (name: string) =>
-    setSelected((current) => {
-      const next = new Set(current);
-      if (!next.delete(name)) next.add(name);
-      return next;
-    });
-  const toggleAllShown = () => setSelected(allShownSelected() ? new Set<string>() : new Set(rows().map((a) => a.name)));
+  const toggle = (name: string) => setSelected((current) => toggleOne(current, name));
+  const toggleAllShown = () => setSelected((current) => toggleShown(current, rows()));
   const clearSelection = () => setSelected(new Set<string>());
 
   const removing = () => {
@@ -132,22 +129,38 @@ export function AccountsPage() {
         <span class="muted text-sm tabular-nums" data-testid="accounts-count">
           {t("shownOf", { shown: rows().length, total: all().length })}
         </span>
-        <Show when={selectedAccounts().length > 0}>
+        <Show when={selection().targets.length > 0 || selection().hidden > 0}>
           <span class="text-sm font-medium" data-testid="selection-count">
-            · {t("selected", { count: selectedAccounts().length })}
+            · {t("selected", { count: selection().targets.length })}
           </span>
+          <Show when={selection().hidden > 0}>
+            <span class="text-sm text-amber-700 dark:text-amber-400" data-testid="selection-hidden">
+              · {t("selectedHidden", { count: selection().hidden })}
+            </span>
+            <button type="button" class="btn" onClick={() => setSelected((current) => keepShown(current, rows()))}>
+              {t("deselectHidden")}
+            </button>
+          </Show>
           <button type="button" class="btn" onClick={clearSelection}>
             {t("clearSelection")}
           </button>
-          <button type="button" class="btn" disabled={batchRunning()} onClick={() => void actions.batchCheck(selectedNames())}>
-            {t("batchCheck")}
-          </button>
-          <button type="button" class="btn" disabled={batchRunning()} onClick={() => void actions.batchRefresh(selectedNames())}>
-            {t("batchRefresh")}
-          </button>
-          <button type="button" class="btn hover:text-red-600" disabled={batchRunning()} onClick={() => setDialog({ kind: "remove", names: selectedNames() })}>
-            {t("batchRemove")}
-          </button>
+          <Show when={selection().targets.length > 0}>
+            <button type="button" class="btn" title={targetsTitle()} disabled={batchRunning()} onClick={() => void actions.batchCheck(targetNames())}>
+              {t("batchCheck", { count: selection().targets.length })}
+            </button>
+            <button type="button" class="btn" title={targetsTitle()} disabled={batchRunning()} onClick={() => void actions.batchRefresh(targetNames())}>
+              {t("batchRefresh", { count: selection().targets.length })}
+            </button>
+            <button
+              type="button"
+              class="btn hover:text-red-600"
+              title={targetsTitle()}
+              disabled={batchRunning()}
+              onClick={() => setDialog({ kind: "remove", names: targetNames() })}
+            >
+              {t("batchRemove", { count: selection().targets.length })}
+            </button>
+          </Show>
         </Show>
         <div class="ml-auto flex gap-2">
           <button type="button" class="btn" onClick={() => setDialog({ kind: "export" })}>
@@ -179,13 +192,13 @@ export function AccountsPage() {
           <AddAccountDialog onClose={() => setDialog(null)} />
         </Match>
         <Match when={dialog()?.kind === "export"}>
-          <ExportDialog selected={selectedAccounts()} shown={rows()} all={all()} onClose={() => setDialog(null)} />
+          <ExportDialog selected={selection().targets} shown={rows()} all={all()} onClose={() => setDialog(null)} />
         </Match>
         <Match when={dialog()?.kind === "manage"}>
           <ManageLabelsDialog onClose={() => setDialog(null)} />
         </Match>
         <Match when={removing()}>
-          {(d) => <RemoveDialog names={d().names} onClose={() => setDialog(null)} onDone={clearSelection} />}
+          {(d) => <RemoveDialog names={d().names} onClose={() => setDialog(null)} onDone={() => setSelected((current) => without(current, d().names))} />}
         </Match>
         <Match when={labelling()}>
           {(d) => <LabelsDialog name={d().name} onClose={() => setDialog(null)} />}
