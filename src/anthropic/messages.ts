@@ -7,7 +7,7 @@ import { webSearch } from "../kiro/mcp";
 import { resolveModel } from "../kiro/models";
 import type { Services } from "../services";
 import { conversationJson, convertRequest } from "./convert";
-import { answerOf, jsonMessage, sseResponse, type Reply } from "./respond";
+import { answerOf, streamMessage, TranslatedReply } from "./respond";
 import type { MessageResponse, MessagesRequest } from "./schemas";
 import { StreamTranslator } from "./stream";
 import { estimateInputTokens } from "./tokens";
@@ -18,9 +18,18 @@ export interface MessagesCall {
   signal: AbortSignal;
 }
 
-export async function answerMessages(s: Services, body: MessagesRequest, { signal: clientSignal }: MessagesCall): Promise<Response | MessageResponse> {
+export async function answerMessages(s: Services, body: MessagesRequest, call: MessagesCall): Promise<Response | MessageResponse> {
   const query = webSearchQuery(body);
-  if (query !== undefined) return searchTheWeb(s, body, query, clientSignal);
+  if (query !== undefined) return searchTheWeb(s, body, query, call.signal);
+  const reply = await sendMessages(s, body, call);
+  return body.stream ? streamMessage(reply, s.log) : reply.message();
+}
+
+/**
+ * The path every front shares: an Anthropic-shaped request converted to a Kiro conversation, sent through the
+ * pool (failover before the first byte), and opened as a translated reply.
+ */
+export async function sendMessages(s: Services, body: MessagesRequest, { signal: clientSignal }: MessagesCall): Promise<TranslatedReply> {
   const converted = convertRequest(body, { models: s.models.table });
   const kiroJson = conversationJson(converted.conversationState);
   s.log.debug("messages request", {
@@ -36,7 +45,6 @@ export async function answerMessages(s: Services, body: MessagesRequest, { signa
   const signal = AbortSignal.any([clientSignal, upstream.signal]);
   const inputTokens = whileUpstreamWorks(() => estimateInputTokens(body));
   const opened = await s.pool.send(signal, (account, accessToken) => s.chat.open(account.caller(accessToken), kiroJson, signal));
-  const reply: Reply = { ...opened, abort: () => upstream.abort() };
   const translator = new StreamTranslator({
     model: body.model,
     thinking: converted.thinking,
@@ -44,7 +52,7 @@ export async function answerMessages(s: Services, body: MessagesRequest, { signa
     contextWindow: converted.contextWindow,
     toolNames: converted.toolNames,
   });
-  return body.stream ? sseResponse(translator, reply, s.log) : jsonMessage(translator, reply, s.log);
+  return new TranslatedReply(translator, { ...opened, abort: () => upstream.abort() }, s.log);
 }
 
 /** Claude Code's WebSearch: Kiro's search runs on an account from the pool, and the answer is made from its hits. */
