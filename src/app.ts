@@ -9,6 +9,7 @@ import { anthropicRoutes } from "./anthropic/routes";
 import { errorResponse } from "./anthropic/errors";
 import { noRouteError } from "./anthropic/misroute";
 import { GatewayError } from "./errors";
+import { TrustedProxies } from "./http/address";
 import { KeyGuard } from "./http/guard";
 import type { Services } from "./services";
 
@@ -18,7 +19,12 @@ export const MAX_BODY_BYTES = 50 * 1024 * 1024;
 export const VERSION: string = (await import("../package.json")).version;
 
 export function buildApp(s: Services) {
-  const guard = new KeyGuard({ limiter: s.authLimiter, log: s.log, keys: { client: s.config.apiKey, admin: s.config.adminApiKey ?? s.config.apiKey } });
+  const guard = new KeyGuard({
+    limiter: s.authLimiter,
+    proxies: new TrustedProxies(s.config.trustedProxies),
+    log: s.log,
+    keys: { client: s.config.apiKey, admin: s.config.adminApiKey ?? s.config.apiKey },
+  });
   return new Elysia()
     .onRequest(({ request }) => {
       const length = Number(request.headers.get("content-length"));

@@ -4,6 +4,7 @@
  */
 import { Value } from "@sinclair/typebox/value";
 import { dirname, resolve } from "node:path";
+import { parseBlock } from "../http/address";
 import { findJsonSyntaxError } from "./json-syntax";
 import { ConfigSchema, IGNORED_KRS_KEYS, KNOWN_KEYS, type Config } from "./schema";
 
@@ -44,6 +45,10 @@ export function parseConfig(raw: unknown, source: string, baseDir: string): Load
     if (v !== undefined && !URL.canParse(v.replaceAll("{region}", "region"))) {
       throw new ConfigError(`${source}: "${key}" is not a URL (got ${JSON.stringify(v)})`);
     }
+  }
+  const notABlock = config.trustedProxies?.find((p) => !parseBlock(p));
+  if (notABlock !== undefined) {
+    throw new ConfigError(`${source}: "trustedProxies" holds ${JSON.stringify(notABlock)}, which is neither an IP address nor a CIDR block such as 10.0.0.0/8`);
   }
   if (config.machineId !== undefined && config.machineId.trim() !== "" && !normaliseMachineIdShape(config.machineId)) {
     warnings.push(`${source}: "machineId" is neither 64 hex characters nor a UUID; a derived one is used instead`);

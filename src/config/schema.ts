@@ -33,6 +33,9 @@ export const ConfigSchema = t.Object({
   proxyUrl: url("outbound HTTP(S) proxy"),
   proxyUsername: t.Optional(t.String()),
   proxyPassword: t.Optional(t.String()),
+  trustedProxies: t.Optional(
+    t.Array(t.String(), { description: "addresses or CIDR blocks of reverse proxies whose X-Forwarded-For / X-Real-IP name the client" }),
+  ),
 });
 
 export type Config = Static<typeof ConfigSchema> & {

@@ -25,7 +25,7 @@ describe("auth", () => {
     expect(limiter.lockedFor("1.2.3.4", t0 + 60_002)).toBe(0);
   });
 
-  test("authenticate: 401 while counting, 429 once locked", () => {
+  test("authenticate: 401 while counting, 429 once locked — for wrong keys only; the right key always passes", () => {
     const limiter = new FailedAuthLimiter(2, 60_000);
     const bad = new Headers({ "x-api-key": "wrong" });
     const good = new Headers({ "x-api-key": "right" });
@@ -33,7 +33,21 @@ describe("auth", () => {
     expect(authenticate(limiter, "a", good, right)).toEqual({ ok: true });
     expect(authenticate(limiter, "a", bad, right)).toEqual({ ok: false, status: 401 });
     expect(authenticate(limiter, "a", bad, right)).toEqual({ ok: false, status: 401 });
-    expect(authenticate(limiter, "a", good, right)).toMatchObject({ ok: false, status: 429 });
+    expect(authenticate(limiter, "a", bad, right)).toMatchObject({ ok: false, status: 429 });
+    expect(authenticate(limiter, "a", good, right)).toEqual({ ok: true });
     expect(authenticate(limiter, "b", good, right)).toEqual({ ok: true });
+    // The right key's requests are not counted: many of them never lock anyone out.
+    for (let i = 0; i < 100; i++) authenticate(limiter, "c", good, right);
+    expect(limiter.lockedFor("c")).toBe(0);
   });
+
+  test("a flood of addresses is forgotten as its windows end, and never holds more than the bound", () => {
+    const limiter = new FailedAuthLimiter(20, 60_000, 1_000);
+    const t0 = 1_000_000;
+    for (let i = 0; i < 30_000; i++) limiter.recordFailure(`10.0.${i >> 8}.${i & 255}`, t0 + i);
+    expect((limiter as unknown as { failures: Map<string, unknown> }).failures.size).toBe(1_000);
+    limiter.recordFailure("192.0.2.1", t0 + 200_000);
+    expect((limiter as unknown as { failures: Map<string, unknown> }).failures.size).toBe(1);
+  });
+
 });

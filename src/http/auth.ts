@@ -28,44 +28,57 @@ export function presentedKey(headers: Headers | Record<string, string | undefine
 }
 
 /**
- * Slows key guessing: an address that fails authentication `limit` times within `windowMs` is answered 429 on
- * every authenticated route — right key or wrong — until its window ends, so guessing gains nothing by going on.
+ * Slows key guessing: an address that fails authentication `limit` times within `windowMs` has its failing
+ * requests answered 429 until its window ends, so guessing gains nothing by going on. A request with the right
+ * key is never refused and never counted: behind a proxy every client shares one address, and one client with a
+ * stale key must not lock the others out.
  */
 export class FailedAuthLimiter {
+  /** Per address, in the order its window began: the expired ones are always at the front. */
   private readonly failures = new Map<string, { count: number; since: number }>();
 
   constructor(
     private readonly limit = 20,
     private readonly windowMs = 60_000,
+    /** Addresses remembered at most; beyond it the oldest windows are forgotten first. */
+    private readonly maxAddresses = 100_000,
   ) {}
 
   /** Seconds until this address may try again, or 0 when it is not locked out. */
   lockedFor(address: string, now = Date.now()): number {
     const f = this.failures.get(address);
-    if (!f) return 0;
-    if (now - f.since >= this.windowMs) {
-      this.failures.delete(address);
-      return 0;
-    }
+    if (!f || now - f.since >= this.windowMs) return 0;
     return f.count >= this.limit ? Math.ceil((f.since + this.windowMs - now) / 1000) : 0;
   }
 
   recordFailure(address: string, now = Date.now()): void {
     const f = this.failures.get(address);
-    if (!f || now - f.since >= this.windowMs) this.failures.set(address, { count: 1, since: now });
-    else f.count++;
-    // Bounded memory under a flood of addresses: forget the expired ones.
-    if (this.failures.size > 10_000) for (const [a, e] of this.failures) if (now - e.since >= this.windowMs) this.failures.delete(a);
+    if (f && now - f.since < this.windowMs) {
+      f.count++;
+      return;
+    }
+    // A new window goes to the back, so the map stays ordered by when windows began.
+    this.failures.delete(address);
+    this.failures.set(address, { count: 1, since: now });
+    this.forgetExpired(now);
+  }
+
+  /** Bounded memory under a flood of addresses, in time proportional to what is forgotten. */
+  private forgetExpired(now: number): void {
+    for (const [address, f] of this.failures) {
+      if (now - f.since < this.windowMs && this.failures.size <= this.maxAddresses) break;
+      this.failures.delete(address);
+    }
   }
 }
 
 export type AuthOutcome = { ok: true } | { ok: false; status: 401 } | { ok: false; status: 429; retryAfterSecs: number };
 
-/** The key check of every guarded route: locked-out addresses first, then the key, counting failures. */
+/** The key check of every guarded route: the right key passes; a wrong one is counted, and refused with 429 once locked. */
 export function authenticate(limiter: FailedAuthLimiter, address: string, headers: Headers, key: Key): AuthOutcome {
+  if (key.matches(presentedKey(headers))) return { ok: true };
   const locked = limiter.lockedFor(address);
   if (locked > 0) return { ok: false, status: 429, retryAfterSecs: locked };
-  if (key.matches(presentedKey(headers))) return { ok: true };
   limiter.recordFailure(address);
   return { ok: false, status: 401 };
 }

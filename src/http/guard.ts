@@ -9,6 +9,7 @@ import type { Server } from "bun";
 import { Elysia } from "elysia";
 import { GatewayError } from "../errors";
 import type { Logger } from "../log";
+import type { TrustedProxies } from "./address";
 import { authenticate, type FailedAuthLimiter, Key } from "./auth";
 import { BodyError, jsonBodyReader } from "./body";
 
@@ -17,6 +18,7 @@ export type KeyKind = "client" | "admin";
 
 export interface GuardSettings {
   limiter: FailedAuthLimiter;
+  proxies: TrustedProxies;
   log: Logger;
   /** The client key, and the admin key (the client key when no admin key is configured). */
   keys: Record<KeyKind, string>;
@@ -42,7 +44,7 @@ export class KeyGuard {
 
   /** Throws the refusal for a caller without the right key; failures count toward the address's lock-out. */
   admit(who: KeyKind, { request, server }: Caller): void {
-    const address = server?.requestIP(request)?.address ?? "unknown";
+    const address = this.settings.proxies.clientAddress(server?.requestIP(request)?.address ?? "unknown", request.headers);
     const outcome = authenticate(this.settings.limiter, address, request.headers, this.keys[who]);
     if (outcome.ok) return;
     this.settings.log.info(REFUSAL[who].log, { path: new URL(request.url).pathname, status: outcome.status });
