@@ -43,6 +43,18 @@ test("a well-formed request passes every rule", () => {
   expect(violation(toolRound())).toBeNull();
 });
 
+test("an image inside a tool result is accepted (and dropped by Kiro, 2026 §9); a block of nothing is not", () => {
+  const withImage = (block: Json) =>
+    request({
+      history: [user("read a.png"), assistant(" ", [use("t1")])],
+      current: user("", {
+        userInputMessageContext: { tools: [tool("read")], toolResults: [{ toolUseId: "t1", content: [{ text: "see" }, block], status: "success" }] },
+      }),
+    });
+  expect(violation(withImage({ image: { format: "png", source: { bytes: "iVBORw0KGgo=" } } }))).toBeNull();
+  expect(violation(withImage({}))).toMatchObject({ rule: "wire-shape", detail: "currentMessage.toolResults[0].content[1] needs text, json or image" });
+});
+
 test("a newer Kiro's models are accepted where it serves them, and only there", () => {
   const newer = request({ current: user("hi", { modelId: "claude-opus-4.8" }) });
   expect(validateRequest(newer)?.reason).toBe("INVALID_MODEL_ID");

@@ -375,8 +375,9 @@ function readToolResult(r: unknown, where: string): ToolResult {
   shape(isObject(r), `${where} is not an object`);
   shape(typeof r.toolUseId === "string", `${where}.toolUseId is not a string`);
   shape(Array.isArray(r.content), `${where}.content is not an array`);
+  // An image in a tool result is accepted and silently dropped (kiro-protocol-2026.md §9): only message images count.
   r.content.forEach((block, i) =>
-    shape(isObject(block) && (typeof block.text === "string" || "json" in block), `${where}.content[${i}] needs text or json`),
+    shape(isObject(block) && (typeof block.text === "string" || "json" in block || isObject(block.image)), `${where}.content[${i}] needs text, json or image`),
   );
   shape(r.status === undefined || r.status === "success" || r.status === "error", `${where}.status is not success|error`);
   return { toolUseId: r.toolUseId };
