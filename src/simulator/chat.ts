@@ -40,7 +40,8 @@ export interface ChatSetting {
   maxConversationBytes: number;
   models: readonly string[];
   catalog: CatalogOptions;
-  signer: ReasoningSigner;
+  /** Checks replayed reasoning against its signatures; undefined lets every block pass. */
+  signer: ReasoningSigner | undefined;
   /** The legacy REST form also refuses a call without profileArn (the addendum says q.* does; default off). */
   profileArnRequiredOnLegacy: boolean;
   /** REST on the runtime host (variant C) answers REQUEST_BODY_INVALID, as 9R #3774 claims (unconfirmed; default off). */
@@ -85,7 +86,7 @@ export function admitChat(book: AccountBook, req: RecordedRequest, s: ChatSettin
   if (account.models && !account.models.includes(modelId)) return refuse(invalidModel(), `model-gate: ${modelId} is not open to ${account.name}`);
   const fields = judgeModelFields(req.body, modelFacts(modelId, s.catalog));
   if (!fields.ok) return refuse(fields.why === "not-supported" ? fieldsNotSupported() : invalidFields(), `model-fields: ${fields.detail}`);
-  const replayed = judgeReplayedReasoning(req.body, s.signer);
+  const replayed = s.signer && judgeReplayedReasoning(req.body, s.signer);
   if (replayed) return refuse(replayed, `reasoning: ${JSON.stringify(replayed.body)}`);
   if (account.currentUsage >= account.usageLimit) return refuse(quotaExhausted(), "quota: usage limit reached");
   return { admitted: true, account };

@@ -84,7 +84,7 @@ export interface SimulatorOptions {
    * self-consistent set of its target's client (§1.3) is refused as a bad bearer token.
    */
   clientHeadersRequired?: boolean;
-  /** Replayed reasoning must carry this simulator's signatures (default true). */
+  /** Replayed reasoning is judged, its form and its signatures (default true); false lets any block pass. */
   checkReasoningSignatures?: boolean;
   /** Forms out of order from the start (see `blockForm`). */
   formBlocks?: Array<FormBlock & { form: Form }>;
@@ -343,7 +343,7 @@ export class KiroSimulator {
       maxConversationBytes: this.maxConversationBytes,
       models: this.modelIds,
       catalog: this.catalog,
-      signer: this.opts.checkReasoningSignatures === false ? acceptingSigner : this.signer,
+      signer: this.opts.checkReasoningSignatures === false ? undefined : this.signer,
       profileArnRequiredOnLegacy: this.opts.profileArnRequiredOnLegacy ?? false,
       restOnRuntimeRefused: this.opts.restOnRuntimeRefused ?? false,
     });
@@ -519,9 +519,6 @@ function headersFitTarget(headers: Record<string, string>, target: string): bool
   if (target.startsWith("KiroRuntimeService.")) return headers["x-amzn-kiro-client-attribution"] !== undefined && ua.includes("KiroIDE");
   return ua.includes("app/AmazonQ-For-CLI");
 }
-
-/** For `checkReasoningSignatures: false`: every replayed block passes. */
-const acceptingSigner = Object.assign(new ReasoningSigner(), { verify: () => true, verifyBlob: () => true });
 
 /** The string and boolean members of an awsJson body, which duplicate (and win over) the query's. */
 function stringMembers(body: unknown): Record<string, string | boolean> {
