@@ -13,7 +13,8 @@ import { machineIdFor } from "../kiro/machine-id";
 import { isInvalidGrant, refreshCredential } from "../kiro/refresh";
 import type { UsageSummary } from "../kiro/usage";
 import type { Logger } from "../log";
-import type { CredentialSource, CredentialStore } from "./store";
+import { withFileLock } from "./file-lock";
+import { CredentialConflict, type CredentialSource, type CredentialStore } from "./store";
 
 export type DisableReason = "quota_exhausted" | "invalid_refresh_token" | "too_many_failures" | "refused" | "manual";
 
@@ -43,6 +44,8 @@ const REFRESH_MARGIN_MS = 10 * 60_000;
 /** The first rest after a 429 without Retry-After; each further one in a row doubles it, up to failureCooldownSecs. */
 const FIRST_REST_MS = 5_000;
 const UNUSABLE_MARGIN_MS = 5 * 60_000;
+/** The longest wait between attempts to save a rotated credential. */
+const SAVE_RETRY_MAX_MS = 60_000;
 /**
  * How fast past requests stop counting toward an account's load. Lifetime counts would send every request to an
  * account added to a busy pool (or back from a long rest) until it had served as many as the others.
@@ -64,6 +67,9 @@ export class Account {
   readonly counters: Counters = { requests: 0, failures: 0, consecutiveFailures: 0 };
   readonly machineId: string;
   private refreshing: Promise<void> | undefined;
+  /** The rotated credential fields the file does not hold yet (a write-back failed). */
+  private unsaved: Partial<Credential> | undefined;
+  private saveRetry: ReturnType<typeof setTimeout> | undefined;
   /** 429s since the last success. */
   private throttles = 0;
   /** Requests started, each weighing half as much every LOAD_HALF_LIFE_MS; as of loadAt. */
@@ -129,7 +135,9 @@ export class Account {
   needsRefresh(now = Date.now()): boolean {
     if (this.apiKey !== undefined) return false;
     const expiry = expiryOf(this.cred);
-    return !this.cred.accessToken || expiry === undefined || expiry - now <= REFRESH_MARGIN_MS;
+    // While a rotated credential is not on disk, refresh only when the token must be replaced.
+    const margin = this.credentialSaved ? REFRESH_MARGIN_MS : UNUSABLE_MARGIN_MS;
+    return !this.cred.accessToken || expiry === undefined || expiry - now <= margin;
   }
 
   /**
@@ -142,14 +150,30 @@ export class Account {
     return signal ? raceAbort(this.refreshing, signal) : this.refreshing;
   }
 
-  private async doRefresh(force: boolean): Promise<void> {
-    if (!force && !this.needsRefresh()) return;
+  /**
+   * Refresh and write-back under the file's lock, so that another kiro-ts on the same folder never refreshes this
+   * account at the same time. The file is read first: a newer token written there by another process (or a new
+   * sign-in) is adopted instead of refreshing an old one that Kiro may already have rotated away.
+   */
+  private doRefresh(force: boolean): Promise<void> {
+    if (!force && !this.needsRefresh()) return Promise.resolve();
+    return this.source.environment ? this.refreshNow(force) : withFileLock(this.source.path, () => this.refreshNow(force));
+  }
+
+  private async refreshNow(force: boolean): Promise<void> {
+    const refused = this.cred.accessToken;
+    if (await this.adoptNewerFile()) {
+      // The file's access token is another than the one Kiro refused, or fresh enough: no refresh needed.
+      if (force ? this.cred.accessToken !== refused : !this.needsRefresh()) return;
+    }
     const log = this.deps.log;
     log.debug("refreshing token", { account: this.name, auth: authKind(this.cred), forced: force });
     let grant;
     try {
       grant = await refreshCredential(this.deps.upstream, this.cred, this.machineId);
     } catch (e) {
+      // Refused: perhaps another process rotated the token and wrote the new one since we read the file.
+      if (isInvalidGrant(e) && (await this.adoptNewerFile())) return this.refreshNow(force);
       if (isInvalidGrant(e)) {
         this.disable("invalid_refresh_token", "the refresh token was refused (invalid_grant): sign in again and replace the credential");
         throw new RefreshFailure(`account ${this.name}: refresh token refused (invalid_grant)`, true);
@@ -162,18 +186,56 @@ export class Account {
     const update: Partial<Credential> = { ...grant };
     // Keep the machine id stable after the refresh token rotates (it is derived from it).
     if (!this.cred.machineId) update.machineId = this.machineId;
-    try {
-      // On disk first: a crash after this line still has the rotated refresh token.
-      await this.deps.store.save(this.source, update);
-    } catch (e) {
-      log.error("could not write the refreshed credential", { account: this.name, file: this.source.path, error: (e as Error).message });
-    }
     this.cred = { ...this.cred, ...update };
     log.info("token refreshed", { account: this.name, expiresAt: grant.expiresAt });
+    // On disk before the token is used: a crash after this still has the rotated refresh token.
+    await this.writeBack(update);
     const expiry = expiryOf(this.cred);
     if (expiry !== undefined && expiry - Date.now() <= UNUSABLE_MARGIN_MS) {
       throw new RefreshFailure(`account ${this.name}: the refreshed token expires within 5 minutes`, false);
     }
+  }
+
+  /** Takes the file's credential when someone else wrote a newer one; true when it did. */
+  private async adoptNewerFile(): Promise<boolean> {
+    const onDisk = await this.deps.store.read(this.source).catch(() => undefined);
+    if (!onDisk?.changed || !onDisk.credential.refreshToken || onDisk.credential.refreshToken === this.cred.refreshToken) return false;
+    this.deps.log.info("took the newer token another process wrote to the credential file", { account: this.name, file: this.source.path });
+    this.take(onDisk.credential);
+    return true;
+  }
+
+  /**
+   * Writes the rotated credential. A disk that is full or read-only keeps it in memory only: the write is retried
+   * with backoff, the account says "credential not saved" until it succeeds, and no refresh is started early
+   * meanwhile (each one would rotate the token again, and only memory would know it).
+   */
+  private async writeBack(update: Partial<Credential>, attempt = 1): Promise<void> {
+    this.unsaved = { ...this.unsaved, ...update };
+    try {
+      await this.deps.store.save(this.source, this.unsaved);
+      if (attempt > 1) this.deps.log.info("the refreshed credential is saved now", { account: this.name, file: this.source.path, attempts: attempt });
+      this.unsaved = undefined;
+      clearTimeout(this.saveRetry);
+    } catch (e) {
+      if (e instanceof CredentialConflict && (await this.adoptNewerFile())) return;
+      if (attempt === 1 || attempt % 10 === 0) {
+        this.deps.log.error("could not write the refreshed credential; retrying", { account: this.name, file: this.source.path, error: (e as Error).message });
+      }
+      clearTimeout(this.saveRetry);
+      this.saveRetry = setTimeout(() => void this.writeBack({}, attempt + 1), Math.min(SAVE_RETRY_MAX_MS, 1000 * 2 ** Math.min(attempt - 1, 6)));
+      this.saveRetry.unref?.();
+    }
+  }
+
+  /** False while a rotated credential lives only in memory. */
+  get credentialSaved(): boolean {
+    return this.unsaved === undefined;
+  }
+
+  /** Stops retrying a write-back (the account leaves the pool, or the process stops). */
+  retire(): void {
+    clearTimeout(this.saveRetry);
   }
 
   /** Called when a request starts on this account (the seed counts attempts, failures included). */
@@ -235,13 +297,24 @@ export class Account {
     this.deps.log.warn("account disabled", { account: this.name, why, reason, ...(until ? { until: new Date(until).toISOString() } : {}) });
   }
 
-  /** The file was replaced by hand (a new sign-in): take the new credential, and a dead refresh token is no more. */
-  replaceCredential(c: Credential): void {
+  /**
+   * The file was replaced by hand (a new sign-in): take the new credential, and a dead refresh token is no more.
+   * A refresh under way finishes first, so its rotated token cannot overwrite the new one in memory afterwards.
+   */
+  async replaceCredential(c: Credential): Promise<void> {
+    await this.refreshing?.catch(() => {});
+    this.take(c);
+  }
+
+  private take(c: Credential): void {
     this.deps.log.secret(c.accessToken);
     this.deps.log.secret(c.refreshToken);
     this.deps.log.secret(c.clientSecret);
     this.deps.log.secret(c.kiroApiKey);
     this.cred = c;
+    // What was not saved belongs to the credential just replaced.
+    this.unsaved = undefined;
+    clearTimeout(this.saveRetry);
     if (this.state.kind === "disabled" && this.state.why === "invalid_refresh_token") this.reset();
   }
 

@@ -44,6 +44,7 @@ export class Pool {
     const i = this.list.findIndex((a) => a.name === name);
     if (i < 0) return undefined;
     const [removed] = this.list.splice(i, 1);
+    removed!.retire();
     this.onChange();
     return removed;
   }

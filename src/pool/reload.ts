@@ -36,6 +36,7 @@ export async function loadCredentials({ store, log, credentialsDir, credentialsF
         name: API_KEY_VARIABLE,
         source: { path: `$${API_KEY_VARIABLE}`, environment: API_KEY_VARIABLE },
         credential: { kiroApiKey: apiKey, authMethod: "api_key" },
+        changed: false,
       });
     }
   }
@@ -54,6 +55,9 @@ export interface ReloadResult {
 }
 
 export class AccountReloader {
+  private running: Promise<ReloadResult> | undefined;
+  private next: Promise<ReloadResult> | undefined;
+
   constructor(
     private readonly pool: Pool,
     private readonly sources: SourceSettings,
@@ -63,10 +67,33 @@ export class AccountReloader {
   ) {}
 
   /**
-   * Re-reads the credentials: new files become accounts, accounts whose file is gone leave the pool, a file
-   * replaced by hand replaces the credential. Requests in flight keep the account they hold, so none is harmed.
+   * One reload at a time: asked for during one, it runs once more after it (however often it was asked), so a
+   * change made while files were being read is never missed.
    */
-  async reload(): Promise<ReloadResult> {
+  reload(): Promise<ReloadResult> {
+    if (!this.running) return this.start();
+    this.next ??= this.running.catch(() => {}).then(() => {
+      this.next = undefined;
+      return this.start();
+    });
+    return this.next;
+  }
+
+  private start(): Promise<ReloadResult> {
+    const run = this.readAgain().finally(() => {
+      if (this.running === run) this.running = undefined;
+    });
+    this.running = run;
+    return run;
+  }
+
+  /**
+   * Re-reads the credentials: new files become accounts, accounts whose file is gone leave the pool, a file
+   * replaced by hand replaces the credential. A file counts as replaced only if it differs from what kiro-ts last
+   * read or wrote of it: the token kiro-ts itself just rotated is never taken back. Requests in flight keep the
+   * account they hold, so none is harmed.
+   */
+  private async readAgain(): Promise<ReloadResult> {
     const loaded = await loadCredentials(this.sources);
     const result: ReloadResult = { added: [], removed: [], updated: [] };
     const seen = new Set<string>();
@@ -76,8 +103,8 @@ export class AccountReloader {
       if (!existing) {
         this.pool.add(new Account(c.name, c.source, c.credential, this.deps));
         result.added.push(c.name);
-      } else if (signInSecret(c.credential) !== signInSecret(existing.credential)) {
-        existing.replaceCredential(c.credential);
+      } else if (c.changed && signInSecret(c.credential) !== signInSecret(existing.credential)) {
+        await existing.replaceCredential(c.credential);
         result.updated.push(c.name);
       }
     }

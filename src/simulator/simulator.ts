@@ -174,8 +174,8 @@ export class KiroSimulator {
     ["GET", "/getUsageLimits", (req) => this.usageLimits(req)],
     ["GET", "/ListAvailableModels", (req) => this.models(req)],
     ["POST", "/mcp", (req) => this.mcp(req)],
-    ["POST", "/refreshToken", (req) => this.answer(this.identity.refreshSocial(req.body), req)],
-    ["POST", "/token", (req) => this.answer(this.identity.createToken(req.body), req)],
+    ["POST", "/refreshToken", (req) => this.afterRotation(this.identity.refreshSocial(req.body), req)],
+    ["POST", "/token", (req) => this.afterRotation(this.identity.createToken(req.body), req)],
     ["POST", "/client/register", (req) => this.answer(this.identity.registerClient(req.body), req)],
     ["POST", "/device_authorization/accept_user_code", (req) => this.answer(this.identity.acceptUserCode(req.body), req)],
     ["POST", "/device_authorization/associate_token", (req) => this.answer(this.identity.associateToken(req.body), req)],
@@ -183,6 +183,17 @@ export class KiroSimulator {
     ["GET", "/token/whoAmI", (req) => this.answer(this.identity.whoAmI(req.headers), req)],
     ["POST", "/session/device", (req) => this.answer(this.identity.openDeviceSession(req.headers), req)],
   ];
+
+  /**
+   * How long a token answer takes to travel back after the refresh token was rotated: the moment in which a
+   * client holds nothing but the old, dead token. Tests widen it to race reloads and other processes against it.
+   */
+  refreshAnswerDelayMs = 0;
+
+  private async afterRotation(answer: Answer, req: RecordedRequest): Promise<Response> {
+    if (this.refreshAnswerDelayMs > 0) await Bun.sleep(this.refreshAnswerDelayMs);
+    return this.answer(answer, req);
+  }
 
   private constructor(opts: SimulatorOptions) {
     this.opts = opts;
