@@ -41,6 +41,16 @@ export function buildApp(s: Services) {
     // A path nobody serves (the UI's misses included): say which base URL the client should have used.
     .onError(({ code, request }) => (code === "NOT_FOUND" ? errorResponse(noRouteError(s.log, request.method, request.url)) : undefined))
     .get("/health", () => ({ status: "ok", version: VERSION, accounts: s.pool.accounts.length }))
+    // Readiness, for load balancers and health checks: 503 with the reason while no account could serve a request.
+    .get("/ready", () => {
+      const why = s.pool.unreadiness();
+      if (!why) return { status: "ready", accounts: s.pool.accounts.length };
+      const retryAfter = why.detail.retryAfterSecs;
+      return new Response(JSON.stringify({ status: "unavailable", reason: why.message }), {
+        status: 503,
+        headers: { "content-type": "application/json", ...(retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {}) },
+      });
+    })
     .use(anthropicRoutes(s, guard))
     .use(adminRoutes(s, guard))
     .use(uiPlugin());

@@ -166,9 +166,18 @@ export class Pool {
     throw last && last.kind !== "unavailable" ? last : this.noAccountError(last);
   }
 
+  /**
+   * Why no request could be served now, or undefined when one could (GET /ready): an account routable now, or one
+   * that self-healing would try.
+   */
+  unreadiness(): GatewayError | undefined {
+    if (this.select() || this.list.some(isStreaky)) return undefined;
+    return this.noAccountError();
+  }
+
   /** KRS self-healing: when nothing is routable, accounts disabled only for a failure streak get another chance. */
   private selfHeal(tried: ReadonlySet<Account>): Account | undefined {
-    const streaky = this.list.filter((a) => a.inPool && !tried.has(a) && a.state.kind === "disabled" && a.state.why === "too_many_failures");
+    const streaky = this.list.filter((a) => !tried.has(a) && isStreaky(a));
     if (streaky.length === 0) return undefined;
     this.log.warn("no account available: re-enabling accounts disabled for repeated failures", { count: streaky.length });
     for (const a of streaky) a.reset();
@@ -194,6 +203,11 @@ export class Pool {
       ...(soonest !== undefined ? { retryAfterSecs: Math.max(1, Math.ceil((soonest - now) / 1000)) } : {}),
     });
   }
+}
+
+/** Disabled only for a failure streak: self-healing may give it another chance. */
+function isStreaky(a: Account): boolean {
+  return a.inPool && a.state.kind === "disabled" && a.state.why === "too_many_failures";
 }
 
 function better(a: Account, b: Account, now: number): boolean {
