@@ -10,11 +10,12 @@ import { errorResponse } from "./anthropic/errors";
 import { noRouteError } from "./anthropic/misroute";
 import { GatewayError } from "./errors";
 import { TrustedProxies } from "./http/address";
+import { BodyBudget, BodyError } from "./http/body";
 import { KeyGuard } from "./http/guard";
 import type { Services } from "./services";
 
-/** kiro.rs accepts bodies up to 50 MiB; Claude Code sends some over 20 MB. */
-export const MAX_BODY_BYTES = 50 * 1024 * 1024;
+/** Anthropic's own limit for a Messages request (32 MB); Claude Code sends some over 20 MB. */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export const VERSION: string = (await import("../package.json")).version;
 
@@ -24,12 +25,13 @@ export function buildApp(s: Services) {
     proxies: new TrustedProxies(s.config.trustedProxies),
     log: s.log,
     keys: { client: s.config.apiKey, admin: s.config.adminApiKey ?? s.config.apiKey },
+    bodies: { maxBytes: MAX_BODY_BYTES, budget: new BodyBudget(s.config.maxBodyBytesInFlight) },
   });
   return new Elysia()
     .onRequest(({ request }) => {
       const length = Number(request.headers.get("content-length"));
       if (length > MAX_BODY_BYTES) {
-        return errorResponse(new GatewayError("request_too_large", `request body is ${length} bytes; the limit is ${MAX_BODY_BYTES} bytes (50 MiB)`));
+        return errorResponse(new GatewayError("request_too_large", new BodyError({ kind: "too_large", bytes: length, limit: MAX_BODY_BYTES }).message));
       }
     })
     .use(

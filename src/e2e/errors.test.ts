@@ -55,11 +55,11 @@ describe("request errors (no upstream call)", () => {
     expect(ok.status).toBe(200);
   });
 
-  test("a body over 50 MiB: 413 request_too_large", async () => {
+  test("a body over 32 MiB (Anthropic's own limit): 413 request_too_large", async () => {
     const res = await fetch(g.url + "/v1/messages", {
       method: "POST",
-      headers: { "content-type": "application/json", "x-api-key": g.apiKey, "content-length": String(51 * 1024 * 1024) },
-      body: new Uint8Array(51 * 1024 * 1024).fill(32),
+      headers: { "content-type": "application/json", "x-api-key": g.apiKey, "content-length": String(33 * 1024 * 1024) },
+      body: new Uint8Array(33 * 1024 * 1024).fill(32),
     });
     expect(res.status).toBe(413);
     expect(((await res.json()) as any).error.type).toBe("request_too_large");

@@ -304,12 +304,12 @@ function bodyMakers(counting: boolean): Maker[] {
           value.messages = [{ role: "user", content: [{ type: "image", source: { type: "base64", media_type: "image/png", data: "QUFB".repeat(big.length / 4) } }] }];
           break;
       }
-      // A huge id appears twice (the call and its result): past the 50 MiB limit, the body itself is refused.
+      // A huge id appears twice (the call and its result): past the 32 MiB limit, the body itself is refused.
       const text = body(r, value);
       return { kind: "huge string", headers: json(k), body: text, expect: encoder.encode(text).length > MAX_BODY_BYTES ? refused("the limit is", 413) : expect };
     },
     (r, k) => {
-      // Now and then a body over the 50 MiB limit (the gateway's own check, or beyond it Bun's); mostly 100,000 tiny turns.
+      // Now and then a body over the 32 MiB limit (the gateway's own check, or beyond it Bun's); mostly 100,000 tiny turns.
       if (r.next() < 0.02) {
         const size = r.pick([50, 52]) * 1024 * 1024;
         return { kind: "huge body", headers: json(k), body: `{"pad":"${"x".repeat(size)}"}`, expect: refused("the limit is", 413) };

@@ -9,7 +9,11 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 /** Deeper than any real request nests; walks over the body (TypeBox's, JSON.stringify's) stay far from the stack's end. */
 export const MAX_NESTING = 128;
 
-export type BodyProblem = { kind: "empty" | "nesting" | "json" } | { kind: "schema"; errors: unknown[] };
+export type BodyProblem =
+  | { kind: "empty" | "nesting" | "json" }
+  | { kind: "schema"; errors: unknown[] }
+  | { kind: "too_large"; bytes: number; limit: number }
+  | { kind: "busy" };
 
 /** A body that cannot be read, with the one line that tells the client why. */
 export class BodyError extends Error {
@@ -29,14 +33,53 @@ function describeProblem(problem: BodyProblem): string {
       return "the request body is not valid JSON";
     case "schema":
       return describeValidation(problem.errors, "the request body does not match the schema");
+    case "too_large":
+      return `request body is ${problem.bytes > problem.limit ? `over ${problem.limit}` : problem.bytes} bytes; the limit is ${problem.limit} bytes (${problem.limit / MIB} MiB)`;
+    case "busy":
+      return "kiro-ts is reading as many large request bodies as its memory budget allows (maxBodyBytesInFlight); retry in a moment";
   }
 }
 
-/** A reader for one schema: compiled once, then per request text → nesting check → JSON → schema check. */
-export function jsonBodyReader<T>(schema: TSchema) {
+const MIB = 1024 * 1024;
+
+/**
+ * Request-body bytes being read and parsed at once, across every route: many large bodies at a time would each
+ * hold their text and their parsed tree, and take the process's memory with them.
+ */
+export class BodyBudget {
+  private inFlight = 0;
+
+  constructor(readonly limit: number) {}
+
+  /** False when `bytes` more would pass the limit; a body alone may always be read. */
+  reserve(bytes: number): boolean {
+    if (this.inFlight > 0 && this.inFlight + bytes > this.limit) return false;
+    this.inFlight += bytes;
+    return true;
+  }
+
+  release(bytes: number): void {
+    this.inFlight -= bytes;
+  }
+
+  get bytesInFlight(): number {
+    return this.inFlight;
+  }
+}
+
+export interface BodyLimits {
+  /** The largest body read (Anthropic's own limit is 32 MB). */
+  maxBytes: number;
+  budget: BodyBudget;
+}
+
+/**
+ * A reader for one schema: compiled once, then per request size → text → nesting check → JSON → schema check,
+ * holding its share of the memory budget while it reads and parses.
+ */
+export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits) {
   const checker = TypeCompiler.Compile(schema);
-  return async (request: Request): Promise<T> => {
-    const text = await request.text();
+  const parse = (text: string): T => {
     if (text.trim() === "") throw new BodyError({ kind: "empty" });
     if (nestedDeeperThan(text, MAX_NESTING)) throw new BodyError({ kind: "nesting" });
     let value: unknown;
@@ -48,6 +91,32 @@ export function jsonBodyReader<T>(schema: TSchema) {
     if (!checker.Check(value)) throw new BodyError({ kind: "schema", errors: [checker.Errors(value).First()] });
     return value as T;
   };
+  return async (request: Request): Promise<T> => {
+    const declared = Number(request.headers.get("content-length") ?? NaN);
+    const { maxBytes, budget } = limits;
+    if (declared > maxBytes) throw new BodyError({ kind: "too_large", bytes: declared, limit: maxBytes });
+    // Without a declared length (chunked), the body is counted as it comes, and its share is what a body may be.
+    const share = Number.isFinite(declared) ? declared : maxBytes;
+    if (!budget.reserve(share)) throw new BodyError({ kind: "busy" });
+    try {
+      return parse(Number.isFinite(declared) ? await request.text() : await readCounted(request, maxBytes));
+    } finally {
+      budget.release(share);
+    }
+  };
+}
+
+/** The body's text, refused as soon as it passes `maxBytes`. */
+async function readCounted(request: Request, maxBytes: number): Promise<string> {
+  if (!request.body) return "";
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for await (const chunk of request.body) {
+    bytes += chunk.byteLength;
+    if (bytes > maxBytes) throw new BodyError({ kind: "too_large", bytes, limit: maxBytes });
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Counts bracket depth outside strings, jumping over string contents (most of a large body) with indexOf. */

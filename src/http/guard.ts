@@ -11,7 +11,7 @@ import { GatewayError } from "../errors";
 import type { Logger } from "../log";
 import type { TrustedProxies } from "./address";
 import { authenticate, type FailedAuthLimiter, Key } from "./auth";
-import { BodyError, jsonBodyReader } from "./body";
+import { BodyError, type BodyLimits, type BodyProblem, jsonBodyReader } from "./body";
 
 /** Whose key a route takes. */
 export type KeyKind = "client" | "admin";
@@ -22,6 +22,7 @@ export interface GuardSettings {
   log: Logger;
   /** The client key, and the admin key (the client key when no admin key is configured). */
   keys: Record<KeyKind, string>;
+  bodies: BodyLimits;
 }
 
 /** What each kind of route says to a caller without the right key, and writes to the log. */
@@ -74,7 +75,7 @@ export class KeyGuard {
    * be read is an invalid request.
    */
   jsonBody<S extends TSchema>(schema: S, who: KeyKind) {
-    const read = jsonBodyReader<Static<S>>(schema);
+    const read = jsonBodyReader<Static<S>>(schema, this.settings.bodies);
     return {
       body: schema,
       parse: async (caller: Caller): Promise<Static<S>> => {
@@ -82,10 +83,22 @@ export class KeyGuard {
         try {
           return await read(caller.request);
         } catch (e) {
-          throw e instanceof BodyError ? new GatewayError("invalid_request", e.message) : e;
+          throw e instanceof BodyError ? refusal(e) : e;
         }
       },
     };
+  }
+}
+
+function refusal(e: BodyError): GatewayError {
+  const kind: BodyProblem["kind"] = e.problem.kind;
+  switch (kind) {
+    case "too_large":
+      return new GatewayError("request_too_large", e.message);
+    case "busy":
+      return new GatewayError("rate_limited", e.message, { retryAfterSecs: 1 });
+    default:
+      return new GatewayError("invalid_request", e.message);
   }
 }
 
