@@ -4,9 +4,9 @@
  * written as SSE or folded into one message.
  */
 import { webSearch } from "../kiro/mcp";
-import { resolveModel } from "../kiro/models";
 import type { Services } from "../services";
 import { conversationJson, convertRequest } from "./convert";
+import { checkMaxTokens } from "./max-tokens";
 import { answerOf, streamMessage, TranslatedReply } from "./respond";
 import type { MessageResponse, MessagesRequest } from "./schemas";
 import { StreamTranslator } from "./stream";
@@ -30,6 +30,7 @@ export async function answerMessages(s: Services, body: MessagesRequest, call: M
  * pool (failover before the first byte), and opened as a translated reply.
  */
 export async function sendMessages(s: Services, body: MessagesRequest, { signal: clientSignal }: MessagesCall): Promise<TranslatedReply> {
+  checkMaxTokens(body.max_tokens, body.model, s.models.table);
   const converted = convertRequest(body, { models: s.models.table });
   const kiroJson = conversationJson(converted.conversationState);
   s.log.debug("messages request", {
@@ -57,8 +58,8 @@ export async function sendMessages(s: Services, body: MessagesRequest, { signal:
 
 /** Claude Code's WebSearch: Kiro's search runs on an account from the pool, and the answer is made from its hits. */
 async function searchTheWeb(s: Services, body: MessagesRequest, query: string, signal: AbortSignal) {
-  // An unknown model is refused here as on any other request, though the search itself needs none.
-  resolveModel(body.model, s.models.table);
+  // An unknown model, or max_tokens above its limit, is refused here as on any other request, though the search needs neither.
+  checkMaxTokens(body.max_tokens, body.model, s.models.table);
   s.log.debug("web search", { model: body.model, stream: !!body.stream });
   const hits = await s.pool.send(signal, (account, accessToken) => webSearch(s.upstream, account.caller(accessToken), query, signal));
   return answerOf(webSearchEvents({ model: body.model, query, hits, inputTokens: estimateInputTokens(body) }), !!body.stream);

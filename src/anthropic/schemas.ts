@@ -43,7 +43,8 @@ export const Thinking = t.Object(
 export const MessagesRequest = t.Object(
   {
     model: t.String({ minLength: 1 }),
-    max_tokens: t.Integer({ minimum: 1 }),
+    // 1e20 is an integer to JavaScript, but no count of tokens.
+    max_tokens: t.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
     messages: t.Array(Message),
     system: t.Optional(t.Union([t.String(), t.Array(TextBlock)])),
     stream: t.Optional(t.Boolean()),
