@@ -1,0 +1,128 @@
+/**
+ * The records in PostgreSQL (Bun.SQL), for operators who already run one or share records between instances.
+ * The shared SQL is written with `?`; it is numbered ($1, $2, …) here.
+ */
+import { SQL } from "bun";
+import { DatabaseError } from "./errors";
+import {
+  chunks, insertRequestsSql, keyNamesSql, keyUsageSql, keyValues, type Params, requestsSql, requestValues, rollupValues,
+  toKeyUsage, toLoggedRequest, toStoredKey, toUsageRow, upsertKeySql, upsertRollupSql, usageSql,
+} from "./queries";
+import { rollup } from "./rollup";
+import { migrations, SCHEMA_VERSION, VERSION_TABLE } from "./schema";
+import type { KeyUsage, LoggedRequest, RecordStore, RequestQuery, RequestRow, StoredKey, UsageQuery, UsageRow } from "./types";
+
+type Row = Record<string, unknown>;
+const flag = (b: boolean) => b;
+
+/** `?` → `$n`; the shared SQL has no `?` inside literals. */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** The URL without its password, for messages. */
+export function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+type Runner = Pick<SQL, "unsafe">;
+
+export class PostgresStore implements RecordStore {
+  readonly backend = "postgres";
+
+  private constructor(private readonly sql: SQL) {}
+
+  static async open(url: string): Promise<PostgresStore> {
+    const sql = new SQL(url, { max: 4 });
+    const store = new PostgresStore(sql);
+    try {
+      await store.migrate(url);
+    } catch (e) {
+      await sql.close().catch(() => {});
+      throw e instanceof DatabaseError ? e : new DatabaseError(`cannot use the database ${redactedUrl(url)}: ${(e as Error).message}`);
+    }
+    return store;
+  }
+
+  private async migrate(url: string): Promise<void> {
+    await this.sql.unsafe(VERSION_TABLE);
+    const [row] = (await this.sql.unsafe("SELECT MAX(version) AS v FROM kiro_ts_schema")) as Row[];
+    const version = Number(row?.v ?? 0);
+    if (version > SCHEMA_VERSION) {
+      throw new DatabaseError(`the database ${redactedUrl(url)} has schema version ${version}, newer than this kiro-ts knows (${SCHEMA_VERSION}): upgrade kiro-ts`);
+    }
+    const steps = migrations("postgres").slice(version);
+    if (steps.length === 0) return;
+    await this.sql.begin(async (tx) => {
+      // Two instances starting at once: the second waits here, then finds nothing left to do.
+      await tx.unsafe("LOCK TABLE kiro_ts_schema IN EXCLUSIVE MODE");
+      const [again] = (await tx.unsafe("SELECT MAX(version) AS v FROM kiro_ts_schema")) as Row[];
+      if (Number(again?.v ?? 0) !== version) return;
+      for (const statements of steps) for (const s of statements) await tx.unsafe(s);
+      await tx.unsafe("DELETE FROM kiro_ts_schema");
+      await tx.unsafe(`INSERT INTO kiro_ts_schema (version) VALUES (${SCHEMA_VERSION})`);
+    });
+  }
+
+  private async all(sql: string, params: Params = [], on: Runner = this.sql): Promise<Row[]> {
+    return (await on.unsafe(numbered(sql), params)) as Row[];
+  }
+
+  async keys(): Promise<StoredKey[]> {
+    return (await this.all("SELECT * FROM client_keys ORDER BY created_at")).map(toStoredKey);
+  }
+
+  async saveKey(key: StoredKey): Promise<void> {
+    await this.all(upsertKeySql, keyValues(key, flag));
+  }
+
+  async deleteKey(id: string): Promise<void> {
+    await this.all("DELETE FROM client_keys WHERE id = ?", [id]);
+  }
+
+  async touchKeys(lastUsed: Map<string, number>): Promise<void> {
+    for (const [id, at] of lastUsed) await this.all("UPDATE client_keys SET last_used_at = ? WHERE id = ?", [at, id]);
+  }
+
+  async append(rows: RequestRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.sql.begin(async (tx) => {
+      for (const part of chunks(rows)) await this.all(insertRequestsSql(part.length), part.flatMap((r) => requestValues(r, flag)), tx);
+      for (const part of chunks(rollup(rows))) await this.all(upsertRollupSql(part.length), part.flatMap(rollupValues), tx);
+    });
+  }
+
+  async usage(q: UsageQuery): Promise<UsageRow[]> {
+    const { sql, params } = usageSql(q);
+    return (await this.all(sql, params)).map(toUsageRow);
+  }
+
+  async keyNames(): Promise<Map<string, string>> {
+    return new Map((await this.all(keyNamesSql)).map((r) => [String(r.key_id), String(r.key_name)]));
+  }
+
+  async keyUsageSince(since: number): Promise<KeyUsage[]> {
+    return (await this.all(keyUsageSql, [since])).map(toKeyUsage);
+  }
+
+  async requests(q: RequestQuery): Promise<LoggedRequest[]> {
+    const { sql, params } = requestsSql(q);
+    return (await this.all(sql, params)).map(toLoggedRequest);
+  }
+
+  async prune(requestsBefore: number, usageBefore: number): Promise<void> {
+    await this.all("DELETE FROM requests WHERE at < ?", [requestsBefore]);
+    await this.all("DELETE FROM usage_hourly WHERE hour < ?", [usageBefore]);
+  }
+
+  async close(): Promise<void> {
+    await this.sql.close();
+  }
+}

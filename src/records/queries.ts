@@ -1,0 +1,156 @@
+/**
+ * The SQL both backends share, with `?` placeholders (PostgreSQL's driver gets them numbered), and the mapping
+ * from stored rows back to records. Column names are fixed here; no value is ever spliced into the text.
+ */
+import type { RollupRow } from "./rollup";
+import type { KeyUsage, LoggedRequest, RequestQuery, RequestRow, StoredKey, UsageQuery, UsageRow } from "./types";
+
+export const REQUEST_COLUMNS = [
+  "at", "key_id", "key_name", "account", "route", "model", "kiro_model", "stream", "status", "error_type", "input_tokens",
+  "output_tokens", "cache_read_tokens", "cache_write_tokens", "credits", "first_byte_ms", "duration_ms", "session", "attempts",
+] as const;
+
+export const ROLLUP_COLUMNS = [
+  "hour", "key_id", "key_name", "model", "account", "requests", "errors", "input_tokens", "output_tokens", "cache_read_tokens",
+  "cache_write_tokens", "credits",
+] as const;
+
+const SUMMED = ROLLUP_COLUMNS.slice(5);
+
+export const KEY_COLUMNS = ["id", "name", "digest", "prefix", "created_at", "expires_at", "last_used_at", "disabled", "models", "limits"] as const;
+
+export type Params = Array<string | number | boolean | null>;
+
+export function requestValues(r: RequestRow, flag: (b: boolean) => number | boolean): Params {
+  return [
+    r.at, r.keyId, r.keyName, r.account ?? null, r.route, r.model ?? null, r.kiroModel ?? null, flag(r.stream), r.status,
+    r.errorType ?? null, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWriteTokens, r.credits,
+    r.firstByteMs ?? null, r.durationMs, r.session ?? null, JSON.stringify(r.attempts),
+  ];
+}
+
+export function rollupValues(r: RollupRow): Params {
+  return [r.hour, r.keyId, r.keyName, r.model, r.account, r.requests, r.errors, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWriteTokens, r.credits];
+}
+
+export function keyValues(k: StoredKey, flag: (b: boolean) => number | boolean): Params {
+  return [
+    k.id, k.name, k.digest, k.prefix, k.createdAt, k.expiresAt ?? null, k.lastUsedAt ?? null, flag(k.disabled),
+    k.models ? JSON.stringify(k.models) : null, JSON.stringify(k.limits),
+  ];
+}
+
+const placeholders = (n: number) => `(${Array.from({ length: n }, () => "?").join(", ")})`;
+
+export const insertRequestsSql = (rows: number) =>
+  `INSERT INTO requests (${REQUEST_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => placeholders(REQUEST_COLUMNS.length)).join(", ")}`;
+
+export const upsertRollupSql = (rows: number) =>
+  `INSERT INTO usage_hourly (${ROLLUP_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => placeholders(ROLLUP_COLUMNS.length)).join(", ")}
+   ON CONFLICT (hour, key_id, model, account) DO UPDATE SET key_name = excluded.key_name, ${SUMMED.map((c) => `${c} = usage_hourly.${c} + excluded.${c}`).join(", ")}`;
+
+export const upsertKeySql = `INSERT INTO client_keys (${KEY_COLUMNS.join(", ")}) VALUES ${placeholders(KEY_COLUMNS.length)}
+  ON CONFLICT (id) DO UPDATE SET ${KEY_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(", ")}`;
+
+const GROUP_COLUMN = { key: "key_id", model: "model", account: "account" } as const;
+
+const sums = SUMMED.map((c) => `SUM(${c}) AS ${c}`).join(", ");
+
+/** Usage per group and bucket; the bucket's start is the hour rounded down to the bucket (UTC days). */
+export function usageSql(q: UsageQuery): { sql: string; params: Params } {
+  const size = q.bucket === "day" ? 86_400_000 : 3_600_000;
+  const col = GROUP_COLUMN[q.by];
+  return {
+    sql: `SELECT ${col} AS grp, hour - (hour % ?) AS start, ${sums} FROM usage_hourly WHERE hour >= ? AND hour < ? GROUP BY grp, start ORDER BY start`,
+    params: [size, q.from - (q.from % 3_600_000), q.to],
+  };
+}
+
+export const keyUsageSql = "SELECT key_id, SUM(requests) AS requests, SUM(input_tokens + output_tokens + cache_read_tokens + cache_write_tokens) AS tokens, SUM(credits) AS credits FROM usage_hourly WHERE hour >= ? GROUP BY key_id";
+
+export const keyNamesSql = "SELECT key_id, MAX(key_name) AS key_name FROM usage_hourly GROUP BY key_id";
+
+export function requestsSql(q: RequestQuery): { sql: string; params: Params } {
+  const where: string[] = [];
+  const params: Params = [];
+  const add = (clause: string, value: string | number) => {
+    where.push(clause);
+    params.push(value);
+  };
+  if (q.keyId !== undefined) add("key_id = ?", q.keyId);
+  if (q.account !== undefined) add("account = ?", q.account);
+  if (q.model !== undefined) add("model = ?", q.model);
+  if (q.status !== undefined) add("status = ?", q.status);
+  if (q.before !== undefined) add("id < ?", q.before);
+  params.push(q.limit);
+  return { sql: `SELECT * FROM requests ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`, params };
+}
+
+type Row = Record<string, unknown>;
+const num = (v: unknown) => Number(v ?? 0);
+const optional = <T>(v: unknown, f: (v: unknown) => T): T | undefined => (v === null || v === undefined ? undefined : f(v));
+
+export function toLoggedRequest(r: Row): LoggedRequest {
+  return {
+    id: num(r.id),
+    at: num(r.at),
+    keyId: String(r.key_id),
+    keyName: String(r.key_name),
+    account: optional(r.account, String),
+    route: String(r.route),
+    model: optional(r.model, String),
+    kiroModel: optional(r.kiro_model, String),
+    stream: Boolean(r.stream),
+    status: num(r.status),
+    errorType: optional(r.error_type, String),
+    inputTokens: num(r.input_tokens),
+    outputTokens: num(r.output_tokens),
+    cacheReadTokens: num(r.cache_read_tokens),
+    cacheWriteTokens: num(r.cache_write_tokens),
+    credits: num(r.credits),
+    firstByteMs: optional(r.first_byte_ms, Number),
+    durationMs: num(r.duration_ms),
+    session: optional(r.session, String),
+    attempts: JSON.parse(String(r.attempts)),
+  };
+}
+
+export function toUsageRow(r: Row): UsageRow {
+  return {
+    group: String(r.grp),
+    start: num(r.start),
+    requests: num(r.requests),
+    errors: num(r.errors),
+    inputTokens: num(r.input_tokens),
+    outputTokens: num(r.output_tokens),
+    cacheReadTokens: num(r.cache_read_tokens),
+    cacheWriteTokens: num(r.cache_write_tokens),
+    credits: num(r.credits),
+  };
+}
+
+export const toKeyUsage = (r: Row): KeyUsage => ({ keyId: String(r.key_id), requests: num(r.requests), tokens: num(r.tokens), credits: num(r.credits) });
+
+export function toStoredKey(r: Row): StoredKey {
+  return {
+    id: String(r.id),
+    name: String(r.name),
+    digest: String(r.digest),
+    prefix: String(r.prefix),
+    createdAt: num(r.created_at),
+    expiresAt: optional(r.expires_at, Number),
+    lastUsedAt: optional(r.last_used_at, Number),
+    disabled: Boolean(r.disabled),
+    models: optional(r.models, (v) => JSON.parse(String(v)) as string[]),
+    limits: JSON.parse(String(r.limits)),
+  };
+}
+
+/** Rows per INSERT statement: SQLite allows 32,766 parameters, PostgreSQL 65,535. */
+export const ROWS_PER_STATEMENT = 500;
+
+export function chunks<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,46 @@
+/**
+ * The records' tables, as numbered migrations per backend. A database whose version is newer than the last one
+ * here was written by a newer kiro-ts, and is refused rather than misread.
+ */
+export type Dialect = "sqlite" | "postgres";
+
+const types = {
+  sqlite: { id: "INTEGER PRIMARY KEY AUTOINCREMENT", time: "INTEGER", real: "REAL", flag: "INTEGER" },
+  postgres: { id: "BIGSERIAL PRIMARY KEY", time: "BIGINT", real: "DOUBLE PRECISION", flag: "BOOLEAN" },
+};
+
+/** Migration n (1-based) is MIGRATIONS[n - 1]: statements run in one transaction. */
+export function migrations(dialect: Dialect): string[][] {
+  const t = types[dialect];
+  return [
+    [
+      `CREATE TABLE client_keys (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, digest TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL,
+        created_at ${t.time} NOT NULL, expires_at ${t.time}, last_used_at ${t.time}, disabled ${t.flag} NOT NULL,
+        models TEXT, limits TEXT NOT NULL)`,
+      `CREATE TABLE requests (
+        id ${t.id}, at ${t.time} NOT NULL, key_id TEXT NOT NULL, key_name TEXT NOT NULL, account TEXT, route TEXT NOT NULL,
+        model TEXT, kiro_model TEXT, stream ${t.flag} NOT NULL, status INTEGER NOT NULL, error_type TEXT,
+        input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cache_read_tokens INTEGER NOT NULL,
+        cache_write_tokens INTEGER NOT NULL, credits ${t.real} NOT NULL, first_byte_ms INTEGER, duration_ms INTEGER NOT NULL,
+        session TEXT, attempts TEXT NOT NULL)`,
+      // The log's filters each walk one index newest first; pruning walks `at`.
+      "CREATE INDEX requests_at ON requests (at)",
+      "CREATE INDEX requests_key ON requests (key_id, id)",
+      "CREATE INDEX requests_account ON requests (account, id)",
+      "CREATE INDEX requests_model ON requests (model, id)",
+      "CREATE INDEX requests_status ON requests (status, id)",
+      // One row per hour, key, model and account: a usage question reads hours, never requests.
+      `CREATE TABLE usage_hourly (
+        hour ${t.time} NOT NULL, key_id TEXT NOT NULL, key_name TEXT NOT NULL, model TEXT NOT NULL, account TEXT NOT NULL,
+        requests INTEGER NOT NULL, errors INTEGER NOT NULL, input_tokens ${t.time} NOT NULL, output_tokens ${t.time} NOT NULL,
+        cache_read_tokens ${t.time} NOT NULL, cache_write_tokens ${t.time} NOT NULL, credits ${t.real} NOT NULL,
+        PRIMARY KEY (hour, key_id, model, account))`,
+    ],
+  ];
+}
+
+export const SCHEMA_VERSION = migrations("sqlite").length;
+
+/** The version table itself, made before anything else. */
+export const VERSION_TABLE = "CREATE TABLE IF NOT EXISTS kiro_ts_schema (version INTEGER NOT NULL)";
