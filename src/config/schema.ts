@@ -52,6 +52,10 @@ export const ConfigSchema = t.Object({
   trustedProxies: t.Optional(
     t.Array(t.String(), { description: "addresses or CIDR blocks of reverse proxies whose X-Forwarded-For / X-Real-IP name the client" }),
   ),
+  database: t.String({ default: "kiro-ts.db", minLength: 1, description: "client keys, usage and the request log: a SQLite file (relative to this file's folder), sqlite:///path or postgres://…" }),
+  usageRetentionDays: t.Integer({ default: 90, minimum: 1, description: "days of hourly usage kept" }),
+  requestLogDays: t.Integer({ default: 14, minimum: 1, description: "days of the request log kept" }),
+  alertWebhookUrl: url("JSON POSTed when an account is disabled, nearly out of quota, or no account can serve"),
 });
 
 export type Config = Static<typeof ConfigSchema> & {
