@@ -5,6 +5,7 @@
 import { Value } from "@sinclair/typebox/value";
 import { dirname, resolve } from "node:path";
 import { parseBlock } from "../http/address";
+import { isAwsRegion } from "../kiro/credential";
 import { findJsonSyntaxError } from "./json-syntax";
 import { ConfigSchema, IGNORED_KRS_KEYS, KNOWN_KEYS, type Config } from "./schema";
 
@@ -40,11 +41,15 @@ export function parseConfig(raw: unknown, source: string, baseDir: string): Load
   const config = value as Config;
   config.systemVersion ??= SYSTEM_VERSIONS[Math.floor(Math.random() * SYSTEM_VERSIONS.length)]!;
   if (config.credentialsDir) config.credentialsDir = resolve(baseDir, config.credentialsDir);
-  for (const key of ["kiroApiBaseUrl", "kiroAuthBaseUrl", "oidcBaseUrl", "ssoPortalBaseUrl", "proxyUrl", "countTokensApiUrl"] as const) {
+  for (const key of ["kiroApiBaseUrl", "kiroRuntimeBaseUrl", "kiroManagementBaseUrl", "kiroAuthBaseUrl", "oidcBaseUrl", "ssoPortalBaseUrl", "proxyUrl", "countTokensApiUrl"] as const) {
     const v = config[key];
     if (v !== undefined && !URL.canParse(v.replaceAll("{region}", "region"))) {
       throw new ConfigError(`${source}: "${key}" is not a URL (got ${JSON.stringify(v)})`);
     }
+  }
+  for (const key of ["region", "authRegion", "apiRegion"] as const) {
+    const v = config[key];
+    if (v !== undefined && !isAwsRegion(v)) throw new ConfigError(`${source}: "${key}" is not an AWS region such as us-east-1 (got ${JSON.stringify(v)})`);
   }
   const notABlock = config.trustedProxies?.find((p) => !parseBlock(p));
   if (notABlock !== undefined) {

@@ -17,6 +17,8 @@ export interface Credential {
   machineId?: string;
   email?: string;
   proxyUrl?: string;
+  /** Which of Kiro's hosts this account chats with (kiro-protocol-2026.md §1.2); the config's kiroEndpoint otherwise. */
+  endpoint?: string;
   /** A Kiro API key (`ksk_…`, §1.10): sent as the bearer token itself, never refreshed. */
   kiroApiKey?: string;
   [key: string]: unknown;
@@ -37,11 +39,20 @@ export function authKind(c: Credential): AuthKind {
 /** Region for refresh calls (§1.5): the credential's own, else the config's. */
 export const authRegionOf = (c: Credential, fallback: string) => c.authRegion || c.region || fallback;
 
-/** Region for API calls (§1.1): an explicit apiRegion, else the region of the credential's own profile ARN, else the config's. */
+/**
+ * Region for Kiro API calls (§1.1): an explicit apiRegion, else the region of the credential's own profile ARN,
+ * else its sign-in region, else the config's — mapped onto the two regions Kiro serves (kiro-protocol-2026.md §1.1:
+ * `eu-*` → eu-central-1, anything else → us-east-1; an SSO region such as ap-southeast-2 has no Kiro host).
+ */
 export function apiRegionOf(c: Credential, fallback: string): string {
-  if (c.apiRegion) return c.apiRegion;
   const fromArn = typeof c.profileArn === "string" ? /^arn:aws:codewhisperer:([a-z0-9-]+):/.exec(c.profileArn)?.[1] : undefined;
-  return fromArn || fallback;
+  return kiroRegion(c.apiRegion || fromArn || c.region || fallback);
+}
+
+/** GovCloud keeps its own hosts; Europe is served from Frankfurt, the rest of the world from Virginia. */
+export function kiroRegion(region: string): string {
+  if (region.startsWith("us-gov-")) return region;
+  return region.startsWith("eu-") ? "eu-central-1" : "us-east-1";
 }
 
 /** Milliseconds since the epoch of `expiresAt`, or undefined when missing or unparseable (RFC 3339, any offset). */
@@ -65,4 +76,28 @@ export interface ChatAccount {
   name: string;
   credential: Credential & { accessToken: string };
   machineId: string;
+}
+
+/** us-east-1, eu-central-1, ap-southeast-2, us-gov-west-1, cn-north-1, us-isob-east-1: AWS's region names. */
+const AWS_REGION = /^[a-z]{2}(?:-[a-z]+){1,2}-\d{1,2}$/;
+
+export const isAwsRegion = (value: string): boolean => AWS_REGION.test(value);
+
+/**
+ * What is wrong with a credential's own endpoints, if anything: a region is spliced into host names, and a
+ * proxy carries every call and the tokens with it, so neither may be anything but what it claims to be.
+ */
+export function endpointProblem(c: Record<string, unknown>): string | undefined {
+  for (const key of ["region", "authRegion", "apiRegion"]) {
+    const v = c[key];
+    if (v !== undefined && v !== "" && (typeof v !== "string" || !isAwsRegion(v))) return `${key} ${JSON.stringify(v)} is not an AWS region (such as us-east-1)`;
+  }
+  const proxy = c.proxyUrl;
+  if (proxy !== undefined && proxy !== "" && proxy !== "direct") {
+    const url = typeof proxy === "string" && URL.canParse(proxy) ? new URL(proxy) : undefined;
+    if (!url || !["http:", "https:", "socks5:", "socks5h:"].includes(url.protocol) || url.pathname.length > 1 || url.search) {
+      return 'proxyUrl is not a proxy URL (such as http://host:port) or "direct"';
+    }
+  }
+  return undefined;
 }

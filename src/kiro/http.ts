@@ -4,12 +4,19 @@
  * Kiro can answer "no" — classified later, in one place (pool/policy.ts).
  */
 
-import { apiRegionOf, authKind, type ChatAccount, type Credential } from "./credential";
+import { apiRegionOf, authKind, type ChatAccount, type Credential, isAwsRegion } from "./credential";
 import { exceptionKind, type FailureKind, statusKind } from "./failures";
 
 export interface UpstreamSettings {
   region: string;
+  /** The legacy q.* host (kiro-protocol-2026.md §1.1, form D of §1.2). */
   kiroApiBaseUrl: string;
+  /** The inference host of late 2026 (awsJson, form A); without it only the legacy host is used. */
+  kiroRuntimeBaseUrl?: string;
+  /** The control plane: ListAvailableModels, ListAvailableProfiles, GetUsageLimits (§1.6). */
+  kiroManagementBaseUrl?: string;
+  /** Which host chats: auto (runtime, falling back per account), runtime, or q. A credential's `endpoint` wins. */
+  kiroEndpoint?: Endpoint;
   kiroAuthBaseUrl: string;
   oidcBaseUrl: string;
   ssoPortalBaseUrl: string;
@@ -20,6 +27,8 @@ export interface UpstreamSettings {
   /** Outbound proxy for every call, credentials included (http://user:pass@host:port). */
   proxyUrl?: string;
 }
+
+export type Endpoint = "auto" | "runtime" | "q";
 
 /** Kiro said no — by status, or by an exception opening a 200 reply — or could not be reached (status 0). */
 export class UpstreamError extends Error {
@@ -34,6 +43,8 @@ export class UpstreamError extends Error {
     readonly retryAfterSecs?: number,
     /** The exception type, when Kiro said no inside its event stream. */
     readonly exceptionType?: string,
+    /** Whose call it was and where it went, for messages that must name the account's region (§6). */
+    readonly where?: { account: string; region: string },
   ) {
     super(
       status === 0 ? `${operation}: ${body}` : `${operation}: ${exceptionType ?? `HTTP ${status}`}: ${summarise(body)}`,
@@ -83,16 +94,32 @@ function summarise(body: string): string {
 export const proxyFor = (credentialProxy: string | undefined, s: UpstreamSettings) =>
   credentialProxy === "direct" ? undefined : credentialProxy || s.proxyUrl;
 
-export const withRegion = (template: string, region: string) => template.replaceAll("{region}", region).replace(/\/+$/, "");
+/** A base URL for `region`; a value that is not an AWS region never reaches a host name (it would pick the host). */
+export function withRegion(template: string, region: string): string {
+  if (template.includes("{region}") && !isAwsRegion(region)) {
+    throw new UpstreamError("Kiro call", 0, `the region ${JSON.stringify(region.slice(0, 40))} is not an AWS region, so no call was made`);
+  }
+  return template.replaceAll("{region}", region).replace(/\/+$/, "");
+}
 
 /** The SDK tag used in Kiro IDE's user-agent strings for the streaming API. */
 const STREAMING_SDK = "1.0.34";
 
 /** An API key goes as the bearer token, marked so (§1.10); an access token goes alone. */
-const bearer = (token: string, apiKey: boolean): Record<string, string> =>
+export const bearer = (token: string, apiKey: boolean): Record<string, string> =>
   apiKey ? { authorization: `Bearer ${token}`, tokentype: "API_KEY" } : { authorization: `Bearer ${token}` };
 
-export function chatHeaders(s: UpstreamSettings, machineId: string, accessToken: string, apiKey = false): Record<string, string> {
+/** The SDK's retry headers of a first attempt (§1.4); Invocation numbers the later ones. */
+const FIRST_ATTEMPT = { "amz-sdk-invocation-id": "", "amz-sdk-request": "attempt=1; max=3", "x-kiro-attempt": "1;max=3" };
+
+/** Form D (legacy REST on q.*): Kiro IDE's streaming headers as kiro.rs sends them. */
+export function chatHeaders(
+  s: UpstreamSettings,
+  machineId: string,
+  accessToken: string,
+  apiKey = false,
+  attempt: Record<string, string> = { ...FIRST_ATTEMPT, "amz-sdk-invocation-id": crypto.randomUUID() },
+): Record<string, string> {
   const kiro = `KiroIDE-${s.kiroVersion}-${machineId}`;
   return {
     "content-type": "application/json",
@@ -101,8 +128,45 @@ export function chatHeaders(s: UpstreamSettings, machineId: string, accessToken:
     "x-amzn-kiro-agent-mode": "vibe",
     "x-amz-user-agent": `aws-sdk-js/${STREAMING_SDK} ${kiro}`,
     "user-agent": `aws-sdk-js/${STREAMING_SDK} ua/2.1 os/${s.systemVersion} lang/js md/nodejs#${s.nodeVersion} api/codewhispererstreaming#${STREAMING_SDK} m/E ${kiro}`,
+    ...attempt,
+  };
+}
+
+/** The KAS version the IDE's user agent names beside its own (§1.3, KLB PR #42). */
+const KAS_VERSION = "0.54.0";
+
+/**
+ * Form A (awsJson on the runtime host): the header set Kiro IDE 1.0.437 sends with KiroRuntimeService's target
+ * (§1.3) — self-consistent, since the runtime may judge the client by it; no agent-mode header (§1.3).
+ */
+export function runtimeChatHeaders(s: UpstreamSettings, machineId: string, accessToken: string, apiKey: boolean, attempt: Record<string, string>): Record<string, string> {
+  const kiro = `KiroIDE-${s.kiroVersion}-${machineId}-KAS/${KAS_VERSION}`;
+  return {
+    "content-type": AWS_JSON,
+    "x-amz-target": "KiroRuntimeService.GenerateAssistantResponse",
+    ...bearer(accessToken, apiKey),
+    "x-amzn-kiro-client-attribution": "kiro-ide",
+    "x-amzn-codewhisperer-optout": "true",
+    "x-amz-user-agent": `aws-sdk-js/1.0.0 ${kiro}`,
+    "user-agent": `aws-sdk-js/1.0.0 ua/2.1 os/${s.systemVersion} lang/js md/nodejs#${s.nodeVersion} api/kiroruntime#1.0.0 m/N ${kiro}`,
+    ...attempt,
+  };
+}
+
+/** The content type of Kiro's awsJson calls (§1.2). */
+export const AWS_JSON = "application/x-amz-json-1.0";
+
+/** A control-plane call on the management host (§1.6): awsJson, with the control plane's own API tag (§1.3). */
+export function managementHeaders(s: UpstreamSettings, machineId: string, accessToken: string, apiKey: boolean, target: string): Record<string, string> {
+  const kiro = `KiroIDE-${s.kiroVersion}-${machineId}`;
+  return {
+    "content-type": AWS_JSON,
+    "x-amz-target": target,
+    ...bearer(accessToken, apiKey),
+    "x-amz-user-agent": `aws-sdk-js/1.0.0 ${kiro}`,
+    "user-agent": `aws-sdk-js/1.0.0 ua/2.1 os/${s.systemVersion} lang/js md/nodejs#${s.nodeVersion} api/kirocontrolplanebearer#1.0.0 m/N,E ${kiro}`,
     "amz-sdk-invocation-id": crypto.randomUUID(),
-    "amz-sdk-request": "attempt=1; max=3",
+    "amz-sdk-request": "attempt=1; max=1",
   };
 }
 

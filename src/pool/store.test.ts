@@ -83,3 +83,14 @@ describe("CredentialStore", () => {
     expect((await stat(join(dir, "x.json"))).mode & 0o777).toBe(0o600);
   });
 });
+
+describe("credentials that would send tokens elsewhere", () => {
+  test("a region or proxy that is not one skips the file, saying which field", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "evil.json"), JSON.stringify({ refreshToken: RT, region: "x@attacker.example:443/?" }));
+    await writeFile(join(dir, "fine.json"), JSON.stringify({ refreshToken: RT, region: "eu-central-1" }));
+    const loaded = await new CredentialStore().loadDir(dir);
+    expect(loaded.credentials.map((c) => c.name)).toEqual(["fine"]);
+    expect(loaded.skipped).toEqual([`${join(dir, "evil.json")}: region "x@attacker.example:443/?" is not an AWS region (such as us-east-1)`]);
+  });
+});

@@ -7,7 +7,7 @@
  */
 import { lstat, mkdir, readdir, realpath, rm, stat } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
-import { authKind, type Credential } from "../kiro/credential";
+import { authKind, type Credential, endpointProblem } from "../kiro/credential";
 import { sweepTempFiles, writeAtomic } from "./files";
 
 /** Where one account's credential lives: a whole file, or one element of a kiro.rs array file. */
@@ -209,6 +209,8 @@ async function writeTarget(path: string): Promise<string> {
 }
 
 function credentialProblem(c: Record<string, unknown>): string | undefined {
+  const endpoints = endpointProblem(c);
+  if (endpoints) return endpoints;
   if (authKind(c) === "api_key") {
     return typeof c.kiroApiKey === "string" && c.kiroApiKey.trim() !== "" ? undefined : "authMethod is api_key but there is no kiroApiKey";
   }
