@@ -1,13 +1,16 @@
 /**
  * One /v1/messages request, apart from HTTP: a web search is answered by Kiro's search; anything else is
- * converted to a Kiro conversation, sent through the pool (failover before the first byte), translated, and
- * written as SSE or folded into one message.
+ * converted to a Kiro conversation, sent through the pool, translated, and written as SSE or folded into one
+ * message. A stream can move to another account until its first byte; a non-streaming answer until it is complete.
  */
+import { GatewayError } from "../errors";
 import { webSearch } from "../kiro/mcp";
+import type { OpenedReply } from "../kiro/reply";
+import { BrokenReply } from "../pool/pool";
 import type { Services } from "../services";
 import { conversationJson, convertRequest } from "./convert";
 import { checkMaxTokens } from "./max-tokens";
-import { answerOf, streamMessage, TranslatedReply } from "./respond";
+import { type AnsweredReply, answerOf, CompletedReply, streamMessage, TranslatedReply } from "./respond";
 import type { MessageResponse, MessagesRequest } from "./schemas";
 import { StreamTranslator } from "./stream";
 import { estimateInputTokens } from "./tokens";
@@ -16,6 +19,11 @@ import { webSearchEvents, webSearchQuery } from "./web-search";
 export interface MessagesCall {
   /** Aborted when the client disconnects. */
   signal: AbortSignal;
+  /**
+   * Read the whole reply before answering (default: when `stream` is not true). Until then nothing has reached the
+   * client, so a failure anywhere in the reply — cut, Kiro's exception, a stall — moves it to another account.
+   */
+  complete?: boolean;
 }
 
 export async function answerMessages(s: Services, body: MessagesRequest, call: MessagesCall): Promise<Response | MessageResponse> {
@@ -27,9 +35,13 @@ export async function answerMessages(s: Services, body: MessagesRequest, call: M
 
 /**
  * The path every front shares: an Anthropic-shaped request converted to a Kiro conversation, sent through the
- * pool (failover before the first byte), and opened as a translated reply.
+ * pool, and answered as translated events: opened (a stream) or read to the end (`complete`).
  */
-export async function sendMessages(s: Services, body: MessagesRequest, { signal: clientSignal }: MessagesCall): Promise<TranslatedReply> {
+export async function sendMessages(
+  s: Services,
+  body: MessagesRequest,
+  { signal: clientSignal, complete = !body.stream }: MessagesCall,
+): Promise<AnsweredReply> {
   checkMaxTokens(body.max_tokens, body.model, s.models.table);
   const converted = convertRequest(body, { models: s.models.table });
   const kiroJson = conversationJson(converted.conversationState);
@@ -45,15 +57,26 @@ export async function sendMessages(s: Services, body: MessagesRequest, { signal:
   const upstream = new AbortController();
   const signal = AbortSignal.any([clientSignal, upstream.signal]);
   const inputTokens = whileUpstreamWorks(() => estimateInputTokens(body));
-  const opened = await s.pool.send(signal, (account, accessToken) => s.chat.open(account.caller(accessToken), kiroJson, signal));
-  const translator = new StreamTranslator({
-    model: body.model,
-    thinking: converted.thinking,
-    inputTokens: await inputTokens,
-    contextWindow: converted.contextWindow,
-    toolNames: converted.toolNames,
+  const translated = async (opened: OpenedReply) => {
+    const translator = new StreamTranslator({
+      model: body.model,
+      thinking: converted.thinking,
+      inputTokens: await inputTokens,
+      contextWindow: converted.contextWindow,
+      toolNames: converted.toolNames,
+    });
+    return new TranslatedReply(translator, { ...opened, abort: () => upstream.abort() }, s.log);
+  };
+  return s.pool.send(signal, async (account, accessToken): Promise<AnsweredReply> => {
+    const reply = await translated(await s.chat.open(account.caller(accessToken), kiroJson, signal));
+    if (!complete) return reply;
+    try {
+      return await CompletedReply.read(reply);
+    } catch (e) {
+      if (signal.aborted || !(e instanceof GatewayError)) throw e;
+      throw new BrokenReply(e);
+    }
   });
-  return new TranslatedReply(translator, { ...opened, abort: () => upstream.abort() }, s.log);
 }
 
 /** Claude Code's WebSearch: Kiro's search runs on an account from the pool, and the answer is made from its hits. */

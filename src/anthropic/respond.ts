@@ -21,8 +21,18 @@ export interface Reply extends OpenedReply {
 /** Upstream silence after which a ping is sent (kiro-protocol.md §5.1). */
 export const PING_AFTER_MS = 25_000;
 
+/** A reply as every front renders it: its translated events as they come, or folded into one message. */
+export interface AnsweredReply {
+  /** The events, batch by batch; a failure after the start is a thrown GatewayError. */
+  events(): AsyncGenerator<StreamEvent[]>;
+  /** The client left: stop the upstream download. */
+  leave(): void;
+  /** Every event folded into one message; throws the reply's failure. */
+  message(): Promise<MessageResponse>;
+}
+
 /** A Kiro reply as it translates: the events every writer renders. */
-export class TranslatedReply {
+export class TranslatedReply implements AnsweredReply {
   private gone = false;
 
   constructor(
@@ -62,11 +72,41 @@ export class TranslatedReply {
   }
 
   /** Every event folded into one message; throws the reply's failure. */
-  async message(): Promise<MessageResponse> {
-    const folder = new MessageFolder();
-    for await (const batch of this.events()) for (const e of batch) folder.push(e);
-    return folder.result();
+  message(): Promise<MessageResponse> {
+    return fold(this.events());
   }
+}
+
+/**
+ * A reply read to its end before anything was answered (a non-streaming request): a failure anywhere in it was
+ * thrown by `read`, while another account could still answer; its events, replayed, never fail.
+ */
+export class CompletedReply implements AnsweredReply {
+  private constructor(private readonly batches: readonly StreamEvent[][]) {}
+
+  /** Reads `reply` to its end; throws its failure. */
+  static async read(reply: TranslatedReply): Promise<CompletedReply> {
+    const batches: StreamEvent[][] = [];
+    for await (const batch of reply.events()) batches.push(batch);
+    return new CompletedReply(batches);
+  }
+
+  async *events(): AsyncGenerator<StreamEvent[]> {
+    yield* this.batches;
+  }
+
+  /** Nothing is downloading any more. */
+  leave(): void {}
+
+  message(): Promise<MessageResponse> {
+    return fold(this.events());
+  }
+}
+
+async function fold(events: AsyncIterable<StreamEvent[]>): Promise<MessageResponse> {
+  const folder = new MessageFolder();
+  for await (const batch of events) for (const e of batch) folder.push(e);
+  return folder.result();
 }
 
 const ANTHROPIC_SSE: SseFormat<StreamEvent> = {
@@ -75,7 +115,7 @@ const ANTHROPIC_SSE: SseFormat<StreamEvent> = {
   failure: (e) => encodeSSE(errorBody(e.kind, e.message)),
 };
 
-export function streamMessage(reply: TranslatedReply, log: Logger, pingAfterMs = PING_AFTER_MS): Response {
+export function streamMessage(reply: AnsweredReply, log: Logger, pingAfterMs = PING_AFTER_MS): Response {
   return sseResponse(reply.events(), ANTHROPIC_SSE, { log, pingAfterMs, onLeave: () => reply.leave() });
 }
 

@@ -99,7 +99,7 @@ describe("upstream errors", () => {
 
   test("Kiro fails with 5xx every time: 529 overloaded_error", async () => {
     g = await startGateway();
-    g.sim.enqueue(internal(), internal(), internal());
+    g.sim.setDefaultReply(internal());
     const res = await post(g, "/v1/messages", hello);
     expect(res.status).toBe(529);
     expect(res.json.error.type).toBe("overloaded_error");
@@ -108,7 +108,7 @@ describe("upstream errors", () => {
 
   test("the connection to Kiro breaks every time: 502 api_error naming the cause", async () => {
     g = await startGateway();
-    g.sim.enqueue(reset(), reset(), reset());
+    g.sim.setDefaultReply(reset());
     const res = await post(g, "/v1/messages", hello);
     expect(res.status).toBe(502);
     expect(res.json.error.type).toBe("api_error");
@@ -135,9 +135,9 @@ describe("upstream errors", () => {
     await expect(g.client.messages.stream(hello as never).finalMessage()).rejects.toThrow(/cut off/);
   });
 
-  test("non-streaming: a cut reply is an error response, not a partial message", async () => {
+  test("non-streaming: a reply cut on every try is an error response, not a partial message", async () => {
     g = await startGateway({ simulator: { chunking: "whole" } });
-    g.sim.enqueue(events([textEvent("Hello "), textEvent("there, this reply will be cut"), textEvent("never arrives")], { cutAfterBytes: 300, frameDelayMs: 30 }));
+    g.sim.setDefaultReply(events([textEvent("Hello "), textEvent("there, this reply will be cut"), textEvent("never arrives")], { cutAfterBytes: 300, frameDelayMs: 30 }));
     const res = await post(g, "/v1/messages", hello);
     expect(res.status).toBe(529);
     expect(res.json.error.type).toBe("overloaded_error");

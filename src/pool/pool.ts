@@ -1,6 +1,7 @@
 /**
  * The pool: which account takes the next request (least used, quota-aware), and failover inside one client
- * request — an account's failure moves the request to another before any byte has reached the client.
+ * request — an account's failure moves the request to another before any byte has reached the client; once
+ * every account was tried, a transient failure is retried on one already tried, up to 9 attempts in all.
  */
 import { assertNever, GatewayError } from "../errors";
 import { UpstreamError } from "../kiro/http";
@@ -8,6 +9,23 @@ import type { Logger } from "../log";
 import { Account, RefreshFailure } from "./account";
 import { classify } from "./policy";
 import { RequestRate } from "./stats";
+
+/** Kiro's own client retries a 5xx up to 9 times; no client request makes more attempts than that. */
+const MAX_ATTEMPTS = 9;
+/** The pause before retrying accounts already tried: 100 ms, doubling with each round, at most 1 s. */
+const FIRST_ROUND_PAUSE_MS = 100;
+const MAX_ROUND_PAUSE_MS = 1_000;
+
+/**
+ * A reply that failed after it began but before anything of it reached the client (cut, Kiro's exception, a
+ * stall, no closing events): a transient failure of the account, and another account may still answer.
+ */
+export class BrokenReply extends Error {
+  override name = "BrokenReply";
+  constructor(readonly error: GatewayError) {
+    super(error.message);
+  }
+}
 
 export class Pool {
   private readonly list: Account[] = [];
@@ -63,8 +81,9 @@ export class Pool {
   }
 
   /**
-   * Runs `attempt` on an account with a fresh token, failing over per the policy, at most min(3 × accounts, 9)
-   * times. `attempt` resolves once Kiro has answered 2xx; what it returns is the caller's.
+   * Runs `attempt` on an account with a fresh token, failing over per the policy, at most 9 times. `attempt`
+   * resolves once Kiro's reply may reach the client (it throws BrokenReply for one that broke before); what it
+   * returns is the caller's.
    */
   async send<T>(signal: AbortSignal, attempt: (account: Account, accessToken: string) => Promise<T>): Promise<T> {
     this.rate.record();
@@ -76,20 +95,28 @@ export class Pool {
   }
 
   private async failover<T>(signal: AbortSignal, attempt: (account: Account, accessToken: string) => Promise<T>): Promise<T> {
-    const maxAttempts = Math.max(1, Math.min(3 * this.list.length, 9));
-    const failed = new Set<Account>();
+    /** Accounts tried in this round; after a forced refresh the same account may go again, not counted as tried. */
+    const tried = new Set<Account>();
+    /** Accounts that failed this request in a way that another try would not mend (a refused credential). */
+    const spent = new Set<Account>();
     const forced = new Set<Account>();
     let last: GatewayError | undefined;
+    let rounds = 0;
 
-    for (let n = 0; n < maxAttempts; n++) {
+    for (let n = 0; n < MAX_ATTEMPTS; n++) {
       signal.throwIfAborted();
-      // No account is tried twice for one request (a stalled one would hold the client for minutes each time);
-      // after a forced refresh the same account may go again, since it is not counted as failed.
-      const account = this.select(failed) ?? this.selfHeal(failed);
+      let account = this.select(tried) ?? this.selfHeal(tried);
+      // Every account was tried: those a transient failure left routable get another round, after a pause.
+      if (!account && this.select(spent)) {
+        await sleep(Math.min(MAX_ROUND_PAUSE_MS, FIRST_ROUND_PAUSE_MS * 2 ** rounds++), signal);
+        tried.clear();
+        for (const a of spent) tried.add(a);
+        account = this.select(tried);
+      }
       if (!account) break;
       account.recordAttempt();
       const log = this.log.child({ account: account.name });
-      log.debug("attempt", { attempt: n + 1, of: maxAttempts });
+      log.debug("attempt", { attempt: n + 1, of: MAX_ATTEMPTS });
       try {
         const token = await account.accessToken(false, signal);
         const result = await attempt(account, token);
@@ -98,10 +125,17 @@ export class Pool {
         return result;
       } catch (e) {
         if (signal.aborted) throw e;
+        tried.add(account);
         if (e instanceof RefreshFailure) {
           log.warn("account unusable", { error: e.message });
-          failed.add(account);
+          spent.add(account);
           last = new GatewayError("unavailable", e.message);
+          continue;
+        }
+        if (e instanceof BrokenReply) {
+          log.warn("the reply broke before it was answered", { error: e.message });
+          account.recordFailure(e.message);
+          last = e.error;
           continue;
         }
         if (!(e instanceof UpstreamError)) throw e;
@@ -114,6 +148,7 @@ export class Pool {
             if (!account.refreshable) {
               // An API key that Kiro refuses stays refused: a failure toward maxFailures, and on to the next account.
               account.recordFailure("Kiro refused the API key");
+              spent.add(account);
               last = new GatewayError("upstream", `Kiro refused the API key of account ${account.name}`, { upstreamStatus: e.status });
               break;
             }
@@ -122,6 +157,7 @@ export class Pool {
               try {
                 await account.refresh(true, signal);
                 n--; // the retry after a forced refresh is part of the same attempt
+                tried.delete(account);
                 continue;
               } catch (r) {
                 if (signal.aborted) throw r;
@@ -129,6 +165,7 @@ export class Pool {
             } else {
               account.recordFailure("access token refused after a fresh refresh");
             }
+            spent.add(account);
             last = new GatewayError("upstream", `Kiro refused the access token of account ${account.name}`, { upstreamStatus: e.status });
             break;
           case "quota": {
@@ -160,7 +197,6 @@ export class Pool {
           default:
             assertNever(verdict);
         }
-        failed.add(account);
       }
     }
     throw last && last.kind !== "unavailable" ? last : this.noAccountError(last);
@@ -225,6 +261,26 @@ function summarise(accounts: Account[]): string {
     counts.set(label, (counts.get(label) ?? 0) + 1);
   }
   return [...counts].map(([label, n]) => `${n} ${label}`).join(", ");
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+    };
+    const onAbort = () => {
+      done();
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      done();
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 /** Kiro's reset date from a quota error body, when it names one (unix seconds or ms). */
