@@ -271,14 +271,16 @@ export class Account {
   }
 
   /**
-   * A 429: rest for Retry-After when Kiro gave one; else a short rest that doubles with each 429 in a row, up to
-   * failureCooldownSecs (a lone 429 is usually over in seconds; a minute's rest for it would empty a small pool).
+   * A 429: rest for Retry-After when Kiro gave one; else a short rest that doubles with each 429 in a row. Either
+   * way at most failureCooldownSecs: a lone 429 is usually over in seconds, and a Retry-After of a day would bench
+   * the account for a day (a used-up quota is no 429: policy.ts sends it to the quota rest).
    */
   throttle(reason: string, retryAfterSecs?: number, now = Date.now()): void {
     // 429s answered to requests that were already in flight when the rest began are one throttling, not several.
     if (this.state.kind === "cooling" && this.state.until > now && retryAfterSecs === undefined) return;
     this.throttles++;
-    this.cool(now + (retryAfterSecs !== undefined ? retryAfterSecs * 1000 : this.backoffMs(this.throttles)), reason);
+    const restMs = retryAfterSecs !== undefined ? Math.min(retryAfterSecs * 1000, this.deps.failureCooldownSecs * 1000) : this.backoffMs(this.throttles);
+    this.cool(now + restMs, reason);
   }
 
   /** 5 s, 10 s, 20 s … for the n-th 429 in a row, never more than failureCooldownSecs. */
