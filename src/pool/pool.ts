@@ -20,6 +20,11 @@ const MAX_ROUND_PAUSE_MS = 1_000;
  * A reply that failed after it began but before anything of it reached the client (cut, Kiro's exception, a
  * stall, no closing events): a transient failure of the account, and another account may still answer.
  */
+/** Told of each attempt of one request and how it went ("ok", or why it moved on), e.g. for a request log. */
+export interface AttemptObserver {
+  attempted(account: string, outcome: string): void;
+}
+
 export class BrokenReply extends Error {
   override name = "BrokenReply";
   constructor(readonly error: GatewayError) {
@@ -85,16 +90,16 @@ export class Pool {
    * resolves once Kiro's reply may reach the client (it throws BrokenReply for one that broke before); what it
    * returns is the caller's.
    */
-  async send<T>(signal: AbortSignal, attempt: (account: Account, accessToken: string) => Promise<T>): Promise<T> {
+  async send<T>(signal: AbortSignal, attempt: (account: Account, accessToken: string) => Promise<T>, observer?: AttemptObserver): Promise<T> {
     this.rate.record();
     try {
-      return await this.failover(signal, attempt);
+      return await this.failover(signal, attempt, observer);
     } finally {
       this.onChange();
     }
   }
 
-  private async failover<T>(signal: AbortSignal, attempt: (account: Account, accessToken: string) => Promise<T>): Promise<T> {
+  private async failover<T>(signal: AbortSignal, attempt: (account: Account, accessToken: string) => Promise<T>, observer?: AttemptObserver): Promise<T> {
     /** Accounts tried in this round; after a forced refresh the same account may go again, not counted as tried. */
     const tried = new Set<Account>();
     /** Accounts that failed this request in a way that another try would not mend (a refused credential). */
@@ -121,6 +126,7 @@ export class Pool {
         const token = await account.accessToken(false, signal);
         const result = await attempt(account, token);
         account.recordSuccess();
+        observer?.attempted(account.name, "ok");
         log.debug("upstream answered");
         return result;
       } catch (e) {
@@ -128,12 +134,14 @@ export class Pool {
         tried.add(account);
         if (e instanceof RefreshFailure) {
           log.warn("account unusable", { error: e.message });
+          observer?.attempted(account.name, "unusable");
           spent.add(account);
           last = new GatewayError("unavailable", e.message);
           continue;
         }
         if (e instanceof BrokenReply) {
           log.warn("the reply broke before it was answered", { error: e.message });
+          observer?.attempted(account.name, "broken");
           account.recordFailure(e.message);
           last = e.error;
           continue;
@@ -141,6 +149,7 @@ export class Pool {
         if (!(e instanceof UpstreamError)) throw e;
         const verdict = classify(e);
         log.warn("upstream failure", { status: e.status, verdict: verdict.kind, error: e.message });
+        observer?.attempted(account.name, verdict.kind);
         switch (verdict.kind) {
           case "client":
             throw verdict.error;
