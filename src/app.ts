@@ -12,6 +12,7 @@ import { GatewayError } from "./errors";
 import { TrustedProxies } from "./http/address";
 import { BodyBudget, BodyError } from "./http/body";
 import { KeyGuard } from "./http/guard";
+import { openaiRoutes } from "./openai/routes";
 import type { Services } from "./services";
 
 /** Anthropic's own limit for a Messages request (32 MB); Claude Code sends some over 20 MB. */
@@ -54,6 +55,7 @@ export function buildApp(s: Services) {
       });
     })
     .use(anthropicRoutes(s, guard))
+    .use(openaiRoutes(s, guard))
     .use(adminRoutes(s, guard))
     .use(uiPlugin());
 }

@@ -29,7 +29,7 @@ const TAIL_CHARS = 600;
  * An error names the problem; it does not echo a 5 MB model name or tool name back. The head and the tail are
  * kept, since a message built around a client's value usually says what to do after quoting it.
  */
-function bounded(message: string): string {
+export function bounded(message: string): string {
   if (message.length <= HEAD_CHARS + TAIL_CHARS) return message;
   // Cut between code points, so no half of a surrogate pair is left at either edge.
   const head = message.slice(0, /[\uD800-\uDBFF]/.test(message.charAt(HEAD_CHARS - 1)) ? HEAD_CHARS - 1 : HEAD_CHARS);

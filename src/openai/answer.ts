@@ -1,0 +1,86 @@
+/**
+ * One OpenAI request, apart from HTTP: converted in to an Anthropic request, sent down the path every front shares
+ * (sendMessages: convert, pool with failover, Kiro call, translated reply), and the reply's events rendered out by
+ * this front's writers — as SSE while they arrive, or folded into one JSON answer.
+ */
+import { sendMessages } from "../anthropic/messages";
+import { type AnsweredReply, PING_AFTER_MS } from "../anthropic/respond";
+import type { StreamEvent } from "../anthropic/schemas";
+import { type SseFormat, sseResponse } from "../http/sse";
+import type { Services } from "../services";
+import { ChatChunkWriter, ChatFolder } from "./chat-reply";
+import { chatToMessages } from "./chat-request";
+import { openaiErrorBody } from "./errors";
+import { ResponsesWriter } from "./responses-reply";
+import { responsesToMessages } from "./responses-request";
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionsRequest, ResponseObject, ResponsesEvent, ResponsesRequest } from "./schemas";
+
+export interface OpenAICall {
+  /** Aborted when the client disconnects. */
+  signal: AbortSignal;
+}
+
+const hex = () => crypto.randomUUID().replaceAll("-", "");
+const unixNow = () => Math.floor(Date.now() / 1000);
+
+/** A comment line: every SSE parser passes over it. */
+const PING = ": ping\n\n";
+
+/** Chat Completions' SSE: bare `data:` lines, an error object as the last words, `data: [DONE]` at the end. */
+const CHAT_SSE: SseFormat<ChatCompletionChunk> = {
+  encode: (chunk) => `data: ${JSON.stringify(chunk)}\n\n`,
+  ping: PING,
+  failure: (e) => `data: ${JSON.stringify(openaiErrorBody(e))}\n\n`,
+  done: "data: [DONE]\n\n",
+};
+
+export async function answerChat(s: Services, body: ChatCompletionsRequest, call: OpenAICall): Promise<Response | ChatCompletion> {
+  const { request, stop } = chatToMessages(body);
+  const opts = { id: `chatcmpl-${hex()}`, model: body.model, created: unixNow(), stop, includeUsage: body.stream_options?.include_usage === true };
+  const writer = new ChatChunkWriter(opts);
+  const reply = await sendMessages(s, request, call);
+  const chunks = rendered(reply, (e) => writer.push(e));
+  if (body.stream === true) return sseResponse(chunks, CHAT_SSE, { log: s.log, pingAfterMs: PING_AFTER_MS, onLeave: () => reply.leave() });
+  const folder = new ChatFolder();
+  for await (const batch of chunks) for (const chunk of batch) folder.push(chunk);
+  return folder.result(opts, writer.finalUsage!);
+}
+
+export async function answerResponses(s: Services, body: ResponsesRequest, call: OpenAICall): Promise<Response | ResponseObject> {
+  const { request, tools, compaction } = responsesToMessages(body);
+  const writer = new ResponsesWriter({
+    id: `resp_${hex()}`,
+    model: body.model,
+    createdAt: unixNow(),
+    tools,
+    compaction,
+    echo: {
+      instructions: body.instructions ?? null,
+      max_output_tokens: body.max_output_tokens ?? null,
+      parallel_tool_calls: body.parallel_tool_calls !== false,
+      reasoning: { effort: body.reasoning?.effort ?? null, summary: null },
+      temperature: body.temperature ?? null,
+      tool_choice: body.tool_choice ?? "auto",
+      tools: body.tools ?? [],
+      top_p: body.top_p ?? null,
+      metadata: {},
+    },
+  });
+  const reply = await sendMessages(s, request, call);
+  const events = rendered(reply, (e) => writer.push(e));
+  if (body.stream === true) {
+    const format: SseFormat<ResponsesEvent> = {
+      encode: (event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`,
+      ping: PING,
+      failure: (e) => format.encode(writer.failed(e)),
+    };
+    return sseResponse(events, format, { log: s.log, pingAfterMs: PING_AFTER_MS, onLeave: () => reply.leave() });
+  }
+  for await (const _ of events);
+  return writer.response;
+}
+
+/** The reply's batches of events as the writer renders them. */
+async function* rendered<T>(reply: AnsweredReply, render: (e: StreamEvent) => T[]): AsyncGenerator<T[]> {
+  for await (const batch of reply.events()) yield batch.flatMap(render);
+}

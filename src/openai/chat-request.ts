@@ -1,0 +1,99 @@
+/**
+ * A Chat Completions request as the Anthropic Messages request the shared path takes: leading `system` and
+ * `developer` messages become the system prompt (later ones stay in the flow, as the converter treats them),
+ * assistant `tool_calls` become tool uses, `tool` messages tool results, images data-URL blocks; the tool choice
+ * and a JSON answer become tools and instructions (choice.ts); the effort becomes thinking (effort.ts).
+ */
+import type { MessageParam, MessagesRequest } from "../anthropic/schemas";
+import { invalidRequest } from "../errors";
+import { applyToolChoice, jsonAnswer } from "./choice";
+import { type Block, contentBlocks, contentText } from "./content";
+import { reasoningFields } from "./effort";
+import { conversationMetadata, DEFAULT_MAX_TOKENS, joinSystem } from "./request-common";
+import type { ChatCompletionsRequest } from "./schemas";
+import { parseArguments, ToolSet } from "./tools";
+
+export interface ChatConversion {
+  request: MessagesRequest;
+  tools: ToolSet;
+  /** Text at which the answer is cut (the request's `stop`). */
+  stop: string[];
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+export function chatToMessages(req: ChatCompletionsRequest): ChatConversion {
+  if (req.n !== undefined && req.n !== null && req.n !== 1) throw invalidRequest(`n: only one choice is answered; send n: 1 or leave it out`);
+  const tools = new ToolSet();
+  (req.tools ?? []).forEach((tool, i) => {
+    // Freeform tools and namespaces are Responses features; Chat Completions clients declare functions.
+    if (tool.type !== "function") throw invalidRequest(`tools[${i}].type: Chat Completions takes function tools here; custom tools are served on /v1/responses`);
+    tools.declare(tool, `tools[${i}]`);
+  });
+  const choice = applyToolChoice(req.tool_choice, tools, "tool_choice");
+  const answer = jsonAnswer(req.response_format, "response_format");
+
+  const system: string[] = [];
+  const messages: { role: MessageParam["role"]; content: string | Block[] }[] = [];
+  req.messages.forEach((message, i) => {
+    const m = message as Json;
+    const at = `messages[${i}]`;
+    switch (m.role) {
+      case "system":
+      case "developer": {
+        const text = contentText(m.content, `${at}.content`);
+        if (messages.length === 0) system.push(text);
+        else messages.push({ role: "system", content: text });
+        break;
+      }
+      case "user":
+        messages.push({ role: "user", content: contentBlocks(m.content, `${at}.content`) });
+        break;
+      case "assistant":
+        messages.push({ role: "assistant", content: assistantBlocks(m, at) });
+        break;
+      case "tool":
+        if (typeof m.tool_call_id !== "string" || m.tool_call_id === "") throw invalidRequest(`${at}.tool_call_id: a tool message needs the id of the call it answers`);
+        messages.push({ role: "user", content: [{ type: "tool_result", tool_use_id: m.tool_call_id, content: contentText(m.content, `${at}.content`) }] });
+        break;
+      case "function":
+        throw invalidRequest(`${at}.role: "function" messages are deprecated; send role "tool" with the tool_call_id`);
+      default:
+        throw invalidRequest(`${at}.role: ${JSON.stringify(String(m.role).slice(0, 40))} is not a role (system, developer, user, assistant, tool)`);
+    }
+  });
+
+  if (answer.tool) tools.tools.push(answer.tool);
+  const stop = typeof req.stop === "string" ? [req.stop] : (req.stop ?? []);
+  if (stop.some((s) => s === "")) throw invalidRequest("stop: a stop sequence cannot be empty");
+  const request: MessagesRequest = {
+    model: req.model,
+    max_tokens: req.max_completion_tokens ?? req.max_tokens ?? DEFAULT_MAX_TOKENS,
+    messages: messages as MessageParam[],
+    stream: req.stream === true,
+    ...reasoningFields(req.reasoning_effort, "reasoning_effort"),
+    ...conversationMetadata(req.prompt_cache_key),
+  };
+  const systemText = joinSystem(system, [choice, answer.instruction]);
+  if (systemText !== undefined) request.system = systemText;
+  if (tools.tools.length > 0) request.tools = tools.tools;
+  return { request, tools, stop };
+}
+
+/** An assistant message: its reasoning (sent back by some clients), text, and tool calls. */
+function assistantBlocks(m: Json, at: string): Block[] {
+  const blocks: Block[] = [];
+  if (typeof m.reasoning_content === "string" && m.reasoning_content !== "") blocks.push({ type: "thinking", thinking: m.reasoning_content });
+  blocks.push(...contentBlocks(m.content, `${at}.content`).filter((b) => b.type === "text"));
+  if (m.tool_calls === undefined || m.tool_calls === null) return blocks;
+  if (!Array.isArray(m.tool_calls)) throw invalidRequest(`${at}.tool_calls: must be an array`);
+  m.tool_calls.forEach((call, k) => {
+    const field = `${at}.tool_calls[${k}]`;
+    if (!isObject(call) || typeof call.id !== "string" || call.id === "") throw invalidRequest(`${field}.id: a tool call needs an id`);
+    const spec = isObject(call.function) ? call.function : undefined;
+    if (spec === undefined || typeof spec.name !== "string" || spec.name === "") throw invalidRequest(`${field}.function.name: a tool call needs the tool's name`);
+    blocks.push({ type: "tool_use", id: call.id, name: spec.name, input: parseArguments(spec.arguments, `${field}.function.arguments`) });
+  });
+  return blocks;
+}
