@@ -3,7 +3,9 @@
  */
 import { swagger } from "@elysiajs/swagger";
 import { Elysia } from "elysia";
+import { keyRoutes } from "./admin/keys";
 import { adminRoutes } from "./admin/routes";
+import { usageRoutes } from "./admin/usage";
 import { uiPlugin } from "./admin/ui";
 import { anthropicRoutes } from "./anthropic/routes";
 import { errorResponse } from "./anthropic/errors";
@@ -25,7 +27,9 @@ export function buildApp(s: Services) {
     limiter: s.authLimiter,
     proxies: new TrustedProxies(s.config.trustedProxies),
     log: s.log,
-    keys: { client: s.config.apiKey, admin: s.config.adminApiKey ?? s.config.apiKey },
+    adminKey: s.config.adminApiKey ?? s.config.apiKey,
+    clients: s.records.keys,
+    recorder: s.records.recorder,
     bodies: { maxBytes: MAX_BODY_BYTES, budget: new BodyBudget(s.config.maxBodyBytesInFlight) },
   });
   return new Elysia()
@@ -54,8 +58,16 @@ export function buildApp(s: Services) {
         headers: { "content-type": "application/json", ...(retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {}) },
       });
     })
+    // A recorded request's response has left: its status (and what was thrown) go on its record.
+    .onAfterResponse((context) => {
+      const { request, response, set } = context;
+      // Elysia passes what the route threw, though its types do not say so.
+      s.records.recorder.responded(request, response instanceof Response ? response.status : Number(set.status ?? 200), (context as { error?: unknown }).error);
+    })
     .use(anthropicRoutes(s, guard))
     .use(openaiRoutes(s, guard))
+    .use(keyRoutes(s, guard))
+    .use(usageRoutes(s, guard))
     .use(adminRoutes(s, guard))
     .use(uiPlugin());
 }

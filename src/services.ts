@@ -14,6 +14,7 @@ import { Pool } from "./pool/pool";
 import { AccountReloader, API_KEY_VARIABLE, askForModels, loadCredentials, type SourceSettings } from "./pool/reload";
 import { PoolStateFile } from "./pool/state-file";
 import { CredentialStore } from "./pool/store";
+import { Records } from "./records/records";
 
 /** Beside the credentials; a dot-file, so never read as a credential. */
 export const STATE_FILE = ".kiro-ts-state.json";
@@ -35,6 +36,8 @@ export interface Services {
   chat: KiroChat;
   /** Re-reads the credentials (SIGHUP, POST /admin/reload). */
   reloader: AccountReloader;
+  /** Client keys, usage and the request log. */
+  records: Records;
 }
 
 export function upstreamSettings(config: Config): UpstreamSettings {
@@ -75,6 +78,7 @@ export async function createServices({ config, log, credentialsFile, env = proce
   log.secret(config.apiKey);
   log.secret(config.adminApiKey);
   log.secret(config.countTokensApiKey);
+  const records = await Records.open(config, log);
   const accountDeps: AccountDeps = {
     store,
     upstream,
@@ -101,5 +105,5 @@ export async function createServices({ config, log, credentialsFile, env = proce
   const models = new ModelCatalog(() => askForModels(pool, upstream), log);
   const chat = new KiroChat(upstream, { firstEventMs: config.firstEventTimeoutSecs * 1000, idleMs: config.streamIdleTimeoutSecs * 1000 }, log);
   const reloader = new AccountReloader(pool, sources, accountDeps, () => void models.refresh());
-  return { config, log, store, pool, upstream, accountDeps, accountsDir, stateFile, authLimiter: new FailedAuthLimiter(), models, chat, reloader };
+  return { config, log, store, pool, upstream, accountDeps, accountsDir, stateFile, authLimiter: new FailedAuthLimiter(), models, chat, reloader, records };
 }

@@ -9,7 +9,7 @@ import { type SseFormat, SSE_HEADERS, sseResponse } from "../http/sse";
 import type { Logger } from "../log";
 import { errorBody } from "./errors";
 import { encodeSSE, MessageFolder } from "./output";
-import type { MessageResponse, StreamEvent } from "./schemas";
+import type { MessageResponse, StreamEvent, Usage } from "./schemas";
 import type { StreamTranslator } from "./stream";
 
 /** A reply whose first events were already read (to fail over before anything reached the client). */
@@ -31,15 +31,27 @@ export interface AnsweredReply {
   message(): Promise<MessageResponse>;
 }
 
+/** Watches one reply (a request log): told when it opens, of Kiro's events (credits come in metering), and once of its end. */
+export interface ReplyObserver {
+  opened(): void;
+  kiroEvents(events: readonly KiroEvent[]): void;
+  /** `failure`: what ended it early, or "client_gone". */
+  ended(usage: Usage, failure?: unknown): void;
+}
+
 /** A Kiro reply as it translates: the events every writer renders. */
 export class TranslatedReply implements AnsweredReply {
   private gone = false;
+  private reported = false;
 
   constructor(
     private readonly translator: StreamTranslator,
     private readonly reply: Reply,
     private readonly log: Logger,
-  ) {}
+    private readonly observer?: ReplyObserver,
+  ) {
+    observer?.opened();
+  }
 
   /**
    * The translated events, batch by batch. A reply that fails — Kiro's exception, or a stream cut after it
@@ -47,28 +59,46 @@ export class TranslatedReply implements AnsweredReply {
    */
   async *events(): AsyncGenerator<StreamEvent[]> {
     const t = this.translator;
-    yield t.start();
-    const push = (events: KiroEvent[]) => events.flatMap((e) => t.push(e));
-    yield push(this.reply.first);
+    const push = (events: KiroEvent[]) => {
+      this.observer?.kiroEvents(events);
+      return events.flatMap((e) => t.push(e));
+    };
     try {
-      for (;;) {
-        const next = await this.reply.rest.next();
-        if (next.done) break;
-        yield push(next.value);
+      yield t.start();
+      yield push(this.reply.first);
+      try {
+        for (;;) {
+          const next = await this.reply.rest.next();
+          if (next.done) break;
+          yield push(next.value);
+        }
+      } catch (e) {
+        // We stopped the download because the client left: nothing failed, and nobody is there to tell.
+        if (this.gone) return;
+        this.log.warn("reply failed after streaming began", { error: (e as Error).message });
+        throw e;
       }
+      yield t.finish();
     } catch (e) {
-      // We stopped the download because the client left: nothing failed, and nobody is there to tell.
-      if (this.gone) return;
-      this.log.warn("reply failed after streaming began", { error: (e as Error).message });
+      this.report(e);
       throw e;
+    } finally {
+      this.report();
     }
-    yield t.finish();
   }
 
   /** The client left: the upstream download stops at once, and its end is no failure. */
   leave(): void {
     this.gone = true;
     this.reply.abort();
+    this.report();
+  }
+
+  /** Tells the observer, once, how the reply ended. */
+  private report(failure?: unknown): void {
+    if (this.reported) return;
+    this.reported = true;
+    this.observer?.ended(this.translator.usage, this.gone ? "client_gone" : failure);
   }
 
   /** Every event folded into one message; throws the reply's failure. */

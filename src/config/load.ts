@@ -6,6 +6,7 @@ import { Value } from "@sinclair/typebox/value";
 import { dirname, resolve } from "node:path";
 import { parseBlock } from "../http/address";
 import { isAwsRegion } from "../kiro/credential";
+import { resolveDatabase } from "../records/location";
 import { findJsonSyntaxError } from "./json-syntax";
 import { ConfigSchema, IGNORED_KRS_KEYS, KNOWN_KEYS, type Config } from "./schema";
 
@@ -41,6 +42,11 @@ export function parseConfig(raw: unknown, source: string, baseDir: string): Load
   const config = value as Config;
   config.systemVersion ??= SYSTEM_VERSIONS[Math.floor(Math.random() * SYSTEM_VERSIONS.length)]!;
   if (config.credentialsDir) config.credentialsDir = resolve(baseDir, config.credentialsDir);
+  try {
+    config.database = resolveDatabase(config.database, baseDir);
+  } catch (e) {
+    throw new ConfigError(`${source}: "database" ${(e as Error).message}`);
+  }
   for (const key of ["kiroApiBaseUrl", "kiroRuntimeBaseUrl", "kiroManagementBaseUrl", "kiroAuthBaseUrl", "oidcBaseUrl", "ssoPortalBaseUrl", "proxyUrl", "countTokensApiUrl"] as const) {
     const v = config[key];
     if (v !== undefined && !URL.canParse(v.replaceAll("{region}", "region"))) {

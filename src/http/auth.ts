@@ -75,7 +75,12 @@ export class FailedAuthLimiter {
 export type AuthOutcome = { ok: true } | { ok: false; status: 401 } | { ok: false; status: 429; retryAfterSecs: number };
 
 /** The key check of every guarded route: the right key passes; a wrong one is counted, and refused with 429 once locked. */
-export function authenticate(limiter: FailedAuthLimiter, address: string, headers: Headers, key: Key): AuthOutcome {
+/** A key to check a presented one against: a configured Key, or the client keys in force. */
+export interface KeyCheck {
+  matches(given: string | undefined): boolean;
+}
+
+export function authenticate(limiter: FailedAuthLimiter, address: string, headers: Headers, key: KeyCheck): AuthOutcome {
   if (key.matches(presentedKey(headers))) return { ok: true };
   const locked = limiter.lockedFor(address);
   if (locked > 0) return { ok: false, status: 429, retryAfterSecs: locked };

@@ -2,13 +2,18 @@
  * The key guard every area uses (design.md "The shared edge"): a route says which key it takes — the client's or
  * the admin's — with the `key` macro, and a route with a body reads it with `jsonBody`, which checks that key
  * before a byte of the body is read (body.ts says why Elysia's own parsing would read a stranger's body first).
- * Failures are GatewayError kinds; each area renders them in its own wire shape.
+ * A client route's caller is identified by the key it presents — config's apiKey (named `default`) or a key made
+ * through the admin API — and admitted under that key's state and limits; its RequestRecord reaches the handler
+ * as `client`. Failures are GatewayError kinds; each area renders them in its own wire shape.
  */
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { Server } from "bun";
 import { Elysia } from "elysia";
 import { GatewayError } from "../errors";
 import type { Logger } from "../log";
+import type { ClientKey, ClientKeys } from "../records/keys";
+import type { Recorder } from "../records/recorder";
+import type { RequestRecord } from "../records/request-record";
 import type { TrustedProxies } from "./address";
 import { authenticate, type FailedAuthLimiter, Key } from "./auth";
 import { BodyError, type BodyLimits, type BodyProblem, jsonBodyReader } from "./body";
@@ -20,8 +25,11 @@ export interface GuardSettings {
   limiter: FailedAuthLimiter;
   proxies: TrustedProxies;
   log: Logger;
-  /** The client key, and the admin key (the client key when no admin key is configured). */
-  keys: Record<KeyKind, string>;
+  /** The admin key (the client key when no admin key is configured). */
+  adminKey: string;
+  /** The client keys in force, and where requests admitted under them are recorded. */
+  clients: ClientKeys;
+  recorder: Recorder;
   bodies: BodyLimits;
 }
 
@@ -37,35 +45,64 @@ const REFUSAL: Record<KeyKind, { message: string; log: string }> = {
 type Caller = { request: Request; server: Server<unknown> | null };
 
 export class KeyGuard {
-  private readonly keys: Record<KeyKind, Key>;
+  private readonly adminKey: Key;
 
   constructor(private readonly settings: GuardSettings) {
-    this.keys = { client: new Key(settings.keys.client), admin: new Key(settings.keys.admin) };
+    this.adminKey = new Key(settings.adminKey);
   }
 
-  /** Throws the refusal for a caller without the right key; failures count toward the address's lock-out. */
-  admit(who: KeyKind, { request, server }: Caller): void {
+  /**
+   * Throws the refusal for a caller without the right key; failures count toward the address's lock-out. A client
+   * is admitted once per request (later calls answer the same): its record, or the 429 of its key's limits.
+   */
+  admit(who: KeyKind, { request, server }: Caller): RequestRecord | undefined {
+    const known = who === "client" ? this.settings.recorder.of(request) : undefined;
+    if (known) {
+      if (known.refusal) throw known.refusal;
+      return known;
+    }
+    const now = Date.now();
+    let presented: ClientKey | undefined;
+    // Client keys are found by digest (a map lookup can leak nothing of a key but its digest's hash).
+    const check = who === "admin" ? this.adminKey : {
+      matches: (given: string | undefined) => {
+        presented = this.settings.clients.find(given);
+        return presented !== undefined && presented.unusable(now) === undefined;
+      },
+    };
     const address = this.settings.proxies.clientAddress(server?.requestIP(request)?.address ?? "unknown", request.headers);
-    const outcome = authenticate(this.settings.limiter, address, request.headers, this.keys[who]);
-    if (outcome.ok) return;
-    this.settings.log.info(REFUSAL[who].log, { path: new URL(request.url).pathname, status: outcome.status });
+    const outcome = authenticate(this.settings.limiter, address, request.headers, check);
+    if (outcome.ok) return presented && this.settings.recorder.admit(request, presented, now);
+    this.settings.log.info(REFUSAL[who].log, { path: new URL(request.url).pathname, status: outcome.status, key: presented?.name });
     throw outcome.status === 429
       ? new GatewayError("rate_limited", "too many failed authentication attempts from this address; wait and retry", {
           retryAfterSecs: outcome.retryAfterSecs,
         })
-      : new GatewayError("authentication", REFUSAL[who].message);
+      : new GatewayError("authentication", presented?.unusable(now) ?? REFUSAL[who].message);
+  }
+
+  /** What a client's body asks for goes on its record; a model its key may not use is refused. */
+  private permit(request: Request, body: unknown): void {
+    const record = this.settings.recorder.of(request);
+    if (!record) return;
+    const { model, stream } = (body ?? {}) as { model?: unknown; stream?: unknown };
+    record.asked(model, stream);
+    if (typeof model === "string" && !record.key.allows(model)) {
+      throw new GatewayError("permission", `the API key "${record.key.name}" may not use the model ${model}`);
+    }
   }
 
   /**
    * The `key` macro: `{ key: "client" }` on a route or guard admits only callers with that key — in `parse`, so
-   * that Elysia reads no stranger's body even on a route without a schema, and in `beforeHandle` for requests
-   * without a body. A route with a body brings its own parse hook (jsonBody), which Elysia runs instead.
+   * that Elysia reads no stranger's body even on a route without a schema, and in `resolve` (which runs before
+   * the handler's other hooks) for requests without a body, handing the handler the client's record as `client`.
+   * A route with a body brings its own parse hook (jsonBody), which Elysia runs instead.
    */
   get plugin() {
     return new Elysia({ name: "key-guard" }).macro({
       key: (who: KeyKind) => ({
-        parse: (caller: Caller) => this.admit(who, caller),
-        beforeHandle: (caller: Caller) => this.admit(who, caller),
+        parse: (caller: Caller) => void this.admit(who, caller),
+        resolve: (caller: Caller) => ({ client: this.admit(who, caller) }),
       }),
     });
   }
@@ -80,11 +117,14 @@ export class KeyGuard {
       body: schema,
       parse: async (caller: Caller): Promise<Static<S>> => {
         this.admit(who, caller);
+        let body: Static<S>;
         try {
-          return await read(caller.request);
+          body = await read(caller.request);
         } catch (e) {
           throw e instanceof BodyError ? refusal(e) : e;
         }
+        if (who === "client") this.permit(caller.request, body);
+        return body;
       },
     };
   }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { SqliteStore } from "./sqlite";
-import { openRecordStore, resolveDatabase } from "./open";
+import { resolveDatabase } from "./location";
+import { openRecordStore } from "./open";
 import { testBackends, type TestDatabase } from "./test-backends";
 import type { RecordStore, RequestRow, StoredKey } from "./types";
 

@@ -1,0 +1,73 @@
+/**
+ * Request rows reach the store in batches, off the request path: a request only adds its row to a queue. The
+ * queue is written every second (so a kill -9 loses at most the last second), at once when it grows large, and
+ * on shutdown. A store that fails keeps its rows queued, up to a bound, and is tried again on the next tick.
+ */
+import type { Logger } from "../log";
+import type { RecordStore, RequestRow } from "./types";
+
+const FLUSH_EVERY_MS = 1000;
+/** A queue this long is written at once rather than at the next tick. */
+const FLUSH_AT_ROWS = 2000;
+/** Beyond this many unwritten rows (a store down for long), the oldest are dropped. */
+const MAX_QUEUED_ROWS = 200_000;
+
+export class RecordWriter {
+  private queue: RequestRow[] = [];
+  private lastUsed = new Map<string, number>();
+  private writing: Promise<void> | undefined;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private failing = false;
+
+  constructor(
+    private readonly store: RecordStore,
+    private readonly log: Logger,
+  ) {
+    this.timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS);
+    this.timer.unref();
+  }
+
+  add(row: RequestRow): void {
+    this.queue.push(row);
+    this.lastUsed.set(row.keyId, row.at);
+    if (this.queue.length >= FLUSH_AT_ROWS) void this.flush();
+  }
+
+  /** Writes what is queued; one write at a time, so rows reach the store in order. */
+  flush(): Promise<void> {
+    this.writing ??= this.write().finally(() => (this.writing = undefined));
+    return this.writing;
+  }
+
+  private async write(): Promise<void> {
+    while (this.queue.length || this.lastUsed.size) {
+      const rows = this.queue;
+      const lastUsed = this.lastUsed;
+      this.queue = [];
+      this.lastUsed = new Map();
+      try {
+        await this.store.append(rows);
+        await this.store.touchKeys(lastUsed);
+        if (this.failing) this.log.info("the database takes records again", { backend: this.store.backend });
+        this.failing = false;
+      } catch (e) {
+        this.requeue(rows, lastUsed);
+        if (!this.failing) this.log.error("cannot write records; they stay queued and are tried again", { backend: this.store.backend, error: (e as Error).message });
+        this.failing = true;
+        return;
+      }
+    }
+  }
+
+  private requeue(rows: RequestRow[], lastUsed: Map<string, number>): void {
+    this.queue = rows.concat(this.queue);
+    if (this.queue.length > MAX_QUEUED_ROWS) this.queue.splice(0, this.queue.length - MAX_QUEUED_ROWS);
+    for (const [id, at] of lastUsed) if (!this.lastUsed.has(id)) this.lastUsed.set(id, at);
+  }
+
+  /** Stops the clock and writes the rest. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+}
