@@ -16,6 +16,8 @@ export interface Target {
 
 export interface GatewayProcess extends Target {
   pid: number;
+  /** The folder of its credential files, one per account, named `{account}.json`. */
+  credentialsDir: string;
   /** True until the process exits, whatever the reason. */
   alive(): boolean;
   exitCode(): number | null;
@@ -105,6 +107,7 @@ export async function spawnGateway(opts: GatewayProcessOptions): Promise<Gateway
     apiKey,
     adminKey,
     pid: child.pid,
+    credentialsDir: credentials,
     alive: () => child.exitCode === null && child.signalCode === null,
     exitCode: () => child.exitCode,
     rss: () => residentBytes(child.pid),
