@@ -1,14 +1,38 @@
 /**
  * What a request to a path kiro-ts does not serve is told: most such requests come from a client whose base URL
- * is set wrong (ANTHROPIC_BASE_URL with /v1 or /api on the end, or an OpenAI client), and "404 NOT_FOUND" alone
- * does not say which setting to change.
+ * is set wrong (ANTHROPIC_BASE_URL with /v1 or /api on the end, an OpenAI base URL without its /v1, an OpenAI
+ * endpoint not served here), and "404 NOT_FOUND" alone does not say which setting to change.
  */
 import { GatewayError } from "../errors";
 import type { Logger } from "../log";
 
-/** The routes of the Anthropic API served here, with their method; a longer path before the one it ends like. */
-const API_ROUTES: Record<string, string> = { "/v1/messages/count_tokens": "POST", "/v1/messages": "POST", "/v1/models": "GET" };
-const OPENAI_ROUTES = ["/chat/completions", "/completions", "/responses", "/embeddings"];
+/** Which clients call a route: their base URLs differ (Anthropic's SDKs add /v1 themselves, OpenAI's do not). */
+type Api = "anthropic" | "openai" | "both";
+
+/** The API routes served here, with their method; a longer path before the one it ends like. */
+const API_ROUTES: Record<string, { method: string; api: Api }> = {
+  "/v1/messages/count_tokens": { method: "POST", api: "anthropic" },
+  "/v1/messages": { method: "POST", api: "anthropic" },
+  "/v1/chat/completions": { method: "POST", api: "openai" },
+  "/v1/responses": { method: "POST", api: "openai" },
+  "/v1/models": { method: "GET", api: "both" },
+};
+/** OpenAI endpoints kiro-ts does not serve (Chat Completions and Responses are served). */
+const OPENAI_UNSERVED = ["/completions", "/embeddings", "/moderations", "/images/generations", "/audio/speech", "/audio/transcriptions", "/responses/compact"];
+
+const SERVED = "the APIs are POST /v1/messages (Anthropic), POST /v1/chat/completions and POST /v1/responses (OpenAI)";
+
+/** The base URL advice for a client of `api`. */
+function baseUrlAdvice(api: Api, origin: string): string {
+  switch (api) {
+    case "anthropic":
+      return `set the client's base URL to ${origin} (no /v1 or other path)`;
+    case "openai":
+      return `set the OpenAI client's base URL to ${origin}/v1`;
+    case "both":
+      return `set the client's base URL to ${origin} (Anthropic clients) or ${origin}/v1 (OpenAI clients)`;
+  }
+}
 
 export interface Misroute {
   error: GatewayError;
@@ -21,21 +45,18 @@ export function misroute(method: string, url: string): Misroute {
   const route = `no route ${method} ${pathname}`;
   const notFound = (message: string, misconfigured: boolean) => ({ error: new GatewayError("not_found", message), misconfigured });
   const api = Object.keys(API_ROUTES).find((r) => pathname.endsWith(r));
-  if (api === pathname) return notFound(`${route}: ${api} takes ${API_ROUTES[api]}`, false);
+  if (api === pathname) return notFound(`${route}: ${api} takes ${API_ROUTES[api]!.method}`, false);
   if (api !== undefined) {
     // Something in front of /v1: the client's base URL carries a path of its own.
-    return notFound(`${route}: the API is at ${api}; set the client's base URL to ${origin} (no /v1 or other path)`, true);
+    return notFound(`${route}: the API is at ${api}; ${baseUrlAdvice(API_ROUTES[api]!.api, origin)}`, true);
   }
   const bare = Object.keys(API_ROUTES).find((r) => pathname === r.slice("/v1".length));
-  // The client appends /messages to its base URL itself: it wants the /v1 in the base URL.
+  // The client appends /messages (or /chat/completions) to its base URL itself: it wants the /v1 in the base URL.
   if (bare !== undefined) return notFound(`${route}: the API is at ${bare}; set this client's base URL to ${origin}/v1`, true);
-  if (OPENAI_ROUTES.some((r) => pathname.endsWith(r))) {
-    return notFound(
-      `${route}: kiro-ts serves the Anthropic Messages API (POST /v1/messages), not OpenAI's; use an Anthropic client with base URL ${origin}`,
-      true,
-    );
+  if (OPENAI_UNSERVED.some((r) => pathname.endsWith(r))) {
+    return notFound(`${route}: kiro-ts serves OpenAI's Chat Completions (POST /v1/chat/completions) and Responses (POST /v1/responses), not this endpoint`, true);
   }
-  return notFound(`${route}; the Anthropic API is POST /v1/messages, the admin UI is at /`, false);
+  return notFound(`${route}; ${SERVED}, the admin UI is at /`, false);
 }
 
 /**

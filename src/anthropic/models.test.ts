@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { resolveModel, withKiroModels } from "../kiro/models";
-import { listedModels, MODELS } from "./models";
+import { listedModels, MODELS, modelListBody } from "./models";
 
 describe("MODELS", () => {
   test("lists the kiro.rs models, each with a thinking twin, plus current ids and aliases", () => {
@@ -53,5 +53,22 @@ describe("listedModels", () => {
       { id: "kimi-k3", display_name: "kimi-k3", created_at: "2026-11-30T00:00:00.000Z" },
     ]);
     expect(listed.slice(3)).toEqual(MODELS);
+  });
+});
+
+describe("modelListBody", () => {
+  test("one body for both SDKs: OpenAI's object, created and owned_by beside Anthropic's fields and paging", () => {
+    const body = modelListBody(withKiroModels([{ modelId: "gpt-5.6-sol", modelName: "GPT-5.6 Sol" }], () => new Date("2026-10-01T00:00:00Z")));
+    expect(body).toMatchObject({ object: "list", has_more: false, first_id: "gpt-5.6-sol", last_id: MODELS.at(-1)!.id });
+    expect(body.data[0]).toEqual({
+      id: "gpt-5.6-sol",
+      object: "model",
+      type: "model",
+      display_name: "GPT-5.6 Sol",
+      created_at: "2026-10-01T00:00:00.000Z",
+      created: 1790812800,
+      owned_by: "openai",
+    });
+    expect(body.data.find((m) => m.id === "claude-sonnet-4-5-20250929")).toMatchObject({ owned_by: "anthropic", created: Date.parse("2025-09-29T00:00:00Z") / 1000 });
   });
 });

@@ -1,6 +1,7 @@
 /**
- * GET /v1/models (kiro-protocol.md §6.1): the models listed to Anthropic clients, under the names they use —
- * the kiro.rs list, each model with its `-thinking` twin, Anthropic's undated aliases, and the models Kiro added.
+ * GET /v1/models (kiro-protocol.md §6.1): the models listed to clients, under the names they use — the kiro.rs
+ * list, each model with its `-thinking` twin, Anthropic's undated aliases, and the models Kiro added (GPT ones
+ * too). One body serves both SDKs: each model carries Anthropic's fields and OpenAI's, the list both paging styles.
  */
 import type { ModelTable } from "../kiro/models";
 
@@ -49,4 +50,32 @@ export function listedModels(table: ModelTable): ModelInfo[] {
     if (claude) added.push(thinkingTwin(info));
   }
   return [...added, ...MODELS];
+}
+
+/** One model as both SDKs read it: Anthropic's `type`, `display_name`, `created_at`; OpenAI's `object`, `created`, `owned_by`. */
+export interface ListedModel extends ModelInfo {
+  type: "model";
+  object: "model";
+  /** Unix seconds. */
+  created: number;
+  owned_by: string;
+}
+
+/** Who makes a model, as OpenAI's `owned_by` says it. */
+function ownerOf(id: string): string {
+  if (id.startsWith("claude-")) return "anthropic";
+  if (id.startsWith("gpt-")) return "openai";
+  return "kiro";
+}
+
+/** The body of GET /v1/models: OpenAI's `object: "list"` and Anthropic's paging fields around the same models. */
+export function modelListBody(table: ModelTable) {
+  const data: ListedModel[] = listedModels(table).map((m) => ({
+    ...m,
+    type: "model",
+    object: "model",
+    created: Math.floor(Date.parse(m.created_at) / 1000),
+    owned_by: ownerOf(m.id),
+  }));
+  return { object: "list" as const, data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
 }

@@ -12,7 +12,7 @@ import { countTokens } from "./count";
 import { errorResponse } from "./errors";
 import { answerMessages } from "./messages";
 import { noRouteError } from "./misroute";
-import { listedModels } from "./models";
+import { modelListBody } from "./models";
 import { CountTokensRequest, MessagesRequest } from "./schemas";
 
 /** The status proxies log for a request whose client went away before the answer (nginx's 499). */
@@ -43,15 +43,8 @@ export function anthropicRoutes(s: Services, guard: KeyGuard) {
     })
     .guard({ key: "client" }, (app) =>
       app
-        .get("/v1/models", () => {
-          const listed = listedModels(s.models.table);
-          return {
-            data: listed.map((m) => ({ type: "model" as const, ...m })),
-            has_more: false,
-            first_id: listed[0]?.id ?? null,
-            last_id: listed.at(-1)?.id ?? null,
-          };
-        })
+        // Both SDKs list models here (openai's base URL ends in /v1), so one body carries both shapes.
+        .get("/v1/models", () => modelListBody(s.models.table))
         .post(
           "/v1/messages/count_tokens",
           async ({ body }) => {

@@ -126,7 +126,7 @@ describe("hostile input, case by case", () => {
 
   test("unknown routes under /v1 are Anthropic 404s", async () => {
     const cases = [
-      ["POST", "/v1/complete", "no route POST /v1/complete; the Anthropic API is POST /v1/messages, the admin UI is at /"],
+      ["POST", "/v1/complete", "no route POST /v1/complete; the APIs are POST /v1/messages (Anthropic), POST /v1/chat/completions and POST /v1/responses (OpenAI), the admin UI is at /"],
       ["GET", "/v1/messages", "no route GET /v1/messages: /v1/messages takes POST"],
       ["DELETE", "/v1/models", "no route DELETE /v1/models: /v1/models takes GET"],
       ["POST", "/v1/v1/messages", `no route POST /v1/v1/messages: the API is at /v1/messages; set the client's base URL to ${g.url} (no /v1 or other path)`],
@@ -142,9 +142,9 @@ describe("hostile input, case by case", () => {
     const cases = [
       ["POST", "/api/v1/messages", `set the client's base URL to ${g.url} (no /v1 or other path)`],
       ["POST", "/messages", `set this client's base URL to ${g.url}/v1`],
-      ["POST", "/chat/completions", "not OpenAI's"],
-      ["PATCH", "/", "the Anthropic API is POST /v1/messages"],
-      ["GET", "/no-such-page", "the Anthropic API is POST /v1/messages"],
+      ["POST", "/chat/completions", `the API is at /v1/chat/completions; set this client's base URL to ${g.url}/v1`],
+      ["PATCH", "/", "the APIs are POST /v1/messages (Anthropic)"],
+      ["GET", "/no-such-page", "the APIs are POST /v1/messages (Anthropic)"],
     ] as const;
     for (const [method, path, hint] of cases) {
       const res = await fetch(g.url + path, { method, headers: { "x-api-key": g.apiKey } });

@@ -188,6 +188,18 @@ describe("chat completions through the official SDK", () => {
   });
 });
 
+describe("models", () => {
+  test("GET /v1/models answers both SDKs from one body, GPT models Kiro lists included", async () => {
+    const models: OpenAI.Model[] = [];
+    for await (const m of openai.models.list()) models.push(m);
+    expect(models.find((m) => m.id === "gpt-5.6-sol")).toMatchObject({ object: "model", owned_by: "openai" });
+    expect(models.every((m) => m.object === "model" && Number.isInteger(m.created) && typeof m.owned_by === "string")).toBe(true);
+    const anthropic: string[] = [];
+    for await (const m of g.client.models.list()) anthropic.push(`${m.id}:${m.display_name}`);
+    expect(anthropic).toEqual(models.map((m) => `${m.id}:${(m as unknown as { display_name: string }).display_name}`));
+  });
+});
+
 describe("responses through the official SDK", () => {
   const readFile = { type: "function" as const, name: "read_file", description: "Reads a file", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] }, strict: false };
 
