@@ -1,16 +1,32 @@
 /**
- * What the admin API does to accounts, apart from HTTP: views in the seed's shapes (snake_case AccountInfo,
- * camelCase check results and exports), quota checks, adding and removing accounts with their files.
+ * What the admin API does, apart from HTTP: views in the seed's shapes (model.ts), quota checks, adding, refreshing
+ * and removing accounts with their files. A failure is a GatewayError whose kind is decided here, where it arises
+ * (routes.ts renders it as the seed's HTTP 200 `{success:false}`); never the edge's kinds — authentication,
+ * rate_limited, request_too_large — which keep an HTTP status, and a 401 would sign the UI out.
  */
 import { join } from "node:path";
+import { type ErrorKind, GatewayError } from "../errors";
 import { authKind, type Credential } from "../kiro/credential";
+import { importFromSsoToken } from "../kiro/sso";
 import { getUsageLimits } from "../kiro/usage";
 import { Account } from "../pool/account";
 import type { Services } from "../services";
+import type {
+  AccountInfo,
+  AddAccountRequest,
+  BatchCheckSummary,
+  CheckResult,
+  CredentialsExport,
+  ImportSsoRequest,
+  ImportSsoResult,
+  PoolStatus,
+  RefreshResult,
+  ServerConfig,
+} from "./model";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-export function accountInfo(a: Account) {
+export function accountInfo(a: Account): AccountInfo {
   const c = a.credential;
   const check = a.counters.lastCheck;
   const state = a.state;
@@ -44,7 +60,7 @@ export function accountInfo(a: Account) {
   });
 }
 
-export function poolStatus(s: Services) {
+export function poolStatus(s: Services): PoolStatus {
   const accounts = s.pool.accounts.map(accountInfo);
   const count = (state: string) => accounts.filter((a) => a.state === state).length;
   return {
@@ -58,15 +74,10 @@ export function poolStatus(s: Services) {
   };
 }
 
-export interface CheckResult {
-  name: string;
-  healthy: boolean;
-  subscription?: string;
-  currentUsage: number;
-  usageLimit: number;
-  usagePercent: number;
-  nextResetDate?: number;
-  error?: string;
+export function findAccount(s: Services, name: string): Account {
+  const a = s.pool.get(name);
+  if (!a) throw new GatewayError("not_found", `account not found: ${name}`);
+  return a;
 }
 
 /**
@@ -94,8 +105,19 @@ export async function checkAccount(s: Services, a: Account): Promise<CheckResult
   }
 }
 
+const BATCH_CONCURRENCY = 4;
+
+/** Checks `names`, a few at a time, reporting each result as it finishes; a name of no account fails its check. */
+export async function batchCheck(s: Services, names: string[], onResult: (r: CheckResult) => void = () => {}): Promise<BatchCheckSummary> {
+  const results = await bounded(names, BATCH_CONCURRENCY, async (name): Promise<CheckResult> => {
+    const a = s.pool.get(name);
+    return a ? checkAccount(s, a) : { name, healthy: false, currentUsage: 0, usageLimit: 0, usagePercent: 0, error: "account not found" };
+  }, onResult);
+  return { results, success_count: results.filter((r) => !r.error).length, failed_count: results.filter((r) => r.error).length };
+}
+
 /** Runs `work` over `items` with at most `limit` at once, reporting each result as it finishes. */
-export async function bounded<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>, onResult: (r: R) => void): Promise<R[]> {
+async function bounded<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>, onResult: (r: R) => void): Promise<R[]> {
   const results: R[] = [];
   let next = 0;
   const lane = async () => {
@@ -112,22 +134,30 @@ export async function bounded<T, R>(items: T[], limit: number, work: (item: T) =
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/;
 
+/** The add request as a credential: authMethod defaults as kiro-rs reads a file, and empty fields are left out. */
+export function addAccount(s: Services, { name, addToPool, ...fields }: AddAccountRequest): Promise<Account> {
+  const authMethod = fields.authMethod ?? (fields.kiroApiKey && !fields.refreshToken ? "api_key" : "social");
+  const credential: Credential = { ...fields, authMethod };
+  for (const k of Object.keys(credential)) if (credential[k] === undefined || credential[k] === "") delete credential[k];
+  return createAccount(s, name, credential, addToPool ?? true);
+}
+
 /**
  * Writes `{accountsDir}/{name}.json` and, when `addToPool`, puts the account in the pool with a working token.
  * Refuses a duplicate name or refresh token; a credential whose token cannot be refreshed is not kept.
  */
-export async function addAccount(s: Services, name: string, credential: Credential, addToPool: boolean): Promise<Account> {
-  if (!NAME.test(name)) throw new Error(`account name "${name}" must be letters, digits and . _ @ + - (it becomes a file name)`);
+async function createAccount(s: Services, name: string, credential: Credential, addToPool: boolean): Promise<Account> {
+  if (!NAME.test(name)) throw refused(`account name "${name}" must be letters, digits and . _ @ + - (it becomes a file name)`);
   const apiKey = authKind(credential) === "api_key";
-  if (apiKey && !credential.kiroApiKey) throw new Error("kiroApiKey is required for an API-key account");
-  if (!apiKey && !credential.refreshToken) throw new Error("refreshToken is required (or kiroApiKey, for an API-key account)");
-  if (s.pool.get(name)) throw new Error(`an account named "${name}" already exists`);
+  if (apiKey && !credential.kiroApiKey) throw refused("kiroApiKey is required for an API-key account");
+  if (!apiKey && !credential.refreshToken) throw refused("refreshToken is required (or kiroApiKey, for an API-key account)");
+  if (s.pool.get(name)) throw refused(`an account named "${name}" already exists`);
   const secret = apiKey ? "kiroApiKey" : "refreshToken";
   if (s.pool.accounts.some((a) => a.credential[secret] === credential[secret])) {
-    throw new Error(`an account with this ${apiKey ? "API key" : "refresh token"} already exists`);
+    throw refused(`an account with this ${apiKey ? "API key" : "refresh token"} already exists`);
   }
   const path = join(s.accountsDir, `${name}.json`);
-  await s.store.create(path, credential);
+  await failsAs("invalid_request", s.store.create(path, credential));
   const account = new Account(name, { path }, credential, s.accountDeps, addToPool);
   if (addToPool) {
     try {
@@ -136,14 +166,78 @@ export async function addAccount(s: Services, name: string, credential: Credenti
       if (apiKey) await getUsageLimits(s.upstream, account.caller(accessToken));
     } catch (e) {
       await s.store.remove(path);
-      throw new Error(`the credential does not work, so it was not added: ${(e as Error).message}`);
+      throw refused(`the credential does not work, so it was not added: ${(e as Error).message}`);
     }
   }
   s.pool.add(account);
   return account;
 }
 
-export function credentialsExport(a: Account) {
+/** Signs in with an `x-amz-sso_authn` cookie (kiro/sso.ts), keeps the IdC account it yields, and checks its quota. */
+export async function importSso(s: Services, { name, ssoToken, region, addToPool }: ImportSsoRequest): Promise<ImportSsoResult> {
+  if (s.pool.get(name)) throw refused(`an account named "${name}" already exists`);
+  const tokens = await failsAs("upstream", importFromSsoToken(s.upstream, ssoToken, region ?? "us-east-1"));
+  const a = await createAccount(s, name, { ...tokens, authMethod: "IdC", provider: "BuilderId" }, addToPool ?? true);
+  const check = await checkAccount(s, a);
+  return {
+    account: accountInfo(a),
+    ...(a.credential.email ? { email: a.credential.email } : {}),
+    ...(check.subscription ? { subscription: check.subscription } : {}),
+    currentUsage: check.currentUsage,
+    usageLimit: check.usageLimit,
+  };
+}
+
+/** A forced refresh; a cooling account it succeeds for is healthy again. */
+export async function refreshAccount(s: Services, name: string): Promise<RefreshResult> {
+  const a = findAccount(s, name);
+  if (!a.refreshable) throw refused(`account ${a.name} signs in with an API key: there is no token to refresh`);
+  await failsAs("upstream", a.refresh(true), (message) => `token refresh failed: ${message}`);
+  if (a.state.kind === "cooling") a.reset();
+  return { success: true, message: "token refreshed" };
+}
+
+/** Takes an account out of the pool (a name of none is no error) and, when asked, deletes its own file. */
+export async function removeAccount(s: Services, name: string, deleteFile: boolean): Promise<void> {
+  const removed = s.pool.remove(name);
+  // An array file or the KIRO_API_KEY variable holds other accounts too, or is no file.
+  if (removed && deleteFile && removed.source.index === undefined && !removed.source.environment) await s.store.remove(removed.source.path);
+  s.log.info("account removed", { account: name, fileDeleted: !!(removed && deleteFile) });
+}
+
+/** The credentials of `names` (all, when none are named), secrets included: the export is logged, by name only. */
+export function exportCredentials(s: Services, names: string[] | undefined): CredentialsExport[] {
+  const wanted = names?.length ? new Set(names) : undefined;
+  const accounts = s.pool.accounts.filter((a) => !wanted || wanted.has(a.name));
+  s.log.warn("credentials exported", { accounts: accounts.map((a) => a.name).join(",") });
+  return accounts.map(credentialsExport);
+}
+
+export function serverConfig({ config: c }: Services): ServerConfig {
+  return {
+    host: c.host,
+    port: c.port,
+    region: c.region,
+    kiroVersion: c.kiroVersion,
+    ...(c.credentialsDir ? { credentialsDir: c.credentialsDir } : {}),
+    failureCooldownSecs: c.failureCooldownSecs,
+    maxFailures: c.maxFailures,
+  };
+}
+
+/** The request asks for what cannot be done: the caller can fix it and ask again. */
+const refused = (message: string) => new GatewayError("invalid_request", message);
+
+/** A step below the admin API (a file write, a Kiro call) whose failure is the action's answer, of `kind`. */
+async function failsAs<T>(kind: ErrorKind, step: Promise<T>, words = (message: string) => message): Promise<T> {
+  try {
+    return await step;
+  } catch (e) {
+    throw new GatewayError(kind, words((e as Error).message));
+  }
+}
+
+function credentialsExport(a: Account): CredentialsExport {
   const c = a.credential;
   return omitUndefined({
     name: a.name,
