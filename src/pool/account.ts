@@ -29,6 +29,8 @@ export interface AccountDeps {
   log: Logger;
   failureCooldownSecs: number;
   maxFailures: number;
+  /** Told of each token refresh Kiro answered: renewed, refused (invalid_grant), or failed otherwise. */
+  onRefresh?: (result: "ok" | "refused" | "failed") => void;
 }
 
 export interface Counters {
@@ -174,6 +176,7 @@ export class Account {
     } catch (e) {
       // Refused: perhaps another process rotated the token and wrote the new one since we read the file.
       if (isInvalidGrant(e) && (await this.adoptNewerFile())) return this.refreshNow(force);
+      this.deps.onRefresh?.(isInvalidGrant(e) ? "refused" : "failed");
       if (isInvalidGrant(e)) {
         this.disable("invalid_refresh_token", "the refresh token was refused (invalid_grant): sign in again and replace the credential");
         throw new RefreshFailure(`account ${this.name}: refresh token refused (invalid_grant)`, true);
@@ -181,6 +184,7 @@ export class Account {
       this.recordFailure(`token refresh failed: ${(e as Error).message}`);
       throw new RefreshFailure(`account ${this.name}: token refresh failed: ${(e as Error).message}`, false);
     }
+    this.deps.onRefresh?.("ok");
     log.secret(grant.accessToken);
     log.secret(grant.refreshToken);
     const update: Partial<Credential> = { ...grant };
