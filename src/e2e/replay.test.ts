@@ -2,16 +2,21 @@
  * The client corpus replayed (src/e2e/fixtures/clients, captured by scripts/capture-clients.ts): every request a
  * real client sent goes through the real gateway into the Kiro simulator, exactly as captured. Each must reach
  * Kiro in a shape real Kiro accepts, keep every word the client said (texts, system messages, tool results, tool
- * uses, images, tools), and come back as an answer the client's own SDK parses. OpenAI requests are kept for the
- * OpenAI fronts and skipped until they exist (issue 15).
+ * uses, images, tools), and come back as an answer the client's own SDK parses — the Anthropic SDK's for Claude
+ * Code and the Anthropic SDK, the openai SDK's for Codex and the openai SDK.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import type Anthropic from "@anthropic-ai/sdk";
 import type { Stream } from "@anthropic-ai/sdk/core/streaming";
 import { BetaMessageStream } from "@anthropic-ai/sdk/lib/BetaMessageStream";
 import { MessageStream } from "@anthropic-ai/sdk/lib/MessageStream";
+import OpenAI from "openai";
+import { ChatCompletionStream } from "openai/lib/ChatCompletionStream";
+import { ResponseStream } from "openai/lib/responses/ResponseStream";
+import type { Stream as OpenAIStream } from "openai/core/streaming";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { LATE_2026_MODEL_IDS } from "../simulator/catalog";
 import { text, thinkingText, toolUse } from "../simulator/replies";
 import { validateRequest } from "../simulator/validate";
 import { startGateway, type Gateway } from "./harness";
@@ -117,7 +122,7 @@ async function send(f: Fixture): Promise<Anthropic.Message | Anthropic.Beta.Beta
 }
 
 const anthropic = fixtures.filter((f) => f.api === "anthropic-messages" || f.api === "anthropic-count-tokens");
-const openai = fixtures.filter((f) => f.api === "openai-responses" || f.api === "openai-chat");
+const openaiCorpus = fixtures.filter((f) => f.api === "openai-responses" || f.api === "openai-chat");
 
 describe("client corpus: Anthropic Messages", () => {
   test("the corpus holds Claude Code releases and the Anthropic SDK", () => {
@@ -187,5 +192,108 @@ describe("client corpus: Anthropic Messages", () => {
 });
 
 describe("client corpus: OpenAI (Responses, Chat Completions)", () => {
-  for (const f of openai) test.skip(`${label(f)}: needs the OpenAI fronts (issue 15)`, () => {});
+  /**
+   * The captures asked for "gpt-5.5", the model the capture's config.toml named; Kiro serves GPT-5.6, so the replay
+   * asks for that one and changes nothing else.
+   */
+  const KIRO_GPT = "gpt-5.6-sol";
+  let o: Gateway;
+  let openai: OpenAI;
+  beforeAll(async () => {
+    o = await startGateway({ simulator: { chunking: "random", seed: 15, models: LATE_2026_MODEL_IDS } });
+    await o.services.models.refresh();
+    openai = new OpenAI({ baseURL: `${o.url}/v1`, apiKey: o.apiKey, maxRetries: 0 });
+  });
+  afterAll(() => o.stop());
+
+  test("the corpus holds Codex releases and the openai SDK, both APIs", () => {
+    expect(new Set(openaiCorpus.filter((f) => f.client === "codex").map((f) => f.release)).size).toBeGreaterThanOrEqual(2);
+    expect(new Set(openaiCorpus.filter((f) => f.client === "openai-sdk").map((f) => f.api))).toEqual(new Set(["openai-chat", "openai-responses"]));
+  });
+
+  /** The answer as the client's SDK reads it: a chat completion or a response. */
+  async function send(f: Fixture): Promise<OpenAI.ChatCompletion | OpenAI.Responses.Response> {
+    const body: Record<string, unknown> = { ...(f.body as Record<string, unknown>), model: KIRO_GPT };
+    const headers = clientHeaders(f);
+    if (body.stream !== true) {
+      // The SDK's own methods, which add what clients read (a response's output_text).
+      return f.api === "openai-chat"
+        ? openai.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { headers })
+        : openai.responses.create(body as unknown as OpenAI.Responses.ResponseCreateParamsNonStreaming, { headers });
+    }
+    const path = new URL(f.path, "http://corpus").pathname.replace(/^\/v1/, "");
+    const events = await openai.post<OpenAIStream<unknown>>(path, { body, headers, stream: true });
+    const readable = events.toReadableStream();
+    return f.api === "openai-chat" ? ChatCompletionStream.fromReadableStream(readable).finalChatCompletion() : ResponseStream.fromReadableStream(readable).finalResponse();
+  }
+
+  /** What the answer says: its text, or its one tool call (name and arguments). */
+  function said(answer: OpenAI.ChatCompletion | OpenAI.Responses.Response): { text: string } | { name: string; input: unknown } {
+    if (answer.object === "chat.completion") {
+      const message = answer.choices[0]!.message;
+      const call = message.tool_calls?.[0];
+      return call?.type === "function" ? { name: call.function.name, input: JSON.parse(call.function.arguments) } : { text: message.content ?? "" };
+    }
+    const call = answer.output.find((i) => i.type === "function_call");
+    return call ? { name: call.name, input: JSON.parse(call.arguments) } : { text: answer.output_text };
+  }
+
+  for (const f of openaiCorpus) {
+    test(`${label(f)}: Kiro accepts the request, the tool round trip holds, the openai SDK reads the answer`, async () => {
+      o.sim.clearRequests();
+      const a = f.answer;
+      o.sim.enqueue(a?.kind === "tool_use" ? toolUse({ name: a.name, input: a.input }) : text(a?.kind === "text" ? a.text : "OK"));
+      let answer: OpenAI.ChatCompletion | OpenAI.Responses.Response;
+      try {
+        answer = await send(f);
+      } catch (e) {
+        throw new Error(`${label(f)}: the gateway refused the request: ${e instanceof Error ? e.message : String(e)}`);
+      }
+
+      const chats = o.sim.requests.filter((r) => r.path.endsWith("/generateAssistantResponse"));
+      expect(chats.length, `${label(f)}: requests that reached Kiro`).toBe(1);
+      const violation = validateRequest(chats[0]!.body, LATE_2026_MODEL_IDS);
+      expect(violation === null ? null : `${label(f)}: Kiro would refuse it (${violation.rule}): ${violation.detail}`).toBeNull();
+      expect(chats[0]!.rejectedBy, `${label(f)}: the simulator refused it`).toBeUndefined();
+      const kiro = kiroTexts(chats[0]!.body);
+      // Every text the client sent reaches Kiro: messages, instructions, tool outputs.
+      for (const t of openaiTexts(f.body)) expect(kiro.text.includes(t.text), `${label(f)}: ${t.field} reached Kiro`).toBe(true);
+      for (const id of openaiCallIds(f.body)) {
+        expect(kiro.toolUseIds, `${label(f)}: the call ${id}`).toContain(id);
+        expect(kiro.toolResultIds, `${label(f)}: the output of ${id}`).toContain(id);
+      }
+
+      expect(answer.model, `${label(f)}: model`).toBe(KIRO_GPT);
+      if (a?.kind === "tool_use") expect(said(answer), `${label(f)}: the tool call`).toEqual({ name: a.name, input: a.input });
+      else expect(said(answer), `${label(f)}: the answer's text`).toEqual({ text: a?.kind === "text" ? a.text : "OK" });
+      const usage = answer.usage as { prompt_tokens?: number; input_tokens?: number };
+      expect(usage.prompt_tokens ?? usage.input_tokens, `${label(f)}: usage`).toBeGreaterThan(0);
+    });
+  }
 });
+
+/** Every non-blank text an OpenAI client sent (messages, instructions, tool outputs), with the field it was in. */
+function openaiTexts(body: unknown): { field: string; text: string }[] {
+  const req = body as Json;
+  const found: { field: string; text: string }[] = [];
+  const add = (field: string, text: unknown) => {
+    if (typeof text === "string" && text.trim() !== "") found.push({ field, text });
+  };
+  add("instructions", req.instructions);
+  const parts = (content: unknown, at: string) =>
+    typeof content === "string" ? add(at, content) : ((content as Json[] | undefined) ?? []).forEach((p, j) => add(`${at}[${j}]`, p.text));
+  if (typeof req.input === "string") add("input", req.input);
+  ((Array.isArray(req.input) ? req.input : req.messages ?? []) as Json[]).forEach((item, i) => {
+    const at = `${req.messages ? "messages" : "input"}[${i}]`;
+    if (item.content !== undefined) parts(item.content, `${at}.content`);
+    if (typeof item.output === "string") add(`${at}.output`, item.output);
+  });
+  return found;
+}
+
+/** The ids of the tool calls an OpenAI client sent back with their outputs. */
+function openaiCallIds(body: unknown): string[] {
+  const req = body as Json;
+  if (Array.isArray(req.messages)) return (req.messages as Json[]).flatMap((m) => (m.tool_calls ?? []).map((c: Json) => c.id));
+  return (Array.isArray(req.input) ? (req.input as Json[]) : []).filter((i) => i.type === "function_call").map((i) => i.call_id);
+}
