@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import { LATE_2026_MODEL_IDS } from "../simulator/catalog";
-import { contextUsage, events, metadata, text, textEvents, thinkingText, toolUse } from "../simulator/replies";
+import { contextUsage, events, exception, metadata, text, textEvents, thinkingText, toolUse } from "../simulator/replies";
 import { startGateway, type Gateway } from "./harness";
 
 let g: Gateway;
@@ -311,5 +311,69 @@ describe("responses through the official SDK", () => {
     const response = await openai.responses.create({ model: "claude-sonnet-4-5", input: "write", max_output_tokens: 16 });
     expect(response.status).toBe("incomplete");
     expect(response.incomplete_details).toEqual({ reason: "max_output_tokens" });
+  });
+
+  test("namespaced tools, at the top level or in an additional_tools item, are called under their namespace", async () => {
+    g.sim.enqueue(toolUse({ name: "collaboration__spawn_agent", input: { task: "review" } }));
+    const response = await openai.responses.create({
+      model: "gpt-5.6-sol",
+      input: [
+        { type: "additional_tools", role: "developer", tools: [{ type: "namespace", name: "functions", tools: [{ type: "custom", name: "exec", description: "Runs JavaScript" }] }] },
+        { role: "user", content: "Get a review" },
+      ] as never,
+      tools: [{ type: "namespace", name: "collaboration", description: "Agents", tools: [{ type: "function", name: "spawn_agent", parameters: { type: "object", properties: { task: { type: "string" } } } }] }] as never,
+    });
+    expect(response.output[0]).toMatchObject({ type: "function_call", name: "spawn_agent", namespace: "collaboration", arguments: '{"task":"review"}' });
+    const names = lastKiro().conversationState.currentMessage.userInputMessage.userInputMessageContext.tools.map((t: any) => t.toolSpecification.name);
+    expect(names.sort()).toEqual(["collaboration__spawn_agent", "functions__exec"]);
+  });
+
+  test("Codex's remote compaction: one compaction item back, and its content stands in for the history later", async () => {
+    g.sim.enqueue(text("Summary: the user wants a haiku about rain; none written yet."));
+    const res = await fetch(`${g.url}/v1/responses`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${g.apiKey}`, "content-type": "application/json", "x-codex-beta-features": "remote_compaction_v2" },
+      body: JSON.stringify({
+        model: "gpt-5.6-sol",
+        stream: true,
+        store: false,
+        input: [
+          { type: "message", role: "user", content: [{ type: "input_text", text: "Write a haiku about rain" }] },
+          { type: "message", role: "assistant", content: [{ type: "output_text", text: "Let me think." }] },
+          { type: "compaction_trigger" },
+        ],
+      }),
+    });
+    const events = (await res.text())
+      .split("\n\n")
+      .filter((e) => e.startsWith("event: "))
+      .map((e) => JSON.parse(e.slice(e.indexOf("data: ") + 6)));
+    const items = events.filter((e) => e.type === "response.output_item.done").map((e) => e.item);
+    expect(items).toHaveLength(1);
+    expect(items[0].type).toBe("compaction");
+    expect(typeof items[0].encrypted_content).toBe("string");
+    expect(events.at(-1)).toMatchObject({ type: "response.completed", response: { output: [items[0]] } });
+    expect(lastKiro().conversationState.currentMessage.userInputMessage.content).toContain("summary");
+
+    g.sim.enqueue(text("Rain on the roof..."));
+    await openai.responses.create({ model: "gpt-5.6-sol", input: [items[0], { role: "user", content: "Go on" }] as never });
+    expect(lastKiro().conversationState.currentMessage.userInputMessage.content).toContain("the user wants a haiku about rain");
+
+    const foreign = await openai.responses.create({ model: "gpt-5.6-sol", input: [{ type: "compaction", encrypted_content: "gAAAA-openai-sealed" }] as never }).catch((e) => e);
+    expect(foreign.status).toBe(400);
+    expect(foreign.error.param).toBe("input[0].encrypted_content");
+  });
+
+  test("a stream that fails after it began ends with response.failed, never a silent cut", async () => {
+    g.sim.enqueue(events([...textEvents("partial", 1), exception("InternalServerException", "boom")]));
+    const res = await fetch(`${g.url}/v1/responses`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${g.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "claude-sonnet-4-5", stream: true, input: "hi" }),
+    });
+    const body = await res.text();
+    expect(body).toContain("event: response.output_text.delta");
+    expect(body.trimEnd().split("\n\n").at(-1)).toStartWith("event: response.failed\ndata: ");
+    expect(body).toContain('"status":"failed"');
   });
 });
