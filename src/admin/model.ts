@@ -152,7 +152,8 @@ export const ServerConfig = t.Object({
 
 // The envelope
 
-const failure = (description: string) => t.Object({ success: t.Literal(false), error: t.String() }, { description });
+export const Failure = t.Object({ success: t.Literal(false), error: t.String() });
+const failure = (description: string) => t.Object(Failure.properties, { description });
 
 /** What a route answers, by status (routes.ts decides which failure gets which). */
 export const answers = <T extends TSchema>(data: T) => ({
