@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { cpuSeconds, machineBusySeconds, MB, rssBytes } from "./proc";
-import { claudeCode, hello, kiroHeaders, pair, type BenchAccount, type PairedRequest } from "./requests";
+import { asChatCompletion, claudeCode, hello, kiroHeaders, pair, type BenchAccount, type PairedRequest } from "./requests";
 import { round, spread, type Spread } from "./stats";
 
 export interface Endpoint {
@@ -88,6 +88,8 @@ export interface LoadResults {
     throughput: Array<{ frameChars: number; direct: Throughput; gateway: Throughput; proxy: Throughput }>;
   };
   load: Record<"c64" | "c256", { gateway: LoadRun; proxy: LoadRun; direct: LoadRun }>;
+  /** The same 1 MB conversation through both fronts, alternating: the gateway's CPU per request on each. */
+  fronts: { chatBytes: number; messagesCpuMs: number; chatCpuMs: number };
   streams: {
     open: number;
     gateway: { opened: number; rssBeforeMB: number; rssMB: number; simulatorRssMB: number };
@@ -178,6 +180,29 @@ async function paired(measure: (path: Path, p: PairedRequest) => Promise<number>
     gateway: r(spread(times.gateway)),
     proxy: r(spread(times.proxy)),
   };
+}
+
+/**
+ * The gateway's CPU per request for one conversation sent as Anthropic Messages and as Chat Completions, one after
+ * the other (in turns, so neither always goes first): what the OpenAI front's convert-in and render-out cost.
+ */
+async function frontsCpu(messages: string, chat: string, rounds: number): Promise<LoadResults["fronts"]> {
+  const fronts = [
+    { path: "/v1/messages", body: messages, cpu: 0 },
+    { path: "/v1/chat/completions", body: chat, cpu: 0 },
+  ];
+  for (let i = 0; i < rounds; i++) {
+    for (let k = 0; k < 2; k++) {
+      const front = fronts[(i + k) % 2]!;
+      const before = cpuSeconds(plan.gateway.pid);
+      const res = await fetch(`${plan.gateway.url}${front.path}`, { method: "POST", headers: gatewayHeaders, body: front.body });
+      const text = await res.text();
+      front.cpu += cpuSeconds(plan.gateway.pid) - before;
+      if (res.status !== 200) failed("gateway", `${front.path}: HTTP ${res.status} ${text.slice(0, 200)}`);
+    }
+  }
+  const perRequest = (cpu: number) => round((cpu * 1000) / rounds, 3);
+  return { chatBytes: Buffer.byteLength(chat), messagesCpuMs: perRequest(fronts[0]!.cpu), chatCpuMs: perRequest(fronts[1]!.cpu) };
 }
 
 async function warm(req: PairedRequest, rounds: number): Promise<void> {
@@ -364,7 +389,8 @@ function parseAndSerialise(p: PairedRequest): number {
 
 async function main(): Promise<LoadResults> {
   const small = pair(hello(), plan.account);
-  const large = pair(claudeCode({ bytes: 1_000_000, tools: 20, history: 200 }), plan.account);
+  const largeRequest = claudeCode({ bytes: 1_000_000, tools: 20, history: 200 });
+  const large = pair(largeRequest, plan.account);
   // Measured first, while this process is idle.
   const largeParseAndSerialiseMs = parseAndSerialise(large);
   await checkAnswers(small, "Hello, Claude!");
@@ -381,6 +407,9 @@ async function main(): Promise<LoadResults> {
   await warm(large, scaled(20));
   const largeSeq = await paired(whole, large, 1, scaled(300));
   const largeC32 = await paired(whole, large, 32, scaled(12));
+
+  note("OpenAI front: the same conversation as Chat Completions, in turns with /v1/messages");
+  const fronts = await frontsCpu(large.anthropic, asChatCompletion(largeRequest), scaled(150));
 
   note("streaming: time to first byte");
   await paired(firstByte, smallStream, 4, scaled(100));
@@ -427,6 +456,7 @@ async function main(): Promise<LoadResults> {
       },
     },
     streaming: { ttfb, throughput },
+    fronts,
     load: loads,
     streams: {
       open: plan.openStreams,

@@ -43,6 +43,7 @@ function results(overrides: { gatewayRps?: number; idle?: number } = {}): BenchR
         { frameChars: 40, direct: through(100), gateway: through(80), proxy: through(1500) },
       ],
     },
+    fronts: { chatBytes: 1_010_000, messagesCpuMs: 9.5, chatCpuMs: 10.1 },
     load: {
       c64: { gateway: run(overrides.gatewayRps ?? 6000, 64), proxy: run(12000, 64), direct: run(13000, 64) },
       c256: { gateway: run(7000, 256), proxy: run(8000, 256), direct: run(12000, 256) },
@@ -91,6 +92,7 @@ test("each target is judged on its figure", () => {
   expect(find(all, "memory: idle after start (RSS)")).toMatchObject({ value: 45, pass: true });
   expect(find(all, "start to first answered request")).toMatchObject({ value: 25, pass: true });
   expect(find(all, "binary size")).toMatchObject({ value: 114, unit: "MB" });
+  expect(find(all, "1.0 MB request as Chat Completions: gateway CPU per request ÷ the same through /v1/messages")).toMatchObject({ target: "≤ 1.1", pass: true });
   expect(rows(results({ gatewayRps: 4999 })).find((r) => r.metric === "load: hello at concurrency 64")?.pass).toBe(false);
 });
 

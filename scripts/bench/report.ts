@@ -109,6 +109,13 @@ export function rows(r: BenchResults): Row[] {
       latency.large.parseAndSerialiseMs,
       "ms",
     ),
+    row(
+      `${(r.load.fronts.chatBytes / 1e6).toFixed(1)} MB request as Chat Completions: gateway CPU per request ÷ the same through /v1/messages`,
+      r.load.fronts.chatCpuMs / r.load.fronts.messagesCpuMs,
+      "×",
+      { atMost: true, limit: 1.1 },
+      `/v1/chat/completions ${ms(r.load.fronts.chatCpuMs)}; /v1/messages ${ms(r.load.fronts.messagesCpuMs)}`,
+    ),
     row("streaming: added time to first byte p50", streaming.ttfb.added.p50, "ms", { atMost: true, limit: 1 }, `proxy ${ms(streaming.ttfb.proxyAdded.p50)}${others(streaming.ttfb.otherCores)}`),
     row("streaming: added time to first byte p99", streaming.ttfb.added.p99, "ms", undefined, `proxy ${ms(streaming.ttfb.proxyAdded.p99)}`),
     ...streaming.throughput.flatMap((t) => [

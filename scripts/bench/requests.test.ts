@@ -1,6 +1,8 @@
 import { expect, test } from "bun:test";
 import { validateRequest } from "../../src/simulator/validate";
-import { claudeCode, hello, kiroHeaders, pair } from "./requests";
+import { convertRequest } from "../../src/anthropic/convert";
+import { chatToMessages } from "../../src/openai/chat-request";
+import { asChatCompletion, claudeCode, hello, kiroHeaders, pair } from "./requests";
 
 const account = { accessToken: "aoa-test-token", profileArn: "arn:aws:codewhisperer:us-east-1:123456789012:profile/ABCDEFGHIJKL" };
 
@@ -30,4 +32,13 @@ test("a hello carries the text it is given, and the direct call the account's be
   expect(JSON.parse(p.anthropic)).toMatchObject({ stream: true, messages: [{ role: "user", content: "[sim] hold 10" }] });
   expect(JSON.parse(p.kiro).conversationState.currentMessage.userInputMessage.content).toBe("[sim] hold 10");
   expect(kiroHeaders(account).authorization).toBe("Bearer aoa-test-token");
+});
+
+test("as Chat Completions, the same request reaches Kiro as the same conversation", () => {
+  const req = claudeCode({ bytes: 1_000_000, tools: 20, history: 200 });
+  const kiro = (r: Parameters<typeof convertRequest>[0]) => {
+    const { conversationState } = convertRequest(r, { conversationId: "same" });
+    return { ...conversationState, agentContinuationId: "same" };
+  };
+  expect(kiro(chatToMessages(JSON.parse(asChatCompletion(req))).request)).toEqual(kiro(req));
 });

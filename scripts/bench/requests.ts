@@ -163,3 +163,42 @@ export function claudeCode(shape: ClaudeCodeShape): MessagesRequest {
     metadata: { user_id: JSON.stringify({ device_id: "bench", session_id: "0b1e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b" }) },
   };
 }
+
+type Block = Record<string, unknown> & { type: string };
+
+const textOf = (blocks: Block[]) =>
+  blocks
+    .filter((b) => b.type === "text")
+    .map((b) => b.text as string)
+    .join("\n");
+
+/**
+ * The same conversation as a Chat Completions request, for the OpenAI front's row: the system prompt as a system
+ * message, tool uses as assistant tool_calls, tool results as tool messages, tools as functions.
+ */
+export function asChatCompletion(req: MessagesRequest): string {
+  const system = typeof req.system === "string" ? req.system : (req.system ?? []).map((b) => b.text).join("\n");
+  const messages: Record<string, unknown>[] = system ? [{ role: "system", content: system }] : [];
+  for (const m of req.messages) {
+    if (typeof m.content === "string") {
+      messages.push({ role: m.role, content: m.content });
+      continue;
+    }
+    const blocks = m.content as Block[];
+    if (m.role === "assistant") {
+      const calls = blocks
+        .filter((b) => b.type === "tool_use")
+        .map((b) => ({ id: b.id, type: "function", function: { name: b.name, arguments: JSON.stringify(b.input) } }));
+      messages.push({ role: "assistant", content: textOf(blocks) || null, ...(calls.length > 0 ? { tool_calls: calls } : {}) });
+      continue;
+    }
+    for (const b of blocks.filter((b) => b.type === "tool_result")) {
+      const content = typeof b.content === "string" ? b.content : textOf((b.content as Block[] | undefined) ?? []);
+      messages.push({ role: "tool", tool_call_id: b.tool_use_id, content });
+    }
+    const text = textOf(blocks);
+    if (text) messages.push({ role: "user", content: text });
+  }
+  const tools = (req.tools ?? []).map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.input_schema } }));
+  return JSON.stringify({ model: req.model, max_completion_tokens: req.max_tokens, stream: req.stream ?? false, messages, tools });
+}
