@@ -6,7 +6,8 @@
 import { GatewayError } from "../errors";
 import { webSearch } from "../kiro/mcp";
 import type { OpenedReply } from "../kiro/reply";
-import { BrokenReply } from "../pool/pool";
+import type { Account } from "../pool/account";
+import { BrokenReply, type WaitPolicy } from "../pool/pool";
 import type { Services } from "../services";
 import { conversationJson, convertRequest } from "./convert";
 import { checkMaxTokens } from "./max-tokens";
@@ -67,16 +68,60 @@ export async function sendMessages(
     });
     return new TranslatedReply(translator, { ...opened, abort: () => upstream.abort() }, s.log);
   };
-  return s.pool.send(signal, async (account, accessToken): Promise<AnsweredReply> => {
+  const deadline = new FirstByteDeadline(s.config.firstByteTimeoutSecs, upstream);
+  const attempt = async (account: Account, accessToken: string): Promise<AnsweredReply> => {
     const reply = await translated(await s.chat.open(account.caller(accessToken), kiroJson, signal));
     if (!complete) return reply;
     try {
-      return await CompletedReply.read(reply);
+      return await deadline.flowing(() => CompletedReply.read(reply));
     } catch (e) {
-      if (signal.aborted || !(e instanceof GatewayError)) throw e;
+      if (signal.aborted || deadline.passed || !(e instanceof GatewayError)) throw e;
       throw new BrokenReply(e);
     }
-  });
+  };
+  try {
+    return await s.pool.send(signal, attempt, { wait: waitPolicy(s) });
+  } catch (e) {
+    throw upstream.signal.reason === deadline.missed ? deadline.missed : e;
+  } finally {
+    deadline.stop();
+  }
+}
+
+/** How long a request may wait for an account to come back, when none can serve now. */
+const waitPolicy = (s: Services): WaitPolicy => ({ waitSecs: s.config.queueWaitSecs, maxQueued: s.config.maxQueued });
+
+/**
+ * firstByteTimeoutSecs: however many accounts are tried and waited for, a reply begins within it, or the client
+ * hears why not. A reply already flowing is not cut by it (a long non-streaming answer takes what it takes), but
+ * once it has passed, a reply that breaks is not tried again.
+ */
+class FirstByteDeadline {
+  readonly missed: GatewayError;
+  passed = false;
+  private reading = false;
+  private readonly timer: ReturnType<typeof setTimeout>;
+
+  constructor(secs: number, upstream: AbortController) {
+    this.missed = new GatewayError("timeout", `no Kiro reply began within ${secs} s (firstByteTimeoutSecs), across every account tried and waited for`);
+    this.timer = setTimeout(() => {
+      this.passed = true;
+      if (!this.reading) upstream.abort(this.missed);
+    }, secs * 1000);
+  }
+
+  async flowing<T>(read: () => Promise<T>): Promise<T> {
+    this.reading = true;
+    try {
+      return await read();
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
 }
 
 /** Claude Code's WebSearch: Kiro's search runs on an account from the pool, and the answer is made from its hits. */
@@ -84,7 +129,7 @@ async function searchTheWeb(s: Services, body: MessagesRequest, query: string, s
   // An unknown model, or max_tokens above its limit, is refused here as on any other request, though the search needs neither.
   checkMaxTokens(body.max_tokens, body.model, s.models.table);
   s.log.debug("web search", { model: body.model, stream: !!body.stream });
-  const hits = await s.pool.send(signal, (account, accessToken) => webSearch(s.upstream, account.caller(accessToken), query, signal));
+  const hits = await s.pool.send(signal, (account, accessToken) => webSearch(s.upstream, account.caller(accessToken), query, signal), { wait: waitPolicy(s) });
   return answerOf(webSearchEvents({ model: body.model, query, hits, inputTokens: estimateInputTokens(body) }), !!body.stream);
 }
 

@@ -26,6 +26,17 @@ export const ConfigSchema = t.Object({
   maxFailures: t.Integer({ default: 5, minimum: 1 }),
   firstEventTimeoutSecs: t.Number({ default: 120, exclusiveMinimum: 0, description: "silence allowed before a reply's first event; then another account tries" }),
   streamIdleTimeoutSecs: t.Number({ default: 300, exclusiveMinimum: 0, description: "silence allowed between chunks of a reply" }),
+  firstByteTimeoutSecs: t.Number({
+    default: 300,
+    exclusiveMinimum: 0,
+    description: "time for a reply to begin, however many accounts are tried and waited for; then the client hears why not",
+  }),
+  queueWaitSecs: t.Number({
+    default: 30,
+    minimum: 0,
+    description: "how long a request waits for an account to come back when none can serve now; 0 refuses at once (429)",
+  }),
+  maxQueued: t.Integer({ default: 1000, minimum: 0, description: "requests waiting for an account at most; beyond, 429 with Retry-After at once" }),
   kiroApiBaseUrl: t.String({ default: "https://q.{region}.amazonaws.com", minLength: 1, description: "the legacy q.* host: REST generateAssistantResponse, getUsageLimits, ListAvailableModels" }),
   kiroRuntimeBaseUrl: t.String({ default: "https://runtime.{region}.kiro.dev", minLength: 1, description: "Kiro's inference host (awsJson, kiro-protocol-2026.md §1.1)" }),
   kiroManagementBaseUrl: t.String({ default: "https://management.{region}.kiro.dev", minLength: 1, description: "Kiro's control plane: models, profiles, usage (§1.6)" }),

@@ -13,6 +13,8 @@ beforeAll(async () => {
       { name: "alice", authMethod: "social", email: "alice@example.com", usageLimit: 50, currentUsage: 10, subscriptionTitle: "KIRO PRO" },
       { name: "bob", authMethod: "idc", usageLimit: 100, currentUsage: 100 },
     ],
+    // A request finding every account resting is refused at once rather than waiting for one.
+    config: { queueWaitSecs: 0 },
   });
 });
 afterAll(() => g.stop());

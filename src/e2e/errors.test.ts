@@ -87,7 +87,7 @@ describe("upstream errors", () => {
   });
 
   test("Kiro throttles: 429 rate_limit_error with Retry-After", async () => {
-    g = await startGateway();
+    g = await startGateway({ config: { queueWaitSecs: 0 } });
     g.sim.enqueue(throttled(20), throttled(20), throttled(20));
     const res = await post(g, "/v1/messages", hello);
     expect(res.status).toBe(429);

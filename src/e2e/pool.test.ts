@@ -77,8 +77,8 @@ describe("the pool", () => {
     expect(chatsBy(g).a).toBeUndefined();
   });
 
-  test("every account throttled: 429 rate_limit_error naming when the first recovers", async () => {
-    g = await startGateway({ accounts: three });
+  test("every account throttled, and no wait allowed: 429 rate_limit_error naming when the first recovers", async () => {
+    g = await startGateway({ accounts: three, config: { queueWaitSecs: 0 } });
     g.sim.enqueue(throttled(30), throttled(60), throttled(90));
     const res = await post(g, "/v1/messages", hello);
     expect(res.status).toBe(429);

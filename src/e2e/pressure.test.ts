@@ -1,11 +1,14 @@
 /**
  * Under pressure, with a client that never retries (issue 12): a non-streaming answer moves to another account
  * whatever breaks before it is complete; a transient failure is retried on an account already tried (at most 9
- * attempts); a stream keeps its rule (failover before the first byte, an error event after it).
+ * attempts); a stream keeps its rule (failover before the first byte, an error event after it); a request waits
+ * for the first account back instead of being refused (queueWaitSecs, maxQueued); and a reply begins within
+ * firstByteTimeoutSecs, or the client hears why not.
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import { GatewayError } from "../errors";
 import { encodeStep } from "../simulator/playback";
-import { events, exception, improperlyFormed, internal, pause, reset, type StreamStep, tail, textEvent } from "../simulator/replies";
+import { events, exception, improperlyFormed, internal, pause, reset, type StreamStep, tail, textEvent, throttled } from "../simulator/replies";
 import { post, startGateway, type Gateway } from "./harness";
 
 const hello = { model: "claude-sonnet-4-6", max_tokens: 64, messages: [{ role: "user", content: "hello" }] };
@@ -91,5 +94,107 @@ describe("a transient failure is retried on an account already tried", () => {
     const res = await post(g, "/v1/messages", hello);
     expect(res.status).toBe(400);
     expect(chats(g)).toHaveLength(1);
+  });
+});
+
+describe("time to the first byte is bounded (firstByteTimeoutSecs)", () => {
+  test.each([false, true])("no reply begins in time (stream: %p): 504 timeout_error naming the setting", async (stream) => {
+    g = await startGateway({ accounts: two, config: { firstByteTimeoutSecs: 0.5 } });
+    g.sim.setDefaultReply(events([textEvent("late"), ...tail()], { stallBeforeMs: 5_000 }));
+    const res = await post(g, "/v1/messages", { ...hello, stream });
+    expect(res.status).toBe(504);
+    expect(res.json.error.type).toBe("timeout_error");
+    expect(res.json.error.message).toContain("within 0.5 s (firstByteTimeoutSecs)");
+  });
+
+  test("a non-streaming reply that has begun is not cut by it", async () => {
+    g = await startGateway({ accounts: two, config: { firstByteTimeoutSecs: 0.3 }, simulator: { chunking: "whole" } });
+    g.sim.enqueue(events([textEvent("slow "), pause(800), textEvent("but whole"), ...tail()]));
+    const res = await post(g, "/v1/messages", hello);
+    expect(res.status).toBe(200);
+    expect(textOf(res)).toBe("slow but whole");
+  });
+});
+
+describe("a request waits for the first account back (queueWaitSecs)", () => {
+  /** Polls the pool until `count` requests wait (no timing assumed: the requests are in flight). */
+  const untilWaiting = async (count: number) => {
+    while (g.services.pool.waiting.count !== count) await Bun.sleep(10);
+  };
+
+  test.each([false, true])("every account throttled for a moment (stream: %p): the request waits and is answered", async (stream) => {
+    g = await startGateway({ accounts: two });
+    g.sim.enqueue(throttled(1), throttled(2));
+    const res = await post(g, "/v1/messages", { ...hello, stream });
+    expect(res.status).toBe(200);
+    expect(stream ? res.text : textOf(res)).toContain(stream ? "message_stop" : echo);
+    expect(chats(g).map((r) => r.status)).toEqual([429, 429, 200]);
+  });
+
+  test("queueWaitSecs 0: refused at once with 429 and Retry-After, as before", async () => {
+    g = await startGateway({ accounts: two, config: { queueWaitSecs: 0 } });
+    g.sim.enqueue(throttled(1), throttled(2));
+    const res = await post(g, "/v1/messages", hello);
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  test("no account back within queueWaitSecs: 429 at once, naming when the first recovers", async () => {
+    g = await startGateway({ accounts: two, config: { queueWaitSecs: 5 } });
+    g.sim.enqueue(throttled(20), throttled(25));
+    const res = await post(g, "/v1/messages", hello);
+    expect(res.status).toBe(429);
+    expect(res.json.error.type).toBe("rate_limit_error");
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(10);
+  });
+
+  test("beyond maxQueued: 429 with Retry-After at once, while those waiting are answered; the pool counts them", async () => {
+    g = await startGateway({ accounts: [{ name: "solo", authMethod: "social" }], config: { maxQueued: 1 } });
+    g.services.pool.get("solo")!.throttle("test", 2);
+    const first = post(g, "/v1/messages", hello);
+    await untilWaiting(1);
+    const second = await post(g, "/v1/messages", hello);
+    expect(second.status).toBe(429);
+    expect(second.json.error.message).toContain("1 requests already wait for one (maxQueued)");
+    expect(Number(second.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await first).status).toBe(200);
+    expect(g.services.pool.waiting.count).toBe(0);
+  });
+
+  test("a client that disconnects leaves the line", async () => {
+    g = await startGateway({ accounts: [{ name: "solo", authMethod: "social" }] });
+    g.services.pool.get("solo")!.throttle("test", 20);
+    const client = new AbortController();
+    const leaving = fetch(`${g.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": g.apiKey },
+      body: JSON.stringify(hello),
+      signal: client.signal,
+    }).catch(() => "left");
+    await untilWaiting(1);
+    client.abort();
+    expect(await leaving).toBe("left");
+    await untilWaiting(0);
+    expect(chats(g)).toHaveLength(0);
+  });
+
+  test("firstByteTimeoutSecs bounds the wait too: 504 before the account is back", async () => {
+    g = await startGateway({ accounts: [{ name: "solo", authMethod: "social" }], config: { firstByteTimeoutSecs: 0.3 } });
+    g.services.pool.get("solo")!.throttle("test", 20);
+    const res = await post(g, "/v1/messages", hello);
+    expect(res.status).toBe(504);
+    expect(g.services.pool.waiting.count).toBe(0);
+  });
+
+  test("shutdown answers the requests still waiting with 503", async () => {
+    g = await startGateway({ accounts: [{ name: "solo", authMethod: "social" }] });
+    g.services.pool.get("solo")!.throttle("test", 20);
+    const waiting = post(g, "/v1/messages", hello);
+    await untilWaiting(1);
+    g.services.pool.stopWaiting(new GatewayError("unavailable", "kiro-ts is shutting down"));
+    const res = await waiting;
+    expect(res.status).toBe(503);
+    expect(res.json.error.message).toBe("kiro-ts is shutting down");
+    expect((await post(g, "/v1/messages", hello)).status).toBe(503);
   });
 });

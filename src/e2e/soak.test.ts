@@ -69,9 +69,10 @@ describe("under faults", () => {
     expect(report.hangs, summary).toBe(0);
     expect(report.wrong.total, summary).toBe(0);
     expect(report.faults.get("stall")).toBeGreaterThan(0);
-    // A stall comes after the first event: too late to move to another account, so each one is one client error.
-    expect(report.errors.total, summary).toBe(report.faults.get("stall"));
-    expect(report.errors.get("stream error overloaded_error") + report.errors.get("HTTP 529 overloaded_error"), summary).toBe(report.errors.total);
+    // A stall comes after the first event: a stream cannot move any more and ends with an error event; a
+    // non-streaming answer, of which nothing was sent yet, moves to another account.
+    expect(report.errors.total, summary).toBeLessThan(report.faults.get("stall"));
+    expect(report.errors.get("stream error overloaded_error"), summary).toBe(report.errors.total);
     expect(report.successes).toBe(60 - report.errors.total);
   }, 60_000);
 
@@ -88,19 +89,19 @@ describe("under faults", () => {
   }, 60_000);
 });
 
-// An account that stalled has ended its cooldown (60 s by default) long before the next round of failover
-// (firstEventTimeoutSecs, 120 s): were it tried again, a Kiro silent before its first event would hold one request
-// for min(3 × accounts, 9) × 120 s.
-test("a request stalled before the first event on every account gives up after trying each once", async () => {
+// A stall is transient, so accounts already tried are tried again (up to 9 attempts); were each silent for
+// firstEventTimeoutSecs (120 s), one request would be held for 9 × 120 s, but firstByteTimeoutSecs bounds it.
+test("a request stalled before the first event on every account gives up at firstByteTimeoutSecs", async () => {
   const g = await startGateway({
     accounts: [{ name: "a", authMethod: "social" }, { name: "b", authMethod: "social" }, { name: "c", authMethod: "social" }],
-    config: { firstEventTimeoutSecs: 0.5, failureCooldownSecs: 1 },
+    config: { firstEventTimeoutSecs: 0.5, failureCooldownSecs: 1, firstByteTimeoutSecs: 1.2 },
   });
   try {
     for (let i = 0; i < 9; i++) g.sim.enqueue(text("late", { stallBeforeMs: 10_000 }));
     const res = await post(g, "/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 8, messages: [{ role: "user", content: "hi" }] });
-    expect(res.json.error.message).toContain("Kiro sent no event within 0.5 s");
-    expect(g.sim.requests.filter((r) => r.path.endsWith("/generateAssistantResponse")).length).toBe(3);
+    expect(res.status).toBe(504);
+    expect(res.json.error.message).toContain("(firstByteTimeoutSecs)");
+    expect(g.sim.requests.filter((r) => r.path.endsWith("/generateAssistantResponse")).length).toBeGreaterThan(1);
   } finally {
     await g.stop();
   }
@@ -108,12 +109,12 @@ test("a request stalled before the first event on every account gives up after t
 
 // Were one transient failure to rest an account for the whole failureCooldownSecs, a few faults in a row would rest
 // every account, and the pool would answer 429 while Kiro answers most calls.
-test("after one 500 on each of three accounts, the next request is still served", async () => {
+test("after one 500 on each of three accounts, that request and the next are still served", async () => {
   const g = await startGateway({ accounts: [{ name: "a", authMethod: "social" }, { name: "b", authMethod: "social" }, { name: "c", authMethod: "social" }] });
   try {
     const hello = { model: "claude-sonnet-4-5", max_tokens: 8, messages: [{ role: "user", content: "hi" }] };
     g.sim.enqueue(internal(), internal(), internal());
-    expect((await post(g, "/v1/messages", hello)).status).toBe(529);
+    expect((await post(g, "/v1/messages", hello)).status).toBe(200);
     const next = await post(g, "/v1/messages", hello);
     expect(next.status, next.text).toBe(200);
   } finally {

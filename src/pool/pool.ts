@@ -9,6 +9,7 @@ import type { Logger } from "../log";
 import { Account, RefreshFailure } from "./account";
 import { classify } from "./policy";
 import { RequestRate } from "./stats";
+import { WaitingLine } from "./waiting-line";
 
 /** Kiro's own client retries a 5xx up to 9 times; no client request makes more attempts than that. */
 const MAX_ATTEMPTS = 9;
@@ -16,15 +17,31 @@ const MAX_ATTEMPTS = 9;
 const FIRST_ROUND_PAUSE_MS = 100;
 const MAX_ROUND_PAUSE_MS = 1_000;
 
-/**
- * A reply that failed after it began but before anything of it reached the client (cut, Kiro's exception, a
- * stall, no closing events): a transient failure of the account, and another account may still answer.
- */
 /** Told of each attempt of one request and how it went ("ok", or why it moved on), e.g. for a request log. */
 export interface AttemptObserver {
   attempted(account: string, outcome: string): void;
 }
 
+/** How a request may wait for an account to come back (queueWaitSecs, maxQueued). */
+export interface WaitPolicy {
+  /** The longest a request waits, in all; 0 refuses at once. */
+  waitSecs: number;
+  /** Requests waiting at most; beyond, refused at once. */
+  maxQueued: number;
+}
+
+export interface SendOptions {
+  observer?: AttemptObserver;
+  /** Default: no wait, refused at once when no account can serve. */
+  wait?: WaitPolicy;
+}
+
+const NO_WAIT: WaitPolicy = { waitSecs: 0, maxQueued: 0 };
+
+/**
+ * A reply that failed after it began but before anything of it reached the client (cut, Kiro's exception, a
+ * stall, no closing events): a transient failure of the account, and another account may still answer.
+ */
 export class BrokenReply extends Error {
   override name = "BrokenReply";
   constructor(readonly error: GatewayError) {
@@ -34,6 +51,8 @@ export class BrokenReply extends Error {
 
 export class Pool {
   private readonly list: Account[] = [];
+  /** Requests waiting for an account to come back. */
+  private readonly line = new WaitingLine();
   /** Client requests over the last hour. */
   readonly rate = new RequestRate();
   /** Told after every request and every change of membership (the state file saves on it). */
@@ -61,6 +80,7 @@ export class Pool {
     if (this.get(account.name)) throw new Error(`an account named "${account.name}" already exists`);
     this.list.push(account);
     this.onChange();
+    this.line.wake();
   }
 
   remove(name: string): Account | undefined {
@@ -90,16 +110,30 @@ export class Pool {
    * resolves once Kiro's reply may reach the client (it throws BrokenReply for one that broke before); what it
    * returns is the caller's.
    */
-  async send<T>(signal: AbortSignal, attempt: (account: Account, accessToken: string) => Promise<T>, observer?: AttemptObserver): Promise<T> {
+  async send<T>(signal: AbortSignal, attempt: (account: Account, accessToken: string) => Promise<T>, options: SendOptions = {}): Promise<T> {
     this.rate.record();
     try {
-      return await this.failover(signal, attempt, observer);
+      return await this.failover(signal, attempt, options);
     } finally {
       this.onChange();
     }
   }
 
-  private async failover<T>(signal: AbortSignal, attempt: (account: Account, accessToken: string) => Promise<T>, observer?: AttemptObserver): Promise<T> {
+  /** Requests waiting for an account to come back, and how long the first of them has waited. */
+  get waiting(): { count: number; longestWaitMs: number } {
+    return { count: this.line.length, longestWaitMs: this.line.longestWaitMs() };
+  }
+
+  /** Shutdown: the requests waiting for an account are answered with `error`, and none waits any more. */
+  stopWaiting(error: GatewayError): void {
+    this.line.close(error);
+  }
+
+  private async failover<T>(
+    signal: AbortSignal,
+    attempt: (account: Account, accessToken: string) => Promise<T>,
+    { observer, wait = NO_WAIT }: SendOptions,
+  ): Promise<T> {
     /** Accounts tried in this round; after a forced refresh the same account may go again, not counted as tried. */
     const tried = new Set<Account>();
     /** Accounts that failed this request in a way that another try would not mend (a refused credential). */
@@ -107,17 +141,37 @@ export class Pool {
     const forced = new Set<Account>();
     let last: GatewayError | undefined;
     let rounds = 0;
+    let waitingSince: number | undefined;
+    const newRound = () => {
+      tried.clear();
+      for (const a of spent) tried.add(a);
+    };
+
+    /**
+     * One not tried in this round; else, when a transient failure left tried accounts routable, another round
+     * after a pause; else, when an account comes back within the wait allowed, the first one back.
+     */
+    const nextAccount = async (): Promise<Account | undefined> => {
+      for (;;) {
+        const account = this.select(tried) ?? this.selfHeal(tried);
+        if (account) return account;
+        if (this.select(spent)) {
+          await sleep(Math.min(MAX_ROUND_PAUSE_MS, FIRST_ROUND_PAUSE_MS * 2 ** rounds++), signal);
+          newRound();
+          continue;
+        }
+        const back = this.soonestBack();
+        waitingSince ??= Date.now();
+        if (back === undefined || back > waitingSince + wait.waitSecs * 1000) return undefined;
+        if (this.line.length >= wait.maxQueued) throw this.lineFull(back, wait.maxQueued);
+        await this.line.wait(waitingSince, back, signal);
+        newRound();
+      }
+    };
 
     for (let n = 0; n < MAX_ATTEMPTS; n++) {
       signal.throwIfAborted();
-      let account = this.select(tried) ?? this.selfHeal(tried);
-      // Every account was tried: those a transient failure left routable get another round, after a pause.
-      if (!account && this.select(spent)) {
-        await sleep(Math.min(MAX_ROUND_PAUSE_MS, FIRST_ROUND_PAUSE_MS * 2 ** rounds++), signal);
-        tried.clear();
-        for (const a of spent) tried.add(a);
-        account = this.select(tried);
-      }
+      const account = await nextAccount();
       if (!account) break;
       account.recordAttempt();
       const log = this.log.child({ account: account.name });
@@ -227,6 +281,24 @@ export class Pool {
     this.log.warn("no account available: re-enabling accounts disabled for repeated failures", { count: streaky.length });
     for (const a of streaky) a.reset();
     return this.select(tried);
+  }
+
+  /** When the first resting account recovers, if one will by itself. */
+  private soonestBack(now = Date.now()): number | undefined {
+    let soonest: number | undefined;
+    for (const a of this.list) {
+      const at = a.inPool ? a.availableAt : undefined;
+      if (at !== undefined && at > now && (soonest === undefined || at < soonest)) soonest = at;
+    }
+    return soonest;
+  }
+
+  private lineFull(back: number, maxQueued: number): GatewayError {
+    return new GatewayError(
+      "rate_limited",
+      `no Kiro account can serve now, and ${maxQueued} requests already wait for one (maxQueued); the first recovers at ${new Date(back).toISOString()}`,
+      { retryAfterSecs: Math.max(1, Math.ceil((back - Date.now()) / 1000)) },
+    );
   }
 
   /** 429 when accounts will come back by themselves (cooling, quota), 503 when none will, naming the soonest. */
