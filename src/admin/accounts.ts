@@ -5,7 +5,7 @@
  * rate_limited, request_too_large — which keep an HTTP status, and a 401 would sign the UI out.
  */
 import { join } from "node:path";
-import { type ErrorKind, GatewayError } from "../errors";
+import { type ErrorKind, GatewayError, invalidRequest } from "../errors";
 import { authKind, type Credential } from "../kiro/credential";
 import { importFromSsoToken } from "../kiro/sso";
 import { getUsageLimits } from "../kiro/usage";
@@ -134,7 +134,7 @@ async function bounded<T, R>(items: T[], limit: number, work: (item: T) => Promi
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$/;
 
-/** The add request as a credential: authMethod defaults as kiro-rs reads a file, and empty fields are left out. */
+/** Adds the account an add request describes: authMethod defaults as kiro-rs reads a file; empty fields are left out. */
 export function addAccount(s: Services, { name, addToPool, ...fields }: AddAccountRequest): Promise<Account> {
   const authMethod = fields.authMethod ?? (fields.kiroApiKey && !fields.refreshToken ? "api_key" : "social");
   const credential: Credential = { ...fields, authMethod };
@@ -147,14 +147,14 @@ export function addAccount(s: Services, { name, addToPool, ...fields }: AddAccou
  * Refuses a duplicate name or refresh token; a credential whose token cannot be refreshed is not kept.
  */
 async function createAccount(s: Services, name: string, credential: Credential, addToPool: boolean): Promise<Account> {
-  if (!NAME.test(name)) throw refused(`account name "${name}" must be letters, digits and . _ @ + - (it becomes a file name)`);
+  if (!NAME.test(name)) throw invalidRequest(`account name "${name}" must be letters, digits and . _ @ + - (it becomes a file name)`);
   const apiKey = authKind(credential) === "api_key";
-  if (apiKey && !credential.kiroApiKey) throw refused("kiroApiKey is required for an API-key account");
-  if (!apiKey && !credential.refreshToken) throw refused("refreshToken is required (or kiroApiKey, for an API-key account)");
-  if (s.pool.get(name)) throw refused(`an account named "${name}" already exists`);
+  if (apiKey && !credential.kiroApiKey) throw invalidRequest("kiroApiKey is required for an API-key account");
+  if (!apiKey && !credential.refreshToken) throw invalidRequest("refreshToken is required (or kiroApiKey, for an API-key account)");
+  if (s.pool.get(name)) throw invalidRequest(`an account named "${name}" already exists`);
   const secret = apiKey ? "kiroApiKey" : "refreshToken";
   if (s.pool.accounts.some((a) => a.credential[secret] === credential[secret])) {
-    throw refused(`an account with this ${apiKey ? "API key" : "refresh token"} already exists`);
+    throw invalidRequest(`an account with this ${apiKey ? "API key" : "refresh token"} already exists`);
   }
   const path = join(s.accountsDir, `${name}.json`);
   await failsAs("invalid_request", s.store.create(path, credential));
@@ -166,7 +166,7 @@ async function createAccount(s: Services, name: string, credential: Credential, 
       if (apiKey) await getUsageLimits(s.upstream, account.caller(accessToken));
     } catch (e) {
       await s.store.remove(path);
-      throw refused(`the credential does not work, so it was not added: ${(e as Error).message}`);
+      throw invalidRequest(`the credential does not work, so it was not added: ${(e as Error).message}`);
     }
   }
   s.pool.add(account);
@@ -175,7 +175,7 @@ async function createAccount(s: Services, name: string, credential: Credential, 
 
 /** Signs in with an `x-amz-sso_authn` cookie (kiro/sso.ts), keeps the IdC account it yields, and checks its quota. */
 export async function importSso(s: Services, { name, ssoToken, region, addToPool }: ImportSsoRequest): Promise<ImportSsoResult> {
-  if (s.pool.get(name)) throw refused(`an account named "${name}" already exists`);
+  if (s.pool.get(name)) throw invalidRequest(`an account named "${name}" already exists`);
   const tokens = await failsAs("upstream", importFromSsoToken(s.upstream, ssoToken, region ?? "us-east-1"));
   const a = await createAccount(s, name, { ...tokens, authMethod: "IdC", provider: "BuilderId" }, addToPool ?? true);
   const check = await checkAccount(s, a);
@@ -191,7 +191,7 @@ export async function importSso(s: Services, { name, ssoToken, region, addToPool
 /** A forced refresh; a cooling account it succeeds for is healthy again. */
 export async function refreshAccount(s: Services, name: string): Promise<RefreshResult> {
   const a = findAccount(s, name);
-  if (!a.refreshable) throw refused(`account ${a.name} signs in with an API key: there is no token to refresh`);
+  if (!a.refreshable) throw invalidRequest(`account ${a.name} signs in with an API key: there is no token to refresh`);
   await failsAs("upstream", a.refresh(true), (message) => `token refresh failed: ${message}`);
   if (a.state.kind === "cooling") a.reset();
   return { success: true, message: "token refreshed" };
@@ -200,7 +200,7 @@ export async function refreshAccount(s: Services, name: string): Promise<Refresh
 /** Takes an account out of the pool (a name of none is no error) and, when asked, deletes its own file. */
 export async function removeAccount(s: Services, name: string, deleteFile: boolean): Promise<void> {
   const removed = s.pool.remove(name);
-  // An array file or the KIRO_API_KEY variable holds other accounts too, or is no file.
+  // Only a file of its own is deleted: an array file holds other accounts, and KIRO_API_KEY is no file.
   if (removed && deleteFile && removed.source.index === undefined && !removed.source.environment) await s.store.remove(removed.source.path);
   s.log.info("account removed", { account: name, fileDeleted: !!(removed && deleteFile) });
 }
@@ -213,6 +213,7 @@ export function exportCredentials(s: Services, names: string[] | undefined): Cre
   return accounts.map(credentialsExport);
 }
 
+/** The configuration in force, without secrets. */
 export function serverConfig({ config: c }: Services): ServerConfig {
   return {
     host: c.host,
@@ -224,9 +225,6 @@ export function serverConfig({ config: c }: Services): ServerConfig {
     maxFailures: c.maxFailures,
   };
 }
-
-/** The request asks for what cannot be done: the caller can fix it and ask again. */
-const refused = (message: string) => new GatewayError("invalid_request", message);
 
 /** A step below the admin API (a file write, a Kiro call) whose failure is the action's answer, of `kind`. */
 async function failsAs<T>(kind: ErrorKind, step: Promise<T>, words = (message: string) => message): Promise<T> {
