@@ -358,15 +358,13 @@ export class Account {
     this.disable("quota_exhausted", reason, until ?? (checked && checked * 1000 > now ? checked * 1000 : nextMonthUtc(now)));
   }
 
-  /** When a quota rest ends: the reset date, if one is known. */
-  get quotaRest(): { until: number; reason: string } | undefined {
-    return this.state.kind === "disabled" && this.state.why === "quota_exhausted" && this.state.until ? { until: this.state.until, reason: this.state.reason } : undefined;
-  }
-
-  /** What the state file remembered across a restart: counters, and a quota rest not yet over. */
-  restore(counters: Counters, quotaRest?: { until: number; reason?: string }, now = Date.now()): void {
-    Object.assign(this.counters, counters);
-    if (quotaRest && quotaRest.until > now) this.exhaust(quotaRest.reason ?? "monthly quota used up", quotaRest.until);
+  /**
+   * What the state file remembered across a restart: the counters but not a failure streak, which was transient
+   * trouble; and a lasting state (a dead refresh token, a refusal, a quota rest not yet over).
+   */
+  restore(counters: Counters, lasting?: { why: DisableReason; reason: string; until?: number }, now = Date.now()): void {
+    Object.assign(this.counters, { ...counters, consecutiveFailures: 0 });
+    if (lasting && (lasting.until === undefined || lasting.until > now)) this.disable(lasting.why, lasting.reason, lasting.until);
   }
 
   /** Known quota use as a fraction, for quota-aware selection; undefined when never checked. */

@@ -1,20 +1,34 @@
 /**
- * Counters that matter survive a restart: requests, failures, last use, last quota check, and a quota rest with
- * its reset date. Kept in one small JSON file beside the credentials (a dot-file, so it is never taken for a
- * credential). Losing it loses nothing important: every account starts healthy with zero counters.
+ * What is worth remembering across a restart, in one small JSON file beside the credentials (a dot-file, so it is
+ * never taken for a credential): each account's counters (requests, failures, last use, last quota check) and its
+ * lasting state — a refresh token Kiro refused, an account Kiro refused (suspended), a quota rest until its reset
+ * date. Transient trouble is not carried over: a failure streak, a throttling rest, a self-healable disable. A dead
+ * token or a refusal is remembered only for the credential it was met with, so a credential replaced while the
+ * gateway was stopped starts healthy. Losing the file loses nothing important: every account starts healthy.
  */
+import { createHash } from "node:crypto";
 import type { Logger } from "../log";
-import type { Account, Counters } from "./account";
+import type { Account, Counters, DisableReason } from "./account";
 import { writeAtomic } from "./files";
+
+interface LastingState {
+  why: DisableReason;
+  reason: string;
+  until?: number;
+  /** Which credential it was met with (a digest of its refresh token or API key). */
+  credential?: string;
+}
 
 interface SavedAccount {
   counters: Counters;
+  lasting?: LastingState;
+  /** Version 1 files kept only a quota rest, thus. */
   quotaRestUntil?: number;
   quotaReason?: string;
 }
 
 interface SavedState {
-  version: 1;
+  version: 1 | 2;
   accounts: Record<string, SavedAccount>;
 }
 
@@ -41,8 +55,11 @@ export class PoolStateFile {
     }
     for (const a of this.accounts()) {
       const s = saved.accounts?.[a.name];
-      if (!s) continue;
-      a.restore(s.counters, s.quotaRestUntil ? { until: s.quotaRestUntil, reason: s.quotaReason } : undefined);
+      if (!s?.counters) continue;
+      const lasting = s.lasting ?? versionOneQuotaRest(s);
+      // A quota belongs to the account, whatever its credential; a dead token or a refusal to the credential.
+      const stillTrue = lasting && (lasting.why === "quota_exhausted" || lasting.credential === credentialDigest(a));
+      a.restore(s.counters, stillTrue ? lasting : undefined);
     }
   }
 
@@ -59,13 +76,10 @@ export class PoolStateFile {
   async save(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const state: SavedState = { version: 1, accounts: {} };
+    const state: SavedState = { version: 2, accounts: {} };
     for (const a of this.accounts()) {
-      const rest = a.quotaRest;
-      state.accounts[a.name] = {
-        counters: a.counters,
-        ...(rest ? { quotaRestUntil: rest.until, quotaReason: rest.reason } : {}),
-      };
+      const lasting = lastingState(a);
+      state.accounts[a.name] = { counters: a.counters, ...(lasting ? { lasting } : {}) };
     }
     try {
       await writeAtomic(this.path, JSON.stringify(state));
@@ -73,4 +87,25 @@ export class PoolStateFile {
       this.log.warn("could not save pool counters", { file: this.path, error: (e as Error).message });
     }
   }
+}
+
+/** The reasons an account stays out of the pool until someone acts, or until its quota resets. */
+const LASTING: ReadonlySet<DisableReason> = new Set(["invalid_refresh_token", "refused", "quota_exhausted"]);
+
+function lastingState(a: Account): LastingState | undefined {
+  const s = a.state;
+  if (s.kind !== "disabled" || !LASTING.has(s.why) || (s.why === "quota_exhausted" && s.until === undefined)) return undefined;
+  return { why: s.why, reason: s.reason, ...(s.until !== undefined ? { until: s.until } : {}), credential: credentialDigest(a) };
+}
+
+function versionOneQuotaRest(s: SavedAccount): LastingState | undefined {
+  return s.quotaRestUntil ? { why: "quota_exhausted", reason: s.quotaReason ?? "monthly quota used up", until: s.quotaRestUntil } : undefined;
+}
+
+function credentialDigest(a: Account): string {
+  const c = a.credential;
+  return createHash("sha256")
+    .update(c.refreshToken ?? c.kiroApiKey ?? "")
+    .digest("hex")
+    .slice(0, 16);
 }
