@@ -1,13 +1,19 @@
 #!/usr/bin/env bun
 /** The command line: parse arguments, load config, start, stop gracefully. Nothing else. */
+import { stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { resolve } from "node:path";
-import { buildApp, MAX_BODY_BYTES, VERSION } from "./app";
+import pkg from "../package.json";
 import { ConfigError, loadConfig } from "./config/load";
 import { MODEL_LIST_REFRESH_MS } from "./kiro/catalog";
 import type { Config } from "./config/schema";
 import { levelFromEnv, Logger, maskKey } from "./log";
 import { createServices, type Services } from "./services";
+
+const VERSION = pkg.version;
+
+/** `bun run` from a checkout, as opposed to the compiled binary, whose modules live in its own `$bunfs`. */
+const FROM_CHECKOUT = !import.meta.path.startsWith("/$bunfs/") && !/^[A-Za-z]:[\\/]~BUN[\\/]/.test(import.meta.path);
 
 const HELP = `kiro-ts ${VERSION} — Anthropic Messages API answered through Kiro accounts
 
@@ -25,6 +31,11 @@ const SHUTDOWN_GRACE_MS = 10_000;
 function fail(message: string): never {
   process.stderr.write(`kiro-ts: ${message}\n`);
   process.exit(2);
+}
+
+/** A start-up failure the user can fix (the port is taken, say): one line, exit code 2. */
+class StartError extends Error {
+  override name = "StartError";
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -58,9 +69,18 @@ async function main(argv: string[]): Promise<void> {
     if (values.config || values.credentials) fail("demo takes no config or credentials: it makes its own");
     const port = values.port === undefined ? 8990 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, got "${values.port}"`);
+    // Building the UI takes seconds: a taken port is said at once, not after them.
+    portMustBeFree(values.host ?? "127.0.0.1", port, "pass --port N");
+    if (FROM_CHECKOUT) await serveCheckoutUi(log);
     const { startDemo } = await import("./demo");
     const demo = await startDemo({ port, log, ...(values.host ? { host: values.host } : {}) });
-    const url = serve(demo.services, demo.config, log, async () => demo.stop());
+    let url: string;
+    try {
+      url = await serve(demo.services, demo.config, log, { portSetting: "pass --port N", onStop: () => demo.stop() });
+    } catch (e) {
+      await demo.stop();
+      throw e;
+    }
     // Demo keys are printed on purpose (stdout, not the log, which masks every key it knows).
     process.stdout.write(`
 kiro-ts demo is running on a built-in Kiro simulator with ${demo.services.pool.accounts.length} simulated accounts.
@@ -79,32 +99,82 @@ Try it:
   if (values.port !== undefined || values.host !== undefined) fail("--port and --host belong to demo; set \"port\" and \"host\" in config.json");
 
   const configPath = resolve(values.config ?? "config.json");
-  let config: Config;
-  try {
-    const loaded = await loadConfig(configPath);
-    config = loaded.config;
-    for (const w of loaded.warnings) log.warn(w);
-  } catch (e) {
-    if (e instanceof ConfigError) fail(e.message);
-    throw e;
-  }
-  const services = await createServices({ config, log, credentialsFile: resolve(values.credentials ?? "credentials.json") });
+  const { config, warnings } = await loadConfig(configPath);
+  for (const w of warnings) log.warn(w);
+  const credentialsFile = resolve(values.credentials ?? "credentials.json");
+  // The credential store creates a missing folder; a typo in "credentialsDir" must still be seen.
+  const missingDir = config.credentialsDir !== undefined && !(await stat(config.credentialsDir).catch(() => null));
+  const services = await createServices({ config, log, credentialsFile });
+  await serve(services, config, log, { portSetting: `set "port" in ${configPath}` });
+  if (missingDir) log.warn(`credentialsDir ${config.credentialsDir} did not exist: created it, empty (is "credentialsDir" in ${configPath} right?)`);
   if (services.pool.accounts.length === 0) {
-    log.warn("no usable Kiro account: requests will fail until one is added (admin API or credential files)");
+    const where = config.credentialsDir ? `credentialsDir ${config.credentialsDir}` : credentialsFile;
+    log.warn(`no usable Kiro account in ${where}: requests will fail until one is added (admin API or credential files)`);
   }
-  serve(services, config, log);
+}
+
+/**
+ * From a checkout the admin UI is not embedded: build ui/dist when needed and serve it from disk. The module
+ * that does it is named at run time, so `bun build --compile` leaves it (and Vite) out of the binary.
+ */
+async function serveCheckoutUi(log: Logger): Promise<void> {
+  const module = join(import.meta.dir, "..", "scripts", "ui-assets-checkout.ts");
+  try {
+    const { serveCheckoutUi } = (await import(module)) as typeof import("../scripts/ui-assets-checkout");
+    await serveCheckoutUi((line) => process.stdout.write(`${line}\n`));
+  } catch (e) {
+    log.warn(`the admin UI could not be built; the API works without it: ${(e as Error).message.split("\n")[0]}`);
+  }
+}
+
+/** One line saying why the server could not listen, and what to change. */
+function listenProblem(error: unknown, host: string, port: number, portSetting: string): string {
+  const where = `${host}:${port}`;
+  switch ((error as NodeJS.ErrnoException).code) {
+    case "EADDRINUSE":
+      return `cannot listen on ${where}: port ${port} is in use by another program (another kiro-ts, or kiro-rs?); stop it, or ${portSetting}`;
+    case "EACCES":
+      return `cannot listen on ${where}: not allowed (ports below 1024 need root); ${portSetting}`;
+    case "EADDRNOTAVAIL":
+      return `cannot listen on ${where}: ${host} is not an address of this machine`;
+    default:
+      return `cannot listen on ${where}: ${(error as Error).message}`;
+  }
+}
+
+/** Listens on the port and lets it go again; listening for real checks once more. */
+function portMustBeFree(host: string, port: number, portSetting: string): void {
+  if (port === 0) return;
+  try {
+    Bun.serve({ hostname: host, port, reusePort: false, fetch: () => new Response(null, { status: 503 }) }).stop(true);
+  } catch (e) {
+    throw new StartError(listenProblem(e, host, port, portSetting));
+  }
+}
+
+interface ServeOptions {
+  /** How the user picks another port, for the error when this one is taken. */
+  portSetting: string;
+  onStop?: () => Promise<void>;
 }
 
 /** Listens, logs the start-up lines, installs the signal handlers; returns the URL served. */
-function serve(services: Services, config: Config, log: Logger, onStop?: () => Promise<void>): string {
-  if (!config.adminApiKey) log.warn("adminApiKey is not set: the admin API and UI accept the client apiKey; set adminApiKey to separate them");
-  const app = buildApp(services).listen({
-    hostname: config.host,
-    port: config.port,
-    reusePort: false,
-    maxRequestBodySize: MAX_BODY_BYTES + 1024 * 1024,
-  });
+async function serve(services: Services, config: Config, log: Logger, { portSetting, onStop }: ServeOptions): Promise<string> {
+  // Loaded only now: from a checkout, serveCheckoutUi must hand the UI's table to its module first.
+  const { buildApp, MAX_BODY_BYTES } = await import("./app");
+  let app;
+  try {
+    app = buildApp(services).listen({
+      hostname: config.host,
+      port: config.port,
+      reusePort: false,
+      maxRequestBodySize: MAX_BODY_BYTES + 1024 * 1024,
+    });
+  } catch (e) {
+    throw new StartError(listenProblem(e, config.host, config.port, portSetting));
+  }
   const server = app.server!;
+  if (!config.adminApiKey) log.warn("adminApiKey is not set: the admin API and UI accept the client apiKey; set adminApiKey to separate them");
   const accounts = services.pool.accounts;
   log.info(`kiro-ts ${VERSION} listening on ${server.url}`, {
     accounts: accounts.length,
@@ -147,4 +217,12 @@ if (!process.env.BUN_CONFIG_MAX_HTTP_REQUESTS) {
   process.execve!(process.execPath, [process.execPath, ...args], { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: "8192" });
 }
 
-await main(Bun.argv.slice(2));
+try {
+  await main(Bun.argv.slice(2));
+} catch (e) {
+  if (e instanceof StartError || e instanceof ConfigError) fail(e.message);
+  // Anything else is a bug, but still one line; LOG_LEVEL=debug shows where it came from.
+  process.stderr.write(`kiro-ts: could not start: ${(e as Error).message}\n`);
+  if (levelFromEnv() === "debug") process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(1);
+}

@@ -19,11 +19,17 @@ export interface DemoServer {
   url: string;
   apiKey: string;
   adminKey: string;
+  /** The "Admin UI" link of the banner. */
+  adminUi: string;
+  /** What the demo printed on stdout up to its banner's last line. */
+  output: string;
   stop(): Promise<void>;
 }
 
+const BANNER = ["URL", "API key", "Admin key", "Admin UI"] as const;
+
 /** Reads the child's stdout until every wanted `label  value` line has appeared (the demo's banner). */
-async function readBanner(stream: ReadableStream<Uint8Array>, labels: readonly string[], deadlineMs: number): Promise<Record<string, string>> {
+async function readBanner(stream: ReadableStream<Uint8Array>, labels: readonly string[], deadlineMs: number): Promise<{ found: Record<string, string>; text: string }> {
   const reader = stream.getReader();
   const decoder = new TextDecoder();
   let text = "";
@@ -45,7 +51,34 @@ async function readBanner(stream: ReadableStream<Uint8Array>, labels: readonly s
   } finally {
     reader.releaseLock();
   }
-  return found;
+  return { found, text };
+}
+
+/** Runs a demo command in `cwd` until its banner is out; stopping it also deletes `cwd` when `removeCwd` is set. */
+async function startDemoProcess(command: string[], cwd: string, options: { removeCwd: boolean; deadlineMs: number }): Promise<DemoServer> {
+  const child = Bun.spawn(command, { cwd, stdout: "pipe", stderr: "inherit", env: { ...process.env, LOG_LEVEL: "warn" } });
+  let banner: Awaited<ReturnType<typeof readBanner>>;
+  try {
+    banner = await readBanner(child.stdout, BANNER, options.deadlineMs);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
+  // Keep draining stdout so the child never blocks on a full pipe.
+  void child.stdout.pipeTo(new WritableStream()).catch(() => undefined);
+  return {
+    url: (banner.found.URL ?? "").replace(/\/?$/, "/"),
+    apiKey: banner.found["API key"] ?? "",
+    adminKey: banner.found["Admin key"] ?? "",
+    adminUi: banner.found["Admin UI"] ?? "",
+    output: banner.text,
+    async stop() {
+      child.kill("SIGTERM");
+      const exited = await Promise.race([child.exited.then(() => true), Bun.sleep(12_000).then(() => false)]);
+      if (!exited) child.kill("SIGKILL");
+      if (options.removeCwd) await rm(cwd, { recursive: true, force: true });
+    },
+  };
 }
 
 /**
@@ -54,27 +87,30 @@ async function readBanner(stream: ReadableStream<Uint8Array>, labels: readonly s
  */
 export async function startDemoBinary(): Promise<DemoServer> {
   const cwd = await mkdtemp(join(tmpdir(), "kiro-ui-e2e-"));
-  const child = Bun.spawn([BINARY, "demo", "--port", "0"], { cwd, stdout: "pipe", stderr: "inherit", env: { ...process.env, LOG_LEVEL: "warn" } });
-  let banner: Record<string, string>;
-  try {
-    banner = await readBanner(child.stdout, ["URL", "API key", "Admin key"], 20_000);
-  } catch (error) {
-    child.kill("SIGKILL");
-    throw error;
+  return startDemoProcess([BINARY, "demo", "--port", "0"], cwd, { removeCwd: true, deadlineMs: 20_000 });
+}
+
+/** Starts `bun run demo --port 0` in a checkout, as the README's Quick start does; it may build the UI first. */
+export function startDemoInCheckout(checkout: string): Promise<DemoServer> {
+  return startDemoProcess([process.execPath, "run", "demo", "--port", "0"], checkout, { removeCwd: false, deadlineMs: 90_000 });
+}
+
+/**
+ * A fresh checkout of this working tree in a temporary folder, as `git clone` would give (its files as they are
+ * now, none that .gitignore leaves out: no node_modules, no ui/dist, no dist), after `bun install`.
+ */
+export async function freshCheckout(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "kiro-checkout-"));
+  const listed = Bun.spawnSync(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: ROOT });
+  if (!listed.success) throw new Error(`git ls-files failed: ${listed.stderr.toString()}`);
+  for (const path of listed.stdout.toString().split("\0").filter(Boolean)) {
+    const source = Bun.file(join(ROOT, path));
+    // A file deleted in the working tree but not yet in git's index is not part of the checkout.
+    if (await source.exists()) await Bun.write(join(dir, path), source);
   }
-  // Keep draining stdout so the child never blocks on a full pipe.
-  void child.stdout.pipeTo(new WritableStream()).catch(() => undefined);
-  return {
-    url: (banner.URL ?? "").replace(/\/?$/, "/"),
-    apiKey: banner["API key"] ?? "",
-    adminKey: banner["Admin key"] ?? "",
-    async stop() {
-      child.kill("SIGTERM");
-      const exited = await Promise.race([child.exited.then(() => true), Bun.sleep(12_000).then(() => false)]);
-      if (!exited) child.kill("SIGKILL");
-      await rm(cwd, { recursive: true, force: true });
-    },
-  };
+  const install = Bun.spawnSync([process.execPath, "install", "--frozen-lockfile"], { cwd: dir, stdout: "ignore", stderr: "pipe" });
+  if (!install.success) throw new Error(`bun install failed in ${dir}: ${install.stderr.toString()}`);
+  return dir;
 }
 
 export interface BrowserSession {
