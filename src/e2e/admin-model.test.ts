@@ -15,6 +15,8 @@ beforeAll(async () => {
       { name: "bob", authMethod: "idc" },
       { name: "carol", authMethod: "api_key" },
     ],
+    // A request that every account throttles is answered at once, not after waiting for one to come back.
+    config: { queueWaitSecs: 0 },
   });
 });
 afterAll(() => g.stop());
