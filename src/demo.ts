@@ -9,7 +9,7 @@ import { parseConfig } from "./config/load";
 import type { Config } from "./config/schema";
 import type { Logger } from "./log";
 import { createServices, type Services } from "./services";
-import { KiroSimulator } from "./simulator/simulator";
+import { KiroSimulator, LATE_2026_MODEL_IDS } from "./simulator/simulator";
 
 export interface Demo {
   services: Services;
@@ -26,7 +26,8 @@ export const DEMO_ACCOUNTS = [
 
 /** Starts the simulator and the demo's services; on failure nothing is left running and no credential file is left behind. */
 export async function startDemo(opts: { port: number; host?: string; log: Logger }): Promise<Demo> {
-  const simulator = await KiroSimulator.start({ chunking: "random" });
+  // The Kiro of late 2026 (kiro-protocol-2026.md §7), so the demo shows its models and native thinking.
+  const simulator = await KiroSimulator.start({ chunking: "random", models: LATE_2026_MODEL_IDS });
   let dir: string | undefined;
   const stop = async () => {
     await simulator.stop();
@@ -49,6 +50,8 @@ export async function startDemo(opts: { port: number; host?: string; log: Logger
         adminApiKey: `admin-demo-${suffix}`,
         credentialsDir: dir,
         kiroApiBaseUrl: simulator.url,
+        kiroRuntimeBaseUrl: simulator.url,
+        kiroManagementBaseUrl: simulator.url,
         kiroAuthBaseUrl: simulator.url,
         oidcBaseUrl: simulator.url,
         ssoPortalBaseUrl: simulator.url,

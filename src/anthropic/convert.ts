@@ -7,18 +7,22 @@
  * so a client learns which block is wrong.
  */
 import { GatewayError } from "../errors";
-import { type ModelTable, resolveModel } from "../kiro/models";
+import { isNative, type KiroModel, type ModelTable, resolveModel } from "../kiro/models";
 import type {
+  KiroCachePoint,
   KiroConversationState,
   KiroHistoryMessage,
   KiroImage,
   KiroImageFormat,
+  KiroReasoningContent,
   KiroToolResult,
   KiroToolSpecification,
   KiroToolUse,
   KiroUserInputMessage,
 } from "../kiro/types";
+import { modelRequestFields } from "./model-fields";
 import type { MessageParam, MessagesRequest, ToolParam } from "./schemas";
+import { SYNTHETIC_SIGNATURE } from "./stream";
 
 export interface ConvertedRequest {
   /** profileArn is not set here: it belongs to the account that ends up serving the request. */
@@ -26,8 +30,14 @@ export interface ConvertedRequest {
   /** The model as the client asked for it, echoed back in responses. */
   model: string;
   kiroModelId: string;
+  /** The client's model in Kiro's spelling: another model serves it when this differs from kiroModelId (§7). */
+  asked: string;
   contextWindow: number;
-  /** The reply will start with a `<thinking>` section to be split out. */
+  /** The model reasons natively (§3): its effort and thinking travel in `fields`, never as inline tags. */
+  native: boolean;
+  /** `additionalModelRequestFields`, when the model takes them (§2). */
+  fields?: Record<string, unknown>;
+  /** The reply may hold a `<thinking>` section to be split out (until native reasoning frames arrive). */
   thinking: boolean;
   /** Shortened tool name → the client's name; only names that were shortened are listed. */
   toolNames: Map<string, string>;
@@ -39,12 +49,22 @@ export interface UserTurn {
   text: string;
   images: KiroImage[];
   toolResults: KiroToolResult[];
+  /** The client marked this message for caching (§4.3). */
+  cached?: boolean;
+  /** A cachePoint goes with this message (§4.3). */
+  cachePoint?: boolean;
 }
 
 export interface AssistantTurn {
   role: "assistant";
   content: string;
   toolUses: KiroToolUse[];
+  /** Signed reasoning to replay (§3.2): the last signed block of the message. */
+  reasoning?: KiroReasoningContent;
+  /** The client marked this message for caching (§4.3). */
+  cached?: boolean;
+  /** A cachePoint goes with this message (§4.3). */
+  cachePoint?: boolean;
 }
 
 export type Turn = UserTurn | AssistantTurn;
@@ -52,14 +72,29 @@ export type Turn = UserTurn | AssistantTurn;
 /** Maps a client tool name to the name Kiro sees (and remembers the mapping). */
 export type ToolNamer = (name: string) => string;
 
+export interface ConvertOptions {
+  /** Wins over the one derived from `metadata.user_id`. */
+  conversationId?: string;
+  /** The model table the request is routed by (the account's catalog; the built-in one by default). */
+  models?: ModelTable;
+  /** The client asked for the 1M window (the context-1m beta; `[1m]` in the name says so itself). */
+  oneM?: boolean;
+  /** Send max_tokens to a native model, clamped to its range (config kiroMaxTokens). */
+  sendMaxTokens?: boolean;
+  /** Turn cache_control into cachePoint markers (config kiroCachePoints, §4.3). */
+  cachePoints?: boolean;
+}
+
 /**
  * Converts a validated Messages request. Throws GatewayError("invalid_request") naming the model or the block that
- * Kiro cannot take. `opts.conversationId`, when given, wins over the one derived from `metadata.user_id`;
- * `opts.models` is the model table in use (the built-in one by default).
+ * Kiro cannot take.
  */
-export function convertRequest(req: MessagesRequest, opts: { conversationId?: string; models?: ModelTable } = {}): ConvertedRequest {
-  const { kiroId, contextWindow } = resolveModel(req.model, opts.models);
-  const prefix = thinkingPrefix(req);
+export function convertRequest(req: MessagesRequest, opts: ConvertOptions = {}): ConvertedRequest {
+  const { kiroId, contextWindow, model, asked } = resolveModel(req.model, opts.models, { oneM: opts.oneM });
+  const native = isNative(model);
+  // §3.3: a native model is never sent the inline tags; the others keep them.
+  const prefix = native ? undefined : thinkingPrefix(req);
+  const fields = native && model.fieldsSchema ? modelRequestFields(model.fieldsSchema, req, { sendMaxTokens: opts.sendMaxTokens ?? false }) : undefined;
 
   const toolNames = new Map<string, string>();
   const kiroName: ToolNamer = (name) => {
@@ -68,10 +103,14 @@ export function convertRequest(req: MessagesRequest, opts: { conversationId?: st
     return short;
   };
 
-  const { earlier, current } = splitCurrentMessage(req.messages, kiroName);
+  const { earlier, current } = splitCurrentMessage(req.messages, kiroName, native);
   const paired = pairToolUses(buildHistory(systemPrompt(req.system, prefix), mergeTurns(earlier)), current);
-  const tools = mapTools(req.tools ?? [], kiroName);
-  tools.push(...historyToolPlaceholders(paired.history, tools));
+  // tool_choice "none": the model is offered no tool (those the history used are still declared, as Kiro requires).
+  const offered = isObject(req.tool_choice) && req.tool_choice.type === "none" ? [] : (req.tools ?? []);
+  const tools: Array<KiroToolSpecification | KiroCachePoint> = mapTools(offered, kiroName);
+  tools.push(...historyToolPlaceholders(paired.history, tools as KiroToolSpecification[]));
+  paired.current.text = withToolChoice(paired.current.text, req.tool_choice, kiroName);
+  if (opts.cachePoints && model.caching) markCachePoints(req, paired.history, tools, model.caching);
 
   const conversationState: KiroConversationState = {
     agentContinuationId: crypto.randomUUID(),
@@ -86,10 +125,77 @@ export function convertRequest(req: MessagesRequest, opts: { conversationId?: st
     conversationState,
     model: req.model,
     kiroModelId: kiroId,
+    asked,
     contextWindow,
-    thinking: prefix !== undefined,
+    native,
+    ...(fields ? { fields } : {}),
+    thinking: prefix !== undefined || (native && thinkingAsked(req)),
     toolNames,
   };
+}
+
+/** The client wants to see reasoning: thinking on, or a `-thinking` model name. */
+const thinkingAsked = (req: Pick<MessagesRequest, "model" | "thinking">) =>
+  req.thinking?.type === "enabled" || req.thinking?.type === "adaptive" || (req.thinking === undefined && req.model.toLowerCase().includes("thinking"));
+
+/** The conversation without any replayed reasoning: what is sent once more after THINKING_SIGNATURE_INVALID (§3.2). */
+export function withoutReasoning(state: KiroConversationState): KiroConversationState | undefined {
+  if (!state.history?.some((m) => "assistantResponseMessage" in m && m.assistantResponseMessage.reasoningContent)) return undefined;
+  const history = state.history.map((m) => {
+    if (!("assistantResponseMessage" in m) || !m.assistantResponseMessage.reasoningContent) return m;
+    const { reasoningContent: _dropped, ...rest } = m.assistantResponseMessage;
+    return { assistantResponseMessage: rest };
+  });
+  return { ...state, history };
+}
+
+/**
+ * tool_choice "any" or "tool" (Anthropic: the model must call a tool, or that tool): Kiro has no such switch, so the
+ * demand travels as an instruction with the user's turn — honoured as far as the model follows it, never ignored.
+ */
+function withToolChoice(text: string, choice: unknown, kiroName: ToolNamer): string {
+  if (!isObject(choice)) return text;
+  const demand =
+    choice.type === "any"
+      ? "Answer by calling one of the available tools."
+      : choice.type === "tool" && typeof choice.name === "string"
+        ? `Answer by calling the tool ${kiroName(choice.name)}.`
+        : undefined;
+  return demand === undefined ? text : [text, `(${demand})`].filter((t) => t !== "").join("\n\n");
+}
+
+/* ---- Prompt caching ---- */
+
+const CACHE_POINT = { type: "default" } as const;
+const CHARS_PER_TOKEN = 4;
+
+/**
+ * cache_control → Kiro's cachePoint markers (§4.3): after a marked tool in the tools array, on a marked message (the
+ * system prompt's is the opening user turn that carries it). Only the first `maxCheckpoints` that close a prefix of
+ * at least `minTokens` (estimated) are kept, as the catalog allows.
+ */
+function markCachePoints(req: MessagesRequest, history: Turn[], tools: Array<KiroToolSpecification | KiroCachePoint>, limits: NonNullable<KiroModel["caching"]>): void {
+  let budget = limits.maxCheckpoints;
+  let chars = 0;
+  const worth = () => budget > 0 && chars / CHARS_PER_TOKEN >= limits.minTokens;
+  const marked = new Set((req.tools ?? []).filter((t) => isObject((t as { cache_control?: unknown }).cache_control)).map((t) => shortenToolName(t.name)));
+  for (let i = 0; i < tools.length; i++) {
+    const tool = tools[i]!;
+    if (!("toolSpecification" in tool)) continue;
+    chars += JSON.stringify(tool).length;
+    if (marked.has(tool.toolSpecification.name) && worth()) {
+      tools.splice(++i, 0, { cachePoint: CACHE_POINT });
+      budget--;
+    }
+  }
+  const systemMarked = Array.isArray(req.system) && req.system.some((b) => isObject((b as { cache_control?: unknown }).cache_control));
+  for (const [i, turn] of history.entries()) {
+    chars += turn.role === "user" ? turn.text.length : turn.content.length;
+    if ((turn.cached || (i === 0 && systemMarked)) && worth()) {
+      turn.cachePoint = true;
+      budget--;
+    }
+  }
 }
 
 /**
@@ -164,8 +270,9 @@ type ParsedBlock =
   | { type: "text"; text: string }
   | { type: "image"; image: KiroImage }
   | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> }
-  | { type: "tool_result"; result: KiroToolResult }
-  | { type: "thinking"; thinking: string }
+  | { type: "tool_result"; result: KiroToolResult; images: KiroImage[] }
+  | { type: "thinking"; thinking: string; signature?: string }
+  | { type: "redacted_thinking"; data: string }
   | { type: "unmapped" };
 
 const IMAGE_FORMATS = new Map<string, KiroImageFormat>([
@@ -177,7 +284,6 @@ const IMAGE_FORMATS = new Map<string, KiroImageFormat>([
 
 /** Block types of the Anthropic API that Kiro has no place for: accepted and left out. */
 const UNMAPPED_BLOCK_TYPES = new Set([
-  "redacted_thinking",
   "document",
   "search_result",
   "server_tool_use",
@@ -214,15 +320,22 @@ function parseBlock(block: Block, at: string): ParsedBlock {
       if (block.is_error !== undefined && typeof block.is_error !== "boolean") {
         throw invalid(at, 'tool_result "is_error" must be a boolean');
       }
-      const content = [{ text: flattenToolResult(block.content) }];
+      // §9: Kiro drops an image inside a tool result, so it travels with the message and the result says so.
+      const images = Array.isArray(block.content)
+        ? block.content.flatMap((part, k) => (isObject(part) && part.type === "image" ? [parseImage(part.source, `${at}.content.${k}`)] : []))
+        : [];
+      const text = flattenToolResult(block.content);
+      const content = [{ text: text === "" && images.length > 0 ? IMAGES_SUPPLIED : text }];
       const result: KiroToolResult = block.is_error
         ? { toolUseId: block.tool_use_id, content, status: "error", isError: true }
         : { toolUseId: block.tool_use_id, content, status: "success" };
-      return { type: "tool_result", result };
+      return { type: "tool_result", result, images };
     }
     case "thinking":
       if (typeof block.thinking !== "string") throw invalid(at, 'thinking block needs a string "thinking"');
-      return { type: "thinking", thinking: block.thinking };
+      return { type: "thinking", thinking: block.thinking, ...(typeof block.signature === "string" ? { signature: block.signature } : {}) };
+    case "redacted_thinking":
+      return typeof block.data === "string" && block.data !== "" ? { type: "redacted_thinking", data: block.data } : { type: "unmapped" };
     default:
       if (UNMAPPED_BLOCK_TYPES.has(String(block.type))) return { type: "unmapped" };
       throw invalid(at, `unknown content block type ${shown(block.type)}`);
@@ -266,6 +379,9 @@ function parseToolUse(block: Block, at: string): ParsedBlock {
   return { type: "tool_use", id: block.id, name: block.name, input };
 }
 
+/** What kiro-cli leaves in a tool result whose images it lifted to the message (kiro-protocol-2026.md §9). */
+const IMAGES_SUPPLIED = "See images data supplied";
+
 /** Kiro takes one text per tool result (§3.7): text parts joined, images and other parts left out. */
 export function flattenToolResult(content: unknown): string {
   if (content === undefined || content === null) return "";
@@ -284,30 +400,52 @@ const parseBlocks = (blocks: Exclude<MessageParam["content"], string>, at: strin
 export function mapUserContent(content: MessageParam["content"], at: string): UserTurn {
   const turn: UserTurn = { role: "user", text: "", images: [], toolResults: [] };
   if (typeof content === "string") return { ...turn, text: content };
+  if (content.some((b) => isObject((b as Block).cache_control))) turn.cached = true;
   const texts: string[] = [];
   for (const block of parseBlocks(content, at)) {
     if (block.type === "text" && block.text !== "") texts.push(block.text);
     else if (block.type === "image") turn.images.push(block.image);
-    else if (block.type === "tool_result") turn.toolResults.push(block.result);
+    else if (block.type === "tool_result") {
+      turn.toolResults.push(block.result);
+      turn.images.push(...block.images);
+    }
   }
   return { ...turn, text: texts.join("\n") };
 }
 
-/** An assistant message's content → its turn: thinking as a `<thinking>` prefix, text, tool uses (§3.8). */
-export function mapAssistantContent(content: MessageParam["content"], at: string, kiroName: ToolNamer): AssistantTurn {
+/**
+ * An assistant message's content → its turn: text and tool uses; thinking for a model with inline tags as a
+ * `<thinking>` prefix (§3.8), for a native model as the signed reasoning it came with when `replay` (the current
+ * turn, kiro-protocol-2026.md §3.2: the last signed or redacted block, since Kiro has one slot per message), else
+ * not at all: unsigned thinking is dropped, never stitched into the content.
+ */
+export function mapAssistantContent(content: MessageParam["content"], at: string, kiroName: ToolNamer, native = false, replay = native): AssistantTurn {
   if (typeof content === "string") return { role: "assistant", content, toolUses: [] };
   let text = "";
   let thinking = "";
+  let reasoning: KiroReasoningContent | undefined;
   const toolUses: KiroToolUse[] = [];
   for (const block of parseBlocks(content, at)) {
     if (block.type === "text") text += block.text;
-    else if (block.type === "thinking") thinking += block.thinking;
-    else if (block.type === "tool_use")
-      toolUses.push({ toolUseId: block.id, name: kiroName(block.name), input: block.input });
+    else if (block.type === "thinking") {
+      thinking += block.thinking;
+      if (isKiroSignature(block.signature)) reasoning = { reasoningText: { text: block.thinking, signature: block.signature } };
+    } else if (block.type === "redacted_thinking") reasoning = { redactedContent: block.data };
+    else if (block.type === "tool_use") toolUses.push({ toolUseId: block.id, name: kiroName(block.name), input: block.input });
   }
-  if (thinking === "") return { role: "assistant", content: text, toolUses };
+  const cached = content.some((b) => isObject((b as Block).cache_control)) ? { cached: true } : {};
+  if (native) return { role: "assistant", content: text, toolUses, ...(reasoning && replay ? { reasoning } : {}), ...cached };
+  if (thinking === "") return { role: "assistant", content: text, toolUses, ...cached };
   const thought = `<thinking>${thinking}</thinking>`;
-  return { role: "assistant", content: text === "" ? thought : `${thought}\n\n${text}`, toolUses };
+  return { role: "assistant", content: text === "" ? thought : `${thought}\n\n${text}`, toolUses, ...cached };
+}
+
+/**
+ * A signature Kiro could have issued: base64 of a protobuf, never the one kiro-ts gives tag-extracted thinking, nor
+ * another gateway's placeholder — sending those back would only earn THINKING_SIGNATURE_INVALID and a retry.
+ */
+function isKiroSignature(signature: string | undefined): signature is string {
+  return signature !== undefined && signature !== SYNTHETIC_SIGNATURE && signature.length >= 16 && /^[A-Za-z0-9+/]+={0,2}$/.test(signature);
 }
 
 /* ---- History ---- */
@@ -318,18 +456,24 @@ export function mapAssistantContent(content: MessageParam["content"], at: string
  * an assistant prefill, which Kiro cannot continue: it is dropped (§3.5). `system`-role messages (current Claude
  * Code, OpenCode) are instructions in the conversation's flow; Kiro has no such role, so they travel as user text.
  */
-function splitCurrentMessage(messages: MessageParam[], kiroName: ToolNamer): { earlier: Turn[]; current: UserTurn } {
+function splitCurrentMessage(messages: MessageParam[], kiroName: ToolNamer, native: boolean): { earlier: Turn[]; current: UserTurn } {
   const isUser = (m: MessageParam) => m.role !== "assistant";
   const last = messages.findLastIndex(isUser);
   if (last < 0) throw invalid("messages", "at least one user message is required");
   let first = last;
   while (first > 0 && isUser(messages[first - 1]!)) first--;
+  // §3.2: reasoning is replayed only in the current turn, the assistant messages after the last real user message.
+  const lastUtterance = messages.findLastIndex((m) => m.role === "user" && !onlyToolResults(m));
   const turns = messages
     .slice(0, last + 1)
-    .map((m, i) => (isUser(m) ? mapUserContent(m.content, `messages.${i}`) : mapAssistantContent(m.content, `messages.${i}`, kiroName)));
+    .map((m, i) =>
+      isUser(m) ? mapUserContent(m.content, `messages.${i}`) : mapAssistantContent(m.content, `messages.${i}`, kiroName, native, i > lastUtterance),
+    );
   const [current] = mergeTurns(turns.slice(first)) as [UserTurn];
   return { earlier: turns.slice(0, first), current };
 }
+
+const onlyToolResults = (m: MessageParam) => Array.isArray(m.content) && m.content.length > 0 && m.content.every((b) => b.type === "tool_result");
 
 /**
  * Merges consecutive turns of the same role into one (§3.6 step 4): user texts joined by newlines, assistant
@@ -346,12 +490,15 @@ export function mergeTurns(turns: Turn[]): Turn[] {
         text: [last.text, turn.text].filter((t) => t !== "").join("\n"),
         images: [...last.images, ...turn.images],
         toolResults: [...last.toolResults, ...turn.toolResults],
+        ...(last.cached || turn.cached ? { cached: true } : {}),
       };
     } else if (last?.role === "assistant" && turn.role === "assistant") {
       merged[merged.length - 1] = {
         role: "assistant",
         content: [last.content, turn.content].filter((c) => c.trim() !== "").join("\n\n"),
         toolUses: [...last.toolUses, ...turn.toolUses],
+        ...((turn.reasoning ?? last.reasoning) ? { reasoning: turn.reasoning ?? last.reasoning } : {}),
+        ...(last.cached || turn.cached ? { cached: true } : {}),
       };
     } else {
       merged.push(turn);
@@ -427,22 +574,26 @@ export function pairToolUses(history: Turn[], current: UserTurn): { history: Tur
 }
 
 function toKiroMessage(turn: Turn, modelId: string): KiroHistoryMessage {
+  const cachePoint = turn.cachePoint ? { cachePoint: CACHE_POINT } : {};
   if (turn.role === "assistant") {
     return {
+      // kiro-cli's key order: messageId, content, toolUses, reasoningContent, cachePoint (§4.3).
       assistantResponseMessage: {
         // Kiro rejects empty assistant content, e.g. a turn that only called tools.
         content: turn.content.trim() === "" ? " " : turn.content,
         ...(turn.toolUses.length > 0 ? { toolUses: turn.toolUses } : {}),
+        ...(turn.reasoning ? { reasoningContent: turn.reasoning } : {}),
+        ...cachePoint,
       },
     };
   }
-  const message: KiroUserInputMessage = { content: turn.text, modelId, origin: "AI_EDITOR" };
+  const message: KiroUserInputMessage = { content: turn.text, modelId, origin: "AI_EDITOR", ...cachePoint };
   if (turn.images.length > 0) message.images = turn.images;
   if (turn.toolResults.length > 0) message.userInputMessageContext = { toolResults: turn.toolResults };
   return { userInputMessage: message };
 }
 
-function currentUserInput(turn: UserTurn, modelId: string, tools: KiroToolSpecification[]): KiroUserInputMessage {
+function currentUserInput(turn: UserTurn, modelId: string, tools: Array<KiroToolSpecification | KiroCachePoint>): KiroUserInputMessage {
   const message: KiroUserInputMessage = { content: turn.text, modelId, origin: "AI_EDITOR" };
   if (turn.images.length > 0) message.images = turn.images;
   message.userInputMessageContext = {

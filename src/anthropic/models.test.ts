@@ -46,13 +46,16 @@ describe("listedModels", () => {
     expect(listed.filter((m) => m.id.startsWith("claude-sonnet-4-5"))).toEqual(MODELS.filter((m) => m.id.startsWith("claude-sonnet-4-5")));
   });
 
-  test("new models are listed first, newest first, Claude ones with a thinking twin", () => {
-    expect(listed.slice(0, 3)).toEqual([
+  test("new models are listed first, newest first, Claude ones with a thinking twin and, at 1M, a [1m] twin", () => {
+    expect(listed.slice(0, 4)).toEqual([
       { id: "claude-opus-4-8", display_name: "Claude Opus 4.8", created_at: "2026-12-01T00:00:00.000Z" },
+      { id: "claude-opus-4-8[1m]", display_name: "Claude Opus 4.8 (1M context)", created_at: "2026-12-01T00:00:00.000Z" },
       { id: "claude-opus-4-8-thinking", display_name: "Claude Opus 4.8 (Thinking)", created_at: "2026-12-01T00:00:00.000Z" },
       { id: "kimi-k3", display_name: "kimi-k3", created_at: "2026-11-30T00:00:00.000Z" },
     ]);
-    expect(listed.slice(3)).toEqual(MODELS);
+    expect(listed.slice(4).filter((m) => !m.id.endsWith("[1m]"))).toEqual(MODELS);
+    expect(listed.map((m) => m.id)).toContain("claude-opus-4-7[1m]");
+    expect(listed.map((m) => m.id)).not.toContain("claude-sonnet-4-5[1m]");
   });
 });
 

@@ -3,7 +3,7 @@
  * list, each model with its `-thinking` twin, Anthropic's undated aliases, and the models Kiro added (GPT ones
  * too). One body serves both SDKs: each model carries Anthropic's fields and OpenAI's, the list both paging styles.
  */
-import type { ModelTable } from "../kiro/models";
+import { type ModelTable, resolveModel } from "../kiro/models";
 
 export interface ModelInfo {
   id: string;
@@ -35,7 +35,9 @@ export const MODELS: ModelInfo[] = [...BASE_MODELS.flatMap((m) => [m, thinkingTw
 
 /**
  * The list for a model table: the models Kiro added first (newest first), each under the name clients use — dots
- * become dashes in a Claude id, with a `-thinking` twin like the others — then the built-in list.
+ * become dashes in a Claude id, with a `-thinking` twin like the others — then the built-in list. A Claude model
+ * with a 1M window also comes as `…[1m]` ("… (1M context)"): Claude Code picks its window by that tag alone
+ * (kiro-protocol-2026.md §7), and its gateway model discovery keeps every id that starts with "claude".
  */
 export function listedModels(table: ModelTable): ModelInfo[] {
   const listedIds = new Set(MODELS.map((m) => m.id));
@@ -49,7 +51,18 @@ export function listedModels(table: ModelTable): ModelInfo[] {
     added.push(info);
     if (claude) added.push(thinkingTwin(info));
   }
-  return [...added, ...MODELS];
+  return [...added, ...MODELS].flatMap((m) => (hasMillionWindow(m.id, table) ? [m, millionTwin(m)] : [m]));
+}
+
+const millionTwin = (m: ModelInfo): ModelInfo => ({ id: `${m.id}[1m]`, display_name: `${m.display_name} (1M context)`, created_at: m.created_at });
+
+function hasMillionWindow(id: string, table: ModelTable): boolean {
+  if (!id.startsWith("claude-") || id.endsWith("-thinking")) return false;
+  try {
+    return resolveModel(`${id}[1m]`, table).contextWindow >= 1_000_000;
+  } catch {
+    return false;
+  }
 }
 
 /** One model as both SDKs read it: Anthropic's `type`, `display_name`, `created_at`; OpenAI's `object`, `created`, `owned_by`. */

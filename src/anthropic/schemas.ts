@@ -53,6 +53,7 @@ export const MessagesRequest = t.Object(
     thinking: t.Optional(Thinking),
     metadata: t.Optional(t.Object({ user_id: t.Optional(t.Union([t.String(), t.Null()])) }, open)),
     output_config: t.Optional(t.Object({ effort: t.Optional(t.String()) }, open)),
+    stop_sequences: t.Optional(t.Array(t.String())),
   },
   open,
 );
@@ -96,6 +97,7 @@ export type WebSearchResultBlock = { type: "web_search_tool_result"; tool_use_id
 export type ResponseBlock =
   | { type: "text"; text: string }
   | { type: "thinking"; thinking: string; signature: string }
+  | { type: "redacted_thinking"; data: string }
   | { type: "tool_use"; id: string; name: string; input: unknown }
   | { type: "server_tool_use"; id: string; name: string; input: unknown }
   | WebSearchResultBlock;
@@ -116,7 +118,7 @@ export interface MessageResponse {
   content: ResponseBlock[];
   model: string;
   stop_reason: StopReason | null;
-  stop_sequence: null;
+  stop_sequence: string | null;
   usage: Usage;
 }
 
@@ -132,6 +134,7 @@ export type StreamEvent =
       content_block:
         | { type: "text"; text: "" }
         | { type: "thinking"; thinking: ""; signature: "" }
+        | { type: "redacted_thinking"; data: string }
         | { type: "tool_use" | "server_tool_use"; id: string; name: string; input: Record<string, never> }
         | WebSearchResultBlock;
     }
@@ -147,7 +150,7 @@ export type StreamEvent =
   | { type: "content_block_stop"; index: number }
   | {
       type: "message_delta";
-      delta: { stop_reason: StopReason; stop_sequence: null };
+      delta: { stop_reason: StopReason; stop_sequence: string | null };
       usage: Usage;
     }
   | { type: "message_stop" };

@@ -19,10 +19,13 @@ function translator(overrides: Partial<TranslatorOptions> = {}): StreamTranslato
   });
 }
 
-/** Every event of a whole reply: message_start, one push per Kiro event, then finish. */
+/** Kiro's closing events (kiro-protocol-2026.md §4.1), without which a reply was cut. */
+const TAIL: KiroEvent[] = [{ type: "metering", usage: 0.01 }];
+
+/** Every event of a whole reply: message_start, one push per Kiro event, Kiro's tail, then finish. */
 function run(events: KiroEvent[], overrides: Partial<TranslatorOptions> = {}): StreamEvent[] {
   const t = translator(overrides);
-  return [...t.start(), ...events.flatMap((e) => t.push(e)), ...t.finish()];
+  return [...t.start(), ...[...events, ...TAIL].flatMap((e) => t.push(e)), ...t.finish()];
 }
 
 function fold(events: StreamEvent[]) {
@@ -155,21 +158,19 @@ describe("text blocks", () => {
 });
 
 describe("tool_use blocks", () => {
-  test("stream one input_json_delta per non-empty fragment and restore the original name", () => {
-    const events = run(
-      [tool("t1", "mcp_short_1", ""), tool("t1", "mcp_short_1", '{"ci'), tool("t1", "mcp_short_1", 'ty":"Paris"}', true)],
-      { toolNames: new Map([["mcp_short_1", "mcp__weather__get_current_weather_for_city"]]) },
-    );
-    expect(events.slice(1, -2)).toEqual([
+  test("a call is held until Kiro stops it, then given whole (one input_json_delta), under the client's name", () => {
+    const t = translator({ toolNames: new Map([["mcp_short_1", "mcp__weather__get_current_weather_for_city"]]) });
+    t.start();
+    expect([...t.push(tool("t1", "mcp_short_1", "")), ...t.push(tool("t1", "mcp_short_1", '{"ci'))]).toEqual([]);
+    expect(t.push(tool("t1", "mcp_short_1", 'ty":"Paris"}', true))).toEqual([
       start(0, { type: "tool_use", id: "t1", name: "mcp__weather__get_current_weather_for_city", input: {} }),
-      jsonDelta(0, '{"ci'),
-      jsonDelta(0, 'ty":"Paris"}'),
+      jsonDelta(0, '{"city":"Paris"}'),
       stop(0),
     ]);
   });
 
-  test("a zero-argument tool sent as one event without stop is closed at the end with input {} (§3c 20)", () => {
-    const events = run([tool("t1", "list_tools", "")]);
+  test("a zero-argument tool (one frame, input \"\", stop) is tool_use with input {} (2026 §5)", () => {
+    const events = run([tool("t1", "list_tools", "", true)]);
     expect(types(events)).toEqual([
       "message_start",
       "content_block_start:0",
@@ -194,32 +195,40 @@ describe("tool_use blocks", () => {
     expect(fold(events).content).toEqual([{ type: "tool_use", id: "t1", name: "Read", input: { path: "x" } }]);
   });
 
-  test("several tools, one never stopped, are all closed in index order", () => {
+  test("calls never stopped are never given, and the reply says max_tokens (2026 §5)", () => {
     const events = run([
       text("Two calls."),
       tool("a", "Zero", ""),
       tool("b", "Read", '{"path":"p"}'),
       tool("c", "Grep", '{"q":"z"}', true),
     ]);
-    expect(types(events).filter((t) => t.startsWith("content_block_stop"))).toEqual([
-      "content_block_stop:0",
-      "content_block_stop:3",
-      "content_block_stop:1",
-      "content_block_stop:2",
-    ]);
     expect(fold(events).content).toEqual([
       { type: "text", text: "Two calls." },
-      { type: "tool_use", id: "a", name: "Zero", input: {} },
-      { type: "tool_use", id: "b", name: "Read", input: { path: "p" } },
       { type: "tool_use", id: "c", name: "Grep", input: { q: "z" } },
     ]);
-    expect(stopReason(events)).toBe("tool_use");
+    expect(stopReason(events)).toBe("max_tokens");
   });
 
   test("tool input cut off mid-JSON ends the reply as max_tokens, and the fold does not run half a call (§3c 18–19)", () => {
-    const events = run([tool("t1", "Write", '{"path":"a.txt","content":"line 1\\nline')]);
+    const events = run([tool("t1", "Write", '{"path":"a.txt","content":"line 1\\nline', true)]);
     expect(stopReason(events)).toBe("max_tokens");
     expect(fold(events).content).toEqual([{ type: "tool_use", id: "t1", name: "Write", input: {} }]);
+  });
+
+  test("a reply that ends without Kiro's closing events was cut: max_tokens, never end_turn (2026 §4.1)", () => {
+    const t = translator();
+    const events = [...t.start(), ...t.push(text("Half an ans")), ...t.finish()];
+    expect(stopReason(events)).toBe("max_tokens");
+  });
+
+  test("a stop sequence ends the answer there, with stop_reason stop_sequence and the sequence named", () => {
+    const events = run([text("one two ST"), text("OP three")], { stopSequences: ["STOP"] });
+    expect(fold(events)).toMatchObject({ content: [{ type: "text", text: "one two " }], stop_reason: "stop_sequence", stop_sequence: "STOP" });
+  });
+
+  test("GPT's redacted reasoning is a redacted_thinking block of its own", () => {
+    const events = run([text("Hi."), { type: "reasoning", text: "", redactedContent: "blob" }]);
+    expect(fold(events).content).toEqual([{ type: "text", text: "Hi." }, { type: "redacted_thinking", data: "blob" }]);
   });
 
   test("each fragment counts ceil(UTF-8 bytes / 4) output tokens", () => {

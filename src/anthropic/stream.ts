@@ -1,10 +1,11 @@
 /**
- * The reply state machine: Kiro events in, Anthropic stream events out (kiro-protocol.md §5.2–5.6).
- * Streaming writes the events as SSE; non-streaming folds the very same events into one message
- * (output.ts), so both paths agree by construction.
+ * The reply state machine: Kiro events in, Anthropic stream events out (kiro-protocol.md §5.2–5.6;
+ * kiro-protocol-2026.md §3.1, §4, §5). Streaming writes the events as SSE; non-streaming folds the very same
+ * events into one message (output.ts), so both paths agree by construction.
  *
- * Blocks: text and thinking never overlap (opening one closes the other); a tool block stays open
- * until Kiro stops it or the reply ends, so fragments of one tool are never lost to another's start.
+ * Blocks: text and thinking never overlap (opening one closes the other); a tool call is held until Kiro stops it
+ * and then given whole, so a call cut before its `stop` frame never reaches the client (§5). A reply is complete
+ * only when Kiro's closing events arrived (§4.1): one that ends without them was cut, and says max_tokens.
  */
 import { assertNever, GatewayError } from "../errors";
 import { exceptionKind, isPassing } from "../kiro/failures";
@@ -26,6 +27,8 @@ export interface TranslatorOptions {
   toolNames: Map<string, string>;
   /** Default "msg_" + 32 hex. */
   messageId?: string;
+  /** The client's stop_sequences: the answer ends at the first one, with stop_reason "stop_sequence". */
+  stopSequences?: readonly string[];
 }
 
 /**
@@ -46,14 +49,16 @@ const STOP_REASONS = new Map<string, StopReason>([
 interface FlowingBlock {
   index: number;
   kind: "text" | "thinking";
-  signed: boolean;
+  /** Signature pieces, concatenated in order and given once, before the block stops (§3.1: TZ #12). */
+  signature: string[];
 }
 
-interface ToolBlock {
-  index: number;
-  open: boolean;
-  /** Input fragments while open; checked once when the block closes. */
+interface ToolCall {
+  name: string;
+  /** Input fragments, verbatim (§5); given whole once Kiro stops the call. */
   fragments: string[];
+  /** Given to the client (Kiro may repeat a call's events after stopping it). */
+  given: boolean;
 }
 
 type MetadataUsage = NonNullable<Extract<KiroEvent, { type: "metadata" }>["tokenUsage"]>;
@@ -64,7 +69,12 @@ export class StreamTranslator {
   private nextIndex = 0;
   /** The open text or thinking block, if any. */
   private flowing: FlowingBlock | null = null;
-  private readonly tools = new Map<string, ToolBlock>();
+  private readonly tools = new Map<string, ToolCall>();
+  private toolsGiven = 0;
+  /** Kiro's closing events arrived (§4.1): metadata, context usage, metering. */
+  private tailSeen = false;
+  private readonly stops: StopWatch | null;
+  private stopSequence: string | null = null;
   private thinkingSeen = false;
   private answerSeen = false;
   private outputTokens = 0;
@@ -81,6 +91,8 @@ export class StreamTranslator {
   constructor(private readonly opts: TranslatorOptions) {
     this.messageId = opts.messageId ?? `msg_${crypto.randomUUID().replaceAll("-", "")}`;
     this.splitter = opts.thinking ? new ThinkingSplitter() : null;
+    const sequences = (opts.stopSequences ?? []).filter((q) => q !== "");
+    this.stops = sequences.length > 0 ? new StopWatch(sequences) : null;
   }
 
   start(): StreamEvent[] {
@@ -111,25 +123,31 @@ export class StreamTranslator {
   push(event: KiroEvent): StreamEvent[] {
     if (this.ended || this.failure) return [];
     const out: StreamEvent[] = [];
+    // After a stop sequence the answer is over; only the tail's numbers still count.
+    if (this.stopSequence !== null && (event.type === "text" || event.type === "toolUse" || event.type === "reasoning")) return out;
     switch (event.type) {
       case "text":
         if (!event.content) break;
         this.outputTokens += estimateOutputTokens(event.content);
         if (this.splitter) this.render(out, this.splitter.push(event.content));
-        else this.text(out, event.content);
+        else this.answer(out, event.content);
         break;
       case "toolUse":
         this.toolUse(out, event.toolUseId, event.name, event.input, event.stop);
         break;
       case "reasoning":
-        this.reasoning(out, event.text, event.signature);
+        if (event.redactedContent !== undefined) this.redacted(out, event.redactedContent);
+        else this.reasoning(out, event.text, event.signature);
         break;
       case "contextUsage":
+        this.tailSeen = true;
         this.contextInputTokens = Math.floor((event.percentage * this.opts.contextWindow) / 100);
         if (event.percentage >= 100) this.forcedStop = "model_context_window_exceeded";
         break;
       case "metadata":
-        if (event.stopReason !== undefined) this.metadataStop = STOP_REASONS.get(event.stopReason);
+        this.tailSeen = true;
+        // Live captures spell it END_TURN, a test of ZY's end_turn (§4.1): compared without case.
+        if (event.stopReason !== undefined) this.metadataStop = STOP_REASONS.get(event.stopReason.toUpperCase());
         if (event.tokenUsage) this.metadataUsage = event.tokenUsage;
         break;
       case "exception":
@@ -144,6 +162,7 @@ export class StreamTranslator {
         this.failure = new GatewayError("upstream", `Upstream error ${event.code}: ${event.message}`);
         break;
       case "metering":
+        this.tailSeen = true;
         break;
       default:
         assertNever(event);
@@ -161,21 +180,20 @@ export class StreamTranslator {
     if (this.failure) throw this.failure;
     const out: StreamEvent[] = [];
     if (this.splitter) this.render(out, this.splitter.flush());
+    this.settleAnswer(out);
+    // §4.1: without Kiro's closing events the generation was cut, whatever came before (never end_turn, which
+    // would tell an agent its task is done); a tool call never stopped is never given (§5).
+    if (!this.tailSeen) this.forcedStop ??= "max_tokens";
+    if ([...this.tools.values()].some((t) => !t.given)) this.forcedStop ??= "max_tokens";
     // A reply that is only thinking was cut short; clients also need a non-thinking block (§5.3).
     if (this.thinkingSeen && !this.answerSeen) {
       this.forcedStop = "max_tokens";
       this.text(out, " ");
     }
-    // Tools are kept in the order they opened, which is their index order.
-    for (const tool of this.tools.values()) {
-      if (!tool.open) continue;
-      if (this.flowing && this.flowing.index < tool.index) this.closeFlowing(out);
-      this.closeTool(out, tool);
-    }
     this.closeFlowing(out);
     out.push({
       type: "message_delta",
-      delta: { stop_reason: this.stopReason(), stop_sequence: null },
+      delta: { stop_reason: this.stopReason(), stop_sequence: this.stopSequence },
       usage: this.usage,
     });
     out.push({ type: "message_stop" });
@@ -193,8 +211,9 @@ export class StreamTranslator {
   }
 
   private stopReason(): StopReason {
+    if (this.stopSequence !== null) return "stop_sequence";
     if (this.forcedStop) return this.forcedStop;
-    const toolUse = this.tools.size > 0;
+    const toolUse = this.toolsGiven > 0;
     if (this.metadataStop && !(this.metadataStop === "end_turn" && toolUse)) return this.metadataStop;
     return toolUse ? "tool_use" : "end_turn";
   }
@@ -203,7 +222,7 @@ export class StreamTranslator {
     for (const piece of pieces) {
       switch (piece.kind) {
         case "text":
-          this.text(out, piece.text);
+          this.answer(out, piece.text);
           break;
         case "thinking_start":
           this.openThinking(out);
@@ -222,10 +241,25 @@ export class StreamTranslator {
     }
   }
 
+  /** Answer text, watched for the client's stop sequences. */
+  private answer(out: StreamEvent[], text: string): void {
+    if (!this.stops) return this.text(out, text);
+    if (this.stopSequence !== null) return;
+    const seen = this.stops.push(text);
+    if (seen.text) this.text(out, seen.text);
+    if (seen.stop !== undefined) this.stopSequence = seen.stop;
+  }
+
+  /** Text held back while a stop sequence might be forming: given before anything else is. */
+  private settleAnswer(out: StreamEvent[]): void {
+    const held = this.stops?.flush();
+    if (held && this.stopSequence === null) this.text(out, held);
+  }
+
   private text(out: StreamEvent[], text: string): void {
     if (this.flowing?.kind !== "text") {
       this.closeFlowing(out);
-      this.flowing = { index: this.nextIndex++, kind: "text", signed: false };
+      this.flowing = { index: this.nextIndex++, kind: "text", signature: [] };
       this.answerSeen = true;
       out.push({ type: "content_block_start", index: this.flowing.index, content_block: { type: "text", text: "" } });
     }
@@ -233,8 +267,9 @@ export class StreamTranslator {
   }
 
   private openThinking(out: StreamEvent[]): FlowingBlock {
+    this.settleAnswer(out);
     this.closeFlowing(out);
-    const block: FlowingBlock = { index: this.nextIndex++, kind: "thinking", signed: false };
+    const block: FlowingBlock = { index: this.nextIndex++, kind: "thinking", signature: [] };
     this.flowing = block;
     this.thinkingSeen = true;
     out.push({
@@ -248,8 +283,10 @@ export class StreamTranslator {
   private closeFlowing(out: StreamEvent[]): void {
     const block = this.flowing;
     if (!block) return;
-    if (block.kind === "thinking" && !block.signed)
-      out.push(delta(block.index, { type: "signature_delta", signature: SYNTHETIC_SIGNATURE }));
+    if (block.kind === "thinking") {
+      const signature = block.signature.join("") || SYNTHETIC_SIGNATURE;
+      out.push(delta(block.index, { type: "signature_delta", signature }));
+    }
     out.push({ type: "content_block_stop", index: block.index });
     this.flowing = null;
   }
@@ -266,45 +303,98 @@ export class StreamTranslator {
       this.outputTokens += estimateOutputTokens(text);
       out.push(delta(block.index, { type: "thinking_delta", thinking: text }));
     }
-    if (signature) {
-      block.signed = true;
-      out.push(delta(block.index, { type: "signature_delta", signature }));
-    }
+    if (signature) block.signature.push(signature);
   }
 
-  private toolUse(out: StreamEvent[], id: string, name: string, input: string, stop: boolean): void {
-    let tool = this.tools.get(id);
-    if (!tool) {
-      // Text held back for tag detection belongs before the tool call.
-      if (this.splitter) this.render(out, this.splitter.flush());
-      this.closeFlowing(out);
-      tool = { index: this.nextIndex++, open: true, fragments: [] };
-      this.tools.set(id, tool);
-      this.answerSeen = true;
-      out.push({
-        type: "content_block_start",
-        index: tool.index,
-        content_block: { type: "tool_use", id, name: this.opts.toolNames.get(name) ?? name, input: {} },
-      });
+  /** GPT's encrypted reasoning (§3.1): a redacted_thinking block of its own, never an empty thinking one. */
+  private redacted(out: StreamEvent[], data: string): void {
+    if (this.splitter) {
+      this.render(out, this.splitter.flush());
+      this.splitter = null;
     }
-    // Kiro sometimes repeats a tool's events after stopping it; the block is already complete.
-    if (!tool.open) return;
+    if (!data) return;
+    this.settleAnswer(out);
+    this.closeFlowing(out);
+    const index = this.nextIndex++;
+    out.push({ type: "content_block_start", index, content_block: { type: "redacted_thinking", data } });
+    out.push({ type: "content_block_stop", index });
+  }
+
+  /** Fragments are held until Kiro stops the call; then the call is given at once (§5: ZY's ToolJsonAccumulator). */
+  private toolUse(out: StreamEvent[], id: string, name: string, input: string, stop: boolean): void {
+    let call = this.tools.get(id);
+    if (!call) {
+      call = { name, fragments: [], given: false };
+      this.tools.set(id, call);
+    }
+    // Kiro sometimes repeats a tool's events after stopping it; the call is already complete.
+    if (call.given) return;
     if (input) {
       this.outputTokens += Math.ceil(Buffer.byteLength(input, "utf8") / 4);
-      tool.fragments.push(input);
-      out.push(delta(tool.index, { type: "input_json_delta", partial_json: input }));
+      call.fragments.push(input);
     }
-    if (stop) this.closeTool(out, tool);
+    if (stop) this.giveTool(out, id, call);
   }
 
-  private closeTool(out: StreamEvent[], tool: ToolBlock): void {
-    tool.open = false;
+  private giveTool(out: StreamEvent[], id: string, call: ToolCall): void {
+    // Text held back for tag detection or stop sequences belongs before the tool call.
+    if (this.splitter) this.render(out, this.splitter.flush());
+    this.settleAnswer(out);
+    if (this.stopSequence !== null) return;
+    this.closeFlowing(out);
+    call.given = true;
+    this.toolsGiven++;
+    this.answerSeen = true;
+    const index = this.nextIndex++;
+    const input = call.fragments.join("");
+    out.push({ type: "content_block_start", index, content_block: { type: "tool_use", id, name: this.opts.toolNames.get(call.name) ?? call.name, input: {} } });
+    if (input) out.push(delta(index, { type: "input_json_delta", partial_json: input }));
     // Kiro cuts very large tool inputs mid-JSON (user-demand §3c 18–19): say the reply was truncated
     // instead of presenting a half-written call as a finished one.
-    const input = tool.fragments.join("");
     if (input.trim() && !isJson(input)) this.forcedStop = "max_tokens";
-    tool.fragments = [];
-    out.push({ type: "content_block_stop", index: tool.index });
+    call.fragments = [];
+    out.push({ type: "content_block_stop", index });
+  }
+}
+
+/**
+ * Watches answer text for the client's stop sequences, holding back just enough of the tail for one to complete
+ * in the next chunk.
+ */
+class StopWatch {
+  private held = "";
+  private readonly longest: number;
+
+  constructor(private readonly sequences: readonly string[]) {
+    this.longest = Math.max(...sequences.map((q) => q.length));
+  }
+
+  /** The text that is safe to give, and the sequence that ended the answer, if one did. */
+  push(chunk: string): { text: string; stop?: string } {
+    this.held += chunk;
+    let at = -1;
+    let stop: string | undefined;
+    for (const q of this.sequences) {
+      const i = this.held.indexOf(q);
+      if (i >= 0 && (at < 0 || i < at)) [at, stop] = [i, q];
+    }
+    if (stop !== undefined) {
+      const text = this.held.slice(0, at);
+      this.held = "";
+      return { text, stop };
+    }
+    let keep = Math.min(this.held.length, this.longest - 1);
+    // Never split a surrogate pair between what is given and what is held.
+    if (keep > 0 && /[\uD800-\uDBFF]/.test(this.held.charAt(this.held.length - keep - 1))) keep++;
+    const text = this.held.slice(0, this.held.length - keep);
+    this.held = this.held.slice(this.held.length - keep);
+    return { text };
+  }
+
+  flush(): string {
+    const held = this.held;
+    this.held = "";
+    return held;
   }
 }
 

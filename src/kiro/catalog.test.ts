@@ -3,12 +3,12 @@ import { Logger } from "../log";
 import { ModelCatalog } from "./catalog";
 import { BUILT_IN_MODELS, type KiroModel } from "./models";
 
+/** One account's answers, refresh after refresh. */
 function catalog(answers: Array<KiroModel[] | Error | undefined>) {
   const lines: string[] = [];
   const c = new ModelCatalog(async () => {
-    const next = answers.shift()!;
-    if (next instanceof Error) throw next;
-    return next;
+    const next = answers.shift();
+    return next === undefined ? undefined : new Map([["solo", next]]);
   }, new Logger("info", (line) => lines.push(line)));
   return { c, lines };
 }
@@ -22,7 +22,7 @@ test("Kiro's answer grows the table; a failed ask keeps the last good one and sa
   const grown = c.table;
   await c.refresh();
   expect(c.table).toBe(grown);
-  expect(lines.at(-1)).toContain("could not ask Kiro for its models; the model list stays as it was error=\"HTTP 503\"");
+  expect(lines.at(-1)).toContain("could not ask Kiro for its models; the model list stays as it was account=solo error=\"HTTP 503\"");
 });
 
 test("a model keeps the date it was first seen across refreshes, and a model Kiro drops is no longer served", async () => {
@@ -37,6 +37,8 @@ test("a model keeps the date it was first seen across refreshes, and a model Kir
   await c.refresh();
   expect(c.table.windows.has("claude-opus-4.8")).toBe(false);
   expect(c.table.added).toEqual([]);
+  // The account is routed by its own list: what Kiro no longer lists for it is not asked for.
+  expect(c.forAccount("solo").models.size).toBe(0);
 });
 
 test("with nobody to ask, the table stays and nothing is logged", async () => {

@@ -44,7 +44,7 @@ export class UpstreamError extends Error {
     /** The exception type, when Kiro said no inside its event stream. */
     readonly exceptionType?: string,
     /** Whose call it was and where it went, for messages that must name the account's region (§6). */
-    readonly where?: { account: string; region: string },
+    readonly where?: { account: string; region: string; model?: string },
   ) {
     super(
       status === 0 ? `${operation}: ${body}` : `${operation}: ${exceptionType ?? `HTTP ${status}`}: ${summarise(body)}`,
@@ -54,6 +54,11 @@ export class UpstreamError extends Error {
   /** What the answer means (failures.ts); an exception the table does not know counts as Kiro failing. */
   get kind(): FailureKind {
     return this.exceptionType !== undefined ? (exceptionKind(this.exceptionType) ?? "unavailable") : statusKind(this.status);
+  }
+
+  /** The model the call asked for, when it was a chat. */
+  get model(): string | undefined {
+    return this.where?.model;
   }
 
   /** "HTTP 403", or the exception's type: how the answer is named in messages. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../errors";
-import { resolveModel, withKiroModels } from "./models";
+import { BUILT_IN_MODELS, resolveModel, withKiroModels } from "./models";
 
 describe("resolveModel", () => {
   test.each([
@@ -39,10 +39,10 @@ describe("resolveModel", () => {
   });
 
   test.each([
-    ["sonnet", "claude-sonnet-4.5"],
-    ["opus", "claude-opus-4.6"],
+    ["sonnet", "claude-sonnet-4.6"],
+    ["opus", "claude-opus-4.7"],
     ["haiku", "claude-haiku-4.5"],
-    ["claude-3-7-sonnet-20250219", "claude-sonnet-4.5"],
+    ["claude-3-7-sonnet-20250219", "claude-sonnet-4"],
     ["claude-3-5-haiku-20241022", "claude-haiku-4.5"],
     ["my-sonnet-4.6-deployment", "claude-sonnet-4.6"],
     ["anthropic/claude-opus-4.5", "claude-opus-4.5"],
@@ -78,7 +78,7 @@ describe("withKiroModels", () => {
   const seen = (id: string) => new Date(id === "claude-opus-4.8" ? "2026-12-01T00:00:00Z" : "2026-11-30T00:00:00Z");
   const table = withKiroModels(
     [
-      { modelId: "claude-sonnet-4.5", maxInputTokens: 1 },
+      { modelId: "claude-sonnet-4.5", maxInputTokens: 200_000 },
       { modelId: "claude-opus-4.8", modelName: "Claude Opus 4.8", maxInputTokens: 1_000_000 },
       { modelId: "kimi-k3" },
     ],
@@ -86,16 +86,47 @@ describe("withKiroModels", () => {
   );
 
   test("a new model is served by its id, its Anthropic spellings included, with Kiro's context window", () => {
-    expect(resolveModel("claude-opus-4-8", table)).toEqual({ kiroId: "claude-opus-4.8", contextWindow: 1_000_000 });
+    expect(resolveModel("claude-opus-4-8", table)).toMatchObject({ kiroId: "claude-opus-4.8", contextWindow: 1_000_000, asked: "claude-opus-4.8" });
     expect(resolveModel("claude-opus-4-8-thinking", table).kiroId).toBe("claude-opus-4.8");
-    expect(resolveModel("kimi-k3", table)).toEqual({ kiroId: "kimi-k3", contextWindow: 200_000 });
-    // Without Kiro's word, the same name goes to the family's default, and an unknown family is refused.
-    expect(resolveModel("claude-opus-4-8").kiroId).toBe("claude-opus-4.6");
+    expect(resolveModel("kimi-k3", table)).toMatchObject({ kiroId: "kimi-k3", contextWindow: 200_000 });
+    // Without Kiro's word, the same name goes to the closest Opus listed, never an older one; an unknown family is refused.
+    expect(resolveModel("claude-opus-4-8").kiroId).toBe("claude-opus-4.7");
     expect(() => resolveModel("kimi-k3")).toThrow('model "kimi-k3" is not supported');
   });
 
-  test("what the built-in table knows stays as it is", () => {
+  test("the built-in models stay, and a new model is listed as added", () => {
     expect(resolveModel("claude-sonnet-4-5", table).contextWindow).toBe(200_000);
     expect(table.added.map((m) => m.modelId)).toEqual(["claude-opus-4.8", "kimi-k3"]);
+  });
+});
+
+describe("routing by a catalog (kiro-protocol-2026.md §7)", () => {
+  const late = withKiroModels(
+    ["claude-opus-5.5", "claude-opus-5", "claude-opus-4.8", "claude-sonnet-5", "claude-sonnet-4.6", "claude-sonnet-4.6-1m", "claude-fable-5.1"].map((modelId) => ({ modelId })),
+    () => new Date(0),
+  );
+
+  test.each([
+    ["claude-opus-4-8[1m]", "claude-opus-4.8"],
+    ["claude-opus-5", "claude-opus-5"],
+    ["claude-opus-5-5", "claude-opus-5.5"],
+    ["claude-opus-5-1", "claude-opus-5"],
+    ["claude-opus-6", "claude-opus-5.5"],
+    ["claude-sonnet-5-20260630", "claude-sonnet-5"],
+    ["claude-fable-5-1", "claude-fable-5.1"],
+    ["opus", "claude-opus-5.5"],
+  ])("%s → %s: the newest listed version not above the one asked", (requested, kiroId) => {
+    expect(resolveModel(requested, late).kiroId).toBe(kiroId);
+  });
+
+  test("a -1m SKU is used only for a 1M request and only when listed", () => {
+    expect(resolveModel("claude-sonnet-4-6", late).kiroId).toBe("claude-sonnet-4.6");
+    expect(resolveModel("claude-sonnet-4-6[1m]", late).kiroId).toBe("claude-sonnet-4.6");
+    expect(resolveModel("claude-sonnet-4-5", BUILT_IN_MODELS, { oneM: true }).kiroId).toBe("claude-sonnet-4.5");
+  });
+
+  test("native models carry their catalog schema; Claude 4.5 and Haiku have none", () => {
+    expect(resolveModel("claude-opus-5", late).model.fieldsSchema).toBeDefined();
+    expect(resolveModel("claude-haiku-4-5").model.fieldsSchema).toBeUndefined();
   });
 });

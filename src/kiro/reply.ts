@@ -54,6 +54,9 @@ export async function* replyEvents(body: ReadableStream<Uint8Array>, { onSkip, w
   }
 }
 
+/** What an UpstreamError says of a 200 that carried no event at all (kiro-protocol-2026.md §4.1). */
+export const EMPTY_REPLY = "the reply ended without a single event";
+
 /** A reply whose first events were read, so that one failing at once can still go to another account. */
 export interface OpenedReply {
   first: KiroEvent[];
@@ -73,7 +76,7 @@ export async function openReply(body: ReadableStream<Uint8Array>, opts: ReplyOpt
     if (e instanceof UpstreamError) throw e;
     throw new UpstreamError("generateAssistantResponse", 0, `the reply broke before its first event: ${(e as Error).message}`);
   }
-  if (first.done) throw new UpstreamError("generateAssistantResponse", 0, "the reply ended without a single event");
+  if (first.done) throw new UpstreamError("generateAssistantResponse", 0, EMPTY_REPLY);
   const opening = first.value[0];
   // An exception that opens the reply means what the same "no" would mean as an HTTP status.
   if (opening?.type === "exception" && exceptionKind(opening.exceptionType)) {

@@ -18,6 +18,11 @@ export interface KiroToolSpecification {
   };
 }
 
+/** A cache checkpoint (kiro-protocol-2026.md §4.3): in the tools array, or on a message. */
+export interface KiroCachePoint {
+  cachePoint: { type: "default" };
+}
+
 export interface KiroToolResult {
   toolUseId: string;
   content: Array<{ text: string }>;
@@ -36,15 +41,21 @@ export interface KiroUserInputMessage {
   modelId: string;
   origin: "AI_EDITOR";
   images?: KiroImage[];
+  cachePoint?: { type: "default" };
   userInputMessageContext?: {
-    tools?: KiroToolSpecification[];
+    tools?: Array<KiroToolSpecification | KiroCachePoint>;
     toolResults?: KiroToolResult[];
   };
 }
 
+/** Reasoning replayed in the history (kiro-protocol-2026.md §3.2): signed text, or GPT's redacted blob. */
+export type KiroReasoningContent = { reasoningText: { text: string; signature: string } } | { redactedContent: string };
+
 export interface KiroAssistantResponseMessage {
   content: string;
   toolUses?: KiroToolUse[];
+  reasoningContent?: KiroReasoningContent;
+  cachePoint?: { type: "default" };
 }
 
 export type KiroHistoryMessage =

@@ -1,4 +1,8 @@
-/** getUsageLimits (kiro-protocol.md §1.3): an account's quota, subscription and email. */
+/**
+ * getUsageLimits (kiro-protocol.md §1.3): an account's quota, subscription and email — on the management host
+ * (awsJson, kiro-protocol-2026.md §1.6) or as the legacy REST GET on q.*, to which `auto` falls back.
+ */
+import { endpointOf, managementCall, profileArnOf, usesManagement } from "./control-plane";
 import type { ChatAccount } from "./credential";
 import { runtimeGet, type UpstreamSettings } from "./http";
 
@@ -36,7 +40,16 @@ export async function getUsageLimits(
   signal?: AbortSignal,
 ): Promise<UsageSummary> {
   const params = new URLSearchParams({ origin: "AI_EDITOR", resourceType: "AGENTIC_REQUEST", isEmailRequired: "true" });
-  return summarise(await runtimeGet<UsageAnswer>(s, account, "getUsageLimits", params, signal));
+  const legacy = () => runtimeGet<UsageAnswer>(s, account, "getUsageLimits", params, signal);
+  if (!usesManagement(s, account.credential)) return summarise(await legacy());
+  try {
+    const profileArn = await profileArnOf(s, account, signal);
+    const body = { origin: "AI_EDITOR", resourceType: "AGENTIC_REQUEST", isEmailRequired: true, ...(profileArn ? { profileArn } : {}) };
+    return summarise(await managementCall<UsageAnswer>(s, account, "AmazonCodeWhispererService.GetUsageLimits", body, signal));
+  } catch (e) {
+    if (endpointOf(s, account.credential) !== "auto" || signal?.aborted) throw e;
+    return summarise(await legacy());
+  }
 }
 
 const n = (...vs: Array<number | undefined>) => vs.find((v) => typeof v === "number" && Number.isFinite(v)) ?? 0;

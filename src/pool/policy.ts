@@ -19,13 +19,54 @@ export type Verdict =
   /** Kiro or the network failed: count a failure, another account tries. */
   | { kind: "transient" };
 
+/** §6: model capacity, a tool pairing Kiro reports as a 5xx, a model the account may not use, a missing profile. */
+const MODEL_UNAVAILABLE = "MODEL_TEMPORARILY_UNAVAILABLE";
+const NO_CAPACITY = "INSUFFICIENT_MODEL_CAPACITY";
+const TOOL_MISMATCH = /TOOL_USE_RESULT_MISMATCH|Expected toolResult blocks/;
+const INVALID_MODEL = "INVALID_MODEL_ID";
+const PROFILE_ARN_REQUIRED = /profileArn is required/;
+
 const INVALID_BEARER = /bearer token included in the request is invalid|bearer token invalid|token.*(expired|invalid)/i;
 const QUOTA = /MONTHLY_REQUEST_COUNT|OVERAGE_REQUEST_LIMIT_EXCEEDED|reached the limit/i;
 const TOO_LONG = /CONTENT_LENGTH_EXCEEDS_THRESHOLD|Input is too long|PROMPT_TOO_LONG/i;
 
-export function classify(e: UpstreamError): Verdict {
+/**
+ * `tier` is the account's subscription when known, to say why a model is refused. The §6 answers that are about the
+ * model or the request, not the account, go back to the client at once and cost no account anything.
+ */
+export function classify(e: UpstreamError, tier?: string): Verdict {
   const { status, body } = e;
   const kind = e.kind;
+  const reason = e.reason;
+  if (reason === MODEL_UNAVAILABLE || reason === NO_CAPACITY) {
+    // A retry on another account meets the same model (§10 case 20: no retry storm); Kiro's Retry-After is kept.
+    const error = reason === MODEL_UNAVAILABLE ? "capacity" : "rate_limited";
+    return { kind: "client", error: new GatewayError(error, `Kiro's model is overloaded now: ${e.upstreamMessage ?? reason}`, { retryAfterSecs: e.retryAfterSecs, upstreamStatus: status }) };
+  }
+  if (TOOL_MISMATCH.test(body)) {
+    return { kind: "client", error: new GatewayError("invalid_request", `Kiro rejected the request: tool uses and tool results do not pair (${e.upstreamMessage ?? reason})`, { upstreamStatus: status }) };
+  }
+  if (reason === INVALID_MODEL) {
+    const where = [e.where && `account ${e.where.account}`, e.where && `region ${e.where.region}`, tier && `plan ${tier}`].filter(Boolean).join(", ");
+    return {
+      kind: "client",
+      error: new GatewayError(
+        "invalid_request",
+        `Kiro does not offer ${e.model ? `the model ${e.model}` : "this model"} to ${where || "this account"} (INVALID_MODEL_ID: a plan, region or rollout gate); choose another model`,
+        { upstreamStatus: status },
+      ),
+    };
+  }
+  if (status === 400 && PROFILE_ARN_REQUIRED.test(body)) {
+    return {
+      kind: "client",
+      error: new GatewayError(
+        "invalid_request",
+        `Kiro's runtime host wants a profile ARN that account ${e.where?.account ?? "?"} does not have (§1.5): set profileArn in its credential, or its endpoint to "q"`,
+        { upstreamStatus: status },
+      ),
+    };
+  }
   if (kind === "unavailable") return { kind: "transient" };
   if (kind === "quota" || QUOTA.test(body)) return { kind: "quota" };
   switch (kind) {
@@ -40,7 +81,7 @@ export function classify(e: UpstreamError): Verdict {
           kind: "client",
           error: new GatewayError(
             "invalid_request",
-            "Input is too long: the conversation exceeds the model's context window on Kiro. Reduce conversation history, system prompt, or tools (or run /compact).",
+            "Input is too long (prompt is too long): the conversation exceeds the model's context window on Kiro. Reduce conversation history, system prompt, or tools (or run /compact).",
             { upstreamStatus: status },
           ),
         };
