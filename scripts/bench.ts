@@ -173,6 +173,7 @@ async function main(): Promise<void> {
         adminApiKey: `admin-bench-${crypto.randomUUID()}`,
         credentialsDir: credentials,
         kiroApiBaseUrl: simInfo.url,
+        kiroEndpoint: "q",
         kiroAuthBaseUrl: simInfo.url,
         oidcBaseUrl: simInfo.url,
         ssoPortalBaseUrl: simInfo.url,

@@ -12,6 +12,7 @@ export type ErrorKind =
   | "rate_limited" // back off: every account is cooling or out of quota, or the client is throttled
   | "upstream" // Kiro failed in a way retrying here did not fix
   | "overloaded" // Kiro is unavailable (5xx / network) after retries
+  | "capacity" // the model has no capacity now: another model helps, another account does not (kiro-protocol-2026.md §6)
   | "unavailable" // no account can serve at all (disabled, misconfigured)
   | "timeout"
   | "internal";

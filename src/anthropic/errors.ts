@@ -15,6 +15,7 @@ const RENDER: Record<ErrorKind, [status: number, type: string]> = {
   unavailable: [503, "api_error"],
   timeout: [504, "timeout_error"],
   overloaded: [529, "overloaded_error"],
+  capacity: [503, "overloaded_error"],
   internal: [500, "api_error"],
 };
 

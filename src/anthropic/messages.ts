@@ -4,15 +4,18 @@
  * message. A stream can move to another account until its first byte; a non-streaming answer until it is complete.
  */
 import { GatewayError } from "../errors";
+import { Invocation } from "../kiro/chat";
 import { webSearch } from "../kiro/mcp";
 import type { OpenedReply } from "../kiro/reply";
 import type { Account } from "../pool/account";
 import { BrokenReply, type WaitPolicy } from "../pool/pool";
 import type { Services } from "../services";
-import { conversationJson, convertRequest } from "./convert";
+import type { ConvertedRequest } from "./convert";
 import { checkMaxTokens } from "./max-tokens";
 import { type AnsweredReply, answerOf, CompletedReply, streamMessage, TranslatedReply } from "./respond";
+import { KiroPlan } from "./plan";
 import type { MessageResponse, MessagesRequest } from "./schemas";
+import { conversationIdOf, sessionKeyOf } from "./session";
 import { StreamTranslator } from "./stream";
 import { estimateInputTokens } from "./tokens";
 import { webSearchEvents, webSearchQuery } from "./web-search";
@@ -25,6 +28,10 @@ export interface MessagesCall {
    * client, so a failure anywhere in the reply — cut, Kiro's exception, a stall — moves it to another account.
    */
   complete?: boolean;
+  /** The request's headers: the session (affinity) and the context-1m beta are read from them. */
+  headers?: Headers;
+  /** The conversation this request belongs to, when the front knows it (OpenAI's prompt_cache_key). */
+  sessionKey?: string;
 }
 
 export async function answerMessages(s: Services, body: MessagesRequest, call: MessagesCall): Promise<Response | MessageResponse> {
@@ -41,36 +48,49 @@ export async function answerMessages(s: Services, body: MessagesRequest, call: M
 export async function sendMessages(
   s: Services,
   body: MessagesRequest,
-  { signal: clientSignal, complete = !body.stream }: MessagesCall,
+  { signal: clientSignal, complete = !body.stream, headers, sessionKey = sessionKeyOf(body, headers) }: MessagesCall,
 ): Promise<AnsweredReply> {
   checkMaxTokens(body.max_tokens, body.model, s.models.table);
-  const converted = convertRequest(body, { models: s.models.table });
-  const kiroJson = conversationJson(converted.conversationState);
+  const plan = new KiroPlan(body, {
+    ...(sessionKey ? { conversationId: conversationIdOf(sessionKey) } : {}),
+    oneM: /context-1m/i.test(headers?.get("anthropic-beta") ?? ""),
+    sendMaxTokens: s.config.kiroMaxTokens === "clamp",
+    cachePoints: s.config.kiroCachePoints,
+  });
+  const first = plan.for(s.models.table);
   s.log.debug("messages request", {
     model: body.model,
-    kiroModel: converted.kiroModelId,
+    kiroModel: first.converted.kiroModelId,
     stream: !!body.stream,
     messages: body.messages.length,
     tools: body.tools?.length ?? 0,
-    kiroBytes: kiroJson.length,
+    kiroBytes: first.chat.conversation.length,
   });
+  const invocation = new Invocation();
   // Aborted when the client disconnects, or when our response stream is cancelled.
   const upstream = new AbortController();
   const signal = AbortSignal.any([clientSignal, upstream.signal]);
   const inputTokens = whileUpstreamWorks(() => estimateInputTokens(body));
-  const translated = async (opened: OpenedReply) => {
+  const translated = async (opened: OpenedReply, converted: ConvertedRequest) => {
     const translator = new StreamTranslator({
       model: body.model,
       thinking: converted.thinking,
       inputTokens: await inputTokens,
       contextWindow: converted.contextWindow,
       toolNames: converted.toolNames,
+      ...(body.stop_sequences ? { stopSequences: body.stop_sequences } : {}),
     });
     return new TranslatedReply(translator, { ...opened, abort: () => upstream.abort() }, s.log);
   };
   const deadline = new FirstByteDeadline(s.config.firstByteTimeoutSecs, upstream);
   const attempt = async (account: Account, accessToken: string): Promise<AnsweredReply> => {
-    const reply = await translated(await s.chat.open(account.caller(accessToken), kiroJson, signal));
+    // Each account is routed by its own catalog (§7); a model other than the one asked is said at info.
+    const { converted, chat } = plan.for(s.models.forAccount(account.name));
+    if (converted.asked !== converted.kiroModelId) {
+      s.log.info("another model serves the one asked for", { asked: body.model, served: converted.kiroModelId, account: account.name });
+    }
+    if (sessionKey) s.sessions.remember(sessionKey, account.name);
+    const reply = await translated(await s.chat.open(account.caller(accessToken), chat, signal, invocation), converted);
     if (!complete) return reply;
     try {
       return await deadline.flowing(() => CompletedReply.read(reply));
@@ -80,7 +100,8 @@ export async function sendMessages(
     }
   };
   try {
-    return await s.pool.send(signal, attempt, { wait: waitPolicy(s) });
+    const prefer = sessionKey ? s.sessions.accountOf(sessionKey) : undefined;
+    return await s.pool.send(signal, attempt, { wait: waitPolicy(s), ...(prefer ? { prefer } : {}) });
   } catch (e) {
     throw upstream.signal.reason === deadline.missed ? deadline.missed : e;
   } finally {

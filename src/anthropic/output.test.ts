@@ -57,7 +57,7 @@ const REPLY: KiroEvent[] = [
   { type: "toolUse", toolUseId: "tooluse_1", name: "get_weather_s", input: "", stop: false },
   { type: "toolUse", toolUseId: "tooluse_1", name: "get_weather_s", input: '{"city":', stop: false },
   { type: "toolUse", toolUseId: "tooluse_1", name: "get_weather_s", input: '"Paris"}', stop: true },
-  { type: "toolUse", toolUseId: "tooluse_2", name: "now", input: "", stop: false },
+  { type: "toolUse", toolUseId: "tooluse_2", name: "now", input: "", stop: true },
   { type: "metering", usage: 0.02 },
   { type: "contextUsage", percentage: 2.5 },
 ];
@@ -162,7 +162,7 @@ describe("MessageFolder", () => {
     const events = translate(
       [
         { type: "toolUse", toolUseId: "a", name: "noop", input: "", stop: true },
-        { type: "toolUse", toolUseId: "b", name: "Write", input: '{"path":"x","content":"abc', stop: false },
+        { type: "toolUse", toolUseId: "b", name: "Write", input: '{"path":"x","content":"abc', stop: true },
       ],
       false,
     );

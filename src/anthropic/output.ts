@@ -28,6 +28,7 @@ function folding(block: BlockStart): FoldingBlock {
     case "server_tool_use":
       return { type: block.type, id: block.id, name: block.name, pieces: [] };
     case "web_search_tool_result":
+    case "redacted_thinking":
       return { type: "whole", block };
     default:
       return assertNever(block);
@@ -70,6 +71,7 @@ export class MessageFolder {
         break;
       case "message_delta":
         this.message!.stop_reason = event.delta.stop_reason;
+        this.message!.stop_sequence = event.delta.stop_sequence;
         Object.assign(this.message!.usage, event.usage);
         break;
       case "message_stop":

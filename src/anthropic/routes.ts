@@ -41,6 +41,8 @@ export function anthropicRoutes(s: Services, guard: KeyGuard) {
       s.log.error("unexpected error", { path: new URL(request.url).pathname, error: error instanceof Error ? error.stack ?? error.message : String(error) });
       return errorResponse(new GatewayError("internal", "kiro-ts failed unexpectedly; the details are in its log"));
     })
+    // Claude Code's start-up probes (kiro-protocol-2026.md §9): answered, so it sees a gateway that is there.
+    .head("/claude/api/hello", () => new Response(null, { status: 200 }))
     .guard({ key: "client" }, (app) =>
       app
         // Both SDKs list models here (openai's base URL ends in /v1), so one body carries both shapes.
@@ -61,7 +63,7 @@ export function anthropicRoutes(s: Services, guard: KeyGuard) {
           ({ body, request, server }) => {
             // Long replies must not be cut by the server's idle timeout; pings keep proxies in between awake.
             server?.timeout(request, 0);
-            return answerMessages(s, body, { signal: request.signal });
+            return answerMessages(s, body, { signal: request.signal, headers: request.headers });
           },
           guard.jsonBody(MessagesRequest, "client"),
         )

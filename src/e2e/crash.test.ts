@@ -55,7 +55,7 @@ test(`SIGKILL of the real server while it refreshes, ${KILLS} times: the file al
   const signIn = () => writeFile(path, JSON.stringify({ ...account.credentialJson(), keepMe: "unknown key" }, null, 2), { mode: 0o600 });
   await signIn();
   const configPath = join(dir, "config.json");
-  await writeFile(configPath, JSON.stringify({ apiKey: "sk-crash", port: 0, credentialsDir: "creds", kiroApiBaseUrl: sim.url, kiroAuthBaseUrl: sim.url }));
+  await writeFile(configPath, JSON.stringify({ apiKey: "sk-crash", port: 0, credentialsDir: "creds", kiroApiBaseUrl: sim.url, kiroEndpoint: "q", kiroAuthBaseUrl: sim.url }));
   const ask = (url: string) =>
     fetch(url + "/v1/messages", {
       method: "POST",

@@ -63,6 +63,7 @@ export async function spawnGateway(opts: GatewayProcessOptions): Promise<Gateway
     apiKey,
     adminApiKey: adminKey,
     kiroApiBaseUrl: opts.sim.url,
+    kiroEndpoint: "q",
     kiroAuthBaseUrl: opts.sim.url,
     oidcBaseUrl: opts.sim.url,
     ssoPortalBaseUrl: opts.sim.url,

@@ -63,6 +63,8 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
       adminApiKey: adminKey,
       port: 0,
       kiroApiBaseUrl: opts.regionInPath ? `${sim.url}/q/{region}` : sim.url,
+      // The legacy host, which these tests were written for; the 2026 hosts are tested with kiroEndpoint set.
+      kiroEndpoint: "q",
       kiroAuthBaseUrl: opts.regionInPath ? `${sim.url}/auth/{region}` : sim.url,
       oidcBaseUrl: opts.regionInPath ? `${sim.url}/oidc/{region}` : sim.url,
       ssoPortalBaseUrl: sim.url,

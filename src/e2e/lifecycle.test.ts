@@ -31,7 +31,7 @@ async function writeAccount(name: string) {
 
 /** Starts the real CLI (after Bun's own `bunFlags`); resolves with its URL once it logs that it listens. */
 async function startServer(bunFlags: string[] = []): Promise<{ url: string; output: () => string }> {
-  const config = { apiKey: "sk-life", adminApiKey: "admin-life", port: 0, credentialsDir: "creds", kiroApiBaseUrl: sim.url, kiroAuthBaseUrl: sim.url };
+  const config = { apiKey: "sk-life", adminApiKey: "admin-life", port: 0, credentialsDir: "creds", kiroApiBaseUrl: sim.url, kiroEndpoint: "q", kiroAuthBaseUrl: sim.url };
   await writeFile(join(dir, "config.json"), JSON.stringify(config));
   const { BUN_CONFIG_MAX_HTTP_REQUESTS: _, ...env } = process.env;
   const spawned = Bun.spawn([process.execPath, ...bunFlags, MAIN, "-c", join(dir, "config.json")], { stdin: "ignore", stdout: "pipe", stderr: "pipe", cwd: "/", env });

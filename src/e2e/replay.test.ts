@@ -55,7 +55,7 @@ function expectedTexts(body: unknown): { field: string; text: string }[] {
     (m.content as Json[]).forEach((b, j) => {
       const field = `${at}.content.${j} (${b.type})`;
       if (b.type === "text") add(field, b.text);
-      else if (b.type === "thinking") add(field, b.thinking);
+      // Thinking is not text the client said: replayed as signed reasoning, or dropped (kiro-protocol-2026.md §3.2).
       else if (b.type === "tool_result" && typeof b.content === "string") add(field, b.content);
       else if (b.type === "tool_result") (b.content ?? []).forEach((part: Json) => add(field, part.text));
     });

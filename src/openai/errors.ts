@@ -17,6 +17,7 @@ const RENDER: Record<ErrorKind, [status: number, type: string, code: string | nu
   unavailable: [503, "server_error", "service_unavailable"],
   timeout: [504, "server_error", "timeout"],
   overloaded: [503, "server_error", "server_overloaded"],
+  capacity: [503, "server_error", "server_overloaded"],
   internal: [500, "server_error", null],
 };
 

@@ -34,6 +34,8 @@ export interface SendOptions {
   observer?: AttemptObserver;
   /** Default: no wait, refused at once when no account can serve. */
   wait?: WaitPolicy;
+  /** The account to try first while it can serve (session affinity, pool/affinity.ts). */
+  prefer?: string;
 }
 
 const NO_WAIT: WaitPolicy = { waitSecs: 0, maxQueued: 0 };
@@ -105,6 +107,12 @@ export class Pool {
     return best;
   }
 
+  /** The preferred account when it may take the request now; a resting one is passed over at once. */
+  private preferred(name: string | undefined, tried: ReadonlySet<Account>): Account | undefined {
+    const account = name === undefined ? undefined : this.get(name);
+    return account && !tried.has(account) && account.routable() ? account : undefined;
+  }
+
   /**
    * Runs `attempt` on an account with a fresh token, failing over per the policy, at most 9 times. `attempt`
    * resolves once Kiro's reply may reach the client (it throws BrokenReply for one that broke before); what it
@@ -132,7 +140,7 @@ export class Pool {
   private async failover<T>(
     signal: AbortSignal,
     attempt: (account: Account, accessToken: string) => Promise<T>,
-    { observer, wait = NO_WAIT }: SendOptions,
+    { observer, wait = NO_WAIT, prefer }: SendOptions,
   ): Promise<T> {
     /** Accounts tried in this round; after a forced refresh the same account may go again, not counted as tried. */
     const tried = new Set<Account>();
@@ -153,7 +161,7 @@ export class Pool {
      */
     const nextAccount = async (): Promise<Account | undefined> => {
       for (;;) {
-        const account = this.select(tried) ?? this.selfHeal(tried);
+        const account = this.preferred(prefer, tried) ?? this.select(tried) ?? this.selfHeal(tried);
         if (account) return account;
         if (this.select(spent)) {
           await sleep(Math.min(MAX_ROUND_PAUSE_MS, FIRST_ROUND_PAUSE_MS * 2 ** rounds++), signal);
@@ -201,7 +209,7 @@ export class Pool {
           continue;
         }
         if (!(e instanceof UpstreamError)) throw e;
-        const verdict = classify(e);
+        const verdict = classify(e, account.counters.lastCheck?.subscription);
         log.warn("upstream failure", { status: e.status, verdict: verdict.kind, error: e.message });
         observer?.attempted(account.name, verdict.kind);
         switch (verdict.kind) {

@@ -339,7 +339,8 @@ function readUser(m: unknown, where: string): UserTurn {
     modelId: m.modelId,
     origin: m.origin,
     images: images.map((img, i) => readImage(img, `${where}.images[${i}]`)),
-    tools: tools?.map((t, i) => readTool(t, `${where}.tools[${i}]`)),
+    // A cachePoint entry marks a cache checkpoint among the tools (kiro-protocol-2026.md §4.3); it declares no tool.
+    tools: tools?.flatMap((t, i) => (isCachePoint(t) ? [] : [readTool(t, `${where}.tools[${i}]`)])),
     toolResults: results.map((r, i) => readToolResult(r, `${where}.toolResults[${i}]`)),
   };
 }
@@ -360,6 +361,10 @@ function readAssistant(m: unknown, where: string): AssistantTurn {
       return { toolUseId: u.toolUseId, name: u.name, input: u.input };
     }),
   };
+}
+
+function isCachePoint(t: unknown): boolean {
+  return isObject(t) && isObject(t.cachePoint) && Object.keys(t).length === 1;
 }
 
 function readTool(t: unknown, where: string): ToolSpec {
