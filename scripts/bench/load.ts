@@ -191,13 +191,15 @@ async function frontsCpu(messages: string, chat: string, rounds: number): Promis
     { path: "/v1/messages", body: messages, cpu: 0 },
     { path: "/v1/chat/completions", body: chat, cpu: 0 },
   ];
-  for (let i = 0; i < rounds; i++) {
+  // The first rounds warm the OpenAI front's code up (the Messages front is warm already) and are not counted.
+  const warmUp = Math.max(5, Math.round(rounds / 5));
+  for (let i = -warmUp; i < rounds; i++) {
     for (let k = 0; k < 2; k++) {
-      const front = fronts[(i + k) % 2]!;
+      const front = fronts[(i + warmUp + k) % 2]!;
       const before = cpuSeconds(plan.gateway.pid);
       const res = await fetch(`${plan.gateway.url}${front.path}`, { method: "POST", headers: gatewayHeaders, body: front.body });
       const text = await res.text();
-      front.cpu += cpuSeconds(plan.gateway.pid) - before;
+      if (i >= 0) front.cpu += cpuSeconds(plan.gateway.pid) - before;
       if (res.status !== 200) failed("gateway", `${front.path}: HTTP ${res.status} ${text.slice(0, 200)}`);
     }
   }
