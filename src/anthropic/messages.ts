@@ -8,11 +8,11 @@ import { Invocation } from "../kiro/chat";
 import { webSearch } from "../kiro/mcp";
 import type { OpenedReply } from "../kiro/reply";
 import type { Account } from "../pool/account";
-import { BrokenReply, type WaitPolicy } from "../pool/pool";
+import { type AttemptObserver, BrokenReply, type WaitPolicy } from "../pool/pool";
 import type { Services } from "../services";
 import type { ConvertedRequest } from "./convert";
 import { checkMaxTokens } from "./max-tokens";
-import { type AnsweredReply, answerOf, CompletedReply, streamMessage, TranslatedReply } from "./respond";
+import { type AnsweredReply, answerOf, CompletedReply, type ReplyObserver, streamMessage, TranslatedReply } from "./respond";
 import { KiroPlan } from "./plan";
 import type { MessageResponse, MessagesRequest } from "./schemas";
 import { conversationIdOf, sessionKeyOf } from "./session";
@@ -32,11 +32,17 @@ export interface MessagesCall {
   headers?: Headers;
   /** The conversation this request belongs to, when the front knows it (OpenAI's prompt_cache_key). */
   sessionKey?: string;
+  /** Told what happens to the request (the request log's record): its Kiro model, attempts and replies. */
+  observer?: RequestObserver;
+}
+
+export interface RequestObserver extends AttemptObserver, ReplyObserver {
+  sending(kiroModel: string): void;
 }
 
 export async function answerMessages(s: Services, body: MessagesRequest, call: MessagesCall): Promise<Response | MessageResponse> {
   const query = webSearchQuery(body);
-  if (query !== undefined) return searchTheWeb(s, body, query, call.signal);
+  if (query !== undefined) return searchTheWeb(s, body, query, call.signal, call.observer);
   const reply = await sendMessages(s, body, call);
   return body.stream ? streamMessage(reply, s.log) : reply.message();
 }
@@ -48,7 +54,7 @@ export async function answerMessages(s: Services, body: MessagesRequest, call: M
 export async function sendMessages(
   s: Services,
   body: MessagesRequest,
-  { signal: clientSignal, complete = !body.stream, headers, sessionKey = sessionKeyOf(body, headers) }: MessagesCall,
+  { signal: clientSignal, complete = !body.stream, headers, sessionKey = sessionKeyOf(body, headers), observer }: MessagesCall,
 ): Promise<AnsweredReply> {
   checkMaxTokens(body.max_tokens, body.model, s.models.table);
   const plan = new KiroPlan(body, {
@@ -80,12 +86,13 @@ export async function sendMessages(
       toolNames: converted.toolNames,
       ...(body.stop_sequences ? { stopSequences: body.stop_sequences } : {}),
     });
-    return new TranslatedReply(translator, { ...opened, abort: () => upstream.abort() }, s.log);
+    return new TranslatedReply(translator, { ...opened, abort: () => upstream.abort() }, s.log, observer);
   };
   const deadline = new FirstByteDeadline(s.config.firstByteTimeoutSecs, upstream);
   const attempt = async (account: Account, accessToken: string): Promise<AnsweredReply> => {
     // Each account is routed by its own catalog (§7); a model other than the one asked is said at info.
     const { converted, chat } = plan.for(s.models.forAccount(account.name));
+    observer?.sending(converted.kiroModelId);
     if (converted.asked !== converted.kiroModelId) {
       s.log.info("another model serves the one asked for", { asked: body.model, served: converted.kiroModelId, account: account.name });
     }
@@ -101,7 +108,7 @@ export async function sendMessages(
   };
   try {
     const prefer = sessionKey ? s.sessions.accountOf(sessionKey) : undefined;
-    return await s.pool.send(signal, attempt, { wait: waitPolicy(s), ...(prefer ? { prefer } : {}) });
+    return await s.pool.send(signal, attempt, { wait: waitPolicy(s), ...(prefer ? { prefer } : {}), ...(observer ? { observer } : {}) });
   } catch (e) {
     throw upstream.signal.reason === deadline.missed ? deadline.missed : e;
   } finally {
@@ -146,11 +153,14 @@ class FirstByteDeadline {
 }
 
 /** Claude Code's WebSearch: Kiro's search runs on an account from the pool, and the answer is made from its hits. */
-async function searchTheWeb(s: Services, body: MessagesRequest, query: string, signal: AbortSignal) {
+async function searchTheWeb(s: Services, body: MessagesRequest, query: string, signal: AbortSignal, observer?: AttemptObserver) {
   // An unknown model, or max_tokens above its limit, is refused here as on any other request, though the search needs neither.
   checkMaxTokens(body.max_tokens, body.model, s.models.table);
   s.log.debug("web search", { model: body.model, stream: !!body.stream });
-  const hits = await s.pool.send(signal, (account, accessToken) => webSearch(s.upstream, account.caller(accessToken), query, signal), { wait: waitPolicy(s) });
+  const hits = await s.pool.send(signal, (account, accessToken) => webSearch(s.upstream, account.caller(accessToken), query, signal), {
+    wait: waitPolicy(s),
+    ...(observer ? { observer } : {}),
+  });
   return answerOf(webSearchEvents({ model: body.model, query, hits, inputTokens: estimateInputTokens(body) }), !!body.stream);
 }
 

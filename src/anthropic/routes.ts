@@ -60,10 +60,10 @@ export function anthropicRoutes(s: Services, guard: KeyGuard) {
         )
         .post(
           "/v1/messages",
-          ({ body, request, server }) => {
+          ({ body, request, server, client }) => {
             // Long replies must not be cut by the server's idle timeout; pings keep proxies in between awake.
             server?.timeout(request, 0);
-            return answerMessages(s, body, { signal: request.signal, headers: request.headers });
+            return answerMessages(s, body, { signal: request.signal, headers: request.headers, ...(client ? { observer: client } : {}) });
           },
           guard.jsonBody(MessagesRequest, "client"),
         )
