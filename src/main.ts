@@ -4,10 +4,13 @@ import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "../package.json";
+import { checkAccount } from "./admin/accounts";
 import { ConfigError, loadConfig } from "./config/load";
+import { GatewayError } from "./errors";
 import { MODEL_LIST_REFRESH_MS } from "./kiro/catalog";
 import type { Config } from "./config/schema";
-import { levelFromEnv, Logger, maskKey } from "./log";
+import { keyFingerprint, levelFromEnv, Logger } from "./log";
+import { QuotaChecks } from "./pool/quota-check";
 import { createServices, type Services } from "./services";
 
 const VERSION = pkg.version;
@@ -179,20 +182,31 @@ async function serve(services: Services, config: Config, log: Logger, { portSett
   log.info(`kiro-ts ${VERSION} listening on ${server.url}`, {
     accounts: accounts.length,
     healthy: accounts.filter((a) => a.routable()).length,
-    apiKey: maskKey(config.apiKey),
+    apiKey: keyFingerprint(config.apiKey),
   });
   log.info("routes: GET /v1/models, POST /v1/messages, POST /v1/messages/count_tokens, GET /health, /admin/*, /swagger, UI at /");
   void services.models.refresh();
   setInterval(() => void services.models.refresh(), MODEL_LIST_REFRESH_MS).unref();
+  const quotaChecks = new QuotaChecks(services.pool, (a) => checkAccount(services, a), config.quotaCheckMinutes * 60_000, log);
+  if (config.quotaCheckMinutes > 0) quotaChecks.start();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info(`${signal}: no new connections; letting open requests finish`, { graceSecs: SHUTDOWN_GRACE_MS / 1000 });
+    quotaChecks.stop();
+    // A request waiting for an account would wait past the grace: it hears now, and can go to another instance.
+    services.pool.stopWaiting(new GatewayError("unavailable", "kiro-ts is shutting down; no Kiro account could serve this request before it stopped"));
     const grace = new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS));
     await Promise.race([server.stop(false), grace]);
     await services.stateFile.save();
+    const unsaved = services.pool.accounts.filter((a) => !a.credentialSaved);
+    if (unsaved.length > 0) {
+      log.error("stopping with rotated tokens that could not be written to their files: these accounts must sign in again unless the files are fixed and kiro-ts restarted before their tokens expire", {
+        accounts: unsaved.map((a) => `${a.name} (${a.source.path})`).join(", "),
+      });
+    }
     await onStop?.();
     log.info("stopped");
     process.exit(0);

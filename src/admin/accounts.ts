@@ -70,6 +70,8 @@ export function poolStatus(s: Services): PoolStatus {
     disabled_accounts: count("disabled"),
     total_requests: accounts.reduce((n, a) => n + a.request_count, 0),
     requests_per_minute: s.pool.rate.lastHour(),
+    waiting_requests: s.pool.waiting.count,
+    longest_wait_secs: Math.round(s.pool.waiting.longestWaitMs / 100) / 10,
     accounts,
   };
 }

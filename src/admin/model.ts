@@ -85,6 +85,8 @@ export const PoolStatus = t.Object({
   disabled_accounts: t.Number(),
   total_requests: t.Number(),
   requests_per_minute: t.Array(MinuteCount, { description: "The last hour, oldest minute first" }),
+  waiting_requests: t.Number({ description: "Requests waiting for an account to come back (queueWaitSecs)" }),
+  longest_wait_secs: t.Number({ description: "How long the request waiting longest has waited; 0 when none waits" }),
   accounts: t.Array(AccountInfo),
 });
 

@@ -37,6 +37,7 @@ export const ConfigSchema = t.Object({
     description: "how long a request waits for an account to come back when none can serve now; 0 refuses at once (429)",
   }),
   maxQueued: t.Integer({ default: 1000, minimum: 0, description: "requests waiting for an account at most; beyond, 429 with Retry-After at once" }),
+  quotaCheckMinutes: t.Number({ default: 30, minimum: 0, description: "each account's quota is checked in the background about this often, one account at a time; 0: never" }),
   kiroApiBaseUrl: t.String({ default: "https://q.{region}.amazonaws.com", minLength: 1, description: "the legacy q.* host: REST generateAssistantResponse, getUsageLimits, ListAvailableModels" }),
   kiroRuntimeBaseUrl: t.String({ default: "https://runtime.{region}.kiro.dev", minLength: 1, description: "Kiro's inference host (awsJson, kiro-protocol-2026.md §1.1)" }),
   kiroManagementBaseUrl: t.String({ default: "https://management.{region}.kiro.dev", minLength: 1, description: "Kiro's control plane: models, profiles, usage (§1.6)" }),

@@ -7,8 +7,10 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { GatewayError } from "../errors";
+import { KiroSimulator } from "../simulator/simulator";
 import { encodeStep } from "../simulator/playback";
 import { events, exception, improperlyFormed, internal, pause, reset, type StreamStep, tail, textEvent, throttled } from "../simulator/replies";
+import { send, spawnGateway } from "./drive";
 import { post, startGateway, type Gateway } from "./harness";
 
 const hello = { model: "claude-sonnet-4-6", max_tokens: 64, messages: [{ role: "user", content: "hello" }] };
@@ -26,8 +28,11 @@ function cutInSecondFrame(steps: StreamStep[]) {
   return events(steps, { cutAfterBytes: first + 5 });
 }
 
-let g: Gateway;
-afterEach(() => g.stop());
+let g: Gateway | undefined;
+afterEach(async () => {
+  await g?.stop();
+  g = undefined;
+});
 
 describe("a non-streaming answer moves until it is complete", () => {
   const broken: Array<[string, () => ReturnType<typeof events>, Record<string, unknown>]> = [
@@ -119,7 +124,7 @@ describe("time to the first byte is bounded (firstByteTimeoutSecs)", () => {
 describe("a request waits for the first account back (queueWaitSecs)", () => {
   /** Polls the pool until `count` requests wait (no timing assumed: the requests are in flight). */
   const untilWaiting = async (count: number) => {
-    while (g.services.pool.waiting.count !== count) await Bun.sleep(10);
+    while (g!.services.pool.waiting.count !== count) await Bun.sleep(10);
   };
 
   test.each([false, true])("every account throttled for a moment (stream: %p): the request waits and is answered", async (stream) => {
@@ -197,4 +202,33 @@ describe("a request waits for the first account back (queueWaitSecs)", () => {
     expect(res.json.error.message).toBe("kiro-ts is shutting down");
     expect((await post(g, "/v1/messages", hello)).status).toBe(503);
   });
+});
+
+describe("the real process", () => {
+  test("the pool status shows who waits and for how long; SIGTERM answers them with 503 at once", async () => {
+    const sim = await KiroSimulator.start({ chunking: "whole" });
+    const gw = await spawnGateway({ sim, accounts: [{ name: "solo", authMethod: "social" }] });
+    try {
+      sim.enqueue(throttled(20));
+      const waiting = send(gw.url, { method: "POST", path: "/v1/messages", headers: { "content-type": "application/json", "x-api-key": gw.apiKey }, body: JSON.stringify(hello) }, 20_000);
+      let status: { waiting_requests: number; longest_wait_secs: number };
+      do {
+        await Bun.sleep(20);
+        const res = await fetch(`${gw.url}/admin/pool/status`, { headers: { "x-api-key": gw.adminKey } }).catch((e) => {
+          throw new Error(`${e}\n${gw.lastLines().join("\n")}`);
+        });
+        status = ((await res.json()) as { data: typeof status }).data;
+      } while (status.waiting_requests === 0);
+      expect(status.waiting_requests).toBe(1);
+      expect(status.longest_wait_secs).toBeGreaterThanOrEqual(0);
+      process.kill(gw.pid, "SIGTERM");
+      const outcome = await waiting;
+      if (!("answer" in outcome)) throw new Error(`no answer: ${JSON.stringify(outcome)}\n${gw.lastLines().join("\n")}`);
+      expect(outcome.answer.status).toBe(503);
+      expect(outcome.answer.text).toContain("kiro-ts is shutting down");
+    } finally {
+      await gw.stop();
+      await sim.stop();
+    }
+  }, 30_000);
 });
