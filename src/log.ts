@@ -68,7 +68,10 @@ export function levelFromEnv(env: Record<string, string | undefined> = process.e
   return "info";
 }
 
-/** A key shown as its first half followed by ***, as kiro-rs prints it at start-up. */
-export function maskKey(key: string): string {
-  return key.slice(0, Math.floor(key.length / 2)) + "***";
+/**
+ * A key as the log may show it: a fingerprint that tells two keys apart and says nothing of either. (kiro-rs prints
+ * the first half of the key, which halves the work of guessing it.)
+ */
+export function keyFingerprint(key: string): string {
+  return "sha256:" + new Bun.CryptoHasher("sha256").update(key).digest("hex").slice(0, 12);
 }

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { events, metering, textEvent } from "../simulator/replies";
 import { KiroSimulator } from "../simulator/simulator";
+import { keyFingerprint } from "../log";
 import { STATE_FILE } from "../services";
 
 const MAIN = join(import.meta.dir, "..", "main.ts");
@@ -127,3 +128,12 @@ test("SIGTERM: the open stream finishes, new connections are refused, state is s
   const state = JSON.parse(await Bun.file(join(dir, "creds", STATE_FILE)).text());
   expect(state.accounts.solo.counters.requests).toBe(1);
 }, 20_000);
+
+test("the start-up line names the client key by a fingerprint, never by any part of it", async () => {
+  await mkdir(join(dir, "creds"));
+  await writeAccount("a");
+  const { output } = await startServer();
+  const line = output().split("\n").find((l) => l.includes("listening on"))!;
+  expect(line).toContain(`apiKey=${keyFingerprint("sk-life")}`);
+  expect(line).not.toContain("sk-");
+});
