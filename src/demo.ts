@@ -41,13 +41,14 @@ export async function startDemo(opts: { port: number; host?: string; log: Logger
       await writeFile(file, JSON.stringify({ ...account.credentialJson(), provider: a.provider }, null, 2));
       await chmod(file, 0o600);
     }
-    const suffix = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
+    // Two keys drawn apart: whoever holds the client key cannot work out the admin key from it.
+    const random = () => crypto.randomUUID().replaceAll("-", "").slice(0, 12);
     const { config } = parseConfig(
       {
         host: opts.host ?? "127.0.0.1",
         port: opts.port,
-        apiKey: `sk-demo-${suffix}`,
-        adminApiKey: `admin-demo-${suffix}`,
+        apiKey: `sk-demo-${random()}`,
+        adminApiKey: `admin-demo-${random()}`,
         credentialsDir: dir,
         kiroApiBaseUrl: simulator.url,
         kiroRuntimeBaseUrl: simulator.url,
