@@ -6,6 +6,7 @@ import { Elysia } from "elysia";
 import { keyRoutes } from "./admin/keys";
 import { adminRoutes } from "./admin/routes";
 import { usageRoutes } from "./admin/usage";
+import { metricsRoutes } from "./metrics/routes";
 import { uiPlugin } from "./admin/ui";
 import { anthropicRoutes } from "./anthropic/routes";
 import { errorResponse } from "./anthropic/errors";
@@ -59,15 +60,21 @@ export function buildApp(s: Services) {
       });
     })
     // A recorded request's response has left: its status (and what was thrown) go on its record.
-    .onAfterResponse((context) => {
-      const { request, response, set } = context;
-      // Elysia passes what the route threw, though its types do not say so.
-      s.records.recorder.responded(request, response instanceof Response ? response.status : Number(set.status ?? 200), (context as { error?: unknown }).error);
+    // Every answer passes here, errors rendered by an area included (afterResponse sees only Elysia's default status
+    // for those), so the record gets the status the client got. Global, so it covers the areas' own error hooks.
+    .mapResponse({ as: "global" }, (context) => {
+      const { request, responseValue, set } = context;
+      const error = (context as { error?: unknown }).error;
+      // An error passes twice: first bare, then as the response its area rendered.
+      if (responseValue === undefined && error !== undefined) return;
+      const status = responseValue instanceof Response ? responseValue.status : Number(set.status ?? 200);
+      s.records.recorder.responded(request, status, error);
     })
     .use(anthropicRoutes(s, guard))
     .use(openaiRoutes(s, guard))
     .use(keyRoutes(s, guard))
     .use(usageRoutes(s, guard))
+    .use(metricsRoutes(s.metrics, guard, s.log))
     .use(adminRoutes(s, guard))
     .use(uiPlugin());
 }

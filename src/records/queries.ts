@@ -11,11 +11,10 @@ export const REQUEST_COLUMNS = [
 ] as const;
 
 export const ROLLUP_COLUMNS = [
-  "hour", "key_id", "key_name", "model", "account", "requests", "errors", "input_tokens", "output_tokens", "cache_read_tokens",
-  "cache_write_tokens", "credits",
+  "dim", "grp", "hour", "label", "requests", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "credits",
 ] as const;
 
-const SUMMED = ROLLUP_COLUMNS.slice(5);
+const SUMMED = ROLLUP_COLUMNS.slice(4);
 
 export const KEY_COLUMNS = ["id", "name", "digest", "prefix", "created_at", "expires_at", "last_used_at", "disabled", "models", "limits"] as const;
 
@@ -30,7 +29,7 @@ export function requestValues(r: RequestRow, flag: (b: boolean) => number | bool
 }
 
 export function rollupValues(r: RollupRow): Params {
-  return [r.hour, r.keyId, r.keyName, r.model, r.account, r.requests, r.errors, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWriteTokens, r.credits];
+  return [r.dim, r.grp, r.hour, r.label, r.requests, r.errors, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWriteTokens, r.credits];
 }
 
 export function keyValues(k: StoredKey, flag: (b: boolean) => number | boolean): Params {
@@ -47,28 +46,26 @@ export const insertRequestsSql = (rows: number) =>
 
 export const upsertRollupSql = (rows: number) =>
   `INSERT INTO usage_hourly (${ROLLUP_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => placeholders(ROLLUP_COLUMNS.length)).join(", ")}
-   ON CONFLICT (hour, key_id, model, account) DO UPDATE SET key_name = excluded.key_name, ${SUMMED.map((c) => `${c} = usage_hourly.${c} + excluded.${c}`).join(", ")}`;
+   ON CONFLICT (dim, hour, grp) DO UPDATE SET label = excluded.label, ${SUMMED.map((c) => `${c} = usage_hourly.${c} + excluded.${c}`).join(", ")}`;
 
 export const upsertKeySql = `INSERT INTO client_keys (${KEY_COLUMNS.join(", ")}) VALUES ${placeholders(KEY_COLUMNS.length)}
   ON CONFLICT (id) DO UPDATE SET ${KEY_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(", ")}`;
-
-const GROUP_COLUMN = { key: "key_id", model: "model", account: "account" } as const;
 
 const sums = SUMMED.map((c) => `SUM(${c}) AS ${c}`).join(", ");
 
 /** Usage per group and bucket; the bucket's start is the hour rounded down to the bucket (UTC days). */
 export function usageSql(q: UsageQuery): { sql: string; params: Params } {
   const size = q.bucket === "day" ? 86_400_000 : 3_600_000;
-  const col = GROUP_COLUMN[q.by];
   return {
-    sql: `SELECT ${col} AS grp, hour - (hour % ?) AS start, ${sums} FROM usage_hourly WHERE hour >= ? AND hour < ? GROUP BY grp, start ORDER BY start`,
-    params: [size, q.from - (q.from % 3_600_000), q.to],
+    sql: `SELECT grp, hour - (hour % ?) AS start, ${sums} FROM usage_hourly WHERE dim = ? AND hour >= ? AND hour < ? GROUP BY grp, start ORDER BY start`,
+    params: [size, q.by, q.from - (q.from % 3_600_000), q.to],
   };
 }
 
-export const keyUsageSql = "SELECT key_id, SUM(requests) AS requests, SUM(input_tokens + output_tokens + cache_read_tokens + cache_write_tokens) AS tokens, SUM(credits) AS credits FROM usage_hourly WHERE hour >= ? GROUP BY key_id";
+export const keyUsageSql =
+  "SELECT grp AS key_id, SUM(requests) AS requests, SUM(input_tokens + output_tokens + cache_read_tokens + cache_write_tokens) AS tokens, SUM(credits) AS credits FROM usage_hourly WHERE dim = 'key' AND hour >= ? GROUP BY grp";
 
-export const keyNamesSql = "SELECT key_id, MAX(key_name) AS key_name FROM usage_hourly GROUP BY key_id";
+export const keyNamesSql = "SELECT grp AS key_id, MAX(label) AS key_name FROM usage_hourly WHERE dim = 'key' GROUP BY grp";
 
 export function requestsSql(q: RequestQuery): { sql: string; params: Params } {
   const where: string[] = [];

@@ -1,17 +1,21 @@
 /**
- * Hourly rollups: a batch of request rows summed per hour, key, model and account, added to the stored sums in
- * the same transaction as the rows. Usage questions then read a few thousand hours instead of a million requests.
+ * Hourly rollups: a batch of request rows summed per hour for each key, each model and each account (three
+ * separate sums, so their number grows with keys + models + accounts, not their product), added to the stored sums
+ * in the same transaction as the rows. Usage questions then read hours instead of requests.
  */
 import type { RequestRow, UsageSums } from "./types";
 
 export const HOUR_MS = 3_600_000;
 
+export type Dimension = "key" | "model" | "account";
+
 export interface RollupRow extends UsageSums {
+  dim: Dimension;
+  /** A key's id, a model, an account name; "" when the request had none. */
+  grp: string;
   hour: number;
-  keyId: string;
-  keyName: string;
-  model: string;
-  account: string;
+  /** What to call the group: a key's name, else the group itself. */
+  label: string;
 }
 
 /** A request counts as an error when it was refused or failed, whatever its HTTP status (a stream that broke is 200). */
@@ -19,14 +23,11 @@ export const isError = (r: RequestRow) => r.status >= 400 || r.errorType !== und
 
 export function rollup(rows: readonly RequestRow[]): RollupRow[] {
   const sums = new Map<string, RollupRow>();
-  for (const r of rows) {
-    const hour = r.at - (r.at % HOUR_MS);
-    const model = r.model ?? "";
-    const account = r.account ?? "";
-    const id = `${hour}\u0000${r.keyId}\u0000${model}\u0000${account}`;
+  const add = (r: RequestRow, dim: Dimension, grp: string, label: string, hour: number) => {
+    const id = `${dim}\u0000${hour}\u0000${grp}`;
     let s = sums.get(id);
     if (!s) {
-      s = { hour, keyId: r.keyId, keyName: r.keyName, model, account, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, credits: 0 };
+      s = { dim, grp, hour, label, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, credits: 0 };
       sums.set(id, s);
     }
     s.requests++;
@@ -36,6 +37,12 @@ export function rollup(rows: readonly RequestRow[]): RollupRow[] {
     s.cacheReadTokens += r.cacheReadTokens;
     s.cacheWriteTokens += r.cacheWriteTokens;
     s.credits += r.credits;
+  };
+  for (const r of rows) {
+    const hour = r.at - (r.at % HOUR_MS);
+    add(r, "key", r.keyId, r.keyName, hour);
+    add(r, "model", r.model ?? "", r.model ?? "", hour);
+    add(r, "account", r.account ?? "", r.account ?? "", hour);
   }
   return [...sums.values()];
 }

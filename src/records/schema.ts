@@ -30,12 +30,13 @@ export function migrations(dialect: Dialect): string[][] {
       "CREATE INDEX requests_account ON requests (account, id)",
       "CREATE INDEX requests_model ON requests (model, id)",
       "CREATE INDEX requests_status ON requests (status, id)",
-      // One row per hour, key, model and account: a usage question reads hours, never requests.
+      // Per dimension (key, model, account), one row per hour and value: a usage question reads at most a few
+      // hundred thousand hours, never the requests. `label` is a key's name (its id is `grp`), else `grp` again.
       `CREATE TABLE usage_hourly (
-        hour ${t.time} NOT NULL, key_id TEXT NOT NULL, key_name TEXT NOT NULL, model TEXT NOT NULL, account TEXT NOT NULL,
+        dim TEXT NOT NULL, grp TEXT NOT NULL, hour ${t.time} NOT NULL, label TEXT NOT NULL,
         requests INTEGER NOT NULL, errors INTEGER NOT NULL, input_tokens ${t.time} NOT NULL, output_tokens ${t.time} NOT NULL,
         cache_read_tokens ${t.time} NOT NULL, cache_write_tokens ${t.time} NOT NULL, credits ${t.real} NOT NULL,
-        PRIMARY KEY (hour, key_id, model, account))`,
+        PRIMARY KEY (dim, hour, grp))`,
     ],
   ];
 }
