@@ -6,7 +6,8 @@
  */
 import { join } from "node:path";
 import { type ErrorKind, GatewayError, invalidRequest } from "../errors";
-import { authKind, type Credential } from "../kiro/credential";
+import { authKind, type Credential, endpointProblem, isAwsRegion } from "../kiro/credential";
+import { describeFailure } from "../kiro/http";
 import { importFromSsoToken } from "../kiro/sso";
 import { getUsageLimits } from "../kiro/usage";
 import { Account } from "../pool/account";
@@ -46,6 +47,7 @@ export function accountInfo(a: Account): AccountInfo {
     available_at: iso(a.availableAt),
     expires_at: typeof c.expiresAt === "string" ? c.expiresAt : undefined,
     last_used_at: iso(a.counters.lastUsedAt),
+    credential_saved: a.credentialSaved ? undefined : false,
     usage: check
       ? omitUndefined({
           subscription: check.subscription,
@@ -101,7 +103,7 @@ export async function checkAccount(s: Services, a: Account): Promise<CheckResult
       nextResetDate: usage.nextDateReset,
     });
   } catch (e) {
-    const error = (e as Error).message;
+    const error = describeFailure(e);
     a.recordCheck(undefined, error);
     return { name: a.name, healthy: false, currentUsage: 0, usageLimit: 0, usagePercent: 0, error };
   }
@@ -154,6 +156,8 @@ async function createAccount(s: Services, name: string, credential: Credential, 
   if (apiKey && !credential.kiroApiKey) throw invalidRequest("kiroApiKey is required for an API-key account");
   if (!apiKey && !credential.refreshToken) throw invalidRequest("refreshToken is required (or kiroApiKey, for an API-key account)");
   if (s.pool.get(name)) throw invalidRequest(`an account named "${name}" already exists`);
+  const endpoints = endpointProblem(credential);
+  if (endpoints) throw invalidRequest(endpoints);
   const secret = apiKey ? "kiroApiKey" : "refreshToken";
   if (s.pool.accounts.some((a) => a.credential[secret] === credential[secret])) {
     throw invalidRequest(`an account with this ${apiKey ? "API key" : "refresh token"} already exists`);
@@ -168,7 +172,7 @@ async function createAccount(s: Services, name: string, credential: Credential, 
       if (apiKey) await getUsageLimits(s.upstream, account.caller(accessToken));
     } catch (e) {
       await s.store.remove(path);
-      throw invalidRequest(`the credential does not work, so it was not added: ${(e as Error).message}`);
+      throw invalidRequest(`the credential does not work, so it was not added: ${describeFailure(e)}`);
     }
   }
   s.pool.add(account);
@@ -178,6 +182,7 @@ async function createAccount(s: Services, name: string, credential: Credential, 
 /** Signs in with an `x-amz-sso_authn` cookie (kiro/sso.ts), keeps the IdC account it yields, and checks its quota. */
 export async function importSso(s: Services, { name, ssoToken, region, addToPool }: ImportSsoRequest): Promise<ImportSsoResult> {
   if (s.pool.get(name)) throw invalidRequest(`an account named "${name}" already exists`);
+  if (region !== undefined && !isAwsRegion(region)) throw invalidRequest(`region ${JSON.stringify(region)} is not an AWS region (such as us-east-1)`);
   const tokens = await failsAs("upstream", importFromSsoToken(s.upstream, ssoToken, region ?? "us-east-1"));
   const a = await createAccount(s, name, { ...tokens, authMethod: "IdC", provider: "BuilderId" }, addToPool ?? true);
   const check = await checkAccount(s, a);
@@ -233,7 +238,7 @@ async function failsAs<T>(kind: ErrorKind, step: Promise<T>, words = (message: s
   try {
     return await step;
   } catch (e) {
-    throw new GatewayError(kind, words((e as Error).message));
+    throw new GatewayError(kind, words(describeFailure(e)));
   }
 }
 

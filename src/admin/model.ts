@@ -70,6 +70,9 @@ export const AccountInfo = t.Object({
   available_at: t.Optional(t.String({ description: "RFC 3339: when a cooling or disabled account comes back" })),
   expires_at: t.Optional(t.String({ description: "RFC 3339: when the access token expires" })),
   last_used_at: t.Optional(t.String({ description: "RFC 3339" })),
+  credential_saved: t.Optional(
+    t.Literal(false, { description: "present while a rotated credential lives only in memory: its file could not be written" }),
+  ),
   usage: t.Optional(AccountUsage),
 });
 

@@ -157,12 +157,50 @@ describe("a disk that will not take the write", () => {
     expect(account.credentialSaved).toBe(false);
     expect(await fileToken(g.credentialFile("solo"))).not.toBe(latest);
     expect(g.logLines.some((l) => l.includes("could not write the refreshed credential; retrying") && l.includes("ENOSPC"))).toBe(true);
+    const listed = async () =>
+      ((await (await fetch(g.url + "/admin/accounts", { headers: { "x-api-key": g.adminKey } })).json()) as { data: Array<Record<string, unknown>> }).data[0]!;
+    expect((await listed()).credential_saved).toBe(false);
     // A token with eight minutes left would be refreshed early; not while the last rotation is unsaved.
     expect(account.needsRefresh(Date.parse(account.credential.expiresAt!) - 8 * 60_000)).toBe(false);
     for (let i = 0; i < 80 && !account.credentialSaved; i++) await Bun.sleep(50);
     expect(account.credentialSaved).toBe(true);
     expect(await fileToken(g.credentialFile("solo"))).toBe(latest);
     expect(account.needsRefresh(Date.parse(account.credential.expiresAt!) - 8 * 60_000)).toBe(true);
+    expect((await listed()).credential_saved).toBeUndefined();
     expect((await readdir(g.dir)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+});
+
+describe("regions are not host names", () => {
+  test("an account added with a region that would name another host is refused, and nothing is called or written", async () => {
+    g = await startGateway();
+    const before = g.sim.requests.length;
+    const add = (body: Record<string, unknown>) =>
+      fetch(g.url + "/admin/accounts", { method: "POST", headers: { "x-api-key": g.adminKey, "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await add({ name: "evil", refreshToken: "r".repeat(100), region: "x@127.0.0.1:9/steal?" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ success: false, error: 'region "x@127.0.0.1:9/steal?" is not an AWS region (such as us-east-1)' });
+    const sso = await fetch(g.url + "/admin/accounts/import-sso", {
+      method: "POST",
+      headers: { "x-api-key": g.adminKey, "content-type": "application/json" },
+      body: JSON.stringify({ name: "evil2", ssoToken: "cookie", region: "evil.example/#" }),
+    });
+    expect(await sso.json()).toEqual({ success: false, error: 'region "evil.example/#" is not an AWS region (such as us-east-1)' });
+    expect(g.sim.requests.length).toBe(before);
+    expect(await readdir(g.dir)).not.toContain("evil.json");
+  });
+
+  test("a refused refresh is told to the admin by Kiro's code, not by quoting Kiro's body", async () => {
+    g = await startGateway();
+    g.sim.account("solo")!.revoke();
+    const res = await fetch(g.url + "/admin/accounts/refresh", {
+      method: "POST",
+      headers: { "x-api-key": g.adminKey, "content-type": "application/json" },
+      body: JSON.stringify({ name: "solo" }),
+    });
+    const body = (await res.json()) as { success: boolean; error: string };
+    expect(body.success).toBe(false);
+    expect(body.error).toStartWith("token refresh failed:");
+    expect(body.error).not.toContain("{");
   });
 });

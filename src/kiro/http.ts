@@ -30,6 +30,9 @@ export interface UpstreamSettings {
 
 export type Endpoint = "auto" | "runtime" | "q";
 
+/** What a failure below the pool says to a person: an UpstreamError's brief, anything else's message. */
+export const describeFailure = (e: unknown): string => (e instanceof UpstreamError ? e.brief : e instanceof Error ? e.message : String(e));
+
 /** Kiro said no — by status, or by an exception opening a 200 reply — or could not be reached (status 0). */
 export class UpstreamError extends Error {
   override name = "UpstreamError";
@@ -78,6 +81,18 @@ export class UpstreamError extends Error {
   get upstreamMessage(): string | undefined {
     const m = this.json?.message ?? this.json?.Message ?? this.json?.error_description;
     return typeof m === "string" ? m : undefined;
+  }
+
+  /**
+   * The failure in words that quote nothing Kiro wrote but its codes: for an admin or a client, who gets the kind
+   * and the advice (the log gets the whole body). No answer at all is described in kiro-ts's own words.
+   */
+  get brief(): string {
+    if (this.status === 0) return `${this.operation}: ${this.body}`;
+    const error = this.json?.error;
+    const code = this.reason ?? (typeof error === "string" ? error : undefined) ?? (typeof this.json?.__type === "string" ? this.json.__type : undefined);
+    const safe = code && /^[\w.#:-]{1,80}$/.test(code) ? `: ${code}` : "";
+    return `${this.operation}: ${this.answer}${safe}`;
   }
 
   private get json(): Record<string, unknown> | undefined {

@@ -8,7 +8,7 @@
  *      └──maxFailures in a row──▶ disabled(too many failures) ──admin reset, or self-healing when nothing else is left
  */
 import { authKind, type ChatAccount, type Credential, expiryOf } from "../kiro/credential";
-import { type UpstreamSettings } from "../kiro/http";
+import { describeFailure, type UpstreamSettings } from "../kiro/http";
 import { machineIdFor } from "../kiro/machine-id";
 import { isInvalidGrant, refreshCredential } from "../kiro/refresh";
 import type { UsageSummary } from "../kiro/usage";
@@ -179,10 +179,11 @@ export class Account {
       this.deps.onRefresh?.(isInvalidGrant(e) ? "refused" : "failed");
       if (isInvalidGrant(e)) {
         this.disable("invalid_refresh_token", "the refresh token was refused (invalid_grant): sign in again and replace the credential");
-        throw new RefreshFailure(`account ${this.name}: refresh token refused (invalid_grant)`, true);
+        throw new RefreshFailure("the refresh token was refused (invalid_grant)", true);
       }
-      this.recordFailure(`token refresh failed: ${(e as Error).message}`);
-      throw new RefreshFailure(`account ${this.name}: token refresh failed: ${(e as Error).message}`, false);
+      this.deps.log.warn("token refresh failed", { account: this.name, error: (e as Error).message });
+      this.recordFailure(`token refresh failed: ${describeFailure(e)}`);
+      throw new RefreshFailure(`token refresh failed: ${describeFailure(e)}`, false);
     }
     this.deps.onRefresh?.("ok");
     log.secret(grant.accessToken);
@@ -196,7 +197,7 @@ export class Account {
     await this.writeBack(update);
     const expiry = expiryOf(this.cred);
     if (expiry !== undefined && expiry - Date.now() <= UNUSABLE_MARGIN_MS) {
-      throw new RefreshFailure(`account ${this.name}: the refreshed token expires within 5 minutes`, false);
+      throw new RefreshFailure("the refreshed token expires within 5 minutes", false);
     }
   }
 
