@@ -17,7 +17,7 @@ const deps: AccountDeps = {
 };
 const account = (name: string) => new Account(name, { path: `/nonexistent/${name}.json` }, { refreshToken: name.repeat(100) }, deps);
 
-test("quota checks in the background: never-checked first, one at a time, a dead account skipped, each once an interval", async () => {
+test("quota checks in the background: never-checked first, one at a time, a dead account skipped", async () => {
   const [a, b, c, dead] = ["a", "b", "c", "dead"].map(account) as [Account, Account, Account, Account];
   dead.disable("invalid_refresh_token", "refused");
   b.recordCheck({ currentUsage: 1, usageLimit: 10, usagePercent: 10 }, undefined, Date.now() - 3_600_000);
@@ -44,7 +44,6 @@ test("quota checks in the background: never-checked first, one at a time, a dead
   // a and c were never checked; b an hour ago.
   expect(order).toEqual(["a", "c", "b"]);
   expect(most).toBe(1);
-  expect(checks.due()).toBeUndefined();
 });
 
 test("the waiting line: first come first served; one that waits again keeps its place; leaving and closing", async () => {

@@ -8,7 +8,12 @@ import type { Account } from "./account";
 import type { Pool } from "./pool";
 
 /** The first check after start, so that the dashboard fills soon without holding up the start. */
-const FIRST_CHECK_MS = 5_000;
+const FIRST_CHECK_MS = 1_000;
+/**
+ * While some account was never checked, one check a second: quota-aware selection prefers checked accounts, so
+ * until every one is checked, the checked ones would take all the traffic.
+ */
+const FIRST_ROUND_SPACING_MS = 1_000;
 
 export class QuotaChecks {
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -57,8 +62,9 @@ export class QuotaChecks {
         this.log.warn("background quota check failed", { account: account.name, error: (e as Error).message });
       }
     }
-    // One check per share of the interval: every account about once an interval, one at a time.
-    this.schedule(this.everyMs / Math.max(1, this.pool.accounts.length));
+    // Then one check per share of the interval: every account about once an interval, one at a time.
+    const unchecked = this.pool.accounts.some((a) => checkable(a) && checkedAt(a) === 0);
+    this.schedule(Math.min(this.everyMs, unchecked ? FIRST_ROUND_SPACING_MS : this.everyMs / Math.max(1, this.pool.accounts.length)));
   }
 }
 

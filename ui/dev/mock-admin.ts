@@ -116,6 +116,8 @@ export function createMockAdmin(options: MockAdminOptions) {
     disabled_accounts: accounts.filter((a) => a.state === "disabled").length,
     total_requests: accounts.reduce((sum, a) => sum + a.request_count, 0),
     requests_per_minute: perMinute,
+    waiting_requests: 0,
+    longest_wait_secs: 0,
     accounts: accounts.map(publicInfo),
   });
 
