@@ -10,11 +10,15 @@ import { KiroChat } from "./kiro/chat";
 import type { UpstreamSettings } from "./kiro/http";
 import type { Logger } from "./log";
 import { Account, type AccountDeps } from "./pool/account";
+import { SessionAffinity } from "./pool/affinity";
+import { askEveryAccount } from "./pool/catalogs";
 import { Pool } from "./pool/pool";
-import { AccountReloader, API_KEY_VARIABLE, askForModels, loadCredentials, type SourceSettings } from "./pool/reload";
+import { AccountReloader, API_KEY_VARIABLE, loadCredentials, type SourceSettings } from "./pool/reload";
 import { PoolStateFile } from "./pool/state-file";
 import { CredentialStore } from "./pool/store";
 import { Records } from "./records/records";
+import { Alerts } from "./metrics/alerts";
+import { GatewayMetrics } from "./metrics/metrics";
 
 /** Beside the credentials; a dot-file, so never read as a credential. */
 export const STATE_FILE = ".kiro-ts-state.json";
@@ -38,6 +42,12 @@ export interface Services {
   reloader: AccountReloader;
   /** Client keys, usage and the request log. */
   records: Records;
+  /** What /metrics reports. */
+  metrics: GatewayMetrics;
+  /** alertWebhookUrl's sender, when one is configured. */
+  alerts?: Alerts;
+  /** Which account served each conversation last (Kiro's prompt cache is per account). */
+  sessions: SessionAffinity;
 }
 
 export function upstreamSettings(config: Config): UpstreamSettings {
@@ -51,6 +61,9 @@ export function upstreamSettings(config: Config): UpstreamSettings {
   return {
     region: config.region,
     kiroApiBaseUrl: config.kiroApiBaseUrl,
+    kiroRuntimeBaseUrl: config.kiroRuntimeBaseUrl,
+    kiroManagementBaseUrl: config.kiroManagementBaseUrl,
+    kiroEndpoint: config.kiroEndpoint,
     kiroAuthBaseUrl: config.kiroAuthBaseUrl,
     oidcBaseUrl: config.oidcBaseUrl,
     ssoPortalBaseUrl: config.ssoPortalBaseUrl,
@@ -79,12 +92,15 @@ export async function createServices({ config, log, credentialsFile, env = proce
   log.secret(config.adminApiKey);
   log.secret(config.countTokensApiKey);
   const records = await Records.open(config, log);
+  const metrics = new GatewayMetrics(() => pool.accounts, records.keys);
+  records.recorder.listen((r) => metrics.observe(r));
   const accountDeps: AccountDeps = {
     store,
     upstream,
     log,
     failureCooldownSecs: config.failureCooldownSecs,
     maxFailures: config.maxFailures,
+    onRefresh: (result) => metrics.refreshed(result),
   };
   const sources: SourceSettings = {
     store,
@@ -102,8 +118,10 @@ export async function createServices({ config, log, credentialsFile, env = proce
     { onChange: () => stateFile.touch() },
   );
   await stateFile.restore();
-  const models = new ModelCatalog(() => askForModels(pool, upstream), log);
+  const models = new ModelCatalog(() => askEveryAccount(pool, upstream), log);
   const chat = new KiroChat(upstream, { firstEventMs: config.firstEventTimeoutSecs * 1000, idleMs: config.streamIdleTimeoutSecs * 1000 }, log);
+  const alerts = config.alertWebhookUrl ? new Alerts(config.alertWebhookUrl, pool, log) : undefined;
+  if (alerts) records.recorder.listen((r) => alerts.observe(r));
   const reloader = new AccountReloader(pool, sources, accountDeps, () => void models.refresh());
-  return { config, log, store, pool, upstream, accountDeps, accountsDir, stateFile, authLimiter: new FailedAuthLimiter(), models, chat, reloader, records };
+  return { config, log, store, pool, upstream, accountDeps, accountsDir, stateFile, authLimiter: new FailedAuthLimiter(), models, chat, reloader, records, metrics, ...(alerts ? { alerts } : {}), sessions: new SessionAffinity() };
 }
