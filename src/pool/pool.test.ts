@@ -56,6 +56,19 @@ describe("Pool.select", () => {
     expect(pool.select(new Set([a, b]))!.name).toBe("c");
   });
 
+  test("accounts about as used as each other (within 5 %) share the traffic by recent load", () => {
+    const [a, b] = ["a", "b"].map(account) as [Account, Account];
+    checked(a, 100, 1_000);
+    checked(b, 101, 1_000);
+    const pool = new Pool(log, [a, b]);
+    const order = Array.from({ length: 4 }, () => {
+      const picked = pool.select()!;
+      picked.recordAttempt();
+      return picked.name;
+    });
+    expect(order).toEqual(["a", "b", "a", "b"]);
+  });
+
   test("cooling and disabled accounts are skipped until their time comes; then they recover by themselves", () => {
     const [a, b] = ["a", "b"].map(account) as [Account, Account];
     const pool = new Pool(log, [a, b]);

@@ -335,10 +335,16 @@ function isStreaky(a: Account): boolean {
   return a.inPool && a.state.kind === "disabled" && a.state.why === "too_many_failures";
 }
 
+/**
+ * Known quota use in steps of 5 %: accounts about as used as each other share the traffic by recent load, or the
+ * one checked at a slightly lower use would take every request until the next quota check.
+ */
+const usageBand = (ratio: number) => Math.floor(ratio * 20);
+
 function better(a: Account, b: Account, now: number): boolean {
   const ra = a.usageRatio;
   const rb = b.usageRatio;
-  if (ra !== undefined && rb !== undefined && ra !== rb) return ra < rb;
+  if (ra !== undefined && rb !== undefined && usageBand(ra) !== usageBand(rb)) return ra < rb;
   if ((ra === undefined) !== (rb === undefined)) return ra !== undefined;
   return a.recentLoad(now) < b.recentLoad(now);
 }
