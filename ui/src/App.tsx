@@ -5,7 +5,10 @@ import { Layout } from "./components/Layout";
 import { AccountsPage } from "./pages/Accounts";
 import { ConfigPage } from "./pages/Config";
 import { DashboardPage } from "./pages/Dashboard";
+import { KeysPage } from "./pages/Keys";
 import { LoginPage } from "./pages/Login";
+import { RequestsPage } from "./pages/Requests";
+import { UsagePage } from "./pages/Usage";
 import { ROUTES } from "./routes";
 import { createAccountActions } from "./state/account-actions";
 import { createAccountsMetaStore } from "./state/accounts-meta";
@@ -47,6 +50,9 @@ export function App() {
       <Route path="/" component={SignedIn}>
         <Route path={ROUTES.dashboard} component={DashboardPage} />
         <Route path={ROUTES.accounts} component={AccountsPage} />
+        <Route path={ROUTES.usage} component={UsagePage} />
+        <Route path={ROUTES.keys} component={KeysPage} />
+        <Route path={ROUTES.requests} component={RequestsPage} />
         <Route path={ROUTES.config} component={ConfigPage} />
       </Route>
       <Route path="*" component={() => <Navigate href={ROUTES.dashboard} />} />

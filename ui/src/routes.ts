@@ -5,6 +5,9 @@
 export const ROUTES = {
   dashboard: "/",
   accounts: "/accounts",
+  usage: "/usage",
+  keys: "/keys",
+  requests: "/requests",
   config: "/config",
   login: "/login",
 } as const;

@@ -10,6 +10,7 @@ import type {
   PoolStatus,
   ServerConfig,
 } from "./types";
+import type { KeyInfo, KeyUpdateRequest, MadeKey, NewKeyRequest, RequestFilter, RequestPage, UsageQuery, UsageReport } from "./records-types";
 
 /** The server refused the admin key (HTTP 401). */
 export class UnauthorizedError extends Error {
@@ -103,6 +104,33 @@ export class AdminClient {
   /** The only call that returns secrets: used for a "full" export. */
   credentials(names?: string[]): Promise<AccountCredentialsExport[]> {
     return this.call("POST", "/accounts/credentials", names === undefined ? {} : { names });
+  }
+
+  keys(): Promise<KeyInfo[]> {
+    return this.call("GET", "/keys");
+  }
+
+  /** The answer holds the key itself: the only time it is shown. */
+  createKey(request: NewKeyRequest): Promise<MadeKey> {
+    return this.call("POST", "/keys", request);
+  }
+
+  updateKey(request: KeyUpdateRequest): Promise<KeyInfo> {
+    return this.call("POST", "/keys/update", request);
+  }
+
+  deleteKey(id: string): Promise<null> {
+    return this.call("POST", "/keys/delete", { id });
+  }
+
+  usage(query: UsageQuery): Promise<UsageReport> {
+    return this.call("GET", `/usage?${new URLSearchParams({ ...query })}`);
+  }
+
+  requests(filter: RequestFilter): Promise<RequestPage> {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(filter)) if (value !== undefined && value !== "") params.set(name, String(value));
+    return this.call("GET", `/requests?${params}`);
   }
 
   /**

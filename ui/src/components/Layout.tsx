@@ -61,6 +61,15 @@ export function Layout(props: { children: JSX.Element }) {
             <A href={ROUTES.accounts} class={navClass} activeClass={active}>
               {t("navAccounts")}
             </A>
+            <A href={ROUTES.usage} class={navClass} activeClass={active}>
+              {t("navUsage")}
+            </A>
+            <A href={ROUTES.keys} class={navClass} activeClass={active}>
+              {t("navKeys")}
+            </A>
+            <A href={ROUTES.requests} class={navClass} activeClass={active}>
+              {t("navRequests")}
+            </A>
             <A href={ROUTES.config} class={navClass} activeClass={active}>
               {t("navConfig")}
             </A>
