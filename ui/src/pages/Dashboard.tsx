@@ -63,12 +63,18 @@ export function DashboardPage() {
       <Show when={status()} fallback={<p class="muted">{t("loading")}</p>}>
         {(s) => (
           <>
-            <div class="grid grid-cols-2 gap-4 md:grid-cols-3 xl:grid-cols-5">
+            <div class="grid grid-cols-2 gap-4 md:grid-cols-3 xl:grid-cols-6">
               <Stat testId="stat-total" label={t("statTotal")} value={s().total_accounts} hint={t("healthRate", { percent: healthRate() })} />
               <Stat testId="stat-healthy" label={t("statHealthy")} value={s().healthy_accounts} tone="text-emerald-600 dark:text-emerald-400" />
               <Stat testId="stat-cooling" label={t("statCooling")} value={s().cooling_accounts} tone="text-amber-600 dark:text-amber-400" />
               <Stat testId="stat-disabled" label={t("statDisabled")} value={s().disabled_accounts} tone="text-red-600 dark:text-red-400" />
               <Stat testId="stat-requests" label={t("statRequests")} value={s().total_requests} />
+              <Stat
+                testId="stat-waiting"
+                label={t("statWaiting")}
+                value={s().waiting_requests}
+                hint={s().waiting_requests > 0 ? t("longestWait", { secs: s().longest_wait_secs }) : t("nobodyWaits")}
+              />
             </div>
 
             <div class="grid gap-4 lg:grid-cols-3">
