@@ -31,14 +31,16 @@ describe("the pool", () => {
     expect(chatsBy(g)).toEqual({ a: 10, b: 10, c: 10 });
   });
 
-  test("a 429 on one account: the same request succeeds on another, and that account cools down", async () => {
+  test("a 429 on one account: the same request succeeds on another, and that account cools down (Retry-After, at most failureCooldownSecs)", async () => {
     g = await startGateway({ accounts: three });
     g.sim.enqueueFor("a", throttled(45));
     const res = await post(g, "/v1/messages", hello);
     expect(res.status).toBe(200);
     const a = g.services.pool.get("a")!;
     expect(a.state.kind).toBe("cooling");
-    expect(a.availableAt! - Date.now()).toBeGreaterThan(40_000);
+    // Kiro asked for 45 s; the harness's failureCooldownSecs is 30.
+    expect(a.availableAt! - Date.now()).toBeGreaterThan(25_000);
+    expect(a.availableAt! - Date.now()).toBeLessThanOrEqual(30_000);
     g.sim.clearRequests();
     for (let i = 0; i < 4; i++) await post(g, "/v1/messages", hello);
     expect(chatsBy(g).a).toBeUndefined();
