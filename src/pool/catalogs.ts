@@ -3,10 +3,11 @@
  * of Kiro in parallel; an account that cannot answer says why, and the others still count.
  */
 import type { CatalogAnswers } from "../kiro/catalog";
+import { authKind } from "../kiro/credential";
 import type { UpstreamSettings } from "../kiro/http";
 import { listAvailableModels } from "../kiro/list-models";
 import type { Pool } from "./pool";
-import { modelListAccount } from "./reload";
+import type { Account } from "./account";
 
 export async function askEveryAccount(pool: Pool, upstream: UpstreamSettings): Promise<CatalogAnswers> {
   const accounts = pool.accounts.filter((a) => a.inPool && a.routable());
@@ -19,3 +20,13 @@ export async function askEveryAccount(pool: Pool, upstream: UpstreamSettings): P
   );
   return new Map(accounts.map((a, i) => [a.name, answers[i]!]));
 }
+
+/**
+ * The account whose model list leads: a paid account before a FREE one (which may not be offered every
+ * model), a social one before an IdC one (the kind the call is known to serve).
+ */
+export function modelListAccount(pool: Pool): Account | undefined {
+  const rank = (a: Account) => (/free/i.test(a.counters.lastCheck?.subscription ?? "") ? 2 : 0) + (authKind(a.credential) === "social" ? 0 : 1);
+  return pool.accounts.filter((a) => a.inPool && a.routable()).sort((a, b) => rank(a) - rank(b))[0];
+}
+

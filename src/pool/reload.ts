@@ -1,12 +1,9 @@
 /**
  * Where the pool's accounts come from, and how it follows changes to them: the credential files (credentialsDir,
  * or the single file) plus kiro-rs's KIRO_API_KEY variable, read at start and again on SIGHUP or POST
- * /admin/reload; and which account asks Kiro for its model list.
+ * /admin/reload.
  */
-import { authKind, type Credential } from "../kiro/credential";
-import { listAvailableModels } from "../kiro/list-models";
-import type { KiroModel } from "../kiro/models";
-import type { UpstreamSettings } from "../kiro/http";
+import type { Credential } from "../kiro/credential";
 import type { Logger } from "../log";
 import { Account, type AccountDeps } from "./account";
 import type { Pool } from "./pool";
@@ -122,20 +119,4 @@ export class AccountReloader {
     });
     return result;
   }
-}
-
-/**
- * The account that asks Kiro for its model list: a paid account before a FREE one (which may not be offered every
- * model), a social one before an IdC one (the kind the call is known to serve).
- */
-export function modelListAccount(pool: Pool): Account | undefined {
-  const rank = (a: Account) => (/free/i.test(a.counters.lastCheck?.subscription ?? "") ? 2 : 0) + (authKind(a.credential) === "social" ? 0 : 1);
-  return pool.accounts.filter((a) => a.inPool && a.routable()).sort((a, b) => rank(a) - rank(b))[0];
-}
-
-/** Kiro's model list as that account sees it, or undefined when there is no account to ask. */
-export async function askForModels(pool: Pool, upstream: UpstreamSettings): Promise<KiroModel[] | undefined> {
-  const account = modelListAccount(pool);
-  if (!account) return undefined;
-  return listAvailableModels(upstream, account.caller(await account.accessToken()));
 }
