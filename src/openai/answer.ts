@@ -3,7 +3,7 @@
  * (sendMessages: convert, pool with failover, Kiro call, translated reply), and the reply's events rendered out by
  * this front's writers — as SSE while they arrive, or folded into one JSON answer.
  */
-import { sendMessages } from "../anthropic/messages";
+import { type MessagesCall, sendMessages } from "../anthropic/messages";
 import { type AnsweredReply, PING_AFTER_MS } from "../anthropic/respond";
 import type { StreamEvent } from "../anthropic/schemas";
 import { type SseFormat, sseResponse } from "../http/sse";
@@ -15,10 +15,8 @@ import { ResponsesWriter } from "./responses-reply";
 import { responsesToMessages } from "./responses-request";
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionsRequest, ResponseObject, ResponsesEvent, ResponsesRequest } from "./schemas";
 
-export interface OpenAICall {
-  /** Aborted when the client disconnects. */
-  signal: AbortSignal;
-}
+/** What the shared path is told of the HTTP request: the client's signal, headers and the request log's observer. */
+export type OpenAICall = Omit<MessagesCall, "complete" | "sessionKey">;
 
 const hex = () => crypto.randomUUID().replaceAll("-", "");
 const unixNow = () => Math.floor(Date.now() / 1000);
@@ -38,7 +36,7 @@ export async function answerChat(s: Services, body: ChatCompletionsRequest, call
   const { request, stop } = chatToMessages(body);
   const opts = { id: `chatcmpl-${hex()}`, model: body.model, created: unixNow(), stop, includeUsage: body.stream_options?.include_usage === true };
   const writer = new ChatChunkWriter(opts);
-  const reply = await sendMessages(s, request, call);
+  const reply = await sendMessages(s, request, withSession(call, body.prompt_cache_key));
   const chunks = rendered(reply, (e) => writer.push(e));
   if (body.stream === true) return sseResponse(chunks, CHAT_SSE, { log: s.log, pingAfterMs: PING_AFTER_MS, onLeave: () => reply.leave() });
   const folder = new ChatFolder();
@@ -66,7 +64,7 @@ export async function answerResponses(s: Services, body: ResponsesRequest, call:
       metadata: {},
     },
   });
-  const reply = await sendMessages(s, request, call);
+  const reply = await sendMessages(s, request, withSession(call, body.prompt_cache_key));
   const events = rendered(reply, (e) => writer.push(e));
   if (body.stream === true) {
     const format: SseFormat<ResponsesEvent> = {
@@ -79,6 +77,9 @@ export async function answerResponses(s: Services, body: ResponsesRequest, call:
   for await (const _ of events);
   return writer.response;
 }
+
+/** OpenAI's prompt_cache_key names the client's conversation, which keeps it on one account (session affinity). */
+const withSession = (call: OpenAICall, key: string | null | undefined): MessagesCall => (key ? { ...call, sessionKey: key } : call);
 
 /** The reply's batches of events as the writer renders them. */
 async function* rendered<T>(reply: AnsweredReply, render: (e: StreamEvent) => T[]): AsyncGenerator<T[]> {

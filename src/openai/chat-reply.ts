@@ -103,6 +103,8 @@ export class ChatChunkWriter {
         this.blocks.set(index, { kind: "tool", index: call });
         return [this.chunk({ tool_calls: [{ index: call, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] })];
       }
+      // Redacted reasoning (GPT's) has no text to show, and Chat Completions no field to carry it back in.
+      case "redacted_thinking":
       case "server_tool_use":
       case "web_search_tool_result":
         this.blocks.set(index, { kind: "other" });

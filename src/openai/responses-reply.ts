@@ -152,6 +152,9 @@ export class ResponsesWriter {
         return this.openItem(out, index, "message", {});
       case "thinking":
         return this.openItem(out, index, "reasoning", {});
+      // GPT's reasoning comes encrypted: a reasoning item without summary, its blob as the encrypted content.
+      case "redacted_thinking":
+        return this.openItem(out, index, "reasoning", { signature: block.data });
       case "tool_use": {
         if (block.name === JSON_ANSWER_TOOL) return this.openItem(out, index, "message", {});
         const declared = this.opts.tools.lookup(block.name);
@@ -167,7 +170,7 @@ export class ResponsesWriter {
     }
   }
 
-  private openItem(out: ResponsesEvent[], index: number, kind: OpenItem["kind"], call: Partial<Pick<OpenItem, "callId" | "name" | "namespace">>): void {
+  private openItem(out: ResponsesEvent[], index: number, kind: OpenItem["kind"], call: Partial<Pick<OpenItem, "callId" | "name" | "namespace" | "signature">>): void {
     const item: OpenItem = { outputIndex: this.nextOutputIndex++, kind, id: `${ITEM_PREFIX[kind]}_${hex()}`, pieces: [], signature: "", callId: "", name: "", ...call };
     this.open.set(index, item);
     this.emit(out, { type: "response.output_item.added", output_index: item.outputIndex, item: this.itemOf(item, "in_progress") });

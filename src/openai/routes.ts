@@ -35,18 +35,18 @@ export function openaiRoutes(s: Services, guard: KeyGuard) {
       app
         .post(
           "/v1/chat/completions",
-          ({ body, request, server }) => {
+          ({ body, request, server, client }) => {
             // Long replies must not be cut by the server's idle timeout; pings keep proxies in between awake.
             server?.timeout(request, 0);
-            return answerChat(s, body, { signal: request.signal });
+            return answerChat(s, body, { signal: request.signal, headers: request.headers, ...(client ? { observer: client } : {}) });
           },
           guard.jsonBody(ChatCompletionsRequest, "client"),
         )
         .post(
           "/v1/responses",
-          ({ body, request, server }) => {
+          ({ body, request, server, client }) => {
             server?.timeout(request, 0);
-            return answerResponses(s, body, { signal: request.signal });
+            return answerResponses(s, body, { signal: request.signal, headers: request.headers, ...(client ? { observer: client } : {}) });
           },
           guard.jsonBody(ResponsesRequest, "client"),
         ),
