@@ -20,6 +20,8 @@ export interface SoakOptions {
    * Retry-After when given (at most 10 s here), else 0.5 s doubling.
    */
   retries?: number;
+  /** Which requests stream: every other one (default), none, or all. */
+  mode?: "mixed" | "json" | "stream";
 }
 
 export interface SoakReport {
@@ -166,7 +168,7 @@ export async function runSoak(target: GatewayProcess, sim: KiroSimulator, opts: 
   const indexes = Array.from({ length: opts.requests }, (_, i) => i);
   try {
     await inParallel(indexes, opts.concurrency, async (i) => {
-      const stream = i % 2 === 0;
+      const stream = opts.mode === "stream" || (opts.mode !== "json" && i % 2 === 0);
       if (stream) streamed++;
       let outcome = await send(target.url, { method: "POST", path: "/v1/messages", headers, body: body(i, stream) }, opts.deadlineMs);
       for (let attempt = 0; attempt < (opts.retries ?? 0) && "answer" in outcome && RETRIED.has(outcome.answer.status); attempt++) {
