@@ -47,7 +47,8 @@ export function classify(e: UpstreamError, tier?: string): Verdict {
     return { kind: "client", error: new GatewayError("invalid_request", `Kiro rejected the request: tool uses and tool results do not pair (${e.upstreamMessage ?? reason})`, { upstreamStatus: status }) };
   }
   if (reason === INVALID_MODEL) {
-    const where = [e.where && `account ${e.where.account}`, e.where && `region ${e.where.region}`, tier && `plan ${tier}`].filter(Boolean).join(", ");
+    // The account's region and plan say why; its name is for the log, not for the client.
+    const where = [e.where && `an account in region ${e.where.region}`, tier && `on plan ${tier}`].filter(Boolean).join(" ");
     return {
       kind: "client",
       error: new GatewayError(
@@ -62,7 +63,7 @@ export function classify(e: UpstreamError, tier?: string): Verdict {
       kind: "client",
       error: new GatewayError(
         "invalid_request",
-        `Kiro's runtime host wants a profile ARN that account ${e.where?.account ?? "?"} does not have (§1.5): set profileArn in its credential, or its endpoint to "q"`,
+        `Kiro's runtime host wants a profile ARN that the account it was sent with does not have (kiro-ts's log names it): set profileArn in its credential, or its endpoint to "q"`,
         { upstreamStatus: status },
       ),
     };
@@ -86,7 +87,7 @@ export function classify(e: UpstreamError, tier?: string): Verdict {
           ),
         };
       }
-      const what = [e.upstreamMessage, e.reason].filter(Boolean).join(" ") || body.slice(0, 300) || e.answer;
+      const what = [e.upstreamMessage, e.reason].filter(Boolean).join(" ") || e.brief;
       return { kind: "client", error: new GatewayError("invalid_request", `Kiro rejected the request: ${what}`, { upstreamStatus: status }) };
     }
     default:

@@ -220,7 +220,7 @@ export class Pool {
               // An API key that Kiro refuses stays refused: a failure toward maxFailures, and on to the next account.
               account.recordFailure("Kiro refused the API key");
               spent.add(account);
-              last = new GatewayError("upstream", `Kiro refused the API key of account ${account.name}`, { upstreamStatus: e.status });
+              last = new GatewayError("upstream", "Kiro refused an account's API key (an administrator must replace it); no other account could serve", { upstreamStatus: e.status });
               break;
             }
             if (!forced.has(account)) {
@@ -237,7 +237,7 @@ export class Pool {
               account.recordFailure("access token refused after a fresh refresh");
             }
             spent.add(account);
-            last = new GatewayError("upstream", `Kiro refused the access token of account ${account.name}`, { upstreamStatus: e.status });
+            last = new GatewayError("upstream", "Kiro refused the access token of an account even after a fresh refresh; no other account could serve", { upstreamStatus: e.status });
             break;
           case "quota": {
             account.exhaust(`monthly quota used up (${e.reason ?? e.answer})`, resetDate(e));
@@ -248,7 +248,7 @@ export class Pool {
           }
           case "throttled": {
             account.throttle(`throttled by Kiro (HTTP 429${e.upstreamMessage ? `: ${e.upstreamMessage}` : ""})`, verdict.retryAfterSecs);
-            last = new GatewayError("rate_limited", `Kiro is throttling: ${e.upstreamMessage ?? "too many requests"}`, {
+            last = new GatewayError("rate_limited", "Kiro is throttling: too many requests for the accounts that could serve", {
               retryAfterSecs: Math.max(1, Math.ceil(((account.availableAt ?? Date.now()) - Date.now()) / 1000)),
               upstreamStatus: 429,
             });
@@ -256,14 +256,14 @@ export class Pool {
           }
           case "account":
             account.disable("refused", verdict.reason);
-            last = new GatewayError("upstream", verdict.reason, { upstreamStatus: e.status });
+            last = new GatewayError("upstream", `Kiro refused an account (${e.answer}); no other account could serve`, { upstreamStatus: e.status });
             break;
           case "transient":
             account.recordFailure(e.message);
             last =
               e.status === 0
                 ? new GatewayError("upstream", `could not reach Kiro: ${e.body}`)
-                : new GatewayError("overloaded", `Kiro is unavailable: ${e.message}`, { upstreamStatus: e.status });
+                : new GatewayError("overloaded", `Kiro is unavailable: ${e.brief}`, { upstreamStatus: e.status });
             break;
           default:
             assertNever(verdict);
