@@ -7,7 +7,7 @@ import { keyRoutes } from "./admin/keys";
 import { adminRoutes } from "./admin/routes";
 import { usageRoutes } from "./admin/usage";
 import { metricsRoutes } from "./metrics/routes";
-import { uiPlugin } from "./admin/ui";
+import { OPENAPI_SPEC_PATH, uiPlugin } from "./admin/ui";
 import { anthropicRoutes } from "./anthropic/routes";
 import { errorResponse } from "./anthropic/errors";
 import { noRouteError } from "./anthropic/misroute";
@@ -42,7 +42,10 @@ export function buildApp(s: Services) {
     })
     .use(
       swagger({
-        path: "/swagger",
+        // The plugin always mounts its HTML page, which runs a viewer from a CDN, at `path`. On the spec's own path
+        // the spec (registered after it) replaces it; the API reference page at /swagger comes with the embedded UI.
+        path: OPENAPI_SPEC_PATH,
+        specPath: OPENAPI_SPEC_PATH,
         documentation: { info: { title: "kiro-ts", version: VERSION, description: "Anthropic Messages API answered through Kiro accounts" } },
       }),
     )

@@ -176,6 +176,15 @@ describe("uiPlugin without a built UI", () => {
     expect(body).not.toContain("<script");
   });
 
+  test("/swagger, the API reference page's path, says so too and points at the OpenAPI document", async () => {
+    const res = await get({}, "/swagger");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    const body = await res.text();
+    expect(body).toContain("admin UI was not built");
+    expect(body).toContain("<code>/swagger/json</code>");
+  });
+
   test("other paths stay 404 and the API is untouched", async () => {
     expect((await get({}, "/accounts")).status).toBe(404);
     expect((await get({}, "/v1/nothing")).status).toBe(404);

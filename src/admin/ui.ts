@@ -36,13 +36,21 @@ const UI_CSP = [
 
 const NOT_BUILT_CSP = "default-src 'none'; frame-ancestors 'none'";
 
+/** The OpenAPI document, generated from the routes' schemas by @elysiajs/swagger (src/app.ts); no key needed. */
+export const OPENAPI_SPEC_PATH = "/swagger/json";
+
+/** The UI's page that renders that document (ui/src/routes.ts names it too). */
+export const API_REFERENCE_PATH = "/swagger";
+
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>kiro-ts</title></head>
 <body>
 <h1>kiro-ts is running, but its admin UI was not built</h1>
-<p>The API works: <code>/v1/messages</code>, <code>/admin/*</code>, <code>/health</code>.</p>
+<p>The API works: <code>/v1/messages</code>, <code>/admin/*</code>, <code>/health</code>, and its OpenAPI
+document is at <code>/swagger/json</code>.</p>
 <p>The admin UI comes with the single binary (<code>bun run build</code>, then run <code>dist/kiro-ts</code>) and
-with <code>bun run demo</code>, which builds it in a checkout. To work on the UI, run
+with <code>bun run demo</code>, which builds it in a checkout, and so does the API reference page at <code>/swagger</code>.
+To work on the UI, run
 <code>bun x vite --config ui/vite.config.ts</code>.</p>
 </body></html>
 `;
@@ -118,16 +126,16 @@ function notBuiltPage(): Response {
 
 /**
  * Serves the embedded admin UI at `/`. The table names every servable path, the app's client-side routes
- * included (as aliases of `index.html`), so anything else — an API miss, a guessed file, an encoded `../` —
- * is a plain 404 and nothing is ever looked up on disk by name. With an empty table (a checkout's server,
- * tests, server-only builds) `/` says where the UI comes with.
+ * included (as aliases of `index.html`; the API reference page at `/swagger` is one), so anything else — an API
+ * miss, a guessed file, an encoded `../` — is a plain 404 and nothing is ever looked up on disk by name. With an
+ * empty table (a checkout's server, tests, server-only builds) `/` and `/swagger` say where the UI comes with.
  */
 export function uiPlugin(assets: UiAssetTable = uiAssets) {
   const built = Object.keys(assets).length > 0;
   return new Elysia({ name: "ui" }).get("/*", ({ request, path }) => {
     const asset = assets[path];
     if (asset) return serveAsset(asset, request);
-    if (!built && path === "/") return notBuiltPage();
+    if (!built && (path === "/" || path === API_REFERENCE_PATH)) return notBuiltPage();
     throw new NotFoundError();
   });
 }
