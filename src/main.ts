@@ -12,6 +12,7 @@ import type { Config } from "./config/schema";
 import { keyFingerprint, levelFromEnv, Logger } from "./log";
 import { QuotaChecks } from "./pool/quota-check";
 import { createServices, type Services } from "./services";
+import { DEMO_PROMPTS } from "./simulator/demo-prompts";
 
 const VERSION = pkg.version;
 
@@ -94,7 +95,13 @@ kiro-ts demo is running on a built-in Kiro simulator with ${demo.services.pool.a
 
 Try it:
   curl ${url}v1/messages -H "x-api-key: ${demo.config.apiKey}" -H "content-type: application/json" \\
-    -d '{"model":"claude-sonnet-4-5","max_tokens":256,"messages":[{"role":"user","content":"Hello, Claude!"}]}'
+    -d '{"model":"claude-sonnet-4-6","max_tokens":256,"messages":[{"role":"user","content":"Hello, Claude!"}]}'
+
+With Claude Code:
+  ANTHROPIC_BASE_URL=${url} ANTHROPIC_API_KEY=${demo.config.apiKey} claude
+
+The simulated model echoes, except for these prompts (each on a line of its own), which show a tool loop:
+${DEMO_PROMPTS.map((p) => `  ${p.example.padEnd(46)} ${p.shows}`).join("\n")}
 
 `);
     return;
@@ -184,7 +191,7 @@ async function serve(services: Services, config: Config, log: Logger, { portSett
     healthy: accounts.filter((a) => a.routable()).length,
     apiKey: keyFingerprint(config.apiKey),
   });
-  log.info("routes: GET /v1/models, POST /v1/messages, POST /v1/messages/count_tokens, GET /health, /admin/*, /swagger, UI at /");
+  log.info("routes: GET /v1/models, POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/chat/completions, POST /v1/responses, GET /health, GET /ready, GET /metrics, /admin/*, /swagger, UI at /");
   void services.models.refresh();
   setInterval(() => void services.models.refresh(), MODEL_LIST_REFRESH_MS).unref();
   const quotaChecks = new QuotaChecks(services.pool, (a) => checkAccount(services, a), config.quotaCheckMinutes * 60_000, log);

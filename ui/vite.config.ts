@@ -16,6 +16,8 @@ export default defineConfig({
     // Everything stays a file of its own: the server's CSP allows no inline script and no data: fonts.
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
+    // A slow transform on a busy machine is no news to whoever runs `bun run demo`.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   server: { proxy: { "/admin": adminTarget } },
 });
