@@ -48,6 +48,8 @@ async function measure(name: string, store: RecordStore): Promise<void> {
   await time("request log: newest 50", () => store.requests({ limit: 50 }));
   await time("request log: newest 50 of one key", () => store.requests({ limit: 50, keyId: "key-7" }));
   await time("request log: newest 50 with status 429", () => store.requests({ limit: 50, status: 429 }));
+  await time("request log: a key with no requests (reads every row)", () => store.requests({ limit: 50, keyId: "nobody" }));
+  await time("pruning: nothing old enough (reads every row)", () => store.prune(now - 91 * DAY, now - 91 * DAY));
   await store.close();
 }
 
