@@ -36,6 +36,14 @@ const LONG_REPLIES = [
   { bytes: 16 * MB, chars: 40 },
 ];
 const OPEN_STREAMS = 1000;
+/** Rounds of every gated ratio: the report gives their median, least and most. */
+const ROUNDS = 3;
+/**
+ * With taskset and two cores or more: the gateway and the proxy share core 0, the simulator and the load driver
+ * core 1, so the two processes compared compete for the same core alike and the far end never takes theirs.
+ */
+const TASKSET = cpus().length >= 2 ? Bun.which("taskset") : null;
+const pin = (cmd: string[], core: 0 | 1) => (TASKSET ? [TASKSET, "-c", String(core), ...cmd] : cmd);
 /**
  * Bun's fetch runs at most 256 requests at once unless told otherwise at start-up: without this, the gateway's
  * 257th upstream stream waits for one of the first 256 to end.
@@ -121,7 +129,7 @@ function newestSource(): number {
 async function startGateway(cmd: string[], port: number, apiKey: string): Promise<{ proc: Subprocess; ms: number }> {
   const body = JSON.stringify(hello());
   const t0 = performance.now();
-  const proc = Bun.spawn(cmd, { cwd: ROOT, stdin: "ignore", stdout: "ignore", stderr: Bun.file(GATEWAY_LOG), env: { ...process.env, LOG_LEVEL: "warn", ...FETCH_LIMIT_ENV } });
+  const proc = Bun.spawn(pin(cmd, 0), { cwd: ROOT, stdin: "ignore", stdout: "ignore", stderr: Bun.file(GATEWAY_LOG), env: { ...process.env, LOG_LEVEL: "warn", ...FETCH_LIMIT_ENV } });
   children.push(proc);
   const deadline = t0 + 15_000;
   while (performance.now() < deadline) {
@@ -156,9 +164,9 @@ async function main(): Promise<void> {
   const credentials = join(work, "credentials");
   try {
     say("Starting the simulator and the pass-through proxy…");
-    const sim = await spawnReady(["bun", "run", join(ROOT, "src", "simulator", "main.ts"), "--credentials-dir", credentials, "--accounts", "3"], FETCH_LIMIT_ENV);
+    const sim = await spawnReady(pin(["bun", "run", join(ROOT, "src", "simulator", "main.ts"), "--credentials-dir", credentials, "--accounts", "3"], 1), FETCH_LIMIT_ENV);
     const simInfo = JSON.parse(sim.line) as { url: string; accounts: Array<{ name: string; file: string }> };
-    const proxy = await spawnReady(["bun", "run", join(ROOT, "scripts", "bench", "passthrough.ts"), "--upstream", simInfo.url], FETCH_LIMIT_ENV);
+    const proxy = await spawnReady(pin(["bun", "run", join(ROOT, "scripts", "bench", "passthrough.ts"), "--upstream", simInfo.url], 0), FETCH_LIMIT_ENV);
     const proxyUrl = (JSON.parse(proxy.line) as { url: string }).url;
 
     const port = freePort();
@@ -183,6 +191,8 @@ async function main(): Promise<void> {
     const gateway = gatewayCommand(configPath);
     const notes = [
       `gateway and proxy started with BUN_CONFIG_MAX_HTTP_REQUESTS=${FETCH_LIMIT_ENV.BUN_CONFIG_MAX_HTTP_REQUESTS} (Bun's default lets fetch hold 256 requests at once)`,
+      TASKSET ? "pinned with taskset: gateway and proxy on core 0, simulator and load driver on core 1" : "not pinned (no taskset, or one core)",
+      `CPU is thread CPU time from /proc/PID/task/*/schedstat; each gated ratio is measured in ${ROUNDS} rounds of slices taken in turns`,
       `simulator writes replies in 16 KiB pieces; long replies: ${LONG_REPLIES.map((r) => `${r.bytes / MB} MB in frames of ${r.chars} characters`).join(", ")}`,
     ];
     const binary = gateway.kind === "binary" ? gateway.cmd[0]! : undefined;
@@ -213,13 +223,14 @@ async function main(): Promise<void> {
       scale,
       longReplies: LONG_REPLIES,
       openStreams: OPEN_STREAMS,
+      rounds: ROUNDS,
     };
     const planPath = join(work, "plan.json");
     await writeFile(planPath, JSON.stringify(plan));
     const controlIdleRssMB = { proxy: round(rssBytes(proxy.proc.pid) / MB, 1), simulator: round(rssBytes(sim.proc.pid) / MB, 1) };
 
     say("Driving load from a separate process…");
-    const loader = Bun.spawn(["bun", "run", join(ROOT, "scripts", "bench", "load.ts"), planPath], {
+    const loader = Bun.spawn(pin(["bun", "run", join(ROOT, "scripts", "bench", "load.ts"), planPath], 1), {
       cwd: ROOT,
       stdout: "pipe",
       stderr: "inherit",

@@ -5,8 +5,8 @@
  * JSON document (LoadResults) on stdout; progress goes to stderr.
  */
 import { readFileSync } from "node:fs";
-import { cpuSeconds, machineBusySeconds, MB, rssBytes } from "./proc";
-import { asChatCompletion, claudeCode, hello, kiroHeaders, pair, type BenchAccount, type PairedRequest } from "./requests";
+import { cpuSince, machineBusySeconds, MB, peakRssBytes, rssBytes, thisThreadNs, threadCpu, type ThreadCpu } from "./proc";
+import { asChatCompletion, claudeCode, hello, kiroHeaders, longReplyText, pair, type BenchAccount, type PairedRequest } from "./requests";
 import { round, spread, type Spread } from "./stats";
 
 export interface Endpoint {
@@ -24,6 +24,8 @@ export interface LoadPlan {
   /** Long replies to convert: total event-stream bytes and characters of text per frame. */
   longReplies: Array<{ bytes: number; chars: number }>;
   openStreams: number;
+  /** Rounds of each gated ratio; each round rotates several slices between the gateway and the proxy. */
+  rounds: number;
 }
 
 type Path = "direct" | "gateway" | "proxy";
@@ -83,10 +85,7 @@ export interface LoadResults {
       parseAndSerialiseMs: number;
     };
   };
-  streaming: {
-    ttfb: PairedLatency;
-    throughput: Array<{ frameChars: number; direct: Throughput; gateway: Throughput; proxy: Throughput }>;
-  };
+  streaming: { ttfb: PairedLatency };
   load: Record<"c64" | "c256", { gateway: LoadRun; proxy: LoadRun; direct: LoadRun }>;
   /** The same 1 MB conversation through both fronts, alternating: the gateway's CPU per request on each. */
   fronts: { chatBytes: number; messagesCpuMs: number; chatCpuMs: number };
@@ -95,7 +94,32 @@ export interface LoadResults {
     gateway: { opened: number; rssBeforeMB: number; rssMB: number; simulatorRssMB: number };
     proxy: { opened: number; rssBeforeMB: number; rssMB: number };
   };
+  /** The gated figures, one entry per round (rounds run one after the other, each beside the proxy). */
+  rounds: {
+    large: CpuRound[];
+    small: CpuRound[];
+    stream: StreamRound[];
+  };
+  /** The most memory each process held over the whole load (VmHWM), MB. */
+  peakRssMB: { gateway: number; proxy: number };
   errors: string[];
+}
+
+/** One round of CPU per request, gateway beside proxy, each the sum of several slices taken in turns. */
+export interface CpuRound {
+  gateway: { requests: number; seconds: number; cpuNsPerRequest: ThreadCpu };
+  proxy: { requests: number; seconds: number; cpuNsPerRequest: ThreadCpu };
+  /** The reference measured in the driver between the slices: thread CPU of JSON.parse + JSON.stringify, ns. */
+  referenceNs?: number;
+}
+
+/** One round of long replies: per reply size, wall MB/s of each and the gateway's CPU. */
+export interface StreamRound {
+  frameChars: number;
+  gateway: Throughput & { cpuNs: ThreadCpu };
+  proxy: Throughput & { cpuNs: ThreadCpu };
+  /** The gateway's reply ended with message_stop and carried every character the simulator sent. */
+  complete: boolean;
 }
 
 const plan = JSON.parse(readFileSync(Bun.argv[2]!, "utf8")) as LoadPlan;
@@ -196,10 +220,10 @@ async function frontsCpu(messages: string, chat: string, rounds: number): Promis
   for (let i = -warmUp; i < rounds; i++) {
     for (let k = 0; k < 2; k++) {
       const front = fronts[(i + warmUp + k) % 2]!;
-      const before = cpuSeconds(plan.gateway.pid);
+      const before = threadCpu(plan.gateway.pid).total;
       const res = await fetch(`${plan.gateway.url}${front.path}`, { method: "POST", headers: gatewayHeaders, body: front.body });
       const text = await res.text();
-      if (i >= 0) front.cpu += cpuSeconds(plan.gateway.pid) - before;
+      if (i >= 0) front.cpu += (threadCpu(plan.gateway.pid).total - before) / 1e9;
       if (res.status !== 200) failed("gateway", `${front.path}: HTTP ${res.status} ${text.slice(0, 200)}`);
     }
   }
@@ -211,44 +235,6 @@ async function warm(req: PairedRequest, rounds: number): Promise<void> {
   await paired(whole, req, 4, rounds);
 }
 
-/** Reads a whole streamed reply by one path; wall time and the CPU time of the process doing the work. */
-async function drain(path: Path, p: PairedRequest, eventStreamBytes: number): Promise<Throughput> {
-  const pid = path === "gateway" ? plan.gateway.pid : path === "proxy" ? plan.proxy.pid : plan.simulator.pid;
-  const { url, init } = requestFor(path, p);
-  const cpu0 = cpuSeconds(pid);
-  const t0 = performance.now();
-  const res = await fetch(url, init);
-  const reader = res.body!.getReader();
-  let received = 0;
-  let tail = new Uint8Array(0);
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    received += value.length;
-    tail = value;
-  }
-  const wallSeconds = (performance.now() - t0) / 1000;
-  const cpu = cpuSeconds(pid) - cpu0;
-  if (res.status !== 200) failed(path, `long reply: HTTP ${res.status}`);
-  if (path === "gateway" && !new TextDecoder().decode(tail).includes("message_stop")) failed(path, "long reply did not end with message_stop");
-  return {
-    eventStreamBytes,
-    receivedBytes: received,
-    wallSeconds: round(wallSeconds),
-    wallMBps: round(eventStreamBytes / MB / wallSeconds, 1),
-    cpuSeconds: round(cpu, 2),
-    cpuMBps: round(cpu > 0 ? eventStreamBytes / MB / cpu : Number.POSITIVE_INFINITY, 1),
-  };
-}
-
-/** The median run (by wall time) of `runs`. */
-async function medianDrain(path: Path, p: PairedRequest, bytes: number, runs: number): Promise<Throughput> {
-  const results: Throughput[] = [];
-  for (let i = 0; i < runs; i++) results.push(await drain(path, p, bytes));
-  results.sort((a, b) => a.wallSeconds - b.wallSeconds);
-  return results[Math.floor(results.length / 2)]!;
-}
-
 const PIDS = () => ({ gateway: plan.gateway.pid, proxy: plan.proxy.pid, simulator: plan.simulator.pid, client: process.pid });
 type Process = keyof ReturnType<typeof PIDS>;
 
@@ -256,10 +242,10 @@ type Process = keyof ReturnType<typeof PIDS>;
 function cpuNow(): Record<Process | "machine", number> {
   const pids = PIDS();
   return {
-    gateway: cpuSeconds(pids.gateway),
-    proxy: cpuSeconds(pids.proxy),
-    simulator: cpuSeconds(pids.simulator),
-    client: cpuSeconds(pids.client),
+    gateway: threadCpu(pids.gateway).total / 1e9,
+    proxy: threadCpu(pids.proxy).total / 1e9,
+    simulator: threadCpu(pids.simulator).total / 1e9,
+    client: threadCpu(pids.client).total / 1e9,
     machine: machineBusySeconds(),
   };
 }
@@ -356,6 +342,155 @@ async function holdStreams(path: Path, p: PairedRequest, n: number): Promise<{ o
   return { opened, rssBeforeMB: round(rssBefore / MB, 1), rssMB: round(rss / MB, 1), simulatorRssMB: round(simRss / MB, 1) };
 }
 
+/** A process's thread CPU now, by path. */
+const pidOf = (path: Path) => (path === "gateway" ? plan.gateway.pid : path === "proxy" ? plan.proxy.pid : plan.simulator.pid);
+
+const perRequest = (cpu: ThreadCpu, requests: number): ThreadCpu => {
+  const out = { ...cpu };
+  for (const k of Object.keys(out) as Array<keyof ThreadCpu>) out[k] = Math.round(cpu[k] / requests);
+  return out;
+};
+
+/** `workers` closed-loop clients on one path until `count` requests are answered or `seconds` have passed. */
+async function burst(path: Path, req: PairedRequest, workers: number, stop: { count?: number; seconds?: number }): Promise<{ requests: number; seconds: number; cpu: ThreadCpu }> {
+  const before = threadCpu(pidOf(path));
+  const t0 = performance.now();
+  const until = stop.seconds === undefined ? Number.POSITIVE_INFINITY : t0 + stop.seconds * 1000;
+  let started = 0;
+  let requests = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (started < (stop.count ?? Number.POSITIVE_INFINITY) && performance.now() < until) {
+        started++;
+        await whole(path, req);
+        requests++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  return { requests, seconds, cpu: cpuSince(before, threadCpu(pidOf(path))) };
+}
+
+/**
+ * One round of CPU per request: `slices` slices for each of gateway and proxy, taken in turns (the one going first
+ * alternates), so a neighbour that loads the machine for a while weighs on both alike. With `reference`, the
+ * driver measures it between the slices too.
+ */
+async function cpuRound(req: PairedRequest, workers: number, stop: { count?: number; seconds?: number }, slices: number, reference?: () => number): Promise<CpuRound> {
+  const zero = (): ThreadCpu => ({ main: 0, http: 0, jit: 0, gc: 0, other: 0, total: 0 });
+  const sum = { gateway: { requests: 0, seconds: 0, cpu: zero() }, proxy: { requests: 0, seconds: 0, cpu: zero() } };
+  const references: number[] = [];
+  for (let i = 0; i < slices; i++) {
+    for (const path of i % 2 === 0 ? (["gateway", "proxy"] as const) : (["proxy", "gateway"] as const)) {
+      const b = await burst(path, req, workers, stop);
+      sum[path].requests += b.requests;
+      sum[path].seconds += b.seconds;
+      for (const k of Object.keys(b.cpu) as Array<keyof ThreadCpu>) sum[path].cpu[k] += b.cpu[k];
+    }
+    if (reference) references.push(reference());
+  }
+  const side = (t: (typeof sum)["gateway"]) => ({ requests: t.requests, seconds: round(t.seconds, 2), cpuNsPerRequest: perRequest(t.cpu, t.requests) });
+  return { gateway: side(sum.gateway), proxy: side(sum.proxy), ...(reference ? { referenceNs: Math.round(spread(references).p50) } : {}) };
+}
+
+/**
+ * The reference no converting gateway goes below, whatever its design: JSON.parse of the client's body and
+ * JSON.stringify of the Kiro object, as the CPU time of this thread per request (the median of a few batches).
+ */
+function referenceCpu(p: PairedRequest, batches = 3, perBatch = 8): () => number {
+  const kiroObject = JSON.parse(p.kiro) as unknown;
+  return () => {
+    const runs: number[] = [];
+    for (let b = 0; b < batches; b++) {
+      const t0 = thisThreadNs();
+      for (let i = 0; i < perBatch; i++) {
+        JSON.parse(p.anthropic);
+        JSON.stringify(kiroObject);
+      }
+      runs.push((thisThreadNs() - t0) / perBatch);
+    }
+    return spread(runs).p50;
+  };
+}
+
+/** Text characters of the long reply as the simulator sends it, and as the gateway's SSE carried them. */
+function textDelivered(sse: string): number {
+  let chars = 0;
+  for (const line of sse.split("\n")) {
+    if (!line.startsWith("data: ") || !line.includes('"text_delta"')) continue;
+    chars += ((JSON.parse(line.slice(6)) as { delta: { text: string } }).delta.text).length;
+  }
+  return chars;
+}
+
+/** Reads a whole streamed reply, keeping its text only when asked (the check, untimed). */
+async function drainCounted(path: Path, p: PairedRequest, eventStreamBytes: number, keep: boolean): Promise<{ t: Throughput; cpuNs: ThreadCpu; text?: string; tail: string }> {
+  const pid = pidOf(path);
+  const { url, init } = requestFor(path, p);
+  const cpu0 = threadCpu(pid);
+  const t0 = performance.now();
+  const res = await fetch(url, init);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let received = 0;
+  let text = "";
+  let last = new Uint8Array(0);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.length;
+    last = value;
+    if (keep) text += decoder.decode(value, { stream: true });
+  }
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const cpuNs = cpuSince(cpu0, threadCpu(pid));
+  if (res.status !== 200) failed(path, `long reply: HTTP ${res.status}`);
+  const cpu = cpuNs.total / 1e9;
+  return {
+    t: {
+      eventStreamBytes,
+      receivedBytes: received,
+      wallSeconds: round(wallSeconds),
+      wallMBps: round(eventStreamBytes / MB / wallSeconds, 1),
+      cpuSeconds: round(cpu, 3),
+      cpuMBps: round(cpu > 0 ? eventStreamBytes / MB / cpu : Number.POSITIVE_INFINITY, 1),
+    },
+    cpuNs,
+    ...(keep ? { text } : {}),
+    tail: new TextDecoder().decode(last),
+  };
+}
+
+/**
+ * Long replies, gateway beside proxy, one round: each size once by each (the first alternating by round). Before
+ * the first round, one untimed drain through the gateway checks that every character the simulator sent arrived.
+ */
+async function streamRound(round: number, expected: Map<number, { text: number; sse: number }>): Promise<StreamRound[]> {
+  const out: StreamRound[] = [];
+  for (const { bytes, chars } of plan.longReplies) {
+    const long = pair(hello({ stream: true, text: `[sim] long ${bytes} ${chars}` }), plan.account);
+    let known = expected.get(chars);
+    if (!known) {
+      const probe = await fetch(requestFor("direct", long).url, requestFor("direct", long).init);
+      const eventStreamBytes = (await probe.arrayBuffer()).byteLength;
+      const checked = await drainCounted("gateway", long, eventStreamBytes, true);
+      const sent = longReplyText(bytes, chars);
+      const got = textDelivered(checked.text!);
+      if (got !== sent) failed("gateway", `long reply carried ${got} of the ${sent} characters sent`);
+      known = { text: eventStreamBytes, sse: checked.t.receivedBytes };
+      expected.set(chars, known);
+    }
+    const runs: Partial<Record<"gateway" | "proxy", Awaited<ReturnType<typeof drainCounted>>>> = {};
+    for (const path of round % 2 === 0 ? (["gateway", "proxy"] as const) : (["proxy", "gateway"] as const)) runs[path] = await drainCounted(path, long, known.text, false);
+    const g = runs.gateway!;
+    const p = runs.proxy!;
+    const complete = g.t.receivedBytes === known.sse && g.tail.includes("message_stop") && p.t.receivedBytes === known.text;
+    if (!complete) failed("gateway", `long reply of ${chars}-character frames: ${g.t.receivedBytes} of ${known.sse} SSE bytes, proxy ${p.t.receivedBytes} of ${known.text}`);
+    out.push({ frameChars: chars, gateway: { ...g.t, cpuNs: g.cpuNs }, proxy: { ...p.t, cpuNs: p.cpuNs }, complete });
+  }
+  return out;
+}
+
 /**
  * Before any timing: each path answers a request with what it should — the gateway an Anthropic message carrying the
  * simulator's echo, the other two Kiro's event stream — so a fast wrong answer cannot pass for a fast right one.
@@ -373,10 +508,7 @@ async function checkAnswers(p: PairedRequest, said: string): Promise<void> {
   }
 }
 
-/**
- * The CPU any converting gateway spends on a body whatever its design: parse the client's JSON, serialise Kiro's.
- * Measured here, in the driver, as the median of a few runs.
- */
+/** JSON.parse of the client's body and JSON.stringify of Kiro's, wall ms in the idle driver (for information). */
 function parseAndSerialise(p: PairedRequest): number {
   const kiro = JSON.parse(p.kiro) as unknown;
   const runs: number[] = [];
@@ -400,46 +532,39 @@ async function main(): Promise<LoadResults> {
   const smallStream = pair(hello({ stream: true }), plan.account);
   const held = pair(hello({ stream: true, text: "[sim] hold 600000" }), plan.account);
 
-  note("small request: warm-up, then sequential and 32 at once");
-  await warm(small, scaled(300));
-  const smallSeq = await paired(whole, small, 1, scaled(2000));
-  const smallC32 = await paired(whole, small, 32, scaled(150));
+  // The JIT settles after thousands of small and hundreds of large requests; nothing before this is counted.
+  note("warm-up: small and Claude-Code-sized requests by every path");
+  await warm(small, scaled(1000));
+  await warm(large, scaled(150));
+  await load(small, 64, Math.max(1, 3 * plan.scale));
 
-  note(`Claude-Code-sized request (${(large.bytes / MB).toFixed(2)} MB): warm-up, then sequential and 32 at once`);
-  await warm(large, scaled(20));
-  const largeSeq = await paired(whole, large, 1, scaled(300));
-  const largeC32 = await paired(whole, large, 32, scaled(12));
+  const rounds: LoadResults["rounds"] = { large: [], small: [], stream: [] };
+  const expected = new Map<number, { text: number; sse: number }>();
+  const reference = referenceCpu(large);
+  for (let r = 0; r < plan.rounds; r++) {
+    note(`round ${r + 1} of ${plan.rounds}: the ${(large.bytes / MB).toFixed(2)} MB request, hello at concurrency 64, long replies — gateway and proxy in turns`);
+    rounds.large.push(await cpuRound(large, 2, { count: scaled(20) }, 4, reference));
+    rounds.small.push(await cpuRound(small, 64, { seconds: Math.max(0.25, plan.scale) }, 4));
+    rounds.stream.push(...(await streamRound(r, expected)));
+  }
+
+  note("latency, for information: hello sequential, the large request 32 at once");
+  const smallSeq = await paired(whole, small, 1, scaled(500));
+  const smallC32 = await paired(whole, small, 32, scaled(30));
+  const largeSeq = await paired(whole, large, 1, scaled(40));
+  const largeC32 = await paired(whole, large, 32, scaled(6));
 
   note("OpenAI front: the same conversation as Chat Completions, in turns with /v1/messages");
-  const fronts = await frontsCpu(large.anthropic, asChatCompletion(largeRequest), scaled(150));
+  const fronts = await frontsCpu(large.anthropic, asChatCompletion(largeRequest), scaled(60));
 
   note("streaming: time to first byte");
   await paired(firstByte, smallStream, 4, scaled(100));
-  const ttfb = await paired(firstByte, smallStream, 1, scaled(1000));
+  const ttfb = await paired(firstByte, smallStream, 1, scaled(500));
 
-  const throughput: LoadResults["streaming"]["throughput"] = [];
-  for (const { bytes, chars } of plan.longReplies) {
-    note(`streaming: a long reply (${(bytes / MB).toFixed(0)} MB of event stream, ${chars} characters a frame)`);
-    const long = pair(hello({ stream: true, text: `[sim] long ${bytes} ${chars}` }), plan.account);
-    // The real size of the reply, measured once straight from the simulator.
-    const probe = await fetch(requestFor("direct", long).url, requestFor("direct", long).init);
-    const eventStreamBytes = (await probe.arrayBuffer()).byteLength;
-    await drain("gateway", long, eventStreamBytes);
-    const runs = Math.max(1, Math.round(3 * plan.scale));
-    throughput.push({
-      frameChars: chars,
-      direct: await medianDrain("direct", long, eventStreamBytes, runs),
-      gateway: await medianDrain("gateway", long, eventStreamBytes, runs),
-      proxy: await medianDrain("proxy", long, eventStreamBytes, runs),
-    });
-  }
-
-  const loadSeconds = Math.max(1, 6 * plan.scale);
   const loads = {} as LoadResults["load"];
   for (const concurrency of [64, 256] as const) {
-    note(`load: small requests at concurrency ${concurrency}, ${loadSeconds} s per path in turns`);
-    await slice("gateway", small, concurrency, 0.5, { requests: 0, seconds: 0, cpu: { gateway: 0, proxy: 0, simulator: 0, client: 0, machine: 0 } });
-    loads[`c${concurrency}`] = await load(small, concurrency, loadSeconds);
+    note(`load: small requests at concurrency ${concurrency}, by every path in turns`);
+    loads[`c${concurrency}`] = await load(small, concurrency, Math.max(1, 3 * plan.scale));
   }
 
   note(`memory: ${plan.openStreams} streams open at once`);
@@ -457,7 +582,7 @@ async function main(): Promise<LoadResults> {
         parseAndSerialiseMs: largeParseAndSerialiseMs,
       },
     },
-    streaming: { ttfb, throughput },
+    streaming: { ttfb },
     fronts,
     load: loads,
     streams: {
@@ -465,6 +590,8 @@ async function main(): Promise<LoadResults> {
       gateway: gatewayStreams,
       proxy: { opened: proxyStreams.opened, rssBeforeMB: proxyStreams.rssBeforeMB, rssMB: proxyStreams.rssMB },
     },
+    rounds,
+    peakRssMB: { gateway: round(peakRssBytes(plan.gateway.pid) / MB, 1), proxy: round(peakRssBytes(plan.proxy.pid) / MB, 1) },
     errors,
   };
 }

@@ -1,12 +1,21 @@
 /** What Linux says about a process: resident memory and CPU time used (from /proc), read by pid. */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** Resident set size in bytes (VmRSS). */
 export function rssBytes(pid: number): number {
+  return statusKb(pid, "VmRSS") * 1024;
+}
+
+/** The most resident memory the process has held since it started (VmHWM), bytes. */
+export function peakRssBytes(pid: number): number {
+  return statusKb(pid, "VmHWM") * 1024;
+}
+
+function statusKb(pid: number, field: string): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
-  if (kb === undefined) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(kb) * 1024;
+  const kb = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(status)?.[1];
+  if (kb === undefined) throw new Error(`no ${field} for process ${pid}`);
+  return Number(kb);
 }
 
 /** Clock ticks per second of /proc/<pid>/stat; 100 on every Linux this runs on. */
@@ -20,6 +29,59 @@ export function cpuSeconds(pid: number): number {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return (utime + stime) / TICKS_PER_SECOND;
+}
+
+/** A process's CPU time by kind of thread, ns: JS and the event loop, Bun's HTTP client, the JIT, the GC, the rest. */
+export interface ThreadCpu {
+  main: number;
+  http: number;
+  jit: number;
+  gc: number;
+  other: number;
+  total: number;
+}
+
+export const THREAD_KINDS = ["main", "http", "jit", "gc", "other"] as const;
+
+function kindOf(pid: number, tid: string, name: string): (typeof THREAD_KINDS)[number] {
+  if (tid === String(pid)) return "main";
+  if (name.startsWith("HTTP Client")) return "http";
+  if (name.startsWith("JIT")) return "jit";
+  if (name.startsWith("Heap")) return "gc";
+  return "other";
+}
+
+/**
+ * CPU time of every live thread of the process, from /proc/PID/task/TID/schedstat (its first field: ns spent on a
+ * CPU), grouped by the thread's name. Nanoseconds, where /proc/PID/stat counts 10 ms ticks.
+ */
+export function threadCpu(pid: number): ThreadCpu {
+  const cpu: ThreadCpu = { main: 0, http: 0, jit: 0, gc: 0, other: 0, total: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let ns: number;
+    let name: string;
+    try {
+      ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ", 1)[0]);
+      name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    cpu[kindOf(pid, tid, name)] += ns;
+    cpu.total += ns;
+  }
+  return cpu;
+}
+
+/** `after` − `before`, kind by kind. */
+export function cpuSince(before: ThreadCpu, after: ThreadCpu): ThreadCpu {
+  const d = { ...after };
+  for (const k of [...THREAD_KINDS, "total"] as const) d[k] = after[k] - before[k];
+  return d;
+}
+
+/** The calling thread's CPU time so far, ns. */
+export function thisThreadNs(): number {
+  return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ", 1)[0]);
 }
 
 export const MB = 1024 * 1024;

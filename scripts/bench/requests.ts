@@ -5,6 +5,9 @@
 import { convertRequest } from "../../src/anthropic/convert";
 import type { MessagesRequest } from "../../src/anthropic/schemas";
 import { chatHeaders } from "../../src/kiro/http";
+import { proseChunk } from "../../src/simulator/bench-replies";
+import { encodeStep } from "../../src/simulator/playback";
+import { type StreamStep, textEvent } from "../../src/simulator/replies";
 
 export const MODEL = "claude-sonnet-4-5";
 
@@ -41,6 +44,13 @@ export function kiroHeaders(account: BenchAccount): Record<string, string> {
     "0".repeat(64),
     account.accessToken,
   );
+}
+
+/** UTF-16 units of text in the simulator's `[sim] long <bytes> <chars>` reply: what the client must receive. */
+export function longReplyText(bytes: number, chars: number): number {
+  const chunk = proseChunk(chars);
+  const frameBytes = encodeStep(textEvent(chunk) as Exclude<StreamStep, { type: "pause" }>).length;
+  return Math.max(1, Math.round(bytes / frameBytes)) * chunk.length;
 }
 
 export function hello(opts: { stream?: boolean; text?: string } = {}): MessagesRequest {
