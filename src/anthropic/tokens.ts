@@ -30,6 +30,14 @@ const WESTERN_RUN = 32;
 
 /** kiro.rs `count_tokens`: 1 unit per western character, 4 per other character, ÷4, then a short-text surcharge. */
 export function countTextTokens(text: string): number {
+  return tokensOfUnits(textUnits(text));
+}
+
+/** The units of `text`: 1 per western character, 4 per other character. */
+export function textUnits(text: string): number {
+  // ASCII text is all western, so its units are its length: Buffer.byteLength answers that in ~0.01 ms a megabyte,
+  // where the walk below takes ~0.5 ms.
+  if (Buffer.byteLength(text, "utf8") === text.length) return text.length;
   let units = 0;
   let i = 0;
   while (i < text.length) {
@@ -56,6 +64,11 @@ export function countTextTokens(text: string): number {
       }
     }
   }
+  return units;
+}
+
+/** Tokens of a text of `units` units, with kiro.rs's surcharge on short texts. */
+export function tokensOfUnits(units: number): number {
   const tokens = units / 4;
   const surcharge = tokens < 100 ? 1.5 : tokens < 200 ? 1.3 : tokens < 300 ? 1.25 : tokens < 800 ? 1.2 : 1;
   return Math.trunc(tokens * surcharge);
