@@ -68,6 +68,8 @@ function generateAccounts(count: number, now: number): MockAccount[] {
       account.available_at = new Date(now + 30_000 + Math.round(random() * 300_000)).toISOString();
     }
     if (state === "disabled") account.state_reason = "refresh token rejected (invalid_grant)";
+    // A rotated token whose file could not be written (a full disk, a read-only folder): the server keeps retrying.
+    if (i % 100 === 1) account.credential_saved = false;
     if (i % 2 === 0) {
       account.usage = {
         subscription: "KIRO FREE",

@@ -4,6 +4,7 @@ import { formatDateTime, formatNumber, formatRelative, parseTime, resetDateMs } 
 import { type Quota, usageTone } from "../lib/quota";
 import { now } from "../state/clock";
 import { lang, t } from "../state/i18n";
+import { CredentialBadge, CredentialHint } from "./CredentialBadge";
 
 /** A native modal dialog (focus trap, Escape to close); mount it only while it is open. */
 export function Modal(props: { title: string; onClose: () => void; wide?: boolean; children: JSX.Element; testId?: string }) {
@@ -78,7 +79,7 @@ const STATE_STYLE = {
 
 export const STATE_LABEL = { healthy: "stateHealthy", cooling: "stateCooling", disabled: "stateDisabled" } as const;
 
-/** The account's state, why, and when it comes back. */
+/** The account's state, why, when it comes back, and whether its credential file is behind (explained unless compact). */
 export function StateBadge(props: { account: AccountInfo; compact?: boolean }) {
   const recovery = () => {
     const at = parseTime(props.account.available_at);
@@ -90,10 +91,14 @@ export function StateBadge(props: { account: AccountInfo; compact?: boolean }) {
       <Show when={!props.account.in_pool}>
         <span class="chip ml-1 bg-slate-200 text-slate-600 dark:bg-slate-800 dark:text-slate-400">{t("notInPool")}</span>
       </Show>
+      <CredentialBadge account={props.account} />
       <Show when={props.account.state_reason || recovery()}>
         <div class={`muted mt-0.5 text-xs ${props.compact ? "truncate" : ""}`} title={[props.account.state_reason, recovery()].filter(Boolean).join(" · ")}>
           {[props.account.state_reason, recovery()].filter(Boolean).join(" · ")}
         </div>
+      </Show>
+      <Show when={!props.compact}>
+        <CredentialHint account={props.account} />
       </Show>
     </div>
   );

@@ -1,6 +1,7 @@
 import { A } from "@solidjs/router";
 import { createMemo, For, Show } from "solid-js";
 import { ErrorLine, ProgressBar, StateBadge } from "../components/common";
+import { credentialUnsaved } from "../components/CredentialBadge";
 import { KeyUsagePanel } from "../components/KeyUsagePanel";
 import { RequestsChart } from "../components/RequestsChart";
 import { formatNumber, formatRelative } from "../lib/format";
@@ -40,7 +41,8 @@ export function DashboardPage() {
 
   const totals = createMemo(() => quotaTotals(accounts(), checkResults.checks.results));
   const lastHour = createMemo(() => (status()?.requests_per_minute ?? []).reduce((sum, m) => sum + m.count, 0));
-  const attention = createMemo(() => accounts().filter((a) => a.state !== "healthy"));
+  const attention = createMemo(() => accounts().filter((a) => a.state !== "healthy" || credentialUnsaved(a)));
+  const unsaved = createMemo(() => accounts().filter(credentialUnsaved).length);
   const healthRate = () => {
     const s = status();
     return s && s.total_accounts > 0 ? Math.round((s.healthy_accounts / s.total_accounts) * 100) : 0;
@@ -63,6 +65,18 @@ export function DashboardPage() {
       <Show when={status()} fallback={<p class="muted">{t("loading")}</p>}>
         {(s) => (
           <>
+            <Show when={unsaved() > 0}>
+              <p
+                class="flex items-center gap-2 rounded-lg border border-amber-500/50 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-500/10 dark:text-amber-200"
+                data-testid="credential-unsaved-count"
+                title={t("credentialNotSavedHint")}
+              >
+                <span aria-hidden="true">⚠</span>
+                <A href={ROUTES.accounts} class="font-medium hover:underline">
+                  {t("credentialNotSavedCount", { count: formatNumber(unsaved(), lang()), total: formatNumber(s().total_accounts, lang()) })}
+                </A>
+              </p>
+            </Show>
             <div class="grid grid-cols-2 gap-4 md:grid-cols-3 xl:grid-cols-6">
               <Stat testId="stat-total" label={t("statTotal")} value={s().total_accounts} hint={t("healthRate", { percent: healthRate() })} />
               <Stat testId="stat-healthy" label={t("statHealthy")} value={s().healthy_accounts} tone="text-emerald-600 dark:text-emerald-400" />

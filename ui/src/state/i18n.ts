@@ -331,6 +331,25 @@ const en = {
   dashCreditsHint: "{requests} requests today (UTC)",
   dashBusiestKeys: "Busiest keys today",
   dashNoKeyUse: "No key used today.",
+
+  navApiReference: "API reference",
+  apiIntro: "Every route of this server, read from its OpenAPI document (no key needed):",
+  apiAdminUi: "Admin UI",
+  apiFilter: "Filter by method, path or summary…",
+  apiShown: "{shown} of {total} operations",
+  apiNoMatch: "No operation matches.",
+  apiOther: "Other",
+  apiParameters: "Parameters",
+  apiRequestBody: "Request body",
+  apiResponses: "Responses",
+  apiRequired: "required",
+  apiContentTypes: "Content types: {types}",
+  apiVariant: "variant {n}",
+
+  credentialNotSaved: "Credential not saved",
+  credentialNotSavedHint:
+    "kiro-ts rotated this account's refresh token but could not write it to the account's credential file, so the new token lives only in memory. kiro-ts keeps retrying the write. Fix the disk or the file's permissions; otherwise the account must sign in again after a restart.",
+  credentialNotSavedCount: "Credential not saved on {count} of {total} accounts",
 };
 
 export type MessageKey = keyof typeof en;
@@ -664,6 +683,25 @@ const zh: Record<MessageKey, string> = {
   dashCreditsHint: "今日 {requests} 次请求（UTC）",
   dashBusiestKeys: "今日最活跃的密钥",
   dashNoKeyUse: "今日尚无密钥使用。",
+
+  navApiReference: "API 参考",
+  apiIntro: "本服务的全部路由，读取自其 OpenAPI 文档（无需密钥）：",
+  apiAdminUi: "管理界面",
+  apiFilter: "按方法、路径或说明筛选…",
+  apiShown: "显示 {shown} / {total} 个接口",
+  apiNoMatch: "没有匹配的接口。",
+  apiOther: "其他",
+  apiParameters: "参数",
+  apiRequestBody: "请求体",
+  apiResponses: "响应",
+  apiRequired: "必填",
+  apiContentTypes: "内容类型：{types}",
+  apiVariant: "形式 {n}",
+
+  credentialNotSaved: "凭据未保存",
+  credentialNotSavedHint:
+    "kiro-ts 已轮换此账号的 Refresh Token，但无法写入该账号的凭据文件，新 Token 目前只保存在内存中。kiro-ts 会持续重试写入。请修复磁盘或文件权限，否则重启后该账号需要重新登录。",
+  credentialNotSavedCount: "{total} 个账号中有 {count} 个凭据未保存",
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, zh };
