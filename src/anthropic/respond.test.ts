@@ -8,7 +8,7 @@ import { StreamTranslator } from "./stream";
 const log = new Logger("error", () => {});
 const translated = (reply: Reply, logger: Logger) => new TranslatedReply(translator(), reply, logger);
 const translator = () =>
-  new StreamTranslator({ model: "claude-sonnet-4-5", thinking: false, inputTokens: 10, contextWindow: 200_000, toolNames: new Map() });
+  new StreamTranslator({ model: "claude-sonnet-4-6", thinking: false, inputTokens: 10, contextWindow: 200_000, toolNames: new Map() });
 
 /** A reply whose later batches arrive on the test's command, and which records being abandoned. */
 function scriptedReply(first: KiroEvent[], later: Array<KiroEvent[] | Error>, gapMs: number) {

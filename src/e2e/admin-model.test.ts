@@ -72,7 +72,7 @@ describe("answers", () => {
     // Give the accounts every optional field: usage from a check; a use, and a rest with its reason, from a 429 each.
     await admin("POST", "/admin/accounts/batch-check", {});
     for (const name of ["alice", "bob", "carol"]) g.sim.enqueueFor(name, throttled(60));
-    await post(g, "/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 10, messages: [{ role: "user", content: "x" }] });
+    await post(g, "/v1/messages", { model: "claude-sonnet-4-6", max_tokens: 10, messages: [{ role: "user", content: "x" }] });
     const shown = JSON.parse(JSON.stringify(g.services.pool.accounts.map(accountInfo)));
     const alice = shown.find((a: { name: string }) => a.name === "alice");
     expect(Object.keys(alice)).toEqual(expect.arrayContaining(["email", "state_reason", "available_at", "usage", "last_used_at", "expires_at", "profile_arn"]));

@@ -50,7 +50,7 @@ describe("admin API", () => {
   });
 
   test("GET /admin/pool/status", async () => {
-    await post(g, "/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 10, messages: [{ role: "user", content: "x" }] });
+    await post(g, "/v1/messages", { model: "claude-sonnet-4-6", max_tokens: 10, messages: [{ role: "user", content: "x" }] });
     const res = await admin("GET", "/admin/pool/status");
     expect(res.status).toBe(200);
     expect(res.json.success).toBe(true);
@@ -158,7 +158,7 @@ describe("admin API", () => {
     g.sim.enqueueFor("alice", throttled(60));
     g.sim.enqueueFor("bob", throttled(60));
     g.sim.enqueueFor("carol", throttled(60));
-    await post(g, "/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 10, messages: [{ role: "user", content: "x" }] });
+    await post(g, "/v1/messages", { model: "claude-sonnet-4-6", max_tokens: 10, messages: [{ role: "user", content: "x" }] });
     expect(g.services.pool.get("alice")!.state.kind).toBe("cooling");
     expect((await admin("POST", "/admin/accounts/reset", { name: "alice" })).json).toEqual({ success: true, data: null });
     expect(g.services.pool.get("alice")!.state.kind).toBe("healthy");

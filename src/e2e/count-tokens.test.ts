@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { post, startGateway, type Gateway } from "./harness";
 
-const ask = { model: "claude-sonnet-4-5", messages: [{ role: "user", content: "Hello, Claude!" }], system: "Be brief." };
+const ask = { model: "claude-sonnet-4-6", messages: [{ role: "user", content: "Hello, Claude!" }], system: "Be brief." };
 const seen: Array<{ headers: Record<string, string>; body: any }> = [];
 let healthy = true;
 const external = Bun.serve({

@@ -7,7 +7,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { events, internal, pause, reset, text, textEvent, throttled, tooLong } from "../simulator/replies";
 import { post, startGateway, type Gateway } from "./harness";
 
-const hello = { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "hello" }] };
+const hello = { model: "claude-sonnet-4-6", max_tokens: 64, messages: [{ role: "user", content: "hello" }] };
 
 describe("request errors (no upstream call)", () => {
   let g: Gateway;
@@ -28,13 +28,13 @@ describe("request errors (no upstream call)", () => {
   });
 
   test("bad JSON: 400 invalid_request_error", async () => {
-    const res = await post(g, "/v1/messages", '{"model": "claude-sonnet-4-5", ');
+    const res = await post(g, "/v1/messages", '{"model": "claude-sonnet-4-6", ');
     expect(res.status).toBe(400);
     expect(res.json).toEqual({ type: "error", error: { type: "invalid_request_error", message: "the request body is not valid JSON" } });
   });
 
   test.each([
-    [{ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }] }, "max_tokens: field required"],
+    [{ model: "claude-sonnet-4-6", messages: [{ role: "user", content: "x" }] }, "max_tokens: field required"],
     [{ ...hello, max_tokens: 0 }, "max_tokens: expected integer to be greater or equal to 1"],
     [{ ...hello, messages: [{ role: "robot", content: "x" }] }, 'messages.0.role: must be one of "user", "assistant", "system"'],
     [{ ...hello, system: 42 }, "system: expected string or expected array"],

@@ -57,7 +57,7 @@ export interface Recovery {
   burst: { requests: number; correct: number; accountsServing: number };
 }
 
-const MODEL = "claude-sonnet-4-5";
+const MODEL = "claude-sonnet-4-6";
 const WORDS = ["alpha", "ünïcödé", "日本語", "emoji 😀🚀", "Ελληνικά", "naïve café", "العربية", "tab\tand \"quotes\"", "emoji 👨‍👩‍👧"];
 
 /** A unique question, with multi-byte characters so a frame split inside a character would show. */

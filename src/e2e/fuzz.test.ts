@@ -52,7 +52,7 @@ describe(`the fuzz: ${PER_ROUTE} hostile requests to every route, then strangers
   });
 });
 
-const hello = { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "hello" }] };
+const hello = { model: "claude-sonnet-4-6", max_tokens: 64, messages: [{ role: "user", content: "hello" }] };
 const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
 
 describe("hostile input, case by case", () => {
@@ -72,7 +72,7 @@ describe("hostile input, case by case", () => {
 
   test.each(["/v1/messages", "/v1/messages/count_tokens"])("%s: nesting deeper than 128 levels is a 400 saying so, at any depth", async (path) => {
     for (const depth of [129, 30_000, 1_000_000]) {
-      const res = await post(g, path, `{"model":"claude-sonnet-4-5","max_tokens":1,"messages":[],"extra":${nested(depth)}}`);
+      const res = await post(g, path, `{"model":"claude-sonnet-4-6","max_tokens":1,"messages":[],"extra":${nested(depth)}}`);
       expect(res.status).toBe(400);
       expect(res.json.error.message).toBe("the request body nests arrays and objects deeper than 128 levels");
     }
@@ -85,7 +85,7 @@ describe("hostile input, case by case", () => {
       const res = await post(g, "/v1/messages", { ...hello, messages: [{ role: "user", content }], metadata: { user_id: "]]]]" } });
       expect(res.status, res.text).toBe(200);
     }
-    const escaped = await post(g, "/v1/messages", `{"model":"claude-sonnet-4-5","max_tokens":8,"messages":[{"role":"user","content":"\\\\"}],"x":${nested(129)}}`);
+    const escaped = await post(g, "/v1/messages", `{"model":"claude-sonnet-4-6","max_tokens":8,"messages":[{"role":"user","content":"\\\\"}],"x":${nested(129)}}`);
     expect(escaped.json.error.message).toBe("the request body nests arrays and objects deeper than 128 levels");
   });
 
@@ -118,7 +118,7 @@ describe("hostile input, case by case", () => {
 
   test("a lone surrogate reaches Kiro as U+FFFD", async () => {
     g.sim.clearRequests();
-    const res = await post(g, "/v1/messages", '{"model":"claude-sonnet-4-5","max_tokens":8,"messages":[{"role":"user","content":"half \\ud83d"}]}');
+    const res = await post(g, "/v1/messages", '{"model":"claude-sonnet-4-6","max_tokens":8,"messages":[{"role":"user","content":"half \\ud83d"}]}');
     expect(res.status).toBe(200);
     const sent = g.sim.requests.find((r) => r.path.endsWith("/generateAssistantResponse"))!.body as any;
     expect(sent.conversationState.currentMessage.userInputMessage.content).toBe("half \ufffd");

@@ -60,7 +60,7 @@ const encoder = new TextEncoder();
 
 /* ---- building blocks ---------------------------------------------------------------------------- */
 
-const MODEL = "claude-sonnet-4-5";
+const MODEL = "claude-sonnet-4-6";
 const hello = (): Record<string, Json> => ({ model: MODEL, max_tokens: 64, messages: [{ role: "user", content: "hello" }] });
 
 /** A request using every field the schema knows, each of the right type, so that one can be broken at a time. */
@@ -184,10 +184,10 @@ function bodyMakers(counting: boolean): Maker[] {
     },
     (r, k) => {
       const broken = r.pick([
-        '{"model": "claude-sonnet-4-5", "max_tokens": 64, "messages": [],}',
-        "{'model': 'claude-sonnet-4-5'}",
-        '{model: "claude-sonnet-4-5"}',
-        '{"model": "claude-sonnet-4-5" /* a comment */}',
+        '{"model": "claude-sonnet-4-6", "max_tokens": 64, "messages": [],}',
+        "{'model': 'claude-sonnet-4-6'}",
+        '{model: "claude-sonnet-4-6"}',
+        '{"model": "claude-sonnet-4-6" /* a comment */}',
         '{"max_tokens": NaN}',
         '{"max_tokens": Infinity}',
         '{"max_tokens": 0x40}',
@@ -219,13 +219,13 @@ function bodyMakers(counting: boolean): Maker[] {
     (r, k) => ({
       kind: "bad JSON",
       headers: json(k),
-      body: concat('{"model": "claude-sonnet-4-5", ', r.pick(INVALID_UTF8), ' "max_tokens": 64}'),
+      body: concat('{"model": "claude-sonnet-4-6", ', r.pick(INVALID_UTF8), ' "max_tokens": 64}'),
       expect: refused("the request body is not valid JSON", 400),
     }),
     (r, k) => ({
       kind: "not an object",
       headers: json(k),
-      body: r.pick(["null", "42", '"hello"', "[]", "true", "[{}]", '[{"model":"claude-sonnet-4-5"}]', "-1e400", "  \n\t "]),
+      body: r.pick(["null", "42", '"hello"', "[]", "true", "[{}]", '[{"model":"claude-sonnet-4-6"}]', "-1e400", "  \n\t "]),
       expect: refused(/^(body: expected object|the request body is empty; send a JSON object)$/, 400),
     }),
     (r, k) => {
@@ -503,7 +503,7 @@ function bodyMakers(counting: boolean): Maker[] {
     (r, k) => {
       const variant = r.pick(["invalid UTF-8 in a string", "BOM", "NUL and separators"] as const);
       if (variant === "invalid UTF-8 in a string") {
-        const bytes = concat('{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"a', r.pick(INVALID_UTF8), 'b"}]}');
+        const bytes = concat('{"model":"claude-sonnet-4-6","max_tokens":64,"messages":[{"role":"user","content":"a', r.pick(INVALID_UTF8), 'b"}]}');
         return { kind: "broken unicode", headers: json(k), body: bytes, expect: served };
       }
       if (variant === "BOM") return { kind: "broken unicode", headers: json(k), body: concat(new Uint8Array([0xef, 0xbb, 0xbf]), JSON.stringify(hello())), expect: served };

@@ -70,7 +70,7 @@ const ask = (url: string, stream: boolean) =>
   fetch(url + "/v1/messages", {
     method: "POST",
     headers: { "content-type": "application/json", "x-api-key": "sk-life" },
-    body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 50, stream, messages: [{ role: "user", content: "hi" }] }),
+    body: JSON.stringify({ model: "claude-sonnet-4-6", max_tokens: 50, stream, messages: [{ role: "user", content: "hi" }] }),
   });
 const accounts = async (url: string) =>
   ((await (await fetch(url + "/admin/accounts", { headers: { "x-api-key": "admin-life" } })).json()) as { data: Array<{ name: string }> }).data.map((a) => a.name);

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { internal, quotaExhausted, text, throttled } from "../simulator/replies";
 import { post, startGateway, type Gateway } from "./harness";
 
-const hello = { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "hello" }] };
+const hello = { model: "claude-sonnet-4-6", max_tokens: 64, messages: [{ role: "user", content: "hello" }] };
 const three = [
   { name: "a", authMethod: "social" as const },
   { name: "b", authMethod: "social" as const },

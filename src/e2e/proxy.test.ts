@@ -34,7 +34,7 @@ test("refresh, chat and quota checks all travel through proxyUrl with its creden
     config: { proxyUrl: p.url, proxyUsername: "proxy-user", proxyPassword: "s3cret" },
     credentialExtras: { expiresAt: "2020-01-01T00:00:00Z" },
   });
-  const res = await post(g, "/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 20, stream: true, messages: [{ role: "user", content: "hi" }] });
+  const res = await post(g, "/v1/messages", { model: "claude-sonnet-4-6", max_tokens: 20, stream: true, messages: [{ role: "user", content: "hi" }] });
   expect(res.status).toBe(200);
   expect(res.text).toContain("event: message_stop");
   await fetch(g.url + "/admin/accounts/check", { method: "POST", headers: { "x-api-key": g.adminKey, "content-type": "application/json" }, body: '{"name":"solo"}' });

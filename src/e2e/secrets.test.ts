@@ -24,7 +24,7 @@ test("no token or key ever reaches the log, even at debug level", async () => {
       headers: { "content-type": "application/json", "x-api-key": g.adminKey, ...headers },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     }).then((r) => r.text());
-  const hello = { model: "claude-sonnet-4-5", max_tokens: 32, messages: [{ role: "user", content: "hi" }] };
+  const hello = { model: "claude-sonnet-4-6", max_tokens: 32, messages: [{ role: "user", content: "hi" }] };
 
   await post(g, "/v1/messages", hello);
   await post(g, "/v1/messages", { ...hello, stream: true });

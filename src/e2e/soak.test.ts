@@ -98,7 +98,7 @@ test("a request stalled before the first event on every account gives up at firs
   });
   try {
     for (let i = 0; i < 9; i++) g.sim.enqueue(text("late", { stallBeforeMs: 10_000 }));
-    const res = await post(g, "/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 8, messages: [{ role: "user", content: "hi" }] });
+    const res = await post(g, "/v1/messages", { model: "claude-sonnet-4-6", max_tokens: 8, messages: [{ role: "user", content: "hi" }] });
     expect(res.status).toBe(504);
     expect(res.json.error.message).toContain("(firstByteTimeoutSecs)");
     expect(g.sim.requests.filter((r) => r.path.endsWith("/generateAssistantResponse")).length).toBeGreaterThan(1);
@@ -112,7 +112,7 @@ test("a request stalled before the first event on every account gives up at firs
 test("after one 500 on each of three accounts, that request and the next are still served", async () => {
   const g = await startGateway({ accounts: [{ name: "a", authMethod: "social" }, { name: "b", authMethod: "social" }, { name: "c", authMethod: "social" }] });
   try {
-    const hello = { model: "claude-sonnet-4-5", max_tokens: 8, messages: [{ role: "user", content: "hi" }] };
+    const hello = { model: "claude-sonnet-4-6", max_tokens: 8, messages: [{ role: "user", content: "hi" }] };
     g.sim.enqueue(internal(), internal(), internal());
     expect((await post(g, "/v1/messages", hello)).status).toBe(200);
     const next = await post(g, "/v1/messages", hello);

@@ -7,7 +7,7 @@ import { stat } from "node:fs/promises";
 import { invalidBearer, text } from "../simulator/replies";
 import { post, startGateway, type Gateway } from "./harness";
 
-const hello = { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "hello" }] };
+const hello = { model: "claude-sonnet-4-6", max_tokens: 64, messages: [{ role: "user", content: "hello" }] };
 const expired = { expiresAt: "2020-01-01T00:00:00Z", accessToken: "stale-token-from-last-year", note: "my own key", nested: { keep: [1, 2] } };
 const readJson = async (path: string) => JSON.parse(await Bun.file(path).text());
 

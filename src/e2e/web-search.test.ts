@@ -10,7 +10,7 @@ let g: Gateway;
 afterEach(() => g.stop());
 
 const search = (query: string) => ({
-  model: "claude-sonnet-4-5",
+  model: "claude-sonnet-4-6",
   max_tokens: 1024,
   tools: [{ type: "web_search_20250305", name: "web_search", max_uses: 8 }] as never,
   messages: [{ role: "user" as const, content: `Perform a web search for the query: ${query}` }],

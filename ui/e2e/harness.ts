@@ -164,7 +164,7 @@ export async function sendMessages(server: DemoServer, count: number): Promise<v
     const response = await fetch(`${server.url}v1/messages`, {
       method: "POST",
       headers: { "x-api-key": server.apiKey, "content-type": "application/json", "anthropic-version": "2023-06-01" },
-      body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: `Hello ${i}` }] }),
+      body: JSON.stringify({ model: "claude-sonnet-4-6", max_tokens: 64, messages: [{ role: "user", content: `Hello ${i}` }] }),
     });
     if (!response.ok) throw new Error(`POST /v1/messages answered ${response.status}: ${await response.text()}`);
     await response.arrayBuffer();
