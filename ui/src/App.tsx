@@ -3,6 +3,7 @@ import { type JSX, Show } from "solid-js";
 import { type AdminClient, UnauthorizedError } from "./api/client";
 import { Layout } from "./components/Layout";
 import { AccountsPage } from "./pages/Accounts";
+import { ApiReferencePage } from "./pages/ApiReference";
 import { ConfigPage } from "./pages/Config";
 import { DashboardPage } from "./pages/Dashboard";
 import { KeysPage } from "./pages/Keys";
@@ -47,6 +48,7 @@ export function App() {
   return (
     <Router>
       <Route path={ROUTES.login} component={LoginPage} />
+      <Route path={ROUTES.apiReference} component={ApiReferencePage} />
       <Route path="/" component={SignedIn}>
         <Route path={ROUTES.dashboard} component={DashboardPage} />
         <Route path={ROUTES.accounts} component={AccountsPage} />

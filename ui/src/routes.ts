@@ -10,4 +10,9 @@ export const ROUTES = {
   requests: "/requests",
   config: "/config",
   login: "/login",
+  /** The API reference: public, like the OpenAPI document it reads. */
+  apiReference: "/swagger",
 } as const;
+
+/** Written by the server's @elysiajs/swagger from the routes' schemas (src/app.ts). */
+export const OPENAPI_SPEC_URL = "/swagger/json";

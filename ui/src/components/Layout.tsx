@@ -75,6 +75,9 @@ export function Layout(props: { children: JSX.Element }) {
             </A>
           </nav>
           <div class="ml-auto flex items-center gap-2">
+            <A href={ROUTES.apiReference} class={navClass}>
+              {t("navApiReference")}
+            </A>
             <LanguageToggle />
             <ThemeToggle />
             <button type="button" class="btn" onClick={() => signOut("user")}>
