@@ -40,7 +40,7 @@ const NOT_BUILT_CSP = "default-src 'none'; frame-ancestors 'none'";
 export const OPENAPI_SPEC_PATH = "/swagger/json";
 
 /** The UI's page that renders that document (ui/src/routes.ts names it too). */
-export const API_REFERENCE_PATH = "/swagger";
+const API_REFERENCE_PATH = "/swagger";
 
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>kiro-ts</title></head>
