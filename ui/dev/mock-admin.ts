@@ -135,6 +135,9 @@ export function createMockAdmin(options: MockAdminOptions) {
         return ok(status());
       case "GET /admin/accounts":
         return ok(accounts.map(publicInfo));
+      // No client keys: the dashboard's key panels read this list.
+      case "GET /admin/keys":
+        return ok([]);
       case "GET /admin/config":
         return ok({ host: "127.0.0.1", port: options.port ?? 0, region: "us-east-1", kiroVersion: "0.8.0", credentialsDir: "credentials", failureCooldownSecs: 60, maxFailures: 5 });
       case "POST /admin/accounts": {

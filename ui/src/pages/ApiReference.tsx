@@ -44,15 +44,18 @@ function Section(props: { title: string; children: JSX.Element }) {
   );
 }
 
-function TypeLine(props: { doc: OpenApiDocument; schema: Schema; name?: string; required?: boolean }) {
+/** `name` is a field's, or with `variant` a union member's label (not a field, so set apart). */
+function TypeLine(props: { doc: OpenApiDocument; schema: Schema; name?: string; variant?: boolean; required?: boolean }) {
   const resolved = () => resolve(props.doc, props.schema);
   return (
     <>
       <div class="flex flex-wrap items-baseline gap-x-2 gap-y-0.5 text-sm">
         <Show when={props.name}>
-          <code class="font-medium" data-testid="schema-field">
-            {props.name}
-          </code>
+          <Show when={!props.variant} fallback={<span class="muted text-xs italic">{props.name}</span>}>
+            <code class="font-medium" data-testid="schema-field">
+              {props.name}
+            </code>
+          </Show>
         </Show>
         <code class="text-xs text-violet-700 dark:text-violet-300">{typeLabel(props.doc, props.schema)}</code>
         <Show when={props.required}>
@@ -76,7 +79,13 @@ function SchemaFields(props: { doc: OpenApiDocument; schema: Schema; depth: numb
         <For each={fields()}>
           {(field, index) => (
             <li>
-              <TypeLine doc={props.doc} schema={field.schema} name={field.name ?? t("apiVariant", { n: index() + 1 })} required={field.required} />
+              <TypeLine
+                doc={props.doc}
+                schema={field.schema}
+                name={field.name ?? t("apiVariant", { n: index() + 1 })}
+                variant={field.name === undefined}
+                required={field.required}
+              />
               <SchemaFields doc={props.doc} schema={field.schema} depth={props.depth + 1} />
             </li>
           )}
