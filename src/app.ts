@@ -32,6 +32,7 @@ export function buildApp(s: Services) {
     clients: s.records.keys,
     recorder: s.records.recorder,
     bodies: { maxBytes: MAX_BODY_BYTES, budget: new BodyBudget(s.config.maxBodyBytesInFlight) },
+    ...(s.cluster.keyLimits ? { sharedLimits: s.cluster.keyLimits } : {}),
   });
   return new Elysia()
     .onRequest(({ request }) => {
@@ -53,11 +54,14 @@ export function buildApp(s: Services) {
     .onError(({ code, request }) => (code === "NOT_FOUND" ? errorResponse(noRouteError(s.log, request.method, request.url)) : undefined))
     .get("/health", () => ({ status: "ok", version: VERSION, accounts: s.pool.accounts.length }))
     // Readiness, for load balancers and health checks: 503 with the reason while no account could serve a request.
+    // Redis away is no reason (the instance serves with its own state), but it is said.
     .get("/ready", () => {
       const why = s.pool.unreadiness();
-      if (!why) return { status: "ready", accounts: s.pool.accounts.length };
+      const cluster = s.cluster.status();
+      const shared = cluster.mode === "alone" ? {} : { cluster };
+      if (!why) return { status: "ready", accounts: s.pool.accounts.length, ...shared };
       const retryAfter = why.detail.retryAfterSecs;
-      return new Response(JSON.stringify({ status: "unavailable", reason: why.message }), {
+      return new Response(JSON.stringify({ status: "unavailable", reason: why.message, ...shared }), {
         status: 503,
         headers: { "content-type": "application/json", ...(retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {}) },
       });

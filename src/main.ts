@@ -208,6 +208,7 @@ async function serve(services: Services, config: Config, log: Logger, { portSett
     const grace = new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS));
     await Promise.race([server.stop(false), grace]);
     await services.stateFile.save();
+    await services.cluster.leave();
     // The last second of request records, queued off the request path, is written before the database closes.
     await services.records.close().catch((e) => log.error("could not write the last request records", { error: (e as Error).message }));
     const unsaved = services.pool.accounts.filter((a) => !a.credentialSaved);

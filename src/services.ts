@@ -3,6 +3,8 @@
  * fresh one): configuration, logger, credential store, the pool of accounts, and upstream settings.
  */
 import { dirname, join } from "node:path";
+import { type Cluster, LocalCluster } from "./cluster/cluster";
+import { RedisCluster } from "./cluster/redis-cluster";
 import type { Config } from "./config/schema";
 import { FailedAuthLimiter } from "./http/auth";
 import { ModelCatalog } from "./kiro/catalog";
@@ -48,6 +50,8 @@ export interface Services {
   alerts?: Alerts;
   /** Which account served each conversation last (Kiro's prompt cache is per account). */
   sessions: SessionAffinity;
+  /** The other instances on the same accounts (redisUrl), or none. */
+  cluster: Cluster;
 }
 
 export function upstreamSettings(config: Config): UpstreamSettings {
@@ -80,7 +84,7 @@ export interface ServiceOptions {
   log: Logger;
   /** The single credentials file, used when config.credentialsDir is not set. */
   credentialsFile: string;
-  /** Where KIRO_API_KEY is read from (process.env by default). */
+  /** Where KIRO_API_KEY and REDIS_URL are read from (process.env by default). */
   env?: Record<string, string | undefined>;
 }
 
@@ -94,6 +98,22 @@ export async function createServices({ config, log, credentialsFile, env = proce
   const records = await Records.open(config, log);
   const metrics = new GatewayMetrics(() => pool.accounts, records.keys);
   records.recorder.listen((r) => metrics.observe(r));
+  const accountsDir = config.credentialsDir ?? dirname(credentialsFile);
+  const redisUrl = config.redisUrl ?? (env.REDIS_URL?.trim() || undefined);
+  const cluster: Cluster = redisUrl
+    ? new RedisCluster(redisUrl, config.redisKeyPrefix, {
+        log,
+        pool: () => pool,
+        store,
+        accountsDir,
+        accountDeps: () => accountDeps,
+        keys: () => records.keys,
+        onAdded: () => void models.refresh(),
+      })
+    : new LocalCluster();
+  const keyLimits = cluster.keyLimits;
+  if (keyLimits) records.recorder.listen((r) => keyLimits.finished(r));
+  records.keys.onChange(() => cluster.keysChanged());
   const accountDeps: AccountDeps = {
     store,
     upstream,
@@ -101,6 +121,7 @@ export async function createServices({ config, log, credentialsFile, env = proce
     failureCooldownSecs: config.failureCooldownSecs,
     maxFailures: config.maxFailures,
     onRefresh: (result) => metrics.refreshed(result),
+    ...(cluster.sharing ? { sharing: cluster.sharing } : {}),
   };
   const sources: SourceSettings = {
     store,
@@ -110,7 +131,6 @@ export async function createServices({ config, log, credentialsFile, env = proce
     ...(env[API_KEY_VARIABLE]?.trim() ? { apiKey: env[API_KEY_VARIABLE]!.trim() } : {}),
   };
   const loaded = await loadCredentials(sources);
-  const accountsDir = config.credentialsDir ?? dirname(credentialsFile);
   const stateFile = new PoolStateFile(join(accountsDir, STATE_FILE), log, () => pool.accounts);
   const pool = new Pool(
     log,
@@ -118,10 +138,17 @@ export async function createServices({ config, log, credentialsFile, env = proce
     { onChange: () => stateFile.touch() },
   );
   await stateFile.restore();
+  await cluster.join();
   const models = new ModelCatalog(() => askEveryAccount(pool, upstream), log);
   const chat = new KiroChat(upstream, { firstEventMs: config.firstEventTimeoutSecs * 1000, idleMs: config.streamIdleTimeoutSecs * 1000 }, log);
   const alerts = config.alertWebhookUrl ? new Alerts(config.alertWebhookUrl, pool, log) : undefined;
   if (alerts) records.recorder.listen((r) => alerts.observe(r));
-  const reloader = new AccountReloader(pool, sources, accountDeps, () => void models.refresh());
-  return { config, log, store, pool, upstream, accountDeps, accountsDir, stateFile, authLimiter: new FailedAuthLimiter(), models, chat, reloader, records, metrics, ...(alerts ? { alerts } : {}), sessions: new SessionAffinity() };
+  const reloader = new AccountReloader(pool, sources, accountDeps, (result) => {
+    if (result.added.length > 0) void models.refresh();
+    // What the files here say now, the other instances take too.
+    for (const name of result.added) cluster.accountAdded(pool.get(name)!);
+    for (const name of result.removed) cluster.accountRemoved(name, false);
+    for (const name of result.updated) cluster.credentialReplaced(pool.get(name)!);
+  });
+  return { config, log, store, pool, upstream, accountDeps, accountsDir, stateFile, authLimiter: new FailedAuthLimiter(), models, chat, reloader, records, metrics, ...(alerts ? { alerts } : {}), sessions: new SessionAffinity(), cluster };
 }

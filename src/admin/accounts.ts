@@ -75,6 +75,7 @@ export function poolStatus(s: Services): PoolStatus {
     waiting_requests: s.pool.waiting.count,
     longest_wait_secs: Math.round(s.pool.waiting.longestWaitMs / 100) / 10,
     accounts,
+    cluster: s.cluster.status(),
   };
 }
 
@@ -176,6 +177,7 @@ async function createAccount(s: Services, name: string, credential: Credential, 
     }
   }
   s.pool.add(account);
+  s.cluster.accountAdded(account);
   return account;
 }
 
@@ -209,6 +211,7 @@ export async function removeAccount(s: Services, name: string, deleteFile: boole
   const removed = s.pool.remove(name);
   // Only a file of its own is deleted: an array file holds other accounts, and KIRO_API_KEY is no file.
   if (removed && deleteFile && removed.source.index === undefined && !removed.source.environment) await s.store.remove(removed.source.path);
+  if (removed) s.cluster.accountRemoved(name, deleteFile);
   s.log.info("account removed", { account: name, fileDeleted: !!(removed && deleteFile) });
 }
 

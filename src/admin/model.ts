@@ -81,6 +81,15 @@ export const MinuteCount = t.Object({
   count: t.Number(),
 });
 
+/** Whether this instance shares the pool with others (redisUrl), and whether Redis answers. */
+export const ClusterStatus = t.Object({
+  mode: t.Union([t.Literal("alone"), t.Literal("redis")]),
+  instance: t.Optional(t.String()),
+  redis: t.Optional(t.Union([t.Literal("connected"), t.Literal("unreachable")], { description: "unreachable: serving with this instance's own state until Redis answers" })),
+  unreachableSince: t.Optional(t.String()),
+  peers: t.Optional(t.Number({ description: "Other instances heard from in the last 5 s" })),
+});
+
 export const PoolStatus = t.Object({
   total_accounts: t.Number(),
   healthy_accounts: t.Number(),
@@ -91,6 +100,7 @@ export const PoolStatus = t.Object({
   waiting_requests: t.Number({ description: "Requests waiting for an account to come back (queueWaitSecs)" }),
   longest_wait_secs: t.Number({ description: "How long the request waiting longest has waited; 0 when none waits" }),
   accounts: t.Array(AccountInfo),
+  cluster: t.Optional(ClusterStatus),
 });
 
 /** A quota check: a failed one is still an answer, with `healthy: false`, zeros and `error`. */

@@ -68,6 +68,8 @@ export const ConfigSchema = t.Object({
   usageRetentionDays: t.Integer({ default: 90, minimum: 1, description: "days of hourly usage kept" }),
   requestLogDays: t.Integer({ default: 14, minimum: 1, description: "days of the request log kept" }),
   alertWebhookUrl: url("JSON POSTed when an account is disabled, nearly out of quota, or no account can serve"),
+  redisUrl: url("redis://…: several instances share the pool's live state (credentials, refresh locks, rests, key limits); REDIS_URL too"),
+  redisKeyPrefix: t.String({ default: "kiro-ts:", minLength: 1, description: "prefix of every Redis key and channel, so that clusters can share one Redis" }),
 });
 
 export type Config = Static<typeof ConfigSchema> & {

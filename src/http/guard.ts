@@ -9,6 +9,7 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { Server } from "bun";
 import { Elysia } from "elysia";
+import type { SharedKeyLimits } from "../cluster/cluster";
 import { GatewayError } from "../errors";
 import type { Logger } from "../log";
 import type { ClientKey, ClientKeys } from "../records/keys";
@@ -31,6 +32,8 @@ export interface GuardSettings {
   clients: ClientKeys;
   recorder: Recorder;
   bodies: BodyLimits;
+  /** The limits of a key over every instance (redisUrl); each instance's own counters decide first. */
+  sharedLimits?: SharedKeyLimits;
 }
 
 /** What each kind of route says to a caller without the right key, and writes to the log. */
@@ -46,6 +49,8 @@ type Caller = { request: Request; server: Server<unknown> | null };
 
 export class KeyGuard {
   private readonly adminKey: Key;
+  /** Each client request's admission under the cluster-wide limits, asked once. */
+  private readonly shared = new WeakMap<RequestRecord, Promise<void>>();
 
   constructor(private readonly settings: GuardSettings) {
     this.adminKey = new Key(settings.adminKey);
@@ -81,6 +86,28 @@ export class KeyGuard {
       : new GatewayError("authentication", presented?.unusable(now) ?? REFUSAL[who].message);
   }
 
+  /**
+   * The cluster's word on a client's key limits, once per request. A refusal goes on the record as a local one
+   * does, and the slot the key's own counters gave is freed.
+   */
+  private admitShared(record: RequestRecord | undefined): Promise<void> | undefined {
+    const limits = this.settings.sharedLimits;
+    if (!record || !limits) return undefined;
+    let admission = this.shared.get(record);
+    if (!admission) {
+      admission = limits.admit(record.key, record, Date.now()).catch((e: unknown) => {
+        record.refusal = e;
+        if (record.admitted) {
+          record.admitted = false;
+          record.key.release();
+        }
+        throw e;
+      });
+      this.shared.set(record, admission);
+    }
+    return admission;
+  }
+
   /** What a client's body asks for goes on its record; a model its key may not use is refused. */
   private permit(request: Request, body: unknown): void {
     const record = this.settings.recorder.of(request);
@@ -96,13 +123,18 @@ export class KeyGuard {
    * The `key` macro: `{ key: "client" }` on a route or guard admits only callers with that key — in `parse`, so
    * that Elysia reads no stranger's body even on a route without a schema, and in `resolve` (which runs before
    * the handler's other hooks) for requests without a body, handing the handler the client's record as `client`.
-   * A route with a body brings its own parse hook (jsonBody), which Elysia runs instead.
+   * A route with a body brings its own parse hook (jsonBody), which Elysia runs instead. With several instances,
+   * `resolve` also asks the cluster-wide key limits (asynchronous, so not in the body's parse).
    */
   get plugin() {
     return new Elysia({ name: "key-guard" }).macro({
       key: (who: KeyKind) => ({
         parse: (caller: Caller) => void this.admit(who, caller),
-        resolve: (caller: Caller) => ({ client: this.admit(who, caller) }),
+        resolve: async (caller: Caller) => {
+          const client = this.admit(who, caller);
+          await this.admitShared(client);
+          return { client };
+        },
       }),
     });
   }

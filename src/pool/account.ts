@@ -23,6 +23,28 @@ export type AccountState =
   | { kind: "cooling"; reason: string; until: number }
   | { kind: "disabled"; why: DisableReason; reason: string; until?: number };
 
+/**
+ * What an account shares with other kiro-ts instances on the same accounts (cluster/): without it, an account is
+ * this process's alone, as it always was.
+ */
+export interface AccountSharing {
+  /** Runs `work` (a refresh and the publishing of its result) as the only refresh of the account in the cluster. */
+  refreshTurn<T>(account: Account, work: () => Promise<T>): Promise<T>;
+  /** The cluster's latest credential of the account, when another instance holds a newer one than `account`. */
+  newerCredential(account: Account): Promise<Credential | undefined>;
+  /** A refresh here rotated the account's tokens: the other instances take them. */
+  refreshed(account: Account): Promise<void>;
+  /** Its health or its quota result changed here. */
+  stateChanged(account: Account): void;
+}
+
+/** An account's health and quota result as the instances share them; `at` orders changes made on different ones. */
+export interface SharedAccountState {
+  state: AccountState;
+  at: number;
+  lastCheck?: Counters["lastCheck"];
+}
+
 export interface AccountDeps {
   store: CredentialStore;
   upstream: UpstreamSettings;
@@ -31,6 +53,8 @@ export interface AccountDeps {
   maxFailures: number;
   /** Told of each token refresh Kiro answered: renewed, refused (invalid_grant), or failed otherwise. */
   onRefresh?: (result: "ok" | "refused" | "failed") => void;
+  /** The other instances, when there are (redisUrl). */
+  sharing?: AccountSharing;
 }
 
 export interface Counters {
@@ -65,7 +89,9 @@ export class RefreshFailure extends Error {
 }
 
 export class Account {
-  state: AccountState = { kind: "healthy" };
+  private current: AccountState = { kind: "healthy" };
+  /** When the state last changed here or was taken from another instance. */
+  private stateAt = 0;
   readonly counters: Counters = { requests: 0, failures: 0, consecutiveFailures: 0 };
   readonly machineId: string;
   private refreshing: Promise<void> | undefined;
@@ -77,6 +103,9 @@ export class Account {
   /** Requests started, each weighing half as much every LOAD_HALF_LIFE_MS; as of loadAt. */
   private load = 0;
   private loadAt = 0;
+  /** The other instances' recent load on this account, as of peerLoadAt. */
+  private peerLoad = 0;
+  private peerLoadAt = 0;
 
   constructor(
     readonly name: string,
@@ -98,6 +127,47 @@ export class Account {
     return authKind(this.cred) === "api_key" ? this.cred.kiroApiKey : undefined;
   }
 
+  get state(): AccountState {
+    return this.current;
+  }
+
+  /** A change of health made here: the other instances are told. */
+  private setState(next: AccountState): void {
+    this.current = next;
+    this.stateAt = Date.now();
+    this.deps.sharing?.stateChanged(this);
+  }
+
+  /** What the other instances need to know of its health and quota. */
+  get shared(): SharedAccountState {
+    return { state: this.current, at: this.stateAt, ...(this.counters.lastCheck ? { lastCheck: this.counters.lastCheck } : {}) };
+  }
+
+  /** Another instance's view, taken when it is newer than this one's (and not told back). */
+  applyShared(remote: SharedAccountState): boolean {
+    if (remote.at <= this.stateAt) return false;
+    const wasHealthy = this.current.kind === "healthy";
+    this.current = remote.state;
+    this.stateAt = remote.at;
+    if (remote.lastCheck) this.counters.lastCheck = remote.lastCheck;
+    if (remote.state.kind === "healthy") {
+      this.counters.consecutiveFailures = 0;
+      if (!wasHealthy) this.throttles = 0;
+    }
+    return true;
+  }
+
+  /** The other instances' recent load, summed and as of `at`. */
+  setPeerLoad(load: number, at: number): void {
+    this.peerLoad = load;
+    this.peerLoadAt = at;
+  }
+
+  /** Requests started here lately, the older weighing less (what this instance tells the others). */
+  ownLoad(now = Date.now()): number {
+    return this.load * 2 ** (-(now - this.loadAt) / LOAD_HALF_LIFE_MS);
+  }
+
   /** False for an API key, which no refresh can renew. */
   get refreshable(): boolean {
     return this.apiKey === undefined;
@@ -117,7 +187,8 @@ export class Account {
     if (!this.inPool) return false;
     if (this.state.kind !== "healthy" && this.state.until !== undefined && this.state.until <= now) {
       this.deps.log.info("account recovered", { account: this.name, after: this.state.kind });
-      this.state = { kind: "healthy" };
+      // Every instance sees the same rest end: nothing to tell.
+      this.current = { kind: "healthy" };
     }
     return this.state.kind === "healthy";
   }
@@ -159,12 +230,13 @@ export class Account {
    */
   private doRefresh(force: boolean): Promise<void> {
     if (!force && !this.needsRefresh()) return Promise.resolve();
-    return this.source.environment ? this.refreshNow(force) : withFileLock(this.source.path, () => this.refreshNow(force));
+    const work = () => (this.source.environment ? this.refreshNow(force) : withFileLock(this.source.path, () => this.refreshNow(force)));
+    return this.deps.sharing ? this.deps.sharing.refreshTurn(this, work) : work();
   }
 
   private async refreshNow(force: boolean): Promise<void> {
     const refused = this.cred.accessToken;
-    if (await this.adoptNewerFile()) {
+    if ((await this.adoptShared()) || (await this.adoptNewerFile())) {
       // The file's access token is another than the one Kiro refused, or fresh enough: no refresh needed.
       if (force ? this.cred.accessToken !== refused : !this.needsRefresh()) return;
     }
@@ -175,7 +247,7 @@ export class Account {
       grant = await refreshCredential(this.deps.upstream, this.cred, this.machineId);
     } catch (e) {
       // Refused: perhaps another process rotated the token and wrote the new one since we read the file.
-      if (isInvalidGrant(e) && (await this.adoptNewerFile())) return this.refreshNow(force);
+      if (isInvalidGrant(e) && ((await this.adoptShared()) || (await this.adoptNewerFile()))) return this.refreshNow(force);
       this.deps.onRefresh?.(isInvalidGrant(e) ? "refused" : "failed");
       if (isInvalidGrant(e)) {
         this.disable("invalid_refresh_token", "the refresh token was refused (invalid_grant): sign in again and replace the credential");
@@ -193,12 +265,33 @@ export class Account {
     if (!this.cred.machineId) update.machineId = this.machineId;
     this.cred = { ...this.cred, ...update };
     log.info("token refreshed", { account: this.name, expiresAt: grant.expiresAt });
+    // With the other instances before the refresh turn ends, so that the next one takes this token, not Kiro's.
+    await this.deps.sharing?.refreshed(this).catch(() => {});
     // On disk before the token is used: a crash after this still has the rotated refresh token.
     await this.writeBack(update);
     const expiry = expiryOf(this.cred);
     if (expiry !== undefined && expiry - Date.now() <= UNUSABLE_MARGIN_MS) {
       throw new RefreshFailure("the refreshed token expires within 5 minutes", false);
     }
+  }
+
+  /** Takes the credential another instance published after its refresh; true when it did. */
+  private async adoptShared(): Promise<boolean> {
+    const newer = await this.deps.sharing?.newerCredential(this).catch(() => undefined);
+    if (!newer) return false;
+    await this.adoptCredential(newer);
+    return true;
+  }
+
+  /**
+   * Another instance's credential for this account (it refreshed, or an admin replaced it): taken, and written to
+   * this instance's own file, which stays the backup and the import source.
+   */
+  async adoptCredential(c: Credential): Promise<void> {
+    if (c.refreshToken === this.cred.refreshToken && c.accessToken === this.cred.accessToken) return;
+    this.deps.log.info("took the newer token another instance published", { account: this.name });
+    this.take(c);
+    if (!this.source.environment) await this.writeBack({ ...c });
   }
 
   /** Takes the file's credential when someone else wrote a newer one; true when it did. */
@@ -251,15 +344,15 @@ export class Account {
     this.loadAt = now;
   }
 
-  /** Requests started lately, the older weighing less: what "least used" balances. */
+  /** Requests started lately on every instance, the older weighing less: what "least used" balances. */
   recentLoad(now = Date.now()): number {
-    return this.load * 2 ** (-(now - this.loadAt) / LOAD_HALF_LIFE_MS);
+    return this.ownLoad(now) + this.peerLoad * 2 ** (-(now - this.peerLoadAt) / LOAD_HALF_LIFE_MS);
   }
 
   recordSuccess(): void {
     this.counters.consecutiveFailures = 0;
     this.throttles = 0;
-    if (this.state.kind === "cooling") this.state = { kind: "healthy" };
+    if (this.state.kind === "cooling") this.setState({ kind: "healthy" });
   }
 
   /**
@@ -295,12 +388,12 @@ export class Account {
 
   cool(until: number, reason: string): void {
     if (this.state.kind === "disabled") return;
-    this.state = { kind: "cooling", reason, until };
+    this.setState({ kind: "cooling", reason, until });
     this.deps.log.warn("account cooling down", { account: this.name, reason, until: new Date(until).toISOString() });
   }
 
   disable(why: DisableReason, reason: string, until?: number): void {
-    this.state = { kind: "disabled", why, reason, ...(until !== undefined ? { until } : {}) };
+    this.setState({ kind: "disabled", why, reason, ...(until !== undefined ? { until } : {}) });
     this.deps.log.warn("account disabled", { account: this.name, why, reason, ...(until ? { until: new Date(until).toISOString() } : {}) });
   }
 
@@ -327,13 +420,15 @@ export class Account {
 
   /** Admin reset, or self-healing: healthy, failure streak forgotten. */
   reset(): void {
-    this.state = { kind: "healthy" };
+    this.setState({ kind: "healthy" });
     this.counters.consecutiveFailures = 0;
   }
 
   recordCheck(summary: UsageSummary | undefined, error?: string, now = Date.now()): void {
     this.counters.lastCheck = { ...(summary ?? { currentUsage: 0, usageLimit: 0, usagePercent: 0 }), checkedAt: now, ...(error ? { error } : {}) };
     if (summary?.email && !this.cred.email) this.cred = { ...this.cred, email: summary.email };
+    this.stateAt = now;
+    this.deps.sharing?.stateChanged(this);
   }
 
   /**
@@ -366,6 +461,8 @@ export class Account {
   restore(counters: Counters, lasting?: { why: DisableReason; reason: string; until?: number }, now = Date.now()): void {
     Object.assign(this.counters, { ...counters, consecutiveFailures: 0 });
     if (lasting && (lasting.until === undefined || lasting.until > now)) this.disable(lasting.why, lasting.reason, lasting.until);
+    // Remembered, not met now: whatever another instance saw since is newer.
+    this.stateAt = 0;
   }
 
   /** Known quota use as a fraction, for quota-aware selection; undefined when never checked. */

@@ -59,8 +59,8 @@ export class AccountReloader {
     private readonly pool: Pool,
     private readonly sources: SourceSettings,
     private readonly deps: AccountDeps,
-    /** Told when accounts were added: they may be the first that can ask Kiro for its models. */
-    private readonly onAdded: () => void,
+    /** Told of what each reload changed (new accounts may be the first that can ask Kiro for its models). */
+    private readonly onReloaded: (result: ReloadResult) => void,
   ) {}
 
   /**
@@ -111,7 +111,7 @@ export class AccountReloader {
         result.removed.push(a.name);
       }
     }
-    if (result.added.length > 0) this.onAdded();
+    this.onReloaded(result);
     this.sources.log.info("credentials reloaded", {
       added: result.added.join(",") || "-",
       removed: result.removed.join(",") || "-",

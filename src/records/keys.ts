@@ -140,6 +140,7 @@ export interface KeyChanges {
 export class ClientKeys {
   private readonly byDigest = new Map<string, ClientKey>();
   private readonly byId = new Map<string, ClientKey>();
+  private readonly listeners: Array<() => void> = [];
 
   private constructor(private readonly store: RecordStore) {}
 
@@ -161,6 +162,28 @@ export class ClientKeys {
   private drop(key: ClientKey): void {
     this.byDigest.delete(key.stored.digest);
     this.byId.delete(key.id);
+  }
+
+  /** Told after each change made here (other instances then read the keys again). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+
+  /** Reads the stored keys again (another instance changed them): new ones held, deleted ones dropped, counters kept. */
+  async reload(now = Date.now()): Promise<void> {
+    const stored = await this.store.keys();
+    const seen = new Set([DEFAULT_KEY_ID]);
+    for (const s of stored) {
+      seen.add(s.id);
+      const held = this.byId.get(s.id);
+      if (held) held.stored = { ...s, ...(held.stored.lastUsedAt !== undefined ? { lastUsedAt: Math.max(held.stored.lastUsedAt, s.lastUsedAt ?? 0) } : {}) };
+      else this.hold(new ClientKey(s, now));
+    }
+    for (const k of this.all) if (!seen.has(k.id)) this.drop(k);
   }
 
   /** The key a request presents, whatever its state. */
@@ -194,6 +217,7 @@ export class ClientKeys {
     await this.store.saveKey(stored);
     const key = new ClientKey(stored, now);
     this.hold(key);
+    this.changed();
     return { key, secret };
   }
 
@@ -210,6 +234,7 @@ export class ClientKeys {
     else if (changes.expiresAt !== undefined) next.expiresAt = changes.expiresAt;
     await this.store.saveKey(next);
     key.stored = next;
+    this.changed();
     return key;
   }
 
@@ -218,6 +243,7 @@ export class ClientKeys {
     // Refused from this moment, even while the store is still deleting it.
     this.drop(key);
     await this.store.deleteKey(id);
+    this.changed();
   }
 
   private editable(id: string): ClientKey {
