@@ -7,6 +7,7 @@
  * so a client learns which block is wrong.
  */
 import { GatewayError } from "../errors";
+import { type Verbatim, type VerbatimPaths, verbatimOf } from "../http/verbatim";
 import { isNative, type KiroModel, type ModelTable, resolveModel } from "../kiro/models";
 import type {
   KiroCachePoint,
@@ -84,6 +85,18 @@ export interface ConvertOptions {
   /** Turn cache_control into cachePoint markers (config kiroCachePoints, §4.3). */
   cachePoints?: boolean;
 }
+
+/**
+ * The strings of a Messages request that reach Kiro as they are, or only joined with others: message texts, tool
+ * results. The body reader may keep them as the client's escaped text (http/verbatim.ts); the rest of the request
+ * — system prompt, tools, signatures, ids — is read as usual, since conversion looks into it.
+ */
+export const PASSED_THROUGH: VerbatimPaths = [
+  ["messages", "*", "content"],
+  ["messages", "*", "content", "*", "text"],
+  ["messages", "*", "content", "*", "content"],
+  ["messages", "*", "content", "*", "content", "*", "text"],
+];
 
 /**
  * Converts a validated Messages request. Throws GatewayError("invalid_request") naming the model or the block that
@@ -177,6 +190,8 @@ const CHARS_PER_TOKEN = 4;
 function markCachePoints(req: MessagesRequest, history: Turn[], tools: Array<KiroToolSpecification | KiroCachePoint>, limits: NonNullable<KiroModel["caching"]>): void {
   let budget = limits.maxCheckpoints;
   let chars = 0;
+  const table = verbatimOf(req);
+  const length = (text: string) => (table ? table.lengthOf(text) : text.length);
   const worth = () => budget > 0 && chars / CHARS_PER_TOKEN >= limits.minTokens;
   const marked = new Set((req.tools ?? []).filter((t) => isObject((t as { cache_control?: unknown }).cache_control)).map((t) => shortenToolName(t.name)));
   for (let i = 0; i < tools.length; i++) {
@@ -190,7 +205,7 @@ function markCachePoints(req: MessagesRequest, history: Turn[], tools: Array<Kir
   }
   const systemMarked = Array.isArray(req.system) && req.system.some((b) => isObject((b as { cache_control?: unknown }).cache_control));
   for (const [i, turn] of history.entries()) {
-    chars += turn.role === "user" ? turn.text.length : turn.content.length;
+    chars += length(turn.role === "user" ? turn.text : turn.content);
     if ((turn.cached || (i === 0 && systemMarked)) && worth()) {
       turn.cachePoint = true;
       budget--;
@@ -199,16 +214,18 @@ function markCachePoints(req: MessagesRequest, history: Turn[], tools: Array<Kir
 }
 
 /**
- * The conversation as the JSON Kiro receives. A lone UTF-16 surrogate (half an emoji, cut by a client that split
- * a string by code units) becomes U+FFFD: it carries nothing, and Kiro's side need not guess what it was.
+ * The conversation as the JSON Kiro receives, with the client's own text of the strings the body reader kept
+ * (`verbatim`). A lone UTF-16 surrogate (half an emoji, cut by a client that split a string by code units) becomes
+ * U+FFFD: it carries nothing, and Kiro's side need not guess what it was (a kept string holds none).
  */
-export function conversationJson(state: KiroConversationState): string {
+export function conversationJson(state: KiroConversationState, verbatim?: Verbatim): string {
   const json = JSON.stringify(state);
+  const spliced = (text: string) => (verbatim ? verbatim.splice(text) : text);
   // The replacement scans a megabyte body for 2.5 ms; a plain search that finds no "\ud" at all takes 0.03 ms.
-  if (!json.includes("\\ud")) return json;
+  if (!json.includes("\\ud")) return spliced(json);
   // JSON.stringify writes a well-formed pair as is and a lone surrogate as a \udXXX escape; a run of backslashes
   // before "u" is an escape only when it has odd length.
-  return json.replace(/(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g, "$1\\ufffd");
+  return spliced(json.replace(/(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g, "$1\\ufffd"));
 }
 
 /* ---- System prompt and thinking ---- */

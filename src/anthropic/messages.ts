@@ -4,6 +4,7 @@
  * message. A stream can move to another account until its first byte; a non-streaming answer until it is complete.
  */
 import { GatewayError } from "../errors";
+import { restoreVerbatim } from "../http/verbatim";
 import { Invocation } from "../kiro/chat";
 import { webSearch } from "../kiro/mcp";
 import type { OpenedReply } from "../kiro/reply";
@@ -18,7 +19,7 @@ import type { MessageResponse, MessagesRequest } from "./schemas";
 import { conversationIdOf, sessionKeyOf } from "./session";
 import { StreamTranslator } from "./stream";
 import { estimateInputTokens } from "./tokens";
-import { webSearchEvents, webSearchQuery } from "./web-search";
+import { isWebSearch, webSearchEvents, webSearchQuery } from "./web-search";
 
 export interface MessagesCall {
   /** Aborted when the client disconnects. */
@@ -41,8 +42,9 @@ export interface RequestObserver extends AttemptObserver, ReplyObserver {
 }
 
 export async function answerMessages(s: Services, body: MessagesRequest, call: MessagesCall): Promise<Response | MessageResponse> {
-  const query = webSearchQuery(body);
-  if (query !== undefined) return searchTheWeb(s, body, query, call.signal, call.observer);
+  // A web search reads its query from the message: the strings the body reader kept as text are read here.
+  const query = webSearchQuery(isWebSearch(body) ? restoreVerbatim(body) : body);
+  if (query !== undefined) return searchTheWeb(s, restoreVerbatim(body), query, call.signal, call.observer);
   const reply = await sendMessages(s, body, call);
   return body.stream ? streamMessage(reply, s.log) : reply.message();
 }

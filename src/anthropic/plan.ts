@@ -4,6 +4,7 @@
  * the cache points — may differ between the accounts a request is tried on. Converted once per model served; the
  * conversationId stays one for the whole request (and, with a session, for the whole conversation, §9).
  */
+import { verbatimOf } from "../http/verbatim";
 import type { ChatRequest } from "../kiro/chat";
 import { resolveModel, type ModelTable } from "../kiro/models";
 import { conversationJson, type ConvertedRequest, convertRequest, type ConvertOptions, withoutReasoning } from "./convert";
@@ -33,8 +34,8 @@ export class KiroPlan {
       converted,
       chat: {
         model: converted.kiroModelId,
-        conversation: conversationJson(converted.conversationState),
-        ...(stripped ? { withoutReasoning: conversationJson(stripped) } : {}),
+        conversation: conversationJson(converted.conversationState, verbatimOf(this.body)),
+        ...(stripped ? { withoutReasoning: conversationJson(stripped, verbatimOf(this.body)) } : {}),
         ...(converted.fields ? { fields: JSON.stringify(converted.fields) } : {}),
       },
     };

@@ -7,7 +7,7 @@ import { GatewayError } from "../errors";
 import { describeValidation } from "../http/body";
 import { type KeyGuard, thrownBy } from "../http/guard";
 import type { Services } from "../services";
-import { convertRequest } from "./convert";
+import { convertRequest, PASSED_THROUGH } from "./convert";
 import { countTokens } from "./count";
 import { errorResponse } from "./errors";
 import { answerMessages } from "./messages";
@@ -65,7 +65,7 @@ export function anthropicRoutes(s: Services, guard: KeyGuard) {
             server?.timeout(request, 0);
             return answerMessages(s, body, { signal: request.signal, headers: request.headers, ...(client ? { observer: client } : {}) });
           },
-          guard.jsonBody(MessagesRequest, "client"),
+          guard.jsonBody(MessagesRequest, "client", PASSED_THROUGH),
         )
         // Anything else under /v1 answers like the Anthropic API rather than with a bare "NOT_FOUND"; GET is named
         // apart because the UI's GET /* would otherwise take it.

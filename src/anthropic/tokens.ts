@@ -3,6 +3,7 @@
  * estimated from characters the way kiro.rs does it. These run on every request body and every streamed chunk,
  * so each walks the string's char codes once and allocates nothing per character.
  */
+import { verbatimOf } from "../http/verbatim";
 import type { MessageParam, MessagesRequest, ToolParam } from "./schemas";
 
 /** What a request is billed as per image (Anthropic's rule of thumb for a ~1 MP image). */
@@ -32,6 +33,8 @@ const WESTERN_RUN = 32;
 export function countTextTokens(text: string): number {
   return tokensOfUnits(textUnits(text));
 }
+
+const countText = countTextTokens;
 
 /** The units of `text`: 1 per western character, 4 per other character. */
 export function textUnits(text: string): number {
@@ -86,12 +89,15 @@ export interface TokenCountInput {
  * keeps clients from compacting their context in time.
  */
 export function estimateInputTokens(req: TokenCountInput): number {
+  // Strings the body reader kept as the client's text (http/verbatim.ts) are counted from that text.
+  const table = verbatimOf(req);
+  const countTextTokens = table ? (text: string) => tokensOfUnits(table.unitsOf(text, textUnits)) : countText;
   let total = 0;
   if (typeof req.system === "string") total += countTextTokens(req.system);
   else for (const block of req.system ?? []) total += countTextTokens(block.text);
   for (const message of req.messages) {
     if (typeof message.content === "string") total += countTextTokens(message.content);
-    else for (const block of message.content) total += blockTokens(block as Record<string, unknown>);
+    else for (const block of message.content) total += blockTokens(block as Record<string, unknown>, countTextTokens);
   }
   for (const tool of req.tools ?? []) {
     total += countTextTokens(tool.name);
@@ -101,7 +107,9 @@ export function estimateInputTokens(req: TokenCountInput): number {
   return Math.max(1, total);
 }
 
-function blockTokens(block: Record<string, unknown>): number {
+type Count = (text: string) => number;
+
+function blockTokens(block: Record<string, unknown>, countTextTokens: Count): number {
   switch (block.type) {
     case "image":
       return TOKENS_PER_IMAGE;
@@ -110,13 +118,13 @@ function blockTokens(block: Record<string, unknown>): number {
     case "tool_use":
       return countTextTokens(block.name + JSON.stringify(block.input ?? {}));
     case "tool_result":
-      return toolResultTokens(block.content);
+      return toolResultTokens(block.content, countTextTokens);
     default:
       return typeof block.text === "string" ? countTextTokens(block.text) : 0;
   }
 }
 
-function toolResultTokens(content: unknown): number {
+function toolResultTokens(content: unknown, countTextTokens: Count): number {
   if (content === undefined || content === null) return 0;
   if (typeof content === "string") return countTextTokens(content);
   if (!Array.isArray(content)) return countTextTokens(JSON.stringify(content));

@@ -13,9 +13,12 @@ const QUERY_PREFIX = "Perform a web search for the query: ";
 const SNIPPET_CHARS = 200;
 const DELTA_CHARS = 100;
 
-/** The query when this request is a web search (its one tool is `web_search`), else undefined. */
+/** Whether this request is a web search: its one tool is `web_search`. */
+export const isWebSearch = (req: Pick<MessagesRequest, "tools">) => req.tools?.length === 1 && req.tools[0]?.name === "web_search";
+
+/** The query when this request is a web search, else undefined. */
 export function webSearchQuery(req: Pick<MessagesRequest, "tools" | "messages">): string | undefined {
-  if (req.tools?.length !== 1 || req.tools[0]?.name !== "web_search") return undefined;
+  if (!isWebSearch(req)) return undefined;
   const text = firstText(req.messages[0]);
   const query = (text.startsWith(QUERY_PREFIX) ? text.slice(QUERY_PREFIX.length) : text).trim();
   if (query === "") throw new GatewayError("invalid_request", "messages.0: a web search request needs the query as the first message's text");

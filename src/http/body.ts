@@ -5,6 +5,7 @@
  */
 import type { TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { cutVerbatim, type VerbatimPaths } from "./verbatim";
 
 /** Deeper than any real request nests; walks over the body (TypeBox's, JSON.stringify's) stay far from the stack's end. */
 export const MAX_NESTING = 128;
@@ -74,21 +75,25 @@ export interface BodyLimits {
 }
 
 /**
- * A reader for one schema: compiled once, then per request size → text → nesting check → JSON → schema check,
- * holding its share of the memory budget while it reads and parses.
+ * A reader for one schema: compiled once, then per request size → text → one scan (nesting; the long strings at
+ * `verbatim` cut out, see verbatim.ts) → JSON → schema check, holding its share of the memory budget while it
+ * reads and parses.
  */
-export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits) {
+export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, verbatim: VerbatimPaths = []) {
   const checker = TypeCompiler.Compile(schema);
   const parse = (text: string): T => {
     if (text.trim() === "") throw new BodyError({ kind: "empty" });
-    if (nestedDeeperThan(text, MAX_NESTING)) throw new BodyError({ kind: "nesting" });
+    const cut = cutVerbatim(text, MAX_NESTING, verbatim);
+    if (cut.nested) throw new BodyError({ kind: "nesting" });
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = JSON.parse(cut.text);
     } catch {
       throw new BodyError({ kind: "json" });
     }
     if (!checker.Check(value)) throw new BodyError({ kind: "schema", errors: [checker.Errors(value).First()] });
+    // Only an object can carry the table; a schema that took anything else saw no placeholder either way.
+    if (cut.verbatim && typeof value === "object" && value !== null) cut.verbatim.attach(value);
     return value as T;
   };
   return async (request: Request): Promise<T> => {
@@ -117,40 +122,6 @@ async function readCounted(request: Request, maxBytes: number): Promise<string> 
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
-}
-
-/** Counts bracket depth outside strings, jumping over string contents (most of a large body) with indexOf. */
-export function nestedDeeperThan(json: string, max: number): boolean {
-  let depth = 0;
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i);
-    if (c === QUOTE) {
-      i = closingQuote(json, i);
-      if (i < 0) return false;
-    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
-      if (++depth > max) return true;
-    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
-      depth--;
-    }
-  }
-  return false;
-}
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-
-/** The index of the quote ending the string that opens at `open`, or -1 when it never ends. */
-function closingQuote(json: string, open: number): number {
-  for (let at = json.indexOf('"', open + 1); at >= 0; at = json.indexOf('"', at + 1)) {
-    let backslashes = 0;
-    while (json.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return at;
-  }
-  return -1;
 }
 
 interface TypeBoxError {

@@ -1,0 +1,159 @@
+/**
+ * The body reader that keeps long strings as the client's text (http/verbatim.ts) must change nothing Kiro or the
+ * client sees: on every request shape, the Kiro JSON is byte for byte the one the plain reader leads to, the token
+ * estimate is the same, and a body one refuses the other refuses with the same words.
+ */
+import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { claudeCode } from "../../scripts/bench/requests";
+import { hostileRequests } from "../e2e/hostile";
+import { BodyBudget, jsonBodyReader } from "../http/body";
+import { verbatimOf } from "../http/verbatim";
+import { conversationJson, convertRequest, PASSED_THROUGH, withoutReasoning } from "./convert";
+import { MessagesRequest } from "./schemas";
+import { estimateInputTokens } from "./tokens";
+
+const limits = { maxBytes: 64 * 1024 * 1024, budget: new BodyBudget(1e12) };
+const plain = jsonBodyReader<MessagesRequest>(MessagesRequest, limits);
+const kept = jsonBodyReader<MessagesRequest>(MessagesRequest, limits, PASSED_THROUGH);
+
+/** Everything the request leads to: the Kiro JSON (with and without replayed reasoning), the estimate, or the refusal. */
+async function outcome(read: typeof plain, text: string): Promise<string> {
+  let body: MessagesRequest;
+  try {
+    body = await read(new Request("http://localhost/v1/messages", { method: "POST", body: text }));
+  } catch (e) {
+    return `refused: ${(e as Error).message}`;
+  }
+  const tokens = estimateInputTokens(body);
+  let converted;
+  try {
+    converted = convertRequest(body, { conversationId: "c0ffee00-0000-4000-8000-000000000000", cachePoints: true });
+  } catch (e) {
+    return `tokens ${tokens}; not converted: ${(e as Error).message}`;
+  }
+  const table = verbatimOf(body);
+  const stripped = withoutReasoning(converted.conversationState);
+  const json = [conversationJson(converted.conversationState, table), stripped ? conversationJson(stripped, table) : ""].join("\n");
+  return `tokens ${tokens}\n${json.replace(/"agentContinuationId":"[^"]+"/g, '"agentContinuationId":"-"')}`;
+}
+
+async function same(text: string): Promise<string> {
+  const expected = await outcome(plain, text);
+  expect(await outcome(kept, text)).toBe(expected);
+  return expected;
+}
+
+/** A seeded xorshift, so a failure names a reproducible case. */
+function random(seed: number) {
+  let x = seed;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x1_0000_0000;
+  };
+}
+
+/** Text drawn from what makes JSON escaping and token counting differ: escapes, CJK, emoji, halves of pairs. */
+const PIECES = ["line of code ", "\n", "\t", '"', "\\", "/", "\b", "\f", "\r", "\u0001", "東京", "🚀", "\ud83d", "\ude80", "é", "\u2028", " ", "<thinking>", "\u0000"];
+
+function text(next: () => number, length: number): string {
+  let out = "";
+  while (out.length < length) out += PIECES[Math.floor(next() * PIECES.length)]!;
+  return out;
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : path.endsWith(".json") ? [path] : [];
+  });
+}
+
+describe("keeping long strings as the client's text changes nothing downstream", () => {
+  test("the client corpus: every recorded Messages request", async () => {
+    let n = 0;
+    for (const file of files(join(import.meta.dir, "..", "e2e", "fixtures", "clients"))) {
+      const fixture = JSON.parse(readFileSync(file, "utf8")) as { api?: string; body?: unknown };
+      if (fixture.api !== "anthropic-messages" || fixture.body === undefined) continue;
+      const body = typeof fixture.body === "string" ? fixture.body : JSON.stringify(fixture.body);
+      await same(body);
+      // The same request with its texts grown long enough to be kept.
+      await same(body.replace(/"text":"([^"\\]{0,40})/g, (_, t: string) => `"text":"${t}${"\\n\\tmore text ".repeat(40)}`));
+      n++;
+    }
+    expect(n).toBeGreaterThan(10);
+  });
+
+  test("Claude Code shaped requests of several sizes, streamed or not", async () => {
+    for (const [bytes, history] of [
+      [20_000, 4],
+      [300_000, 40],
+      [1_000_000, 200],
+    ] as const) {
+      for (const stream of [false, true]) expect(await same(JSON.stringify(claudeCode({ bytes, tools: 20, history, stream })))).toStartWith("tokens");
+    }
+  });
+
+  test("random texts with every kind of escape, in every place a string can be kept", async () => {
+    const next = random(17);
+    for (let i = 0; i < 150; i++) {
+      const long = () => text(next, Math.floor(next() * 900));
+      const req = {
+        model: "claude-sonnet-4-5",
+        max_tokens: 100,
+        system: [{ type: "text", text: long(), cache_control: { type: "ephemeral" } }],
+        messages: [
+          { role: "user", content: long() },
+          { role: "assistant", content: [{ type: "text", text: long() }, { type: "tool_use", id: "t1", name: "Read", input: { p: long() } }] },
+          {
+            role: "user",
+            content: [
+              { type: "tool_result", tool_use_id: "t1", content: next() < 0.5 ? long() : [{ type: "text", text: long() }, { type: "text", text: long() }] },
+              { type: "text", text: long(), cache_control: { type: "ephemeral" } },
+            ],
+          },
+          { role: "assistant", content: long() },
+          { role: "user", content: [{ type: "text", text: long() }, { type: "text", text: long() }] },
+        ],
+        tools: [{ name: "Read", description: long(), input_schema: { type: "object" } }],
+      };
+      await same(JSON.stringify(req));
+    }
+  });
+
+  test("long texts that are blank, or hold the escapes JSON.stringify never writes", async () => {
+    const blank = " \n\t\r\f".repeat(100);
+    for (const content of [blank, `${blank}x`, "\u00a0".repeat(300), "\ufeff".repeat(300)]) {
+      await same(JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 10, messages: [{ role: "user", content: "hi" }, { role: "assistant", content }, { role: "user", content }] }));
+    }
+    // "\/" and \u escapes: the same values, though not the bytes JSON.stringify would write.
+    const escaped = `{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"${"a\\/b \\u00e9 \\ud83d\\ude80 ".repeat(40)}"},{"role":"user","content":"${"a\\/b ".repeat(100)}"}]}`;
+    const a = (await outcome(plain, escaped)).split("\n");
+    const b = (await outcome(kept, escaped)).split("\n");
+    expect(b[0]).toBe(a[0]!);
+    expect(JSON.parse(b[1]!)).toEqual(JSON.parse(a[1]!));
+  });
+
+  test("a long string that is not JSON is refused as such, never sent", async () => {
+    const filler = "x".repeat(400);
+    for (const bad of [`${filler}\\x`, `${filler}\u0001`, `${filler}\\u12`, `${filler}\n`]) {
+      const body = `{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"${bad}"}]}`;
+      expect(await same(body)).toBe("refused: the request body is not valid JSON");
+    }
+    expect(await same(`{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"${filler}`)).toBe("refused: the request body is not valid JSON");
+    expect(await same(`${"[".repeat(129)}"${filler}"${"]".repeat(129)}`)).toStartWith("refused: the request body nests");
+  });
+
+  test("the hostile fuzzer's Messages bodies", async () => {
+    let n = 0;
+    for (const req of hostileRequests({ apiKey: "k", adminKey: "a" }, { perRoute: 60 })) {
+      if (req.route !== "POST /v1/messages" || typeof req.body !== "string") continue;
+      await same(req.body);
+      n++;
+    }
+    expect(n).toBeGreaterThan(30);
+  });
+});

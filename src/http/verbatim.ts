@@ -1,0 +1,268 @@
+/**
+ * Long strings of a JSON body that pass through to another JSON document unchanged, kept as the client's escaped
+ * text. Claude Code's bodies are mostly file contents full of `\n` and `\t`, which push JSC's JSON.parse and
+ * JSON.stringify off their fast paths (~5× slower than the same bytes without escapes): on the bench's 1 MB request
+ * parsing and re-serialising them cost ~6 ms of the gateway's ~8. So one scan (which also bounds nesting) cuts the
+ * long strings at chosen places out of the text and puts a short placeholder in each place; the small rest is
+ * parsed; the JSON written from it gets the client's text spliced back where the placeholders are.
+ *
+ * A string is cut only when its text is valid JSON (so a malformed body still fails JSON.parse), holds no `\u`
+ * escape (the text spliced back then equals JSON.stringify's for any client that serialises as JSON.stringify does,
+ * and holds no lone surrogate to repair) and is not blank (so `trim() === ""` tells the same of a text with
+ * placeholders). Whatever reads such a string's content rather than passing it on asks this table.
+ */
+/** Where strings may be cut: key paths, `*` for any array index. */
+export type VerbatimPaths = ReadonlyArray<ReadonlyArray<string>>;
+
+/** Shorter strings are parsed as usual: a cut costs a placeholder and a splice, ~60 bytes of work. */
+const MIN_CUT = 256;
+
+/**
+ * Placeholders are `\u0000` + this process's nonce + the index + `\u0001`: no client can write one without the
+ * nonce, and JSON.stringify writes each the same way wherever it ends up in a string.
+ */
+const NONCE = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => (b % 36).toString(36)).join("");
+const OPEN = `\u0000${NONCE}`;
+const CLOSE = "\u0001";
+/** How a placeholder's start and end read inside JSON text. */
+const OPEN_JSON = `\\u0000${NONCE}`;
+const CLOSE_JSON = "\\u0001";
+
+const VERBATIM = Symbol("verbatim");
+
+/** The table of the strings cut out of a parsed body, or undefined when none were. */
+export function verbatimOf(value: unknown): Verbatim | undefined {
+  return typeof value === "object" && value !== null ? (value as { [VERBATIM]?: Verbatim })[VERBATIM] : undefined;
+}
+
+export class Verbatim {
+  /** Each cut string's first character and end, in the body's text (inside its quotes). */
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  /** Characters each decodes to. */
+  private readonly lengths: number[] = [];
+  private readonly units = new Map<number, number>();
+
+  constructor(private readonly text: string) {}
+
+  add(start: number, end: number, length: number): string {
+    this.starts.push(start);
+    this.ends.push(end);
+    this.lengths.push(length);
+    return `${OPEN}${this.starts.length - 1}${CLOSE}`;
+  }
+
+  get size(): number {
+    return this.starts.length;
+  }
+
+  /** Gives `root` (the parsed rest) this table, where verbatimOf finds it. */
+  attach<T extends object>(root: T): T {
+    Object.defineProperty(root, VERBATIM, { value: this, enumerable: false });
+    return root;
+  }
+
+  /** The length `s` has with every placeholder in it replaced by its string. */
+  lengthOf(s: string): number {
+    let length = s.length;
+    this.each(s, (i, from, to) => (length += this.lengths[i]! - (to - from)));
+    return length;
+  }
+
+  /**
+   * `count` (tokens.ts's units: 1 a character for ASCII) of `s` with its placeholders replaced: an ASCII string
+   * counts by its length, any other is decoded.
+   */
+  unitsOf(s: string, count: (text: string) => number): number {
+    let units = 0;
+    let at = 0;
+    this.each(s, (i, from, to) => {
+      units += count(s.slice(at, from)) + this.unitsAt(i, count);
+      at = to;
+    });
+    return units + count(at === 0 ? s : s.slice(at));
+  }
+
+  /** `s` with its placeholders replaced by their strings. */
+  restore(s: string): string {
+    let out = "";
+    let at = 0;
+    this.each(s, (i, from, to) => {
+      out += s.slice(at, from) + this.value(i);
+      at = to;
+    });
+    return at === 0 ? s : out + s.slice(at);
+  }
+
+  /**
+   * JSON text written by JSON.stringify from the rest (or from anything made of its strings) with the client's text
+   * of each cut string where its placeholder was.
+   */
+  splice(json: string): string {
+    const parts: string[] = [];
+    let at = 0;
+    for (let open = json.indexOf(OPEN_JSON); open >= 0; open = json.indexOf(OPEN_JSON, at)) {
+      const digits = open + OPEN_JSON.length;
+      const close = json.indexOf(CLOSE_JSON, digits);
+      const i = Number(json.slice(digits, close));
+      parts.push(json.slice(at, open), this.text.slice(this.starts[i], this.ends[i]));
+      at = close + CLOSE_JSON.length;
+    }
+    if (at === 0) return json;
+    parts.push(json.slice(at));
+    return parts.join("");
+  }
+
+  private value(i: number): string {
+    return JSON.parse(this.text.slice(this.starts[i]! - 1, this.ends[i]! + 1)) as string;
+  }
+
+  private unitsAt(i: number, count: (text: string) => number): number {
+    let units = this.units.get(i);
+    if (units === undefined) {
+      const raw = this.text.slice(this.starts[i], this.ends[i]);
+      // Without \u escapes, ASCII text decodes to ASCII: one unit a character.
+      units = Buffer.byteLength(raw, "utf8") === raw.length ? this.lengths[i]! : count(this.value(i));
+      this.units.set(i, units);
+    }
+    return units;
+  }
+
+  /** Calls `found` with each placeholder's index, start and end in `s`. */
+  private each(s: string, found: (i: number, from: number, to: number) => void): void {
+    for (let open = s.indexOf(OPEN); open >= 0; open = s.indexOf(OPEN, open + 1)) {
+      const close = s.indexOf(CLOSE, open + OPEN.length);
+      const i = Number(s.slice(open + OPEN.length, close));
+      if (close < 0 || !Number.isInteger(i) || i >= this.starts.length) continue;
+      found(i, open, close + 1);
+    }
+  }
+}
+
+/** Every string in `value` with its placeholders replaced: for code that reads the content (a web search's query). */
+export function restoreVerbatim<T>(value: T): T {
+  const table = verbatimOf(value);
+  if (!table) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return table.restore(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+
+/** `"`, `\`, `/`, b, f, n, r, t: the escapes a cut string may hold (not u). */
+const SHORT_ESCAPES = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
+/** Escapes that decode to whitespace trim() removes: \t \n \f \r. */
+const BLANK_ESCAPES = new Set([0x74, 0x6e, 0x66, 0x72]);
+const CONTROL = /[\u0000-\u001f]/;
+
+export type Cut = { nested: true } | { nested: false; text: string; verbatim?: Verbatim };
+
+/**
+ * One scan of `json`: `nested` when arrays and objects nest deeper than `maxNesting`; else the text with the long
+ * strings at `paths` replaced by placeholders, and their table. Text that is not JSON is left for JSON.parse to
+ * refuse: the scan never decides that.
+ */
+export function cutVerbatim(json: string, maxNesting: number, paths: VerbatimPaths): Cut {
+  // keys[d]: the key of the value being read at depth d ("*" inside an array); objects expect a key after { and ,.
+  const keys: string[] = [];
+  const inObject: boolean[] = [];
+  let expectKey = false;
+  let depth = 0;
+  let table: Verbatim | undefined;
+  const parts: string[] = [];
+  let copied = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c === QUOTE) {
+      const end = closingQuote(json, i);
+      if (end < 0) break;
+      if (expectKey && inObject[depth]) {
+        keys[depth] = json.slice(i + 1, end);
+        expectKey = false;
+      } else if (end - i - 1 >= MIN_CUT && atPath(keys, depth, paths)) {
+        const length = decodedLength(json, i + 1, end);
+        if (length >= 0) {
+          table ??= new Verbatim(json);
+          parts.push(json.slice(copied, i), JSON.stringify(table.add(i + 1, end, length)));
+          copied = end + 1;
+        }
+      }
+      i = end;
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+      if (++depth > maxNesting) return { nested: true };
+      inObject[depth] = c === OPEN_OBJECT;
+      keys[depth] = "*";
+      expectKey = c === OPEN_OBJECT;
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+      depth--;
+      expectKey = false;
+    } else if (c === COMMA) {
+      expectKey = inObject[depth] === true;
+    } else if (c === COLON) {
+      expectKey = false;
+    }
+  }
+  if (!table) return { nested: false, text: json };
+  parts.push(json.slice(copied));
+  return { nested: false, text: parts.join(""), verbatim: table };
+}
+
+/** keys[1..depth] is one of `paths`. */
+function atPath(keys: string[], depth: number, paths: VerbatimPaths): boolean {
+  next: for (const path of paths) {
+    if (path.length !== depth) continue;
+    for (let d = 0; d < depth; d++) if (path[d] !== keys[d + 1]) continue next;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The characters the string text json[start, end) decodes to, or -1 when it may not be cut: an escape other than
+ * the short ones, a raw control character (not JSON: left for JSON.parse to refuse), or nothing but whitespace.
+ */
+function decodedLength(json: string, start: number, end: number): number {
+  let escapes = 0;
+  for (let at = json.indexOf("\\", start); at >= 0 && at < end; at = json.indexOf("\\", at + 2)) {
+    if (!SHORT_ESCAPES.has(json.charCodeAt(at + 1))) return -1;
+    escapes++;
+  }
+  if (CONTROL.test(json.slice(start, end))) return -1;
+  return blank(json, start, end) ? -1 : end - start - escapes;
+}
+
+/** Whether the text may decode to whitespace only: anything but a plain printable ASCII character first says so. */
+function blank(json: string, start: number, end: number): boolean {
+  for (let at = start; at < end; at++) {
+    const c = json.charCodeAt(at);
+    if (c === 0x20) continue;
+    if (c === BACKSLASH && BLANK_ESCAPES.has(json.charCodeAt(at + 1))) {
+      at++;
+      continue;
+    }
+    return !(c > 0x20 && c < 0x7f);
+  }
+  return true;
+}
+
+/** The index of the quote ending the string that opens at `open`, or -1 when it never ends. */
+export function closingQuote(json: string, open: number): number {
+  for (let at = json.indexOf('"', open + 1); at >= 0; at = json.indexOf('"', at + 1)) {
+    let backslashes = 0;
+    while (json.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
+  return -1;
+}
