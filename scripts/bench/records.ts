@@ -8,7 +8,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { Logger } from "../../src/log";
+import { GatewayMetrics } from "../../src/metrics/metrics";
+import { ClientKeys } from "../../src/records/keys";
 import { openRecordStore } from "../../src/records/open";
+import { Recorder } from "../../src/records/recorder";
+import { RecordWriter } from "../../src/records/writer";
 import type { RecordStore, RequestRow } from "../../src/records/types";
 
 const { values } = parseArgs({ args: Bun.argv.slice(2), options: { requests: { type: "string", default: "1000000" }, postgres: { type: "string" } } });
@@ -53,8 +58,43 @@ async function measure(name: string, store: RecordStore): Promise<void> {
   await store.close();
 }
 
+/**
+ * What recording adds to one request, everything included: the record made at admission, filled by the pool and
+ * the reply, finished, counted by the metrics, queued, and its share of the writer's batched transaction (rows and
+ * rollups). The loop also makes each Request, which the gateway does anyway: the figure is an upper bound.
+ */
+async function recordingCost(store: RecordStore): Promise<void> {
+  const keys = await ClientKeys.load(store, "sk-bench-default-key");
+  const writer = new RecordWriter(store, new Logger("warn"));
+  const recorder = new Recorder(writer, new Logger("warn"));
+  const metrics = new GatewayMetrics(() => [], keys);
+  recorder.listen((r) => metrics.observe(r));
+  const key = keys.find("sk-bench-default-key")!;
+  const usage = { input_tokens: 1200, output_tokens: 300, cache_read_input_tokens: 800, cache_creation_input_tokens: 0 };
+  const metering = [{ type: "metering", usage: 0.02 }];
+  const n = 50_000;
+  const t0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) {
+    const request = new Request("http://localhost/v1/messages", { method: "POST", headers: { "x-claude-code-session-id": "s" } });
+    const r = recorder.admit(request, key);
+    r.asked("claude-sonnet-4-5", true);
+    r.sending("CLAUDE_SONNET_4_5");
+    r.attempted("account-1", "ok");
+    r.opened();
+    recorder.responded(request, 200);
+    r.kiroEvents(metering);
+    r.ended(usage);
+    if (i % 1000 === 999) await writer.flush();
+  }
+  await writer.close();
+  metrics.stop();
+  const used = process.cpuUsage(t0);
+  console.log(`${"recording one request: record, metrics, batched writes (CPU)".padEnd(58)} ${(((used.user + used.system) / n)).toFixed(1).padStart(8)} µs`);
+}
+
 const dir = await mkdtemp(join(tmpdir(), "kiro-records-bench-"));
 try {
+  await recordingCost(await openRecordStore(join(dir, "recording.db")));
   await measure("SQLite", await openRecordStore(join(dir, "records.db")));
   if (values.postgres) await measure("PostgreSQL", await openRecordStore(values.postgres));
 } finally {
