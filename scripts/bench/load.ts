@@ -220,10 +220,10 @@ async function frontsCpu(messages: string, chat: string, rounds: number): Promis
   for (let i = -warmUp; i < rounds; i++) {
     for (let k = 0; k < 2; k++) {
       const front = fronts[(i + warmUp + k) % 2]!;
-      const before = threadCpu(plan.gateway.pid).total;
+      const before = threadCpu(plan.gateway.pid);
       const res = await fetch(`${plan.gateway.url}${front.path}`, { method: "POST", headers: gatewayHeaders, body: front.body });
       const text = await res.text();
-      if (i >= 0) front.cpu += (threadCpu(plan.gateway.pid).total - before) / 1e9;
+      if (i >= 0) front.cpu += cpuSince(before, threadCpu(plan.gateway.pid)).total / 1e9;
       if (res.status !== 200) failed("gateway", `${front.path}: HTTP ${res.status} ${text.slice(0, 200)}`);
     }
   }
@@ -242,10 +242,10 @@ type Process = keyof ReturnType<typeof PIDS>;
 function cpuNow(): Record<Process | "machine", number> {
   const pids = PIDS();
   return {
-    gateway: threadCpu(pids.gateway).total / 1e9,
-    proxy: threadCpu(pids.proxy).total / 1e9,
-    simulator: threadCpu(pids.simulator).total / 1e9,
-    client: threadCpu(pids.client).total / 1e9,
+    gateway: cpuSince(new Map(), threadCpu(pids.gateway)).total / 1e9,
+    proxy: cpuSince(new Map(), threadCpu(pids.proxy)).total / 1e9,
+    simulator: cpuSince(new Map(), threadCpu(pids.simulator)).total / 1e9,
+    client: cpuSince(new Map(), threadCpu(pids.client)).total / 1e9,
     machine: machineBusySeconds(),
   };
 }

@@ -42,8 +42,9 @@ export interface ThreadCpu {
 }
 
 export const THREAD_KINDS = ["main", "http", "jit", "gc", "other"] as const;
+type Kind = (typeof THREAD_KINDS)[number];
 
-function kindOf(pid: number, tid: string, name: string): (typeof THREAD_KINDS)[number] {
+function kindOf(pid: number, tid: string, name: string): Kind {
   if (tid === String(pid)) return "main";
   if (name.startsWith("HTTP Client")) return "http";
   if (name.startsWith("JIT")) return "jit";
@@ -51,31 +52,38 @@ function kindOf(pid: number, tid: string, name: string): (typeof THREAD_KINDS)[n
   return "other";
 }
 
+/** Each live thread's kind and CPU time so far (ns), by thread id. */
+export type Threads = Map<string, { kind: Kind; ns: number }>;
+
 /**
  * CPU time of every live thread of the process, from /proc/PID/task/TID/schedstat (its first field: ns spent on a
- * CPU), grouped by the thread's name. Nanoseconds, where /proc/PID/stat counts 10 ms ticks.
+ * CPU), with the thread's kind from its name. Nanoseconds, where /proc/PID/stat counts 10 ms ticks.
  */
-export function threadCpu(pid: number): ThreadCpu {
-  const cpu: ThreadCpu = { main: 0, http: 0, jit: 0, gc: 0, other: 0, total: 0 };
+export function threadCpu(pid: number): Threads {
+  const threads: Threads = new Map();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    let ns: number;
-    let name: string;
     try {
-      ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ", 1)[0]);
-      name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ", 1)[0]);
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      threads.set(tid, { kind: kindOf(pid, tid, name), ns });
     } catch {
-      continue; // the thread ended meanwhile
+      // the thread ended meanwhile
     }
-    cpu[kindOf(pid, tid, name)] += ns;
-    cpu.total += ns;
   }
-  return cpu;
+  return threads;
 }
 
-/** `after` − `before`, kind by kind. */
-export function cpuSince(before: ThreadCpu, after: ThreadCpu): ThreadCpu {
-  const d = { ...after };
-  for (const k of [...THREAD_KINDS, "total"] as const) d[k] = after[k] - before[k];
+/**
+ * CPU spent between two readings, kind by kind: a thread born meanwhile counts from zero; one that ended took its
+ * last slice with it (Bun's threads live as long as the process, so that is rare and small).
+ */
+export function cpuSince(before: Threads, after: Threads): ThreadCpu {
+  const d: ThreadCpu = { main: 0, http: 0, jit: 0, gc: 0, other: 0, total: 0 };
+  for (const [tid, { kind, ns }] of after) {
+    const used = ns - (before.get(tid)?.ns ?? 0);
+    d[kind] += used;
+    d.total += used;
+  }
   return d;
 }
 
