@@ -5,7 +5,7 @@
 import { SQL } from "bun";
 import { DatabaseError } from "./errors";
 import {
-  chunks, insertRequestsSql, keyNamesSql, keyUsageSql, keyValues, type Params, requestsSql, requestValues, rollupValues,
+  chunks, insertRequestsSql, keyNamesSql, PRUNE_SQL, ROLLUP_TABLES, type RollupTable, keyUsageSql, keyValues, type Params, requestsSql, requestValues, rollupValues,
   toKeyUsage, toLoggedRequest, toStoredKey, toUsageRow, upsertKeySql, upsertRollupSql, usageSql,
 } from "./queries";
 import { rollup } from "./rollup";
@@ -52,7 +52,12 @@ export class PostgresStore implements RecordStore {
   }
 
   private async migrate(url: string): Promise<void> {
-    await this.sql.unsafe(VERSION_TABLE);
+    // Instances of a cluster starting at once would race CREATE TABLE IF NOT EXISTS (a duplicate pg_type row):
+    // one at a time, under a transaction-scoped advisory lock.
+    await this.sql.begin(async (tx) => {
+      await tx.unsafe("SELECT pg_advisory_xact_lock(1801116527)");
+      await tx.unsafe(VERSION_TABLE);
+    });
     const [row] = (await this.sql.unsafe("SELECT MAX(version) AS v FROM kiro_ts_schema")) as Row[];
     const version = Number(row?.v ?? 0);
     if (version > SCHEMA_VERSION) {
@@ -95,7 +100,9 @@ export class PostgresStore implements RecordStore {
     if (rows.length === 0) return;
     await this.sql.begin(async (tx) => {
       for (const part of chunks(rows)) await this.all(insertRequestsSql(part.length), part.flatMap((r) => requestValues(r, flag)), tx);
-      for (const part of chunks(rollup(rows))) await this.all(upsertRollupSql(part.length), part.flatMap(rollupValues), tx);
+      for (const [table, size] of Object.entries(ROLLUP_TABLES) as Array<[RollupTable, number]>) {
+        for (const part of chunks(rollup(rows, size))) await this.all(upsertRollupSql(table, part.length), part.flatMap(rollupValues), tx);
+      }
     });
   }
 
@@ -118,8 +125,10 @@ export class PostgresStore implements RecordStore {
   }
 
   async prune(requestsBefore: number, usageBefore: number): Promise<void> {
-    await this.all("DELETE FROM requests WHERE at < ?", [requestsBefore]);
-    await this.all("DELETE FROM usage_hourly WHERE hour < ?", [usageBefore]);
+    const [requests, hourly, daily] = PRUNE_SQL;
+    await this.all(requests, [requestsBefore]);
+    await this.all(hourly, [usageBefore]);
+    await this.all(daily, [usageBefore]);
   }
 
   async close(): Promise<void> {

@@ -11,7 +11,7 @@ export const REQUEST_COLUMNS = [
 ] as const;
 
 export const ROLLUP_COLUMNS = [
-  "dim", "grp", "hour", "label", "requests", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "credits",
+  "dim", "grp", "start", "label", "requests", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "credits",
 ] as const;
 
 const SUMMED = ROLLUP_COLUMNS.slice(4);
@@ -29,7 +29,7 @@ export function requestValues(r: RequestRow, flag: (b: boolean) => number | bool
 }
 
 export function rollupValues(r: RollupRow): Params {
-  return [r.dim, r.grp, r.hour, r.label, r.requests, r.errors, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWriteTokens, r.credits];
+  return [r.dim, r.grp, r.start, r.label, r.requests, r.errors, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWriteTokens, r.credits];
 }
 
 export function keyValues(k: StoredKey, flag: (b: boolean) => number | boolean): Params {
@@ -44,28 +44,35 @@ const placeholders = (n: number) => `(${Array.from({ length: n }, () => "?").joi
 export const insertRequestsSql = (rows: number) =>
   `INSERT INTO requests (${REQUEST_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => placeholders(REQUEST_COLUMNS.length)).join(", ")}`;
 
-export const upsertRollupSql = (rows: number) =>
-  `INSERT INTO usage_hourly (${ROLLUP_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => placeholders(ROLLUP_COLUMNS.length)).join(", ")}
-   ON CONFLICT (dim, hour, grp) DO UPDATE SET label = excluded.label, ${SUMMED.map((c) => `${c} = usage_hourly.${c} + excluded.${c}`).join(", ")}`;
+export const ROLLUP_TABLES = { usage_hourly: 3_600_000, usage_daily: 86_400_000 } as const;
+export type RollupTable = keyof typeof ROLLUP_TABLES;
+
+export const upsertRollupSql = (table: RollupTable, rows: number) =>
+  `INSERT INTO ${table} (${ROLLUP_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => placeholders(ROLLUP_COLUMNS.length)).join(", ")}
+   ON CONFLICT (dim, start, grp) DO UPDATE SET label = excluded.label, ${SUMMED.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(", ")}`;
+
+/** Old rows of the log and of both rollups. */
+export const PRUNE_SQL = ["DELETE FROM requests WHERE at < ?", "DELETE FROM usage_hourly WHERE start < ?", "DELETE FROM usage_daily WHERE start < ?"] as const;
 
 export const upsertKeySql = `INSERT INTO client_keys (${KEY_COLUMNS.join(", ")}) VALUES ${placeholders(KEY_COLUMNS.length)}
   ON CONFLICT (id) DO UPDATE SET ${KEY_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(", ")}`;
 
 const sums = SUMMED.map((c) => `SUM(${c}) AS ${c}`).join(", ");
 
-/** Usage per group and bucket; the bucket's start is the hour rounded down to the bucket (UTC days). */
+/** Usage per group and bucket (UTC hours or days), from the rollup of that bucket. */
 export function usageSql(q: UsageQuery): { sql: string; params: Params } {
-  const size = q.bucket === "day" ? 86_400_000 : 3_600_000;
+  const table: RollupTable = q.bucket === "day" ? "usage_daily" : "usage_hourly";
+  const size = ROLLUP_TABLES[table];
   return {
-    sql: `SELECT grp, hour - (hour % ?) AS start, ${sums} FROM usage_hourly WHERE dim = ? AND hour >= ? AND hour < ? GROUP BY grp, start ORDER BY start`,
-    params: [size, q.by, q.from - (q.from % 3_600_000), q.to],
+    sql: `SELECT grp, start, ${sums} FROM ${table} WHERE dim = ? AND start >= ? AND start < ? GROUP BY grp, start ORDER BY start`,
+    params: [q.by, q.from - (q.from % size), q.to],
   };
 }
 
 export const keyUsageSql =
-  "SELECT grp AS key_id, SUM(requests) AS requests, SUM(input_tokens + output_tokens + cache_read_tokens + cache_write_tokens) AS tokens, SUM(credits) AS credits FROM usage_hourly WHERE dim = 'key' AND hour >= ? GROUP BY grp";
+  "SELECT grp AS key_id, SUM(requests) AS requests, SUM(input_tokens + output_tokens + cache_read_tokens + cache_write_tokens) AS tokens, SUM(credits) AS credits FROM usage_daily WHERE dim = 'key' AND start >= ? GROUP BY grp";
 
-export const keyNamesSql = "SELECT grp AS key_id, MAX(label) AS key_name FROM usage_hourly WHERE dim = 'key' GROUP BY grp";
+export const keyNamesSql = "SELECT grp AS key_id, MAX(label) AS key_name FROM usage_daily WHERE dim = 'key' GROUP BY grp";
 
 export function requestsSql(q: RequestQuery): { sql: string; params: Params } {
   const where: string[] = [];

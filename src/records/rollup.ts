@@ -6,6 +6,7 @@
 import type { RequestRow, UsageSums } from "./types";
 
 export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
 
 export type Dimension = "key" | "model" | "account";
 
@@ -13,7 +14,8 @@ export interface RollupRow extends UsageSums {
   dim: Dimension;
   /** A key's id, a model, an account name; "" when the request had none. */
   grp: string;
-  hour: number;
+  /** The bucket's first millisecond. */
+  start: number;
   /** What to call the group: a key's name, else the group itself. */
   label: string;
 }
@@ -21,13 +23,14 @@ export interface RollupRow extends UsageSums {
 /** A request counts as an error when it was refused or failed, whatever its HTTP status (a stream that broke is 200). */
 export const isError = (r: RequestRow) => r.status >= 400 || r.errorType !== undefined;
 
-export function rollup(rows: readonly RequestRow[]): RollupRow[] {
+/** The batch's sums per dimension, value and bucket of `bucketMs` (an hour or a UTC day). */
+export function rollup(rows: readonly RequestRow[], bucketMs: number): RollupRow[] {
   const sums = new Map<string, RollupRow>();
-  const add = (r: RequestRow, dim: Dimension, grp: string, label: string, hour: number) => {
-    const id = `${dim}\u0000${hour}\u0000${grp}`;
+  const add = (r: RequestRow, dim: Dimension, grp: string, label: string, start: number) => {
+    const id = `${dim}\u0000${start}\u0000${grp}`;
     let s = sums.get(id);
     if (!s) {
-      s = { dim, grp, hour, label, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, credits: 0 };
+      s = { dim, grp, start, label, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, credits: 0 };
       sums.set(id, s);
     }
     s.requests++;
@@ -39,10 +42,10 @@ export function rollup(rows: readonly RequestRow[]): RollupRow[] {
     s.credits += r.credits;
   };
   for (const r of rows) {
-    const hour = r.at - (r.at % HOUR_MS);
-    add(r, "key", r.keyId, r.keyName, hour);
-    add(r, "model", r.model ?? "", r.model ?? "", hour);
-    add(r, "account", r.account ?? "", r.account ?? "", hour);
+    const start = r.at - (r.at % bucketMs);
+    add(r, "key", r.keyId, r.keyName, start);
+    add(r, "model", r.model ?? "", r.model ?? "", start);
+    add(r, "account", r.account ?? "", r.account ?? "", start);
   }
   return [...sums.values()];
 }

@@ -31,13 +31,16 @@ export function migrations(dialect: Dialect): string[][] {
       ...(dialect === "postgres"
         ? ["at", "key_id, id", "account, id", "model, id", "status, id"].map((cols, i) => `CREATE INDEX requests_${i} ON requests (${cols})`)
         : []),
-      // Per dimension (key, model, account), one row per hour and value: a usage question reads at most a few
-      // hundred thousand hours, never the requests. `label` is a key's name (its id is `grp`), else `grp` again.
-      `CREATE TABLE usage_hourly (
-        dim TEXT NOT NULL, grp TEXT NOT NULL, hour ${t.time} NOT NULL, label TEXT NOT NULL,
+      // Per dimension (key, model, account), one row per hour — and per UTC day — and value: a usage question
+      // reads at most (keys + models + accounts) × buckets rows, never the requests. `label` is a key's name (its
+      // id is `grp`), else `grp` again; `start` is the bucket's first millisecond.
+      ...["usage_hourly", "usage_daily"].map(
+        (table) => `CREATE TABLE ${table} (
+        dim TEXT NOT NULL, grp TEXT NOT NULL, start ${t.time} NOT NULL, label TEXT NOT NULL,
         requests INTEGER NOT NULL, errors INTEGER NOT NULL, input_tokens ${t.time} NOT NULL, output_tokens ${t.time} NOT NULL,
         cache_read_tokens ${t.time} NOT NULL, cache_write_tokens ${t.time} NOT NULL, credits ${t.real} NOT NULL,
-        PRIMARY KEY (dim, hour, grp))`,
+        PRIMARY KEY (dim, start, grp))`,
+      ),
     ],
   ];
 }

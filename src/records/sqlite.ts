@@ -5,7 +5,7 @@
 import { Database, type SQLQueryBindings } from "bun:sqlite";
 import { DatabaseError } from "./errors";
 import {
-  chunks, insertRequestsSql, keyNamesSql, keyUsageSql, keyValues, type Params, requestsSql, requestValues, rollupValues,
+  chunks, insertRequestsSql, keyNamesSql, PRUNE_SQL, ROLLUP_TABLES, type RollupTable, keyUsageSql, keyValues, type Params, requestsSql, requestValues, rollupValues,
   toKeyUsage, toLoggedRequest, toStoredKey, toUsageRow, upsertKeySql, upsertRollupSql, usageSql,
 } from "./queries";
 import { rollup } from "./rollup";
@@ -83,7 +83,9 @@ export class SqliteStore implements RecordStore {
     if (rows.length === 0) return;
     this.db.transaction(() => {
       for (const part of chunks(rows)) this.db.query(insertRequestsSql(part.length)).run(...(part.flatMap((r) => requestValues(r, flag)) as SQLQueryBindings[]));
-      for (const part of chunks(rollup(rows))) this.db.query(upsertRollupSql(part.length)).run(...(part.flatMap(rollupValues) as SQLQueryBindings[]));
+      for (const [table, size] of Object.entries(ROLLUP_TABLES) as Array<[RollupTable, number]>) {
+        for (const part of chunks(rollup(rows, size))) this.db.query(upsertRollupSql(table, part.length)).run(...(part.flatMap(rollupValues) as SQLQueryBindings[]));
+      }
     })();
   }
 
@@ -106,8 +108,10 @@ export class SqliteStore implements RecordStore {
   }
 
   async prune(requestsBefore: number, usageBefore: number): Promise<void> {
-    this.db.query("DELETE FROM requests WHERE at < ?").run(requestsBefore);
-    this.db.query("DELETE FROM usage_hourly WHERE hour < ?").run(usageBefore);
+    const [requests, hourly, daily] = PRUNE_SQL;
+    this.db.query(requests).run(requestsBefore);
+    this.db.query(hourly).run(usageBefore);
+    this.db.query(daily).run(usageBefore);
   }
 
   async close(): Promise<void> {

@@ -83,8 +83,9 @@ for (const { backend, make } of await testBackends()) {
       const credits = (await store.usage({ by: "model", bucket: "day", from: 0, to: T0 + 48 * HOUR })).reduce((s, r) => s + r.credits, 0);
       expect(credits).toBeCloseTo(1.0);
       expect(await store.keyNames()).toEqual(new Map([["k1", "alice"], ["k2", "bob"]]));
-      const since = await store.keyUsageSince(T0 + 30 * 60_000);
-      expect(since).toEqual([{ keyId: "k1", requests: 2, tokens: 36, credits: 0.5 }]);
+      // Since the start of a UTC day: the one request of the second day.
+      const since = await store.keyUsageSince(Date.UTC(2026, 11, 2));
+      expect(since).toEqual([{ keyId: "k1", requests: 1, tokens: 18, credits: 0.25 }]);
     });
 
     test("pruning deletes old request rows and old rollups separately", async () => {

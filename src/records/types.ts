@@ -119,6 +119,7 @@ export interface RecordStore {
   usage(q: UsageQuery): Promise<UsageRow[]>;
   /** The latest name each key id was recorded under (for keys since deleted). */
   keyNames(): Promise<Map<string, string>>;
+  /** Each key's usage since `since`, the start of a UTC day (read from the daily rollup). */
   keyUsageSince(since: number): Promise<KeyUsage[]>;
   requests(q: RequestQuery): Promise<LoggedRequest[]>;
   /** Deletes request rows before `requestsBefore` and rollups before `usageBefore`. */
