@@ -25,6 +25,7 @@ export class RedisLink {
   private connecting: Promise<void> | undefined;
   /** Before open, a command is not a loss worth a warning (changes made while loading are published at open). */
   private opened = false;
+  private subscribed = false;
 
   constructor(
     private readonly url: string,
@@ -93,8 +94,15 @@ export class RedisLink {
       if (!this.commands.connected) await this.commands.connect();
       if (!this.listener.connected) await this.listener.connect();
       // A subscription does not outlive a Redis restart: renewed on each connection (once: unsubscribed first).
-      await this.listener.unsubscribe(this.channel).catch(() => {});
+      if (this.subscribed) {
+        try {
+          await this.listener.unsubscribe(this.channel);
+        } catch {
+          // Not subscribed any more on this connection: nothing to undo.
+        }
+      }
       await this.listener.subscribe(this.channel, (text) => this.onMessage(text));
+      this.subscribed = true;
     } catch (e) {
       this.lost(e);
       return;

@@ -40,6 +40,8 @@ export interface GatewayProcessOptions {
   accounts: SimAccountInit[];
   /** Merged over the generated config.json (e.g. failureCooldownSecs). */
   config?: Record<string, unknown>;
+  /** Credential files written as given, for accounts the simulator already has (several gateways on one pool). */
+  files?: Record<string, Record<string, unknown>>;
 }
 
 const MAIN = join(import.meta.dir, "..", "main.ts");
@@ -54,6 +56,9 @@ export async function spawnGateway(opts: GatewayProcessOptions): Promise<Gateway
     const file = join(credentials, `${init.name}.json`);
     await writeFile(file, JSON.stringify(opts.sim.addAccount(init).credentialJson(), null, 2));
     await chmod(file, 0o600);
+  }
+  for (const [name, credential] of Object.entries(opts.files ?? {})) {
+    await writeFile(join(credentials, `${name}.json`), JSON.stringify(credential, null, 2), { mode: 0o600 });
   }
   const apiKey = `sk-drive-${crypto.randomUUID()}`;
   const adminKey = `admin-drive-${crypto.randomUUID()}`;

@@ -230,16 +230,17 @@ export class Account {
    */
   private doRefresh(force: boolean): Promise<void> {
     if (!force && !this.needsRefresh()) return Promise.resolve();
-    const work = () => (this.source.environment ? this.refreshNow(force) : withFileLock(this.source.path, () => this.refreshNow(force)));
+    // The token Kiro refused, as it was before waiting for a lock: what was adopted meanwhile needs no refresh.
+    const refused = this.cred.accessToken;
+    const work = () => (this.source.environment ? this.refreshNow(force, refused) : withFileLock(this.source.path, () => this.refreshNow(force, refused)));
     return this.deps.sharing ? this.deps.sharing.refreshTurn(this, work) : work();
   }
 
-  private async refreshNow(force: boolean): Promise<void> {
-    const refused = this.cred.accessToken;
-    if ((await this.adoptShared()) || (await this.adoptNewerFile())) {
-      // The file's access token is another than the one Kiro refused, or fresh enough: no refresh needed.
-      if (force ? this.cred.accessToken !== refused : !this.needsRefresh()) return;
-    }
+  private async refreshNow(force: boolean, refused: string | undefined): Promise<void> {
+    await ((await this.adoptShared()) || this.adoptNewerFile());
+    // Another access token than the one Kiro refused, or one fresh enough (taken from another instance or the
+    // file, or by the refresh that held the lock before): no refresh needed.
+    if (force ? this.cred.accessToken !== refused : !this.needsRefresh()) return;
     const log = this.deps.log;
     log.debug("refreshing token", { account: this.name, auth: authKind(this.cred), forced: force });
     let grant;
@@ -247,7 +248,7 @@ export class Account {
       grant = await refreshCredential(this.deps.upstream, this.cred, this.machineId);
     } catch (e) {
       // Refused: perhaps another process rotated the token and wrote the new one since we read the file.
-      if (isInvalidGrant(e) && ((await this.adoptShared()) || (await this.adoptNewerFile()))) return this.refreshNow(force);
+      if (isInvalidGrant(e) && ((await this.adoptShared()) || (await this.adoptNewerFile()))) return this.refreshNow(force, refused);
       this.deps.onRefresh?.(isInvalidGrant(e) ? "refused" : "failed");
       if (isInvalidGrant(e)) {
         this.disable("invalid_refresh_token", "the refresh token was refused (invalid_grant): sign in again and replace the credential");
