@@ -111,12 +111,15 @@ describe.skipIf(!runnable)("a cluster of gateways on one Redis and one database"
   let cluster: TestCluster;
   let gateways: GatewayProcess[];
   let redis: RedisClient;
+  /** The credential files the cluster started from, whose refresh tokens its first refresh rotated away. */
+  let stale: Record<string, Record<string, unknown>>;
 
   beforeAll(async () => {
     sim = await KiroSimulator.start({ seed: 16 });
     db = await postgresDatabase();
     cluster = new TestCluster(sim, db);
-    gateways = await cluster.start(3, cluster.accounts(["a", "b"], true));
+    stale = cluster.accounts(["a", "b"], true);
+    gateways = await cluster.start(3, stale);
     redis = new RedisClient(REDIS);
   }, SLOW);
   afterAll(async () => {
@@ -139,6 +142,14 @@ describe.skipIf(!runnable)("a cluster of gateways on one Redis and one database"
         );
       }
     }
+  }, SLOW);
+
+  test("an instance starting on stale files takes Redis's newer tokens and refreshes nothing", async () => {
+    const [late] = await cluster.start(1, stale);
+    expect((await ask(late!)).status).toBe(200);
+    expect(sim.account("a")!.refreshCount).toBe(1);
+    expect(sim.account("b")!.refreshCount).toBe(1);
+    expect(JSON.parse(await readFile(join(late!.credentialsDir, "a.json"), "utf8")).refreshToken).toBe(sim.account("a")!.refreshToken);
   }, SLOW);
 
   test("a 429 seen by one instance rests that account on all", async () => {
