@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../errors";
-import type { KiroConversationState, KiroHistoryMessage, KiroToolSpecification } from "../kiro/types";
+import type { KiroCachePoint, KiroConversationState, KiroHistoryMessage, KiroToolSpecification } from "../kiro/types";
 import {
   buildHistory,
   conversationJson,
@@ -21,6 +21,9 @@ import {
   type UserTurn,
 } from "./convert";
 import type { MessageParam, MessagesRequest, ToolParam } from "./schemas";
+
+/** The tool specifications of a tools list, without its cache points. */
+const specsOf = (tools: Array<KiroToolSpecification | KiroCachePoint> = []) => tools.filter((t): t is KiroToolSpecification => "toolSpecification" in t);
 
 /* ---- helpers ---- */
 
@@ -85,7 +88,7 @@ function expectWellFormed(state: KiroConversationState) {
     }
   });
   const declared = new Set(
-    (state.currentMessage.userInputMessage.userInputMessageContext?.tools ?? []).map((t) => t.toolSpecification.name),
+    specsOf(state.currentMessage.userInputMessage.userInputMessageContext?.tools).map((t) => t.toolSpecification.name),
   );
   for (const m of messages) for (const id of usesOf(m)) expect(id).toBeTruthy();
   for (const m of state.history ?? []) {
@@ -460,7 +463,7 @@ describe("convertRequest", () => {
       },
     });
 
-    const specs = state.currentMessage.userInputMessage.userInputMessageContext?.tools ?? [];
+    const specs = specsOf(state.currentMessage.userInputMessage.userInputMessageContext?.tools);
     const shortName = shortenToolName(longMcpName);
     expect(specs.map((t) => t.toolSpecification.name)).toEqual([
       ...tools.slice(0, 16).map((t) => t.name as string),
@@ -1028,7 +1031,7 @@ describe("tools", () => {
       ],
     });
     const state = converted.conversationState;
-    expect(names(state.currentMessage.userInputMessage.userInputMessageContext?.tools ?? [])).toEqual([short]);
+    expect(names(specsOf(state.currentMessage.userInputMessage.userInputMessageContext?.tools))).toEqual([short]);
     expect(usesOf(state.history?.[1])).toEqual(["t1"]);
     expect(
       (state.history?.[1] as { assistantResponseMessage: { toolUses: Array<{ name: string }> } })
@@ -1144,7 +1147,7 @@ describe("tools", () => {
         { role: "user", content: "Summarise our conversation." },
       ],
     });
-    const tools = conversationState.currentMessage.userInputMessage.userInputMessageContext?.tools ?? [];
+    const tools = specsOf(conversationState.currentMessage.userInputMessage.userInputMessageContext?.tools);
     expect(names(tools)).toEqual(["Bash"]);
     expect(tools[0]?.toolSpecification.description).toBe("Tool used in conversation history");
     expectWellFormed(conversationState);
