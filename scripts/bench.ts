@@ -14,6 +14,7 @@ import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Subprocess } from "bun";
+import { clusterBench, clusterTable } from "./bench/cluster";
 import type { LoadPlan, LoadResults } from "./bench/load";
 import { MB, rssBytes } from "./bench/proc";
 import { hello } from "./bench/requests";
@@ -240,6 +241,23 @@ async function main(): Promise<void> {
     const output = await new Response(loader.stdout).text();
     if ((await loader.exited) !== 0) throw new Error(`the load driver failed (exit ${loader.exitCode})`);
     const load = JSON.parse(output) as LoadResults;
+    await stopProcess(running!);
+
+    say("Measuring a cluster: one gateway, then with Redis, then two behind a round-robin proxy…");
+    const cluster = await clusterBench({
+      simUrl: simInfo.url,
+      credentialFiles: simInfo.accounts.map((a) => a.file),
+      work,
+      command: (config) => gatewayCommand(config).cmd,
+      spawnReady: (cmd) => spawnReady(cmd, FETCH_LIMIT_ENV),
+      spawn: (cmd) => {
+        const proc = Bun.spawn(cmd, { cwd: ROOT, stdin: "ignore", stdout: "ignore", stderr: Bun.file(GATEWAY_LOG), env: { ...process.env, LOG_LEVEL: "warn", ...FETCH_LIMIT_ENV } });
+        children.push(proc);
+        return proc;
+      },
+      freePort,
+      scale,
+    });
 
     const dirty = (await git("status", "--porcelain", "--untracked-files=no", "--", "src", "scripts")) !== "";
     const results: BenchResults = {
@@ -259,12 +277,13 @@ async function main(): Promise<void> {
       load,
     };
     const verdict = rows(results);
-    const json = JSON.stringify({ ...results, rows: verdict }, null, 2);
+    const json = JSON.stringify({ ...results, cluster, rows: verdict }, null, 2);
     await writeFile(join(OUT, "latest.json"), json);
     await writeFile(join(OUT, `bench-${results.meta.date.replace(/[:.]/g, "-")}.json`), json);
 
     console.log(`\nkiro-ts bench — ${results.meta.date}, ${results.meta.commit}, ${gateway.kind} (${results.meta.command}), Bun ${Bun.version}, ${results.meta.cpus} × ${results.meta.cpuModel}\n`);
     console.log(table(verdict));
+    console.log(`\n${clusterTable(cluster)}\n`);
     for (const n of results.meta.notes) console.log(`note: ${n}`);
     if (load.errors.length) console.log(`\nERRORS (the figures above are not valid):\n  ${load.errors.join("\n  ")}`);
     console.log(`\nWritten to .bench/latest.json in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
