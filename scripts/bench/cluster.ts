@@ -6,7 +6,7 @@
  * each driven at the same concurrency against the same simulator in the same run. Without a Redis to talk to
  * (REDIS_URL, default redis://127.0.0.1:6379), the row says so and is skipped.
  */
-import { RedisClient } from "bun";
+import { RedisClient, type Subprocess } from "bun";
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { hello } from "./requests";
@@ -29,6 +29,8 @@ export interface ClusterResults {
   setups: ClusterSetupResult[];
 }
 
+type Process = Pick<Subprocess, "kill" | "exited">;
+
 export interface ClusterBenchOptions {
   simUrl: string;
   /** The simulator's credential files: every gateway gets a copy of its own. */
@@ -36,8 +38,8 @@ export interface ClusterBenchOptions {
   work: string;
   /** The gateway command for a config file (binary or source, as the main bench runs it). */
   command: (configPath: string) => string[];
-  spawnReady: (cmd: string[]) => Promise<{ proc: { kill(signal?: string): void; exited: Promise<number> }; line: string }>;
-  spawn: (cmd: string[]) => { kill(signal?: string): void; exited: Promise<number> };
+  spawnReady: (cmd: string[]) => Promise<{ proc: Process; line: string }>;
+  spawn: (cmd: string[]) => Process;
   freePort: () => number;
   scale: number;
 }
@@ -66,7 +68,7 @@ export async function clusterBench(o: ClusterBenchOptions): Promise<ClusterResul
   let n = 0;
   for (const [setup, instances, redis] of [["alone", 1, false], ["redis", 1, true], ["two", 2, true]] as const) {
     const prefix = `kiro-ts-bench-${crypto.randomUUID().slice(0, 8)}:`;
-    const gateways: Array<{ kill(signal?: string): void; exited: Promise<number> }> = [];
+    const gateways: Process[] = [];
     const urls: string[] = [];
     for (let i = 0; i < instances; i++) {
       const dir = join(o.work, `cluster-${n++}`);
