@@ -4,7 +4,7 @@
  * message. A stream can move to another account until its first byte; a non-streaming answer until it is complete.
  */
 import { GatewayError } from "../errors";
-import { restoreVerbatim } from "../http/verbatim";
+import { restoreVerbatim, type Verbatim, verbatimOf } from "../http/verbatim";
 import { Invocation } from "../kiro/chat";
 import { webSearch } from "../kiro/mcp";
 import type { OpenedReply } from "../kiro/reply";
@@ -35,6 +35,8 @@ export interface MessagesCall {
   sessionKey?: string;
   /** Told what happens to the request (the request log's record): its Kiro model, attempts and replies. */
   observer?: RequestObserver;
+  /** The strings another front's body reader kept as the client's text, now in `body` (OpenAI's converted request). */
+  verbatim?: Verbatim;
 }
 
 export interface RequestObserver extends AttemptObserver, ReplyObserver {
@@ -56,8 +58,9 @@ export async function answerMessages(s: Services, body: MessagesRequest, call: M
 export async function sendMessages(
   s: Services,
   body: MessagesRequest,
-  { signal: clientSignal, complete = !body.stream, headers, sessionKey = sessionKeyOf(body, headers), observer }: MessagesCall,
+  { signal: clientSignal, complete = !body.stream, headers, sessionKey = sessionKeyOf(body, headers), observer, verbatim }: MessagesCall,
 ): Promise<AnsweredReply> {
+  if (verbatim && !verbatimOf(body)) verbatim.attach(body);
   checkMaxTokens(body.max_tokens, body.model, s.models.table);
   const plan = new KiroPlan(body, {
     ...(sessionKey ? { conversationId: conversationIdOf(sessionKey) } : {}),

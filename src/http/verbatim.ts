@@ -94,6 +94,17 @@ export class Verbatim {
     return at === 0 ? s : out + s.slice(at);
   }
 
+  /** A copy of `value` with every string in it restored. */
+  restoreAll<T>(value: T): T {
+    const walk = (v: unknown): unknown => {
+      if (typeof v === "string") return this.restore(v);
+      if (Array.isArray(v)) return v.map(walk);
+      if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+      return v;
+    };
+    return walk(value) as T;
+  }
+
   /**
    * JSON text written by JSON.stringify from the rest (or from anything made of its strings) with the client's text
    * of each cut string where its placeholder was.
@@ -142,14 +153,7 @@ export class Verbatim {
 /** Every string in `value` with its placeholders replaced: for code that reads the content (a web search's query). */
 export function restoreVerbatim<T>(value: T): T {
   const table = verbatimOf(value);
-  if (!table) return value;
-  const walk = (v: unknown): unknown => {
-    if (typeof v === "string") return table.restore(v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  return walk(value) as T;
+  return table ? table.restoreAll(value) : value;
 }
 
 const QUOTE = 0x22;

@@ -11,6 +11,7 @@ import { type KeyGuard, thrownBy } from "../http/guard";
 import type { Services } from "../services";
 import { answerChat, answerResponses } from "./answer";
 import { openaiErrorResponse } from "./errors";
+import { CHAT_PASSED_THROUGH, keptStrings, RESPONSES_PASSED_THROUGH } from "./passed-through";
 import { ChatCompletionsRequest, ResponsesRequest } from "./schemas";
 
 /** The status proxies log for a request whose client went away before the answer (nginx's 499). */
@@ -38,17 +39,27 @@ export function openaiRoutes(s: Services, guard: KeyGuard) {
           ({ body, request, server, client }) => {
             // Long replies must not be cut by the server's idle timeout; pings keep proxies in between awake.
             server?.timeout(request, 0);
-            return answerChat(s, body, { signal: request.signal, headers: request.headers, ...(client ? { observer: client } : {}) });
+            return answerChat(s, body, {
+              signal: request.signal,
+              headers: request.headers,
+              ...(client ? { observer: client } : {}),
+              ...keptStrings(body, body.messages),
+            });
           },
-          guard.jsonBody(ChatCompletionsRequest, "client"),
+          guard.jsonBody(ChatCompletionsRequest, "client", CHAT_PASSED_THROUGH),
         )
         .post(
           "/v1/responses",
           ({ body, request, server, client }) => {
             server?.timeout(request, 0);
-            return answerResponses(s, body, { signal: request.signal, headers: request.headers, ...(client ? { observer: client } : {}) });
+            return answerResponses(s, body, {
+              signal: request.signal,
+              headers: request.headers,
+              ...(client ? { observer: client } : {}),
+              ...keptStrings(body, body.input),
+            });
           },
-          guard.jsonBody(ResponsesRequest, "client"),
+          guard.jsonBody(ResponsesRequest, "client", RESPONSES_PASSED_THROUGH),
         ),
     );
 }
