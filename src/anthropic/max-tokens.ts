@@ -16,10 +16,13 @@ const OUTPUT_LIMITS: Readonly<Record<string, number>> = {
   "claude-opus-4.7": 128_000,
 };
 
-/** Throws a 400 when `maxTokens` is above the output limit of the model asked for (when that limit is known). */
-export function checkMaxTokens(maxTokens: number, model: string, table: ModelTable): void {
+/**
+ * Throws a 400 when `maxTokens` is above the output limit of the model asked for (when that limit is known). `field`
+ * is the name the client gave the budget (the OpenAI fronts check `max_completion_tokens`, `max_output_tokens`).
+ */
+export function checkMaxTokens(maxTokens: number, model: string, table: ModelTable, field = "max_tokens"): void {
   const limit = OUTPUT_LIMITS[resolveModel(model, table).kiroId];
   if (limit !== undefined && maxTokens > limit) {
-    throw invalidRequest(`max_tokens: ${maxTokens} > ${limit}, which is the maximum allowed number of output tokens for ${model}`);
+    throw invalidRequest(`${field}: ${maxTokens} > ${limit}, which is the maximum allowed number of output tokens for ${model}`);
   }
 }

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import { LATE_2026_MODEL_IDS } from "../simulator/catalog";
-import { contextUsage, events, exception, metadata, text, textEvents, thinkingText, toolUse } from "../simulator/replies";
+import { contextUsage, events, exception, metadata, redactedReasoning, tail, text, textEvents, thinkingText, toolUse, toolUseEvents } from "../simulator/replies";
 import { startGateway, type Gateway } from "./harness";
 
 let g: Gateway;
@@ -375,5 +375,87 @@ describe("responses through the official SDK", () => {
     expect(body).toContain("event: response.output_text.delta");
     expect(body.trimEnd().split("\n\n").at(-1)).toStartWith("event: response.failed\ndata: ");
     expect(body).toContain('"status":"failed"');
+  });
+});
+
+describe("errors name the field the client sent", () => {
+  const BAD_PNG = "data:image/png;base64,!!not-base64";
+
+  test("the output budget: max_completion_tokens, max_tokens, max_output_tokens", async () => {
+    const cases = [
+      [() => openai.chat.completions.create({ model: "claude-sonnet-4-6", max_completion_tokens: 100_000, messages: [{ role: "user", content: "hi" }] }), "max_completion_tokens"],
+      [() => openai.chat.completions.create({ model: "claude-sonnet-4-6", max_tokens: 100_000, messages: [{ role: "user", content: "hi" }] }), "max_tokens"],
+      [() => openai.responses.create({ model: "claude-sonnet-4-6", max_output_tokens: 100_000, input: "hi" }), "max_output_tokens"],
+    ] as const;
+    for (const [call, field] of cases) {
+      const refused = await (call as () => Promise<unknown>)().catch((e) => e);
+      expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+      const { error } = refused as InstanceType<typeof OpenAI.BadRequestError> & { error: { param: string; message: string } };
+      expect(error.param).toBe(field);
+      expect(error.message).toStartWith(`${field}: 100000 > 64000`);
+    }
+    expect(chats()).toHaveLength(0);
+  });
+
+  test("a block the shared converter refuses is named by its OpenAI field", async () => {
+    const chat = await openai.chat.completions
+      .create({
+        model: "claude-sonnet-4-6",
+        messages: [
+          { role: "system", content: "be brief" },
+          { role: "user", content: "first" },
+          { role: "assistant", content: "ok" },
+          { role: "user", content: [{ type: "text", text: "what is this?" }, { type: "image_url", image_url: { url: BAD_PNG } }] },
+        ],
+      })
+      .catch((e) => e);
+    expect(chat.error.param).toBe("messages[3].content[1].image_url");
+    expect(chat.error.message).toStartWith('messages[3].content[1].image_url: image data is not valid base64: character "!" at offset 0');
+
+    // Items of one side share one internal message: the field is still the item's own.
+    const responses = await openai.responses
+      .create({
+        model: "claude-sonnet-4-6",
+        instructions: "be brief",
+        input: [
+          { role: "user", content: "look" },
+          { role: "user", content: [{ type: "input_text", text: "and this" }, { type: "input_image", image_url: BAD_PNG, detail: "auto" }] },
+        ],
+      })
+      .catch((e) => e);
+    expect(responses.error.param).toBe("input[1].content[1].image_url");
+
+    const empty = await openai.responses.create({ model: "claude-sonnet-4-6", input: [{ role: "developer", content: "only instructions" }] }).catch((e) => e);
+    expect(empty.error.param).toBe("input");
+    expect(empty.error.message).toBe("input: at least one user message is required");
+    expect(chats()).toHaveLength(0);
+  });
+});
+
+describe("GPT's redacted reasoning, round trip", () => {
+  test("a reasoning item carrying only the blob goes back to Kiro as redactedContent, which Kiro accepts", async () => {
+    const blob = g.sim.redactedReasoningBlob();
+    g.sim.enqueue(events([...toolUseEvents({ name: "read_file", input: { path: "a.txt" } }), redactedReasoning(blob), ...tail({ stopReason: "TOOL_USE" })]));
+    const tools = [{ type: "function" as const, name: "read_file", parameters: { type: "object", properties: { path: { type: "string" } } }, strict: false }];
+    const first = await openai.responses.create({ model: "gpt-5.6-sol", input: "Read a.txt", tools, reasoning: { effort: "medium" } });
+    const reasoningItem = first.output.find((i) => i.type === "reasoning") as OpenAI.Responses.ResponseReasoningItem;
+    expect(reasoningItem.encrypted_content).toBeTruthy();
+    expect(reasoningItem.summary.map((s) => s.text).join("")).toBe("");
+    const call = first.output.find((i) => i.type === "function_call") as OpenAI.Responses.ResponseFunctionToolCall;
+
+    g.sim.clearRequests();
+    g.sim.enqueue(text("It says hi."));
+    const second = await openai.responses.create({
+      model: "gpt-5.6-sol",
+      input: [{ role: "user", content: "Read a.txt" }, ...first.output, { type: "function_call_output", call_id: call.call_id, output: "hi" }] as never,
+      tools,
+      reasoning: { effort: "medium" },
+    });
+    expect(second.output_text).toBe("It says hi.");
+    // One call: Kiro took the replayed blob (a thinking block signed with it would be THINKING_SIGNATURE_INVALID).
+    expect(chats()).toHaveLength(1);
+    const replayed = lastKiro().conversationState.history.at(-1).assistantResponseMessage;
+    expect(replayed.reasoningContent).toEqual({ redactedContent: blob });
+    expect(replayed.toolUses).toEqual([expect.objectContaining({ name: "read_file", input: { path: "a.txt" } })]);
   });
 });

@@ -3,14 +3,16 @@
  * (sendMessages: convert, pool with failover, Kiro call, translated reply), and the reply's events rendered out by
  * this front's writers — as SSE while they arrive, or folded into one JSON answer.
  */
+import { checkMaxTokens } from "../anthropic/max-tokens";
 import { type MessagesCall, sendMessages } from "../anthropic/messages";
 import { type AnsweredReply, PING_AFTER_MS } from "../anthropic/respond";
-import type { StreamEvent } from "../anthropic/schemas";
+import type { MessagesRequest, StreamEvent } from "../anthropic/schemas";
 import { type SseFormat, sseResponse } from "../http/sse";
 import type { Services } from "../services";
 import { ChatChunkWriter, ChatFolder } from "./chat-reply";
 import { chatToMessages } from "./chat-request";
 import { openaiErrorBody } from "./errors";
+import { inClientTerms } from "./origins";
 import { ResponsesWriter } from "./responses-reply";
 import { responsesToMessages } from "./responses-request";
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionsRequest, ResponseObject, ResponsesEvent, ResponsesRequest } from "./schemas";
@@ -33,10 +35,10 @@ const CHAT_SSE: SseFormat<ChatCompletionChunk> = {
 };
 
 export async function answerChat(s: Services, body: ChatCompletionsRequest, call: OpenAICall): Promise<Response | ChatCompletion> {
-  const { request, stop } = chatToMessages(body);
+  const { request, stop, budgetField } = chatToMessages(body);
   const opts = { id: `chatcmpl-${hex()}`, model: body.model, created: unixNow(), stop, includeUsage: body.stream_options?.include_usage === true };
   const writer = new ChatChunkWriter(opts);
-  const reply = await sendMessages(s, request, withSession(call, body.prompt_cache_key));
+  const reply = await send(s, request, withSession(call, body.prompt_cache_key), budgetField, "messages");
   const chunks = rendered(reply, (e) => writer.push(e));
   if (body.stream === true) return sseResponse(chunks, CHAT_SSE, { log: s.log, pingAfterMs: PING_AFTER_MS, onLeave: () => reply.leave() });
   const folder = new ChatFolder();
@@ -45,7 +47,7 @@ export async function answerChat(s: Services, body: ChatCompletionsRequest, call
 }
 
 export async function answerResponses(s: Services, body: ResponsesRequest, call: OpenAICall): Promise<Response | ResponseObject> {
-  const { request, tools, compaction } = responsesToMessages(body);
+  const { request, tools, compaction, budgetField } = responsesToMessages(body);
   const writer = new ResponsesWriter({
     id: `resp_${hex()}`,
     model: body.model,
@@ -64,7 +66,7 @@ export async function answerResponses(s: Services, body: ResponsesRequest, call:
       metadata: {},
     },
   });
-  const reply = await sendMessages(s, request, withSession(call, body.prompt_cache_key));
+  const reply = await send(s, request, withSession(call, body.prompt_cache_key), budgetField, "input");
   const events = rendered(reply, (e) => writer.push(e));
   if (body.stream === true) {
     const format: SseFormat<ResponsesEvent> = {
@@ -76,6 +78,20 @@ export async function answerResponses(s: Services, body: ResponsesRequest, call:
   }
   for await (const _ of events);
   return writer.response;
+}
+
+/**
+ * The shared path, its errors in the client's terms: the output budget checked under the field the client named it
+ * (the shared path's own check then passes), and a block the converter refuses named by the OpenAI field it came
+ * from; `list` is the request's conversation field.
+ */
+async function send(s: Services, request: MessagesRequest, call: MessagesCall, budgetField: string, list: string) {
+  try {
+    checkMaxTokens(request.max_tokens, request.model, s.models.table, budgetField);
+    return await sendMessages(s, request, call);
+  } catch (e) {
+    throw inClientTerms(e, request, list);
+  }
 }
 
 /** OpenAI's prompt_cache_key names the client's conversation, which keeps it on one account (session affinity). */

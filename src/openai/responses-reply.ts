@@ -11,6 +11,7 @@ import { assertNever, type GatewayError } from "../errors";
 import { JSON_ANSWER_TOOL } from "./choice";
 import { sealSummary } from "./compaction";
 import { openaiErrorBody } from "./errors";
+import { sealRedacted } from "./reasoning-blob";
 import type { OutputItem, OutputText, ResponseObject, ResponsesEvent, ResponsesUsage } from "./schemas";
 import { freeformText, type ToolSet } from "./tools";
 
@@ -152,9 +153,10 @@ export class ResponsesWriter {
         return this.openItem(out, index, "message", {});
       case "thinking":
         return this.openItem(out, index, "reasoning", {});
-      // GPT's reasoning comes encrypted: a reasoning item without summary, its blob as the encrypted content.
+      // GPT's reasoning comes encrypted: a reasoning item without summary, its blob (tagged, reasoning-blob.ts) as
+      // the encrypted content.
       case "redacted_thinking":
-        return this.openItem(out, index, "reasoning", { signature: block.data });
+        return this.openItem(out, index, "reasoning", { signature: sealRedacted(block.data) });
       case "tool_use": {
         if (block.name === JSON_ANSWER_TOOL) return this.openItem(out, index, "message", {});
         const declared = this.opts.tools.lookup(block.name);

@@ -11,6 +11,8 @@ import { applyToolChoice, jsonAnswer } from "./choice";
 import { COMPACTION_REQUEST, openSummary, summaryText } from "./compaction";
 import { type Block, contentBlocks, contentText } from "./content";
 import { reasoningFields } from "./effort";
+import { markOrigin } from "./origins";
+import { openRedacted } from "./reasoning-blob";
 import { conversationMetadata, DEFAULT_MAX_TOKENS, joinSystem } from "./request-common";
 import type { ResponsesRequest } from "./schemas";
 import { freeformInput, parseArguments, ToolSet } from "./tools";
@@ -20,6 +22,8 @@ export interface ResponsesConversion {
   tools: ToolSet;
   /** Codex asked for a compaction: the reply is one compaction item. */
   compaction: boolean;
+  /** The field the client gives the output budget in, for errors about it. */
+  budgetField: "max_output_tokens";
 }
 
 type Json = Record<string, unknown>;
@@ -53,13 +57,13 @@ export function responsesToMessages(req: ResponsesRequest): ResponsesConversion 
       case "function_call_output":
       case "custom_tool_call_output":
         if (typeof item.call_id !== "string" || item.call_id === "") throw invalidRequest(`${at}.call_id: a tool output needs the call_id of its call`);
-        conversation.add("user", { type: "tool_result", tool_use_id: item.call_id, content: contentText(item.output, `${at}.output`) });
+        conversation.add("user", markOrigin({ type: "tool_result", tool_use_id: item.call_id, content: contentText(item.output, `${at}.output`) }, at));
         break;
       case "reasoning":
-        conversation.add("assistant", reasoningBlock(item));
+        conversation.add("assistant", markOrigin(reasoningBlock(item), at));
         break;
       case "compaction":
-        conversation.add("user", { type: "text", text: summaryText(openSummary(item.encrypted_content, at)) });
+        conversation.add("user", markOrigin({ type: "text", text: summaryText(openSummary(item.encrypted_content, at)) }, at));
         break;
       case "compaction_trigger":
         compaction = true;
@@ -103,7 +107,7 @@ export function responsesToMessages(req: ResponsesRequest): ResponsesConversion 
   const system = joinSystem(conversation.system, [choice, answer.instruction]);
   if (system !== undefined) request.system = system;
   if (tools.tools.length > 0) request.tools = tools.tools;
-  return { request, tools, compaction };
+  return { request, tools, compaction, budgetField: "max_output_tokens" };
 }
 
 /** The turns being built: blocks of one side gather in one message until the other side speaks. */
@@ -142,11 +146,16 @@ function toolUse(item: Json, at: string, input: Record<string, unknown>): Block 
   if (typeof item.call_id !== "string" || item.call_id === "") throw invalidRequest(`${at}.call_id: a tool call needs a call_id`);
   if (typeof item.name !== "string" || item.name === "") throw invalidRequest(`${at}.name: a tool call needs the tool's name`);
   const namespace = typeof item.namespace === "string" && item.namespace !== "" ? item.namespace : undefined;
-  return { type: "tool_use", id: item.call_id, name: ToolSet.wireName(item.name, namespace), input };
+  return markOrigin({ type: "tool_use", id: item.call_id, name: ToolSet.wireName(item.name, namespace), input }, at);
 }
 
-/** A reasoning item as the thinking block it was made from: its summary text, its signature as encrypted content. */
+/**
+ * A reasoning item as the block it was made from: GPT's redacted reasoning as the redacted block Kiro replays as
+ * `redactedContent`; Claude's as thinking, its summary text signed by the encrypted content.
+ */
 function reasoningBlock(item: Json): Block {
+  const redacted = openRedacted(item.encrypted_content);
+  if (redacted !== undefined) return { type: "redacted_thinking", data: redacted };
   // The summary is what was shown; the full text, when a client has it, is the same thought at length.
   const summary = Array.isArray(item.summary) ? item.summary : [];
   const parts = summary.length > 0 ? summary : Array.isArray(item.content) ? item.content : [];
