@@ -135,11 +135,10 @@ export class KiroChat {
       headers = chatHeaders(s, caller.machineId, c.accessToken, apiKey, invocation.next(caller.name));
     }
     const body = `{"conversationState":${request.conversation}${arn ? `,"profileArn":${JSON.stringify(arn)}` : ""}${fields}}`;
-    const watchdog = new Watchdog(this.timing.firstEventMs);
+    const watchdog = new Watchdog(this.timing.firstEventMs, CHAT_TIMEOUT_MS);
     try {
       const res = await call(url, { method: "POST", headers, body }, {
         operation: "generateAssistantResponse",
-        timeoutMs: CHAT_TIMEOUT_MS,
         signal: AbortSignal.any([signal, watchdog.signal]),
         proxyUrl: proxyFor(c.proxyUrl, s),
       });

@@ -210,7 +210,8 @@ export function runtimeHeaders(s: UpstreamSettings, machineId: string, accessTok
 
 export interface CallOptions {
   operation: string;
-  timeoutMs: number;
+  /** The call's deadline; without one, `signal` bounds it (a chat reply's watchdog does). */
+  timeoutMs?: number;
   /** The client's signal: when it aborts, the upstream call is aborted at once. */
   signal?: AbortSignal;
   proxyUrl?: string;
@@ -221,15 +222,15 @@ export interface CallOptions {
  * An abort by the client is rethrown as is (nobody is waiting for an error message).
  */
 export async function call(url: string, init: RequestInit, opts: CallOptions): Promise<Response> {
-  const deadline = AbortSignal.timeout(opts.timeoutMs);
-  const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+  const deadline = opts.timeoutMs === undefined ? undefined : AbortSignal.timeout(opts.timeoutMs);
+  const signal = opts.signal && deadline ? AbortSignal.any([opts.signal, deadline]) : (opts.signal ?? deadline);
   let res: Response;
   try {
     res = await fetch(url, { ...init, signal, timeout: false, ...(opts.proxyUrl ? { proxy: opts.proxyUrl } : {}) } as RequestInit);
   } catch (e) {
     // A watchdog's abort carries its own UpstreamError; the client's abort is rethrown as is.
     if (opts.signal?.aborted) throw opts.signal.reason instanceof UpstreamError ? opts.signal.reason : e;
-    const why = deadline.aborted ? `no answer within ${opts.timeoutMs / 1000} s` : (e as Error).message || String(e);
+    const why = deadline?.aborted ? `no answer within ${opts.timeoutMs! / 1000} s` : (e as Error).message || String(e);
     throw new UpstreamError(opts.operation, 0, why);
   }
   if (res.ok) return res;
