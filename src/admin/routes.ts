@@ -4,10 +4,8 @@
  * Guarded by adminApiKey (or apiKey when none is set).
  */
 import { type TSchema, Type as t } from "@sinclair/typebox";
-import { Elysia, ValidationError } from "elysia";
-import { type ErrorKind, GatewayError } from "../errors";
-import { describeValidation } from "../http/body";
-import { type KeyGuard, thrownBy } from "../http/guard";
+import { Elysia } from "elysia";
+import type { KeyGuard } from "../http/guard";
 import type { Services } from "../services";
 import {
   accountInfo,
@@ -22,10 +20,9 @@ import {
   removeAccount,
   serverConfig,
 } from "./accounts";
+import { failure, ok, renderAdminError } from "./envelope";
 import * as m from "./model";
 
-const ok = <T>(data: T) => ({ success: true as const, data });
-const failure = (error: string) => ({ success: false as const, error });
 /** For a handler that returns a Response too: Elysia's types accept `Promise<envelope> | Response`, not a promise of both. */
 const answer = async <T>(data: Promise<T>) => ok(await data);
 
@@ -38,15 +35,7 @@ export function adminRoutes(s: Services, guard: KeyGuard) {
 
   return new Elysia({ name: "admin", prefix: "/admin" })
     .use(guard.plugin)
-    .onError(({ code, error, request, set }) => {
-      const { status, message, retryAfterSecs } = failureOf(code, error);
-      if (status === 500) s.log.error("admin endpoint failed", { path: new URL(request.url).pathname, error: message });
-      // Elysia keeps the error's own status for a returned Response unless it is set here too.
-      set.status = status;
-      const res = Response.json(failure(message), { status });
-      if (retryAfterSecs) res.headers.set("retry-after", String(retryAfterSecs));
-      return res;
-    })
+    .onError(renderAdminError(s.log))
     .guard({ key: "admin" }, (app) =>
       app
         .get("/pool/status", () => ok(poolStatus(s)), {
@@ -136,29 +125,4 @@ function ndjson(write: (line: (o: unknown) => void) => Promise<void>): Response 
     },
   });
   return new Response(stream, { headers: { "content-type": "application/x-ndjson", "cache-control": "no-cache" } });
-}
-
-/**
- * An admin failure's status and words, decided here only. The seed answers what the service decides — an account
- * not found or already there, a credential or a refresh that does not work — with HTTP 200 `{success:false}`. The
- * edge's refusals keep a status: a wrong key, a lock-out or a full house, a body too large (by kind), a body that
- * cannot be read (Elysia's parse and validation); and a path nobody serves is a 404 (noRoute). Anything else is a
- * fault of ours.
- */
-const REFUSAL_STATUS: Partial<Record<ErrorKind, number>> = { authentication: 401, rate_limited: 429, request_too_large: 413 };
-
-function failureOf(code: unknown, error: unknown): { status: number; message: string; retryAfterSecs?: number } {
-  const cause = thrownBy(code, error);
-  if (cause instanceof GatewayError) {
-    // The guard reads the key and the body in Elysia's parse stage: an invalid request from there is an unreadable body.
-    const status = REFUSAL_STATUS[cause.kind] ?? (code === "PARSE" ? 400 : 200);
-    return { status, message: cause.message, retryAfterSecs: cause.detail.retryAfterSecs };
-  }
-  if (error instanceof ValidationError) {
-    // An answer that does not match its schema: its values (secrets, maybe) stay out of the message and the log.
-    if (error.type === "response") return { status: 500, message: "the answer does not match its schema" };
-    return { status: 400, message: describeValidation(error.all, error.message) };
-  }
-  if (code === "PARSE") return { status: 400, message: "the request body is not valid JSON" };
-  return { status: 500, message: error instanceof Error ? error.message : String(error) };
 }
