@@ -80,6 +80,17 @@ describe("hostile input, case by case", () => {
     expect(fine.status).toBe(200);
   });
 
+  test.each(["/v1/chat/completions", "/v1/responses"])("%s: a stranger hears an OpenAI 401, deep nesting an OpenAI 400 naming it", async (path) => {
+    for (const body of ["{not json", nested(100_000), JSON.stringify({ model: 5 })]) {
+      const res = await post(g, path, body, { "x-api-key": "", authorization: "Bearer sk-a-stranger" });
+      expect(res.status).toBe(401);
+      expect(res.json).toEqual({ error: { message: "invalid x-api-key", type: "invalid_request_error", param: null, code: "invalid_api_key" } });
+    }
+    const deep = await post(g, path, `{"model":"claude-sonnet-4-6","input":"hi","messages":[],"extra":${nested(30_000)}}`);
+    expect(deep.status).toBe(400);
+    expect(deep.json).toEqual({ error: { message: "the request body nests arrays and objects deeper than 128 levels", type: "invalid_request_error", param: null, code: null } });
+  });
+
   test("brackets inside strings are text, not nesting, whatever escapes come before a quote", async () => {
     for (const content of ["[".repeat(10_000), 'a \\" [[[[ \\', '\\"' + "{[".repeat(500)]) {
       const res = await post(g, "/v1/messages", { ...hello, messages: [{ role: "user", content }], metadata: { user_id: "]]]]" } });

@@ -162,6 +162,34 @@ const INVALID_UTF8 = [
   new Uint8Array([0xf8, 0x88, 0x80, 0x80, 0x80]),
 ];
 
+/** JSON as people and programs get it wrong. */
+const BROKEN_JSON = [
+  '{"model": "claude-sonnet-4-6", "max_tokens": 64, "messages": [],}',
+  "{'model': 'claude-sonnet-4-6'}",
+  '{model: "claude-sonnet-4-6"}',
+  '{"model": "claude-sonnet-4-6" /* a comment */}',
+  '{"max_tokens": NaN}',
+  '{"max_tokens": Infinity}',
+  '{"max_tokens": 0x40}',
+  '{"max_tokens": 064}',
+  '{"model": undefined}',
+  '{"a": 1}{"b": 2}',
+  '{"a": "line\nbreak"}',
+  '{"a": "tab\there"}',
+  '{"a": "\\x41"}',
+  '{"a": "\\u12"}',
+  '{"a": "unterminated}',
+  "{",
+  "}",
+  "[",
+  '{"a":1,,"b":2}',
+  '{"a" 1}',
+  "nul",
+  "tru",
+  "-",
+  "{}}",
+];
+
 const LONE_SURROGATES = ["\\ud83d", "\\ude00", "\\udbff\\udbff", "x\\udc00y", "\\ud800\\u0041"];
 
 /* ---- /v1/messages and /v1/messages/count_tokens ------------------------------------------------ */
@@ -183,32 +211,7 @@ function bodyMakers(counting: boolean): Maker[] {
       return { kind: "bad JSON", headers: json(k), body: text.slice(0, r.int(1, text.length - 1)), expect: refused("the request body is not valid JSON", 400) };
     },
     (r, k) => {
-      const broken = r.pick([
-        '{"model": "claude-sonnet-4-6", "max_tokens": 64, "messages": [],}',
-        "{'model': 'claude-sonnet-4-6'}",
-        '{model: "claude-sonnet-4-6"}',
-        '{"model": "claude-sonnet-4-6" /* a comment */}',
-        '{"max_tokens": NaN}',
-        '{"max_tokens": Infinity}',
-        '{"max_tokens": 0x40}',
-        '{"max_tokens": 064}',
-        '{"model": undefined}',
-        '{"a": 1}{"b": 2}',
-        '{"a": "line\nbreak"}',
-        '{"a": "tab\there"}',
-        '{"a": "\\x41"}',
-        '{"a": "\\u12"}',
-        '{"a": "unterminated}',
-        "{",
-        "}",
-        "[",
-        '{"a":1,,"b":2}',
-        '{"a" 1}',
-        "nul",
-        "tru",
-        "-",
-        "{}}",
-      ]);
+      const broken = r.pick(BROKEN_JSON);
       return { kind: "bad JSON", headers: json(k), body: broken, expect: refused("the request body is not valid JSON", 400) };
     },
     (r, k) => {
@@ -572,6 +575,443 @@ function bodyMakers(counting: boolean): Maker[] {
   ];
 }
 
+/* ---- /v1/chat/completions and /v1/responses ----------------------------------------------------- */
+
+type OpenAIApi = "chat" | "responses";
+
+/** Ways OpenAI clients send the key: Bearer as the SDKs do, now and then x-api-key. */
+const openaiHeaders = (r: Random, k: Keys): Record<string, string> =>
+  r.next() < 0.8 ? { "content-type": "application/json", authorization: `Bearer ${k.apiKey}` } : json(k);
+
+const chatHello = (): Record<string, Json> => ({ model: MODEL, messages: [{ role: "user", content: "hello" }] });
+const responsesHello = (): Record<string, Json> => ({ model: MODEL, input: "hello" });
+
+/** Every field each API's schema or converter knows, each of the right type, so that one can be broken at a time. */
+const openaiEveryField = (api: OpenAIApi): Record<string, Json> =>
+  api === "chat"
+    ? {
+        model: MODEL,
+        messages: [{ role: "user", content: [{ type: "text", text: "hello" }] }],
+        stream: false,
+        stream_options: { include_usage: true },
+        tools: [{ type: "function", function: { name: "lookup", description: "looks a word up", parameters: { type: "object", properties: { word: { type: "string" } } } } }],
+        tool_choice: "auto",
+        max_tokens: 64,
+        max_completion_tokens: 64,
+        n: 1,
+        stop: ["\n\n\n"],
+        reasoning_effort: "low",
+        response_format: { type: "text" },
+        prompt_cache_key: "fuzz",
+      }
+    : {
+        model: MODEL,
+        input: [{ type: "message", role: "user", content: [{ type: "input_text", text: "hello" }] }],
+        instructions: "be brief",
+        tools: [{ type: "function", name: "lookup", description: "looks a word up", parameters: { type: "object", properties: { word: { type: "string" } } } }],
+        tool_choice: "auto",
+        stream: false,
+        max_output_tokens: 64,
+        reasoning: { effort: "low" },
+        previous_response_id: null,
+        store: false,
+        parallel_tool_calls: true,
+        temperature: 1,
+        top_p: 1,
+        text: { format: { type: "text" } },
+        prompt_cache_key: "fuzz",
+      };
+
+/** Wrong values for the OpenAI fields, where null is mostly a right one. */
+const OPENAI_WRONG = {
+  "nullable string": [5, true, [], {}],
+  "nullable boolean": ["true", "yes", 1, 0, [], {}],
+  "nullable object": ["{}", 5, true, [], [{}]],
+  "nullable integer": ["64", 1.5, true, [], {}],
+  "nullable positive integer": ["64", 1.5, 0, -1, true, [], {}, "1e3"],
+  "nullable number": ["1", true, [], {}],
+  content: [5, true, {}, { type: "text", text: "a" }],
+  input: [5, true, null, {}, [], [{}]],
+  role: ["robot", "", "USER", "Assistant", "function", 5, null, [], {}],
+  stop: [5, true, {}, [5], [null]],
+  "tool choice": [5, true, [], {}, "sometimes", { type: "function" }],
+  format: [5, "json", true, []],
+} satisfies Record<string, Json[]>;
+
+type OpenAIKind = Kind | keyof typeof OPENAI_WRONG;
+const wrongOf = (kind: OpenAIKind): Json[] => (kind in OPENAI_WRONG ? OPENAI_WRONG[kind as keyof typeof OPENAI_WRONG] : WRONG[kind as Kind]);
+
+/** The fields broken one at a time, and the start of the message that must name them (OpenAI's bracketed paths). */
+const OPENAI_FIELDS: Record<OpenAIApi, Array<{ path: Array<string | number>; kind: OpenAIKind; at: RegExp }>> = {
+  chat: [
+    { path: ["model"], kind: "nonempty string", at: /^model: / },
+    { path: ["messages"], kind: "array", at: /^messages: / },
+    { path: ["messages", 0], kind: "object", at: /^messages\[0\]: / },
+    { path: ["messages", 0, "role"], kind: "role", at: /^messages\[0\]\.role: / },
+    { path: ["messages", 0, "content"], kind: "content", at: /^messages\[0\]\.content: / },
+    { path: ["messages", 0, "content", 0], kind: "object", at: /^messages\[0\]\.content\[0\]: / },
+    { path: ["messages", 0, "content", 0, "type"], kind: "string", at: /^messages\[0\]\.content\[0\]\.type: / },
+    { path: ["messages", 0, "content", 0, "text"], kind: "string", at: /^messages\[0\]\.content\[0\]\.text: / },
+    { path: ["stream"], kind: "nullable boolean", at: /^stream: / },
+    { path: ["stream_options"], kind: "nullable object", at: /^stream_options: / },
+    { path: ["tools"], kind: "array", at: /^tools: / },
+    { path: ["tools", 0], kind: "object", at: /^tools\[0\]: / },
+    { path: ["tools", 0, "type"], kind: "string", at: /^tools\[0\]\.type: / },
+    { path: ["tools", 0, "function", "name"], kind: "nonempty string", at: /^tools\[0\]\.function\.name: / },
+    { path: ["tool_choice"], kind: "tool choice", at: /^tool_choice(\.name)?: / },
+    { path: ["max_tokens"], kind: "nullable positive integer", at: /^max_tokens: / },
+    { path: ["max_completion_tokens"], kind: "nullable positive integer", at: /^max_completion_tokens: / },
+    { path: ["n"], kind: "nullable integer", at: /^n: / },
+    { path: ["stop"], kind: "stop", at: /^stop(\[0\])?: / },
+    { path: ["reasoning_effort"], kind: "nullable string", at: /^reasoning_effort: / },
+    { path: ["response_format"], kind: "nullable object", at: /^response_format: / },
+    { path: ["prompt_cache_key"], kind: "nullable string", at: /^prompt_cache_key: / },
+  ],
+  responses: [
+    { path: ["model"], kind: "nonempty string", at: /^model: / },
+    // Inside a union the schema reports the union.
+    { path: ["input"], kind: "input", at: /^input: / },
+    { path: ["input", 0], kind: "object", at: /^input(\[0\])?: / },
+    { path: ["input", 0, "role"], kind: "role", at: /^input\[0\]\.role: / },
+    { path: ["input", 0, "content"], kind: "content", at: /^input\[0\]\.content: / },
+    { path: ["input", 0, "content", 0], kind: "object", at: /^input\[0\]\.content\[0\]: / },
+    { path: ["input", 0, "content", 0, "type"], kind: "string", at: /^input\[0\]\.content\[0\]\.type: / },
+    { path: ["input", 0, "content", 0, "text"], kind: "string", at: /^input\[0\]\.content\[0\]\.text: / },
+    { path: ["instructions"], kind: "nullable string", at: /^instructions: / },
+    { path: ["tools"], kind: "array", at: /^tools: / },
+    { path: ["tools", 0], kind: "object", at: /^tools\[0\]: / },
+    { path: ["tools", 0, "type"], kind: "string", at: /^tools\[0\]\.type: / },
+    { path: ["tools", 0, "name"], kind: "nonempty string", at: /^tools\[0\]\.name: / },
+    { path: ["tool_choice"], kind: "tool choice", at: /^tool_choice(\.name)?: / },
+    { path: ["stream"], kind: "nullable boolean", at: /^stream: / },
+    { path: ["max_output_tokens"], kind: "nullable positive integer", at: /^max_output_tokens: / },
+    { path: ["reasoning"], kind: "nullable object", at: /^reasoning: / },
+    { path: ["reasoning", "effort"], kind: "nullable string", at: /^reasoning(\.effort)?: / },
+    { path: ["previous_response_id"], kind: "nullable string", at: /^previous_response_id: / },
+    { path: ["store"], kind: "nullable boolean", at: /^store: / },
+    { path: ["parallel_tool_calls"], kind: "nullable boolean", at: /^parallel_tool_calls: / },
+    { path: ["temperature"], kind: "nullable number", at: /^temperature: / },
+    { path: ["top_p"], kind: "nullable number", at: /^top_p: / },
+    { path: ["text"], kind: "nullable object", at: /^text: / },
+    { path: ["text", "format"], kind: "format", at: /^text\.format: / },
+    { path: ["prompt_cache_key"], kind: "nullable string", at: /^prompt_cache_key: / },
+  ],
+};
+
+const PNG_1x1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+/** The makers of both OpenAI routes: what each refuses (an OpenAI error naming the field), serves or repairs. */
+function openaiMakers(api: OpenAIApi): Maker[] {
+  const chat = api === "chat";
+  const list = chat ? "messages" : "input";
+  const hello = chat ? chatHello : responsesHello;
+  const tooLong = refused(/^Input is too long/);
+  /** A body as JSON, now and then streamed (the answer to a bad request is the same). */
+  const body = (r: Random, value: Record<string, Json>) => JSON.stringify(r.next() < 0.4 ? { ...value, stream: true } : value);
+  /** One user turn of content parts (`text` / `image_url` or `input_text` / `input_image`). */
+  const userParts = (...parts: Json[]) => (chat ? { ...hello(), messages: [{ role: "user", content: parts }] } : { ...hello(), input: [{ role: "user", content: parts }] });
+  const textPart = (text: string) => (chat ? { type: "text", text } : { type: "input_text", text });
+  const imagePart = (url: Json) => (chat ? { type: "image_url", image_url: { url } } : { type: "input_image", image_url: url, detail: "auto" });
+  /** A conversation: its turns as this API spells them. */
+  const turns = (value: Json[]) => ({ ...hello(), [list]: value });
+  const at = (path: string) => new RegExp(`^${escapeRegExp(path)}: `);
+  const tool = (name: string): Json =>
+    chat ? { type: "function", function: { name, parameters: { type: "object", properties: {} } } } : { type: "function", name, parameters: { type: "object", properties: {} } };
+
+  return [
+    // Bad JSON.
+    (r, k) => {
+      const text = JSON.stringify(openaiEveryField(api));
+      return { kind: "bad JSON", headers: openaiHeaders(r, k), body: text.slice(0, r.int(1, text.length - 1)), expect: refused("the request body is not valid JSON", 400) };
+    },
+    (r, k) => ({ kind: "bad JSON", headers: openaiHeaders(r, k), body: r.pick(BROKEN_JSON), expect: refused("the request body is not valid JSON", 400) }),
+    (r, k) => ({
+      kind: "bad JSON",
+      headers: openaiHeaders(r, k),
+      body: concat('{"model": "claude-sonnet-4-6", ', r.pick(INVALID_UTF8), ' "input": "hi"}'),
+      expect: refused("the request body is not valid JSON", 400),
+    }),
+    (r, k) => ({
+      kind: "not an object",
+      headers: openaiHeaders(r, k),
+      body: r.pick(["null", "42", '"hello"', "[]", "true", "[{}]", "-1e400", "  \n\t "]),
+      expect: refused(/^(body: expected object|the request body is empty; send a JSON object)$/, 400),
+    }),
+    (r, k) => {
+      const field = r.pick(chat ? ["model", "messages"] : ["model", "input"]);
+      const value = hello();
+      delete value[field];
+      const expect = field === "input" ? refused("input: at least one user message is required", 400) : refused(`${field}: field required`, 400);
+      return { kind: "missing field", headers: openaiHeaders(r, k), body: body(r, value), expect };
+    },
+    // Wrong types, one field at a time.
+    (r, k) => {
+      const field = r.pick(OPENAI_FIELDS[api]);
+      const value = openaiEveryField(api);
+      const wrong = r.pick(wrongOf(field.kind));
+      setAt(value, field.path, wrong);
+      return { kind: "wrong type", headers: openaiHeaders(r, k), body: JSON.stringify(value), expect: refused(field.at, 400), detail: `${field.path.join(".")} = ${JSON.stringify(wrong)}` };
+    },
+    (r, k) => {
+      // Numbers JSON.stringify cannot write: 1e400 parses as Infinity, not an integer.
+      const field = chat ? r.pick(["max_tokens", "max_completion_tokens"]) : "max_output_tokens";
+      const raw = r.pick(["1e400", "-1e400", "1.0000000001", "-0", "100000"]);
+      return { kind: "wrong type", headers: openaiHeaders(r, k), body: withRaw({ ...hello(), [field]: RAW }, RAW, raw), expect: refused(at(field), 400) };
+    },
+    (r, k) => ({
+      kind: "unknown model",
+      headers: openaiHeaders(r, k),
+      body: body(r, { ...hello(), model: r.pick(["gpt-4o", "", " ", "claude", "../../etc/passwd", "\u0000", "ｃｌａｕｄｅ"]) }),
+      expect: refused(/is not supported|^model: /, 400),
+    }),
+    // Huge strings.
+    (r, k) => {
+      const where = r.pick(["text", "system", "model", "role", "tool name", "tool description", "unknown field", "call id", "image", "tool output"] as const);
+      const big = "x".repeat(hugeLength(r));
+      let value: Record<string, Json> = hello();
+      let expect: Expect = tooLong;
+      const call = chat
+        ? [
+            { role: "user", content: "look it up" },
+            { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "lookup", arguments: "{}" } }] },
+            { role: "tool", tool_call_id: "c1", content: "found" },
+          ]
+        : [
+            { role: "user", content: "look it up" },
+            { type: "function_call", call_id: "c1", name: "lookup", arguments: "{}" },
+            { type: "function_call_output", call_id: "c1", output: "found" },
+          ];
+      switch (where) {
+        case "text":
+          value = turns([{ role: "user", content: big }]);
+          break;
+        case "system":
+          value = chat ? turns([{ role: "system", content: big }, { role: "user", content: "hi" }]) : { ...hello(), instructions: big };
+          break;
+        case "model":
+          value.model = big;
+          expect = refused("is not supported", 400);
+          break;
+        case "role":
+          value = turns([{ role: big, content: "hi" }]);
+          expect = refused(`${list}[0].role: `, 400);
+          break;
+        case "tool name":
+          // Shortened to Kiro's 63 characters: nothing too long reaches Kiro.
+          value.tools = [tool(big)];
+          expect = served;
+          break;
+        case "tool description":
+          value.tools = [chat ? { type: "function", function: { name: "lookup", description: big } } : { type: "function", name: "lookup", description: big }];
+          expect = served;
+          break;
+        case "unknown field":
+          value.some_future_field = big;
+          expect = served;
+          break;
+        case "call id":
+          value = { ...turns(JSON.parse(JSON.stringify(call).replaceAll('"c1"', JSON.stringify(big)))), tools: [tool("lookup")] };
+          break;
+        case "image":
+          value = userParts(imagePart(`data:image/png;base64,${"QUFB".repeat(big.length / 4)}`));
+          break;
+        case "tool output":
+          value = { ...turns(JSON.parse(JSON.stringify(call).replace('"found"', JSON.stringify(big)))), tools: [tool("lookup")] };
+          break;
+      }
+      const text = body(r, value);
+      return { kind: "huge string", headers: openaiHeaders(r, k), body: text, expect: encoder.encode(text).length > MAX_BODY_BYTES ? refused("the limit is", 413) : expect };
+    },
+    (r, k) => {
+      if (r.next() < 0.02) {
+        const size = r.pick([50, 52]) * 1024 * 1024;
+        return { kind: "huge body", headers: openaiHeaders(r, k), body: `{"pad":"${"x".repeat(size)}"}`, expect: refused("the limit is", 413) };
+      }
+      // 30,000 tiny turns: past Kiro's limit, as /v1/messages's 100,000 are, at a third of the fuzz's time.
+      const many = Array.from({ length: 30_000 }, (_, i) => ({ role: i % 2 ? "assistant" : "user", content: `turn ${i}` }));
+      return { kind: "huge body", headers: openaiHeaders(r, k), body: body(r, turns(many)), expect: tooLong };
+    },
+    // Deep nesting, wherever it can hide.
+    (r, k) => {
+      const where = r.pick(["root", "list", "parameters", "arguments object", "unknown field", "part field", "content", "tool_choice"]);
+      const deep = nested(r.pick(DEPTHS));
+      let value: Record<string, Json> = hello();
+      if (where === "list") value[list] = RAW;
+      if (where === "parameters") value.tools = [chat ? { type: "function", function: { name: "lookup", parameters: { type: "object", properties: RAW } } } : { type: "function", name: "lookup", parameters: { type: "object", properties: RAW } }];
+      if (where === "arguments object") {
+        value = turns(
+          chat
+            ? [{ role: "user", content: "go" }, { role: "assistant", tool_calls: [{ id: "c1", type: "function", function: { name: "lookup", arguments: { q: RAW } } }] }, { role: "tool", tool_call_id: "c1", content: "x" }]
+            : [{ role: "user", content: "go" }, { type: "function_call", call_id: "c1", name: "lookup", arguments: { q: RAW } }, { type: "function_call_output", call_id: "c1", output: "x" }],
+        );
+      }
+      if (where === "unknown field") value.extra = RAW;
+      if (where === "part field") value = userParts({ ...textPart("hi"), extra: RAW });
+      if (where === "content") value = turns([{ role: "user", content: RAW }]);
+      if (where === "tool_choice") value.tool_choice = RAW;
+      return { kind: "deep nesting", headers: openaiHeaders(r, k), body: where === "root" ? deep : withRaw(value, RAW, deep), expect: refused(TOO_DEEP, 400) };
+    },
+    (r, k) => ({
+      kind: "deep nesting",
+      headers: openaiHeaders(r, k),
+      body: withRaw({ ...hello(), metadata: { extra: RAW } }, RAW, nested(r.int(1, 120))),
+      expect: served,
+    }),
+    // Images: remote URLs (the gateway fetches nothing), other schemes, data URLs that are not what they claim.
+    (r, k) => {
+      const field = `${list}[0].content[1].image_url`;
+      const [url, names] = r.pick<[Json, RegExp]>([
+        ["http://169.254.169.254/latest/meta-data/", /does not fetch remote images/],
+        ["https://example.com/cat.png", /does not fetch remote images/],
+        ["HTTPS://127.0.0.1:8990/admin/accounts", /does not fetch remote images/],
+        ["file:///etc/passwd", /is not a data: URL/],
+        ["ftp://example.com/a.png", /is not a data: URL/],
+        ["/etc/hostname", /is not a data: URL/],
+        ["data:image/png,not-base64", /must be base64/],
+        ["data:image/bmp;base64,QUFB", /image type "image\/bmp" is not supported/],
+        ["data:text/html;base64,PGI+", /image type "text\/html" is not supported/],
+        ["data:image/png;base64,!!!!", /image data is not valid base64/],
+        [`data:image/png;base64,${PNG_1x1.slice(0, -3)}`, /image data is not valid base64/],
+        ["data:image/png;base64,", /image source needs base64 "data"/],
+        ["", /an image needs a URL/],
+        [5, /an image needs a URL/],
+        [null, /an image needs a URL/],
+      ]);
+      return { kind: "bad image", headers: openaiHeaders(r, k), body: body(r, userParts(textPart("what is this?"), imagePart(url))), expect: refused(new RegExp(`^${escapeRegExp(field)}: (.*)${names.source}`), 400) };
+    },
+    (r, k) => ({ kind: "bad image", headers: openaiHeaders(r, k), body: body(r, userParts(textPart("what is this?"), imagePart(`data:image/png;base64,${PNG_1x1}`))), expect: served }),
+    // Odd roles, items and parts.
+    (r, k) => {
+      const cases: Array<[Json[], Expect]> = chat
+        ? [
+            [[{ role: "function", name: "f", content: "x" }], refused(/^messages\[0\]\.role: "function" messages are deprecated/, 400)],
+            [[{ role: "user", content: "go" }, { role: "tool", content: "x" }], refused(at("messages[1].tool_call_id"), 400)],
+            [[{ role: "user", content: "go" }, { role: "assistant", tool_calls: "lookup" }], refused(at("messages[1].tool_calls"), 400)],
+            [[{ role: "user", content: "go" }, { role: "assistant", tool_calls: [{ type: "function", function: { name: "lookup" } }] }], refused(at("messages[1].tool_calls[0].id"), 400)],
+            [[{ role: "user", content: "go" }, { role: "assistant", tool_calls: [{ id: "c1", type: "function" }] }], refused(at("messages[1].tool_calls[0].function.name"), 400)],
+            [[{ role: "user", content: "go" }, { role: "assistant", tool_calls: [{ id: "c1", function: { name: "lookup", arguments: "{not json" } }] }], refused(/^messages\[1\]\.tool_calls\[0\]\.function\.arguments: arguments are not valid JSON/, 400)],
+            [[{ role: "user", content: "go" }, { role: "assistant", tool_calls: [{ id: "c1", function: { name: "lookup", arguments: "[1]" } }] }], refused(/must be a JSON object/, 400)],
+            [[{ role: "user", content: [{ type: "input_audio", input_audio: { data: "QUFB", format: "wav" } }] }], refused(at("messages[0].content[0].type"), 400)],
+            [[{ role: "user", content: [{ type: "file", file: { file_id: "file-1" } }] }], refused(at("messages[0].content[0].type"), 400)],
+            [[{ role: "user", content: "go" }, { role: "tool", tool_call_id: "nobody-asked", content: "x" }], served],
+            [[{ role: "user", content: "go" }, { role: "assistant", content: null, reasoning_content: "hmm", tool_calls: [{ id: "c1", type: "function", function: { name: "undeclared", arguments: "" } }] }, { role: "user", content: "and?" }], served],
+            [[{ role: "developer", content: [{ type: "text", text: "be brief" }] }, { role: "user", content: "" }, { role: "system", content: "later" }, { role: "user", content: "hi" }], served],
+            [[{ role: "user", content: [{ type: "refusal", refusal: "no" }] }], served],
+            [[], refused("messages: at least one user message is required", 400)],
+            [[{ role: "system", content: "only instructions" }], refused("messages: at least one user message is required", 400)],
+          ]
+        : [
+            [[{ type: "item_reference", id: "msg_1" }, { role: "user", content: "hi" }], refused(/^input\[0\]: kiro-ts keeps no items/, 400)],
+            [[{ role: "user", content: "go" }, { type: "function_call", name: "lookup", arguments: "{}" }], refused(at("input[1].call_id"), 400)],
+            [[{ role: "user", content: "go" }, { type: "function_call", call_id: "c1", arguments: "{}" }], refused(at("input[1].name"), 400)],
+            [[{ role: "user", content: "go" }, { type: "function_call", call_id: "c1", name: "lookup", arguments: "{not json" }], refused(/^input\[1\]\.arguments: arguments are not valid JSON/, 400)],
+            [[{ role: "user", content: "go" }, { type: "function_call_output", output: "x" }], refused(at("input[1].call_id"), 400)],
+            [[{ type: "compaction", encrypted_content: "gAAAA-sealed-elsewhere" }], refused(at("input[0].encrypted_content"), 400)],
+            [[{ type: "additional_tools", tools: "exec" }, { role: "user", content: "hi" }], refused(at("input[0].tools"), 400)],
+            [[{ type: "additional_tools", tools: [5] }, { role: "user", content: "hi" }], refused(at("input[0].tools[0]"), 400)],
+            [[{ role: "user", content: [{ type: "input_image", file_id: "file-1" }] }], refused(at("input[0].content[0].file_id"), 400)],
+            [[{ role: "user", content: [{ type: "input_file", file_data: "QUFB" }] }], refused(at("input[0].content[0].type"), 400)],
+            [[{ role: "tool", content: "x" }], refused(at("input[0].role"), 400)],
+            [[{ type: "bogus" }, { type: "web_search_call", id: "ws_1", status: "completed" }, { type: "local_shell_call", call_id: "s1" }, { role: "user", content: "hi" }], served],
+            [[{ role: "user", content: "go" }, { type: "reasoning", summary: [{ type: "summary_text", text: "hmm" }], encrypted_content: "not-a-signature" }, { type: "custom_tool_call", call_id: "c1", name: "exec", input: "ls" }, { type: "custom_tool_call_output", call_id: "c1", output: [{ type: "input_text", text: "a.txt" }] }], served],
+            [[{ role: "user", content: "go" }, { type: "reasoning", summary: [], encrypted_content: "kiro-ts-redacted-v1:Zm9yZ2Vk" }, { role: "user", content: "again" }], served],
+            [[{ type: "function_call_output", call_id: "nobody-asked", output: "x" }, { role: "user", content: "hi" }], served],
+            [[], refused("input: at least one user message is required", 400)],
+            [[{ role: "assistant", content: [{ type: "output_text", text: "I start" }] }], refused("input: at least one user message is required", 400)],
+          ];
+      const [value, expect] = r.pick(cases);
+      return { kind: chat ? "odd roles" : "odd items", headers: openaiHeaders(r, k), body: body(r, turns(value)), expect };
+    },
+    // Odd tool shapes and tool choices.
+    (r, k) => {
+      const cases: Array<[Record<string, Json>, Expect]> = chat
+        ? [
+            [{ tools: [{ type: "custom", custom: { name: "exec" } }] }, refused(/^tools\[0\]\.type: Chat Completions takes function tools/, 400)],
+            [{ tools: [{ type: "function", function: { description: "no name" } }] }, refused(at("tools[0].function.name"), 400)],
+            [{ tools: [{ type: "function" }] }, refused(at("tools[0].name"), 400)],
+            [{ tools: [{ type: "function", function: { name: "lookup", parameters: null } }] }, served],
+            [{ tools: [tool("lookup")], tool_choice: { type: "function", function: { name: "nothing-like-it" } } }, served],
+            [{ tools: [tool("lookup")], tool_choice: { type: "function", function: {} } }, refused(at("tool_choice.name"), 400)],
+            [{ tools: [tool("lookup")], tool_choice: { type: "allowed_tools", allowed_tools: { mode: "required", tools: "lookup" } } }, refused(at("tool_choice.tools"), 400)],
+            [{ tools: [tool("lookup"), tool("lookup")], tool_choice: "required", parallel_tool_calls: false }, served],
+            [{ tools: Array.from({ length: 1_000 }, (_, i) => tool(`tool_${i}`)) }, served],
+          ]
+        : [
+            [{ tools: [{ type: "custom", name: "exec", format: { type: "grammar", syntax: "lark", definition: "start: /.+/" } }] }, served],
+            [{ tools: [{ type: "custom" }] }, refused(at("tools[0].name"), 400)],
+            [{ tools: [{ type: "namespace", name: "functions" }] }, refused(at("tools[0].tools"), 400)],
+            [{ tools: [{ type: "namespace", tools: [] }] }, refused(at("tools[0].name"), 400)],
+            [{ tools: [{ type: "namespace", name: "a", tools: [{ type: "namespace", name: "b", tools: [] }] }] }, refused(/^tools\[0\]\.tools\[0\]: a namespace cannot hold another namespace/, 400)],
+            [{ tools: [{ type: "namespace", name: "a", tools: [5] }] }, refused(at("tools[0].tools[0]"), 400)],
+            [{ tools: [{ type: "bogus", name: "x" }] }, refused(at("tools[0].type"), 400)],
+            [{ tools: [{ type: "web_search" }, { type: "file_search" }, { type: "local_shell" }] }, served],
+            [{ tools: [tool("lookup")], tool_choice: { type: "custom" } }, refused(at("tool_choice.name"), 400)],
+            [{ tools: [tool("lookup")], tool_choice: { type: "allowed_tools", mode: "auto", tools: [{ type: "function", name: "lookup" }] } }, served],
+            [{ tools: Array.from({ length: 1_000 }, (_, i) => tool(`tool_${i}`)) }, served],
+          ];
+      const [extra, expect] = r.pick(cases);
+      return { kind: "odd tools", headers: openaiHeaders(r, k), body: body(r, { ...hello(), ...extra }), expect };
+    },
+    // What a gateway that keeps nothing and answers one choice refuses; formats and efforts.
+    (r, k) => {
+      const cases: Array<[Record<string, Json>, Expect]> = chat
+        ? [
+            [{ n: r.pick([0, 2, 128, -1]) }, refused(/^n: only one choice is answered/, 400)],
+            [{ n: r.pick([1, null]) }, served],
+            [{ stop: r.pick(["", ["a", ""]]) }, refused("stop: a stop sequence cannot be empty", 400)],
+            [{ stop: Array.from({ length: 100 }, (_, i) => `stop ${i}`) }, served],
+            [{ reasoning_effort: r.pick(["extreme", "", "HIGH"]) }, refused(/^reasoning_effort: .* is not an effort/, 400)],
+            [{ reasoning_effort: r.pick(["none", "minimal", "xhigh"]) }, served],
+            [{ response_format: { type: "json_schema", json_schema: { name: "a", schema: { type: "array" } } } }, refused(at("response_format.json_schema.schema"), 400)],
+            [{ response_format: { type: "xml" } }, refused(at("response_format.type"), 400)],
+            [{ response_format: { type: "json_object" } }, served],
+          ]
+        : [
+            [{ previous_response_id: r.pick(["resp_1", "x".repeat(10_000)]) }, refused(/^previous_response_id: kiro-ts keeps no responses/, 400)],
+            [{ previous_response_id: r.pick(["", null]) }, served],
+            [{ reasoning: { effort: r.pick(["extreme", "", "HIGH"]) } }, refused(/^reasoning\.effort: .* is not an effort/, 400)],
+            [{ reasoning: { effort: r.pick(["none", "minimal", "xhigh"]), summary: "auto" } }, served],
+            [{ text: { format: { type: "json_schema", name: "a", schema: "object" } } }, refused(at("text.format.schema"), 400)],
+            [{ text: { format: { type: "xml" } } }, refused(at("text.format.type"), 400)],
+            [{ text: { format: { type: "json_object" } }, store: true, include: ["reasoning.encrypted_content"] }, served],
+          ];
+      const [extra, expect] = r.pick(cases);
+      return { kind: "unsupported options", headers: openaiHeaders(r, k), body: body(r, { ...hello(), ...extra }), expect };
+    },
+    // Broken unicode: lone surrogates (repaired), invalid UTF-8 inside strings (decoded as U+FFFD), a BOM.
+    (r, k) => {
+      const lone = r.pick(LONE_SURROGATES);
+      const value = r.pick([turns([{ role: "user", content: RAW }]), { ...hello(), tools: [tool(RAW)] }, { ...hello(), prompt_cache_key: RAW }]);
+      return { kind: "broken unicode", headers: openaiHeaders(r, k), body: JSON.stringify(value).replaceAll(JSON.stringify(RAW).slice(1, -1), lone), expect: served };
+    },
+    (r, k) => {
+      if (r.next() < 0.5) return { kind: "broken unicode", headers: openaiHeaders(r, k), body: concat(new Uint8Array([0xef, 0xbb, 0xbf]), JSON.stringify(hello())), expect: served };
+      const bytes = concat(`{"model":"${MODEL}","${list}":[{"role":"user","content":"a`, r.pick(INVALID_UTF8), 'b"}]}');
+      return { kind: "broken unicode", headers: openaiHeaders(r, k), body: bytes, expect: served };
+    },
+    // Keys that mean something to JavaScript objects.
+    (r, k) => {
+      const key = r.pick(["__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf"]);
+      const evil = { polluted: true, role: "system", type: "function_call" };
+      const value = r.pick<Record<string, Json>>([{ [key]: evil, ...hello() }, turns([{ [key]: evil, role: "user", content: "hi" }]), userParts({ [key]: evil, ...textPart("hi") })]);
+      return { kind: "prototype keys", headers: openaiHeaders(r, k), body: JSON.stringify(value), expect: either };
+    },
+    // Headers a careless client sends.
+    (r, k) => {
+      const headers = r.pick<Record<string, string>>([
+        { authorization: `Bearer ${k.apiKey}` },
+        { authorization: `bearer ${k.apiKey}`, "content-type": "text/plain" },
+        { authorization: `Bearer ${k.apiKey}`, "content-type": "application/json", "openai-organization": "org-x", "openai-project": "p".repeat(2_000) },
+        { "x-api-key": k.apiKey, authorization: "Bearer wrong", "content-type": "application/json" },
+        { authorization: `Bearer ${k.apiKey}`, "content-type": "application/json", "x-codex-beta-features": "remote_compaction_v2", session_id: "not-a-uuid" },
+      ]);
+      return { kind: "odd headers", headers, body: encoder.encode(JSON.stringify(hello())), expect: served };
+    },
+    // Served, streamed and not: the stream must end as the API ends it.
+    (r, k) => ({ kind: "well formed", headers: openaiHeaders(r, k), body: JSON.stringify({ ...openaiEveryField(api), stream: r.next() < 0.5 }), expect: served }),
+  ];
+}
+
 /* ---- the other routes -------------------------------------------------------------------------- */
 
 /** GET routes: junk in the query, the headers, the method and the path; nothing may break or leak. */
@@ -668,6 +1108,8 @@ function routes(): RouteSpec[] {
   return [
     { route: "POST /v1/messages", makers: bodyMakers(false) },
     { route: "POST /v1/messages/count_tokens", makers: bodyMakers(true) },
+    { route: "POST /v1/chat/completions", makers: openaiMakers("chat") },
+    { route: "POST /v1/responses", makers: openaiMakers("responses") },
     { route: "GET /v1/models", makers: getMakers("/v1/models", "apiKey") },
     { route: "GET /health", makers: getMakers("/health", undefined) },
     { route: "GET /", makers: getMakers("/", undefined) },
@@ -835,13 +1277,14 @@ export function judge(req: HostileRequest, outcome: Outcome, secrets: readonly s
 
   // fetch resolves "/v1/models/../../x" to "/x" before sending: judge by the path that was sent.
   const path = new URL(`http://gateway${req.path}`).pathname;
-  const family = path.startsWith("/v1/") ? "anthropic" : path.startsWith("/admin/") ? "admin" : "other";
+  const family = OPENAI_PATHS.has(path) ? "openai" : path.startsWith("/v1/") ? "anthropic" : path.startsWith("/admin/") ? "admin" : "other";
   const parsed = parseJson(text);
-  const errorMessage = family === "anthropic" ? anthropicError(parsed) : family === "admin" ? adminError(parsed) : undefined;
+  const errorMessage = family === "anthropic" ? anthropicError(parsed) : family === "openai" ? openaiError(parsed) : family === "admin" ? adminError(parsed) : undefined;
   const isError = status >= 400 || (family === "admin" && errorMessage !== undefined);
   const httpLayer = HTTP_LAYER.has(status) && text === "";
   if (isError && !httpLayer) {
     if (family === "anthropic" && errorMessage === undefined) return `HTTP ${status} without an Anthropic error body`;
+    if (family === "openai" && errorMessage === undefined) return `HTTP ${status} without an OpenAI error body`;
     if (family === "admin" && errorMessage === undefined) return `HTTP ${status} without an admin error envelope`;
   }
 
@@ -854,9 +1297,7 @@ export function judge(req: HostileRequest, outcome: Outcome, secrets: readonly s
       return `a stranger got HTTP ${status}, not 401`;
     case "served":
       if (status >= 300 || errorMessage !== undefined) return `HTTP ${status} for a request that should be served: ${errorMessage ?? text.slice(0, 200)}`;
-      if ((headers.get("content-type") ?? "").startsWith("text/event-stream") && (!text.includes("event: message_stop") || text.includes("event: error"))) {
-        return "a stream that did not end with message_stop";
-      }
+      if ((headers.get("content-type") ?? "").startsWith("text/event-stream")) return streamEndProblem(family, text);
       return undefined;
     case "served or refused":
       return undefined;
@@ -865,8 +1306,19 @@ export function judge(req: HostileRequest, outcome: Outcome, secrets: readonly s
       if (httpLayer) return undefined;
       if (expect.status !== undefined && status !== expect.status) return `HTTP ${status}, not ${expect.status}: ${errorMessage}`;
       if (!expect.names.test(errorMessage ?? "")) return `the message does not name the problem (${expect.names}): ${(errorMessage ?? "").slice(0, 200)}`;
+      if (family === "openai" && status === 400 && !paramNamed(parsed, errorMessage ?? "")) return `param does not name the field the message opens with: ${text.slice(0, 200)}`;
       return undefined;
   }
+}
+
+const OPENAI_PATHS = new Set(["/v1/chat/completions", "/v1/responses"]);
+
+/** What is wrong with how a served stream ended, by its API: each has its own last words and its own failure. */
+function streamEndProblem(family: string, text: string): string | undefined {
+  if (family !== "openai") return !text.includes("event: message_stop") || text.includes("event: error") ? "a stream that did not end with message_stop" : undefined;
+  if (text.includes("data: [DONE]")) return text.includes('data: {"error"') ? "a chat stream with an error chunk" : undefined;
+  if (text.includes("event: response.failed")) return "a responses stream that failed";
+  return /event: response\.(completed|incomplete)\n/.test(text) ? undefined : "a stream that did not end with [DONE] or response.completed";
 }
 
 function parseJson(text: string): unknown {
@@ -884,6 +1336,21 @@ function anthropicError(v: unknown): string | undefined {
   if (!isRecord(v) || v.type !== "error" || !isRecord(v.error)) return undefined;
   const { type, message } = v.error;
   return typeof type === "string" && type !== "" && typeof message === "string" && message !== "" ? message : undefined;
+}
+
+/** The message of `{"error":{"message","type","param","code"}}` (all four present), or undefined when it is not that shape. */
+function openaiError(v: unknown): string | undefined {
+  if (!isRecord(v) || !isRecord(v.error)) return undefined;
+  const { message, type, param, code } = v.error;
+  const nullableString = (x: unknown) => x === null || typeof x === "string";
+  return typeof message === "string" && message !== "" && typeof type === "string" && type !== "" && nullableString(param) && nullableString(code) ? message : undefined;
+}
+
+/** A 400 whose message opens with a field (`messages[0].role: …`) names that field as `param` too, as OpenAI's SDKs show it. */
+function paramNamed(v: unknown, message: string): boolean {
+  const field = /^([a-z_][a-z0-9_]*(?:\[\d+\]|\.[a-z_][a-z0-9_]*)*): /i.exec(message)?.[1];
+  const param = isRecord(v) && isRecord(v.error) ? v.error.param : undefined;
+  return field === undefined || param === field;
 }
 
 /** The error of `{"success":false,"error":"…"}`, or undefined. */

@@ -33,9 +33,19 @@ export function paramOf(message: string): string | null {
   return /^([a-z_][a-z0-9_]*(?:\[\d+\]|\.[a-z_][a-z0-9_]*)*): /i.exec(message)?.[1] ?? null;
 }
 
+/**
+ * A message's path in the OpenAI notation the converters use (`messages[0].role`): the shared body reader's schema
+ * messages write it `messages.0.role`, and both kinds must name fields alike.
+ */
+function bracketed(message: string): string {
+  const path = /^[^\s:]+(?=: )/.exec(message)?.[0];
+  return path === undefined ? message : path.replace(/\.(\d+)(?=\.|$)/g, "[$1]") + message.slice(path.length);
+}
+
 export function openaiErrorBody(e: GatewayError): OpenAIErrorBody {
   const [, type, code] = RENDER[e.kind];
-  return { error: { message: bounded(e.message), type, param: e.kind === "invalid_request" ? paramOf(e.message) : null, code } };
+  const message = e.kind === "invalid_request" ? bracketed(e.message) : e.message;
+  return { error: { message: bounded(message), type, param: e.kind === "invalid_request" ? paramOf(message) : null, code } };
 }
 
 export function openaiErrorResponse(e: GatewayError): Response {
