@@ -37,12 +37,12 @@ async function turn(content: string, opts: { modelId?: string; tools?: unknown[]
 }
 
 /** The request Claude Code sends next: the call in the history, its result in the current message. */
-async function answerWith(prompt: string, call: { toolUseId: string; name: string; input: unknown }, result: string) {
+async function answerWith(prompt: string, call: { toolUseId: string; name: string; input: unknown }, result: string, tools?: unknown[]) {
   const history = [
     { userInputMessage: { content: prompt, modelId: "claude-sonnet-4.5", origin: "AI_EDITOR" } },
     { assistantResponseMessage: { content: `Calling ${call.name}.`, toolUses: [call] } },
   ];
-  return turn("", { history, results: [{ toolUseId: call.toolUseId, content: [{ text: result }], status: "success" }] });
+  return turn("", { history, results: [{ toolUseId: call.toolUseId, content: [{ text: result }], status: "success" }], ...(tools ? { tools } : {}) });
 }
 
 describe("demo prompts (issue 12 item 6)", () => {
@@ -83,8 +83,28 @@ describe("demo prompts (issue 12 item 6)", () => {
     expect(second.said).toBe('The web search for "Bun Elysia" found:\n\nElysia: ergonomic framework for Bun');
   });
 
+  test("Codex: its shell tools read the file and run the first tool, and the answer is the command's output", async () => {
+    const execCommand = tool("exec_command", { cmd: { type: "string" }, workdir: { type: "string" } }, ["cmd"]);
+    const shell = tool("shell", { command: { type: "array", items: { type: "string" } } }, ["command"]);
+    const codeMode = tool("functions__exec", { input: { type: "string", description: "The tool's whole input as raw text, not JSON." } }, ["input"]);
+    const read = await turn("Read the file notes/it's.txt", { tools: [tool("view_image", { path: { type: "string" } }, ["path"]), execCommand] });
+    expect(read.calls.map(({ name, input }) => ({ name, input }))).toEqual([{ name: "exec_command", input: { cmd: "cat 'notes/it'\\''s.txt'" } }]);
+    const answered = await answerWith("Read the file notes/it's.txt", read.calls[0]!, "Chunk ID: 1\nProcess exited with code 0\nOutput:\nfirst line\nsecond line\n", [execCommand]);
+    expect(answered.said).toBe("notes/it's.txt begins:\n\nfirst line\nsecond line\n");
+
+    expect((await turn("Read the file /a.txt", { tools: [shell] })).calls[0]!.input).toEqual({ command: ["bash", "-lc", "cat /a.txt"] });
+    const scripted = await turn("Read the file /a.txt", { tools: [codeMode, execCommand] });
+    expect(scripted.calls[0]!.name).toBe("functions__exec");
+    expect(scripted.calls[0]!.input.input).toStartWith('const r = await tools.exec_command({ cmd: "cat /a.txt" });\n');
+
+    const first = await turn("Use your first tool.", { tools: [codeMode] });
+    expect(first.calls[0]!.input.input).toContain('tools.exec_command({ cmd: "pwd" })');
+    const reported = await answerWith("Use your first tool.", first.calls[0]!, "Script completed\nWall time 0.1 seconds\nOutput:\n\n/home/me/project\n", [codeMode]);
+    expect(reported.said).toBe("functions__exec answered:\n\n/home/me/project\n");
+  });
+
   test("a tool the client does not offer is not called", async () => {
-    expect(await turn("Read the file /a", { tools: [] })).toMatchObject({ calls: [], said: "This client offers no Read tool, so I cannot read the file." });
+    expect(await turn("Read the file /a", { tools: [] })).toMatchObject({ calls: [], said: "This client offers no Read tool and no shell tool, so I cannot read the file." });
     expect((await turn("Use your first tool.", { tools: [] })).said).toBe("No tool was offered, so there is no first tool to call.");
   });
 

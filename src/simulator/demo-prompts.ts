@@ -4,14 +4,21 @@
  * (case does not matter); the last such line counts. The exact prompts:
  *
  *   `Use your first tool.`                      calls the first tool the client offers, with its required inputs
- *   `Read the file <path>`                      calls Claude Code's `Read` tool with `{"file_path":"<path>"}`
+ *                                               (a shell tool runs `pwd`, as Codex's first tool is one)
+ *   `Read the file <path>`                      calls Claude Code's `Read` tool with `{"file_path":"<path>"}`, or,
+ *                                               without one, the client's shell tool with `cat <path>` (Codex)
  *   `Think before you answer: <question>`       reasons first (native reasoning frames, or an inline `<thinking>`
  *                                               block for a model without native reasoning), then answers
  *   `Search the web for <query>`                calls the client's web search tool (`web_search`, or Claude
  *                                               Code's `WebSearch`) with `{"query":"<query>"}`
  *
  * When the next request carries the tool's result, the simulated model answers from that result. A tool the
- * client does not offer is not called: the answer says so.
+ * client does not offer is not called: the answer says so (Codex's web search runs on OpenAI's side, which
+ * kiro-ts leaves out, so Codex offers none).
+ *
+ * Codex's shell tools: `exec_command` (`{"cmd"}`), `shell_command` (`{"command"}` a string), `shell` (`{"command"}`
+ * an argv), and in code mode the freeform `exec` of the `functions` namespace, whose raw input is JavaScript that
+ * calls the others (`tools.exec_command(…)`) and returns its words with `text(…)`.
  */
 import type { ModelFacts } from "./catalog";
 import type { ModelFields } from "./model-fields";
@@ -29,7 +36,7 @@ export interface DemoPrompt {
 
 export const DEMO_PROMPTS: readonly DemoPrompt[] = [
   { prompt: "Use your first tool.", example: "Use your first tool.", shows: "calls the first tool the client offers, then answers from its result" },
-  { prompt: "Read the file <path>", example: "Read the file /etc/hostname", shows: "calls the Read tool with that file_path, then quotes the file" },
+  { prompt: "Read the file <path>", example: "Read the file /etc/hostname", shows: "calls the Read tool with that file_path (Codex: its shell tool with cat), then quotes the file" },
   { prompt: "Think before you answer: <question>", example: "Think before you answer: why is the sky blue?", shows: "thinks (a thinking block), then answers" },
   { prompt: "Search the web for <query>", example: "Search the web for Bun Elysia", shows: "calls web_search (WebSearch in Claude Code), then answers from the results" },
 ];
@@ -67,12 +74,16 @@ export function demoReply(body: unknown, facts: ModelFacts, fields: ModelFields 
   switch (trigger.kind) {
     case "first-tool": {
       const tool = turn.tools[0];
-      return tool ? callTool(tool.name, inputFor(tool.schema)) : say("No tool was offered, so there is no first tool to call.");
+      if (!tool) return say("No tool was offered, so there is no first tool to call.");
+      const shell = shellCall(tool, "pwd");
+      return shell ? callTool(tool.name, shell) : callTool(tool.name, inputFor(tool.schema));
     }
-    case "read":
-      return turn.tools.some((t) => t.name === "Read")
-        ? callTool("Read", { file_path: trigger.path })
-        : say("This client offers no Read tool, so I cannot read the file.");
+    case "read": {
+      if (turn.tools.some((t) => t.name === "Read")) return callTool("Read", { file_path: trigger.path });
+      const command = `cat ${shellQuoted(trigger.path)}`;
+      const shell = turn.tools.map((t) => ({ name: t.name, input: shellCall(t, command) })).find((c) => c.input !== undefined);
+      return shell ? callTool(shell.name, shell.input!) : say("This client offers no Read tool and no shell tool, so I cannot read the file.");
+    }
     case "search": {
       const tool = turn.tools.find((t) => t.name.toLowerCase().replaceAll("_", "") === "websearch");
       return tool ? callTool(tool.name, { query: trigger.query }) : say("This client offers no web search tool.");
@@ -99,7 +110,8 @@ function answerFromResult(turn: CurrentTurn): StreamStep[] | undefined {
   const result = turn.results.find((r) => turn.previousToolUses.some((u) => u.toolUseId === r.toolUseId));
   if (!result) return undefined;
   const tool = turn.previousToolUses.find((u) => u.toolUseId === result.toolUseId)!.name;
-  const excerpt = result.text.length > 400 ? `${result.text.slice(0, 400)}…` : result.text;
+  const output = commandOutput(result.text);
+  const excerpt = output.length > 400 ? `${output.slice(0, 400)}…` : output;
   if (result.status === "error") return say(`${tool} failed: ${excerpt}`);
   switch (asked.kind) {
     case "read":
@@ -117,6 +129,32 @@ const callTool = (name: string, input: Record<string, unknown>): StreamStep[] =>
   ...textEvents(`Calling ${name}.`),
   ...toolUseEvents({ name, input }),
 ];
+
+/** A tool's input that runs `command` when the tool is one of Codex's shell tools (see the header); else undefined. */
+function shellCall(tool: { name: string; schema: unknown }, command: string): Record<string, unknown> | undefined {
+  const s = isObject(tool.schema) ? tool.schema : {};
+  const properties = isObject(s.properties) ? s.properties : {};
+  const type = (name: string) => (isObject(properties[name]) ? properties[name].type : undefined);
+  // Namespaced tools travel as `namespace__name`.
+  const name = tool.name.split("__").at(-1);
+  if (name === "exec_command" && type("cmd") === "string") return { cmd: command };
+  if (name === "shell_command" && type("command") === "string") return { command };
+  if (name === "shell" && type("command") === "array") return { command: ["bash", "-lc", command] };
+  if (name === "exec" && type("input") === "string" && Object.keys(properties).length === 1) {
+    // exec_command gives the script an object whose `output` is what the command printed.
+    const script = `const r = await tools.exec_command({ cmd: ${JSON.stringify(command)} });\ntext(typeof r === "string" ? r : (r.output ?? JSON.stringify(r)));\n`;
+    return { input: script };
+  }
+  return undefined;
+}
+
+const shellQuoted = (path: string) => (/^[\w./~-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`);
+
+/** What a command printed: Codex's shell tools report the exit code and wall time first, then "Output:" and the output. */
+function commandOutput(result: string): string {
+  const at = result.search(/^Output:\n/m);
+  return at < 0 ? result : result.slice(at + "Output:\n".length).replace(/^\n/, "");
+}
 
 /** Inputs for a tool's required members, by their declared type. */
 function inputFor(schema: unknown): Record<string, unknown> {
