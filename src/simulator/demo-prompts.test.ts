@@ -127,4 +127,29 @@ describe("demo prompts (issue 12 item 6)", () => {
     const plain = await turn("", { history, results: [{ toolUseId: "t1", content: [{ text: "a" }], status: "success" }] });
     expect(plain.said).toBe("Hello from the Kiro simulator. Received 1 tool result(s). You said: ");
   });
+
+  test("Claude Code's deferred WebSearch: fetched through ToolSearch first, then called, then answered from its results", async () => {
+    const deferred = [tool("Bash", { command: { type: "string" } }, ["command"]), tool("ToolSearch", { query: { type: "string" } }, ["query"])];
+    const prompt = "Search the web for Bun Elysia";
+    const fetch = await turn(prompt, { tools: deferred });
+    expect(fetch.calls.map((c) => [c.name, c.input])).toEqual([["ToolSearch", { query: "select:WebSearch" }]]);
+    // ToolSearch answered: the client now offers WebSearch, and the model calls it.
+    const call = await answerWith(prompt, fetch.calls[0]!, "<functions><function>{\"name\":\"WebSearch\"}</function></functions>", [...deferred, ...CLAUDE_CODE_TOOLS.slice(2)]);
+    expect(call.calls.map((c) => [c.name, c.input])).toEqual([["WebSearch", { query: "Bun Elysia" }]]);
+    // Its results come back two tool rounds after the prompt; the answer quotes them.
+    const history = [
+      { userInputMessage: { content: prompt, modelId: "claude-sonnet-4.5", origin: "AI_EDITOR" } },
+      { assistantResponseMessage: { content: "Calling ToolSearch.", toolUses: [fetch.calls[0]] } },
+      { userInputMessage: { content: "", modelId: "claude-sonnet-4.5", origin: "AI_EDITOR", userInputMessageContext: { toolResults: [{ toolUseId: fetch.calls[0]!.toolUseId, content: [{ text: "loaded" }], status: "success" }] } } },
+      { assistantResponseMessage: { content: "Calling WebSearch.", toolUses: [call.calls[0]] } },
+    ];
+    const answer = await turn("", {
+      history,
+      tools: [...deferred, ...CLAUDE_CODE_TOOLS.slice(2)],
+      results: [{ toolUseId: call.calls[0]!.toolUseId, content: [{ text: "Elysia: an ergonomic framework for Bun" }], status: "success" }],
+    });
+    expect(answer.said).toContain('The web search for "Bun Elysia" found:');
+    expect(answer.said).toContain("Elysia: an ergonomic framework for Bun");
+  });
+
 });

@@ -84,10 +84,8 @@ export function demoReply(body: unknown, facts: ModelFacts, fields: ModelFields 
       const shell = turn.tools.map((t) => ({ name: t.name, input: shellCall(t, command) })).find((c) => c.input !== undefined);
       return shell ? callTool(shell.name, shell.input!) : say("This client offers no Read tool and no shell tool, so I cannot read the file.");
     }
-    case "search": {
-      const tool = turn.tools.find((t) => t.name.toLowerCase().replaceAll("_", "") === "websearch");
-      return tool ? callTool(tool.name, { query: trigger.query }) : say("This client offers no web search tool.");
-    }
+    case "search":
+      return search(turn, trigger.query);
     case "think":
       return think(trigger.question, facts, fields, signer);
   }
@@ -104,8 +102,21 @@ function think(question: string, facts: ModelFacts, fields: ModelFields | undefi
   return [...native.before, ...textEvents(answer), ...native.after];
 }
 
+/**
+ * Calls the client's web search tool. Claude Code defers WebSearch (it lists it by name only, behind ToolSearch):
+ * then the tool is fetched first, and called once the client offers it.
+ */
+function search(turn: CurrentTurn, query: string): StreamStep[] {
+  const tool = turn.tools.find((t) => t.name.toLowerCase().replaceAll("_", "") === "websearch");
+  if (tool) return callTool(tool.name, { query });
+  if (turn.tools.some((t) => t.name === "ToolSearch") && !turn.previousToolUses.some((u) => u.name === "ToolSearch")) {
+    return callTool("ToolSearch", { query: "select:WebSearch" });
+  }
+  return say("This client offers no web search tool.");
+}
+
 function answerFromResult(turn: CurrentTurn): StreamStep[] | undefined {
-  const asked = triggerOf(turn.previousUserContent);
+  const asked = triggerOf(turn.askedContent);
   if (!asked || asked.kind === "think") return undefined;
   const result = turn.results.find((r) => turn.previousToolUses.some((u) => u.toolUseId === r.toolUseId));
   if (!result) return undefined;
@@ -113,6 +124,7 @@ function answerFromResult(turn: CurrentTurn): StreamStep[] | undefined {
   const output = commandOutput(result.text);
   const excerpt = output.length > 400 ? `${output.slice(0, 400)}…` : output;
   if (result.status === "error") return say(`${tool} failed: ${excerpt}`);
+  if (asked.kind === "search" && tool === "ToolSearch") return search(turn, asked.query);
   switch (asked.kind) {
     case "read":
       return say(`${asked.path} begins:\n\n${excerpt.split("\n").slice(0, 5).join("\n")}`);
@@ -180,7 +192,8 @@ interface CurrentTurn {
   tools: Array<{ name: string; schema: unknown }>;
   results: Array<{ toolUseId: string; text: string; status: unknown }>;
   previousToolUses: Array<{ toolUseId: string; name: string }>;
-  previousUserContent: string;
+  /** The user message that began this exchange (before its tool rounds: a tool may have been fetched first). */
+  askedContent: string;
 }
 
 function readTurn(body: unknown): CurrentTurn {
@@ -189,7 +202,10 @@ function readTurn(body: unknown): CurrentTurn {
   const context = isObject(current.userInputMessageContext) ? current.userInputMessageContext : {};
   const history = Array.isArray(state.history) ? state.history : [];
   const assistant = at(history, -1, "assistantResponseMessage");
-  const user = at(history, -2, "userInputMessage");
+  // Back through the tool rounds of this exchange to the message that asked.
+  const asking = history
+    .flatMap((h) => (isObject(h) && isObject(h.userInputMessage) ? [h.userInputMessage] : []))
+    .findLast((u) => !(isObject(u.userInputMessageContext) && list(u.userInputMessageContext.toolResults).length > 0));
   return {
     content: typeof current.content === "string" ? current.content : "",
     tools: list(context.tools).flatMap((t) => {
@@ -202,7 +218,7 @@ function readTurn(body: unknown): CurrentTurn {
       status: r.status,
     })),
     previousToolUses: list(assistant?.toolUses).map((u) => ({ toolUseId: String(u.toolUseId), name: String(u.name) })),
-    previousUserContent: typeof user?.content === "string" ? user.content : "",
+    askedContent: typeof asking?.content === "string" ? asking.content : "",
   };
 }
 
