@@ -3,6 +3,7 @@
  * wire to Kiro as the simulator records it, and what the client reads.
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import OpenAI from "openai";
 import {
   events,
   httpError,
@@ -64,6 +65,33 @@ async function streamed(body: Json): Promise<Json[]> {
     .filter((l) => l.startsWith("data: "))
     .map((l) => JSON.parse(l.slice(6)))
     .filter((e) => e.type !== "ping");
+}
+
+/** The official OpenAI SDK against the gateway, for the OpenAI halves of the cases. */
+const openai = () => new OpenAI({ baseURL: `${g.url}/v1`, apiKey: g.apiKey, maxRetries: 0 });
+const hi = [{ role: "user" as const, content: "hi" }];
+
+/** A streamed chat completion's finish reason and usage chunk. */
+async function chatStreamed(body: Omit<OpenAI.ChatCompletionCreateParamsStreaming, "messages" | "stream">) {
+  const stream = await openai().chat.completions.create({ ...body, messages: hi, stream: true, stream_options: { include_usage: true } });
+  let finish: string | null = null;
+  let usage: OpenAI.CompletionUsage | undefined;
+  for await (const chunk of stream) {
+    finish = chunk.choices[0]?.finish_reason ?? finish;
+    usage = chunk.usage ?? usage;
+  }
+  return { finish, usage };
+}
+
+/** A streamed response's event types and the response of its last event. */
+async function responsesStreamed(body: Omit<OpenAI.Responses.ResponseCreateParamsStreaming, "input" | "stream">) {
+  const types: string[] = [];
+  let last: OpenAI.Responses.Response | undefined;
+  for await (const event of await openai().responses.create({ ...body, input: "hi", stream: true })) {
+    types.push(event.type);
+    if ("response" in event) last = event.response;
+  }
+  return { types, response: last! };
 }
 
 const stopReason = (events: Json[]) => events.find((e) => e.type === "message_delta")?.delta.stop_reason;
@@ -154,6 +182,15 @@ describe("native effort and thinking (§2)", () => {
     g = await start();
     expect((await ask({ model: "gpt-5.6-sol", output_config: { effort: "none" } })).status).toBe(200);
     expect(kiroBody().additionalModelRequestFields).toEqual({ reasoning: { effort: "none" } });
+  });
+
+  test("9, OpenAI: reasoning_effort none (Chat Completions) and reasoning.effort none (Responses) → only {reasoning:{effort:none}}", async () => {
+    g = await start();
+    await openai().chat.completions.create({ model: "gpt-5.6-sol", messages: hi, reasoning_effort: "none" });
+    expect(kiroBody().additionalModelRequestFields).toEqual({ reasoning: { effort: "none" } });
+    await openai().responses.create({ model: "gpt-5.6-sol", input: "hi", reasoning: { effort: "none" } });
+    expect(kiroBody().additionalModelRequestFields).toEqual({ reasoning: { effort: "none" } });
+    expect(chats()).toHaveLength(2);
   });
 });
 
@@ -252,6 +289,24 @@ describe("the tail and tools (§4.1, §5)", () => {
     expect(folded.json.stop_reason).toBe("max_tokens");
   });
 
+  test("14, OpenAI: the cut reply is finish_reason length on Chat Completions, incomplete with max_output_tokens on Responses", async () => {
+    g = await start();
+    const cut = () => g.sim.enqueue(withoutTail(text("a partial ans")));
+    cut();
+    expect((await chatStreamed({ model: "claude-sonnet-4-6" })).finish).toBe("length");
+    cut();
+    const completion = await openai().chat.completions.create({ model: "claude-sonnet-4-6", messages: hi });
+    expect(completion.choices[0]!).toMatchObject({ finish_reason: "length", message: { content: "a partial ans" } });
+    cut();
+    const { types, response: streamedResponse } = await responsesStreamed({ model: "claude-sonnet-4-6" });
+    expect(types.at(-1)).toBe("response.incomplete");
+    expect(types).not.toContain("response.completed");
+    expect(streamedResponse).toMatchObject({ status: "incomplete", incomplete_details: { reason: "max_output_tokens" } });
+    cut();
+    const response = await openai().responses.create({ model: "claude-sonnet-4-6", input: "hi" });
+    expect(response).toMatchObject({ status: "incomplete", incomplete_details: { reason: "max_output_tokens" }, output_text: "a partial ans" });
+  });
+
   test("15. tool fragments without a stop frame, then the end: no tool_use reaches the client, max_tokens", async () => {
     g = await start();
     const fragments = toolUseEvents({ name: "lookup", input: { path: "/a/long/path" }, pieces: 3 }).slice(0, 2);
@@ -284,6 +339,21 @@ describe("usage and refusal (§4.1, §4.2)", () => {
     expect(res.json.usage).toEqual({ input_tokens: 101, output_tokens: 23, cache_read_input_tokens: 300, cache_creation_input_tokens: 40 });
   });
 
+  test("17, OpenAI: tokenUsage → prompt 441 (cached 300), completion 23, total 464; the same on Responses", async () => {
+    g = await start();
+    const tokenUsage = { uncachedInputTokens: 101, outputTokens: 23, cacheReadInputTokens: 300, cacheWriteInputTokens: 40 };
+    const chatUsage = { prompt_tokens: 441, prompt_tokens_details: { cached_tokens: 300 }, completion_tokens: 23, total_tokens: 464 };
+    const responsesUsage = { input_tokens: 441, input_tokens_details: { cached_tokens: 300 }, output_tokens: 23, total_tokens: 464 };
+    g.sim.enqueue(text("hi", { tokenUsage }));
+    expect((await openai().chat.completions.create({ model: "claude-sonnet-4-6", messages: hi })).usage).toMatchObject(chatUsage);
+    g.sim.enqueue(text("hi", { tokenUsage }));
+    expect((await chatStreamed({ model: "claude-sonnet-4-6" })).usage).toMatchObject(chatUsage);
+    g.sim.enqueue(text("hi", { tokenUsage }));
+    expect((await openai().responses.create({ model: "claude-sonnet-4-6", input: "hi" })).usage).toMatchObject(responsesUsage);
+    g.sim.enqueue(text("hi", { tokenUsage }));
+    expect((await responsesStreamed({ model: "claude-sonnet-4-6" })).response.usage).toMatchObject(responsesUsage);
+  });
+
   test("18. without tokenUsage, 10 % of a 1M window is 100 000 input tokens, cache fields 0", async () => {
     g = await start();
     g.sim.enqueue(text("hi", { contextUsage: 10 }));
@@ -295,6 +365,22 @@ describe("usage and refusal (§4.1, §4.2)", () => {
     g = await start();
     g.sim.enqueue(text("I cannot help with that.", { refusal: { category: "REASONING_EXTRACTION", explanation: "no" } }));
     expect((await ask({ model: "claude-sonnet-4-6" })).json.stop_reason).toBe("refusal");
+  });
+
+  test("19, OpenAI: a refusal is finish_reason content_filter on Chat Completions, incomplete with content_filter on Responses", async () => {
+    g = await start();
+    const refuse = () => g.sim.enqueue(text("I cannot help with that.", { refusal: { category: "REASONING_EXTRACTION", explanation: "no" } }));
+    refuse();
+    expect((await openai().chat.completions.create({ model: "claude-sonnet-4-6", messages: hi })).choices[0]!.finish_reason).toBe("content_filter");
+    refuse();
+    expect((await chatStreamed({ model: "claude-sonnet-4-6" })).finish).toBe("content_filter");
+    refuse();
+    const response = await openai().responses.create({ model: "claude-sonnet-4-6", input: "hi" });
+    expect(response).toMatchObject({ status: "incomplete", incomplete_details: { reason: "content_filter" } });
+    refuse();
+    const { types, response: streamedResponse } = await responsesStreamed({ model: "claude-sonnet-4-6" });
+    expect(types.at(-1)).toBe("response.incomplete");
+    expect(streamedResponse).toMatchObject({ status: "incomplete", incomplete_details: { reason: "content_filter" } });
   });
 });
 
