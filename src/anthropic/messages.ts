@@ -37,6 +37,8 @@ export interface MessagesCall {
   observer?: RequestObserver;
   /** The strings another front's body reader kept as the client's text, now in `body` (OpenAI's converted request). */
   verbatim?: Verbatim;
+  /** Tools whose calls stream as Kiro writes them (TranslatorOptions.streamedTools); every other call comes whole. */
+  streamedTools?: ReadonlySet<string>;
 }
 
 export interface RequestObserver extends AttemptObserver, ReplyObserver {
@@ -58,7 +60,7 @@ export async function answerMessages(s: Services, body: MessagesRequest, call: M
 export async function sendMessages(
   s: Services,
   body: MessagesRequest,
-  { signal: clientSignal, complete = !body.stream, headers, sessionKey = sessionKeyOf(body, headers), observer, verbatim }: MessagesCall,
+  { signal: clientSignal, complete = !body.stream, headers, sessionKey = sessionKeyOf(body, headers), observer, verbatim, streamedTools }: MessagesCall,
 ): Promise<AnsweredReply> {
   if (verbatim && !verbatimOf(body)) verbatim.attach(body);
   checkMaxTokens(body.max_tokens, body.model, s.models.table);
@@ -90,6 +92,7 @@ export async function sendMessages(
       contextWindow: converted.contextWindow,
       toolNames: converted.toolNames,
       ...(body.stop_sequences ? { stopSequences: body.stop_sequences } : {}),
+      ...(streamedTools ? { streamedTools } : {}),
     });
     return new TranslatedReply(translator, { ...opened, abort: () => upstream.abort() }, s.log, observer);
   };

@@ -4,7 +4,9 @@
  * events into one message (output.ts), so both paths agree by construction.
  *
  * Blocks: text and thinking never overlap (opening one closes the other); a tool call is held until Kiro stops it
- * and then given whole, so a call cut before its `stop` frame never reaches the client (§5). A reply is complete
+ * and then given whole, so a call cut before its `stop` frame never reaches the client (§5) — unless its tool is one
+ * a front asked to stream (`streamedTools`), whose block opens at its first fragment and closes only at the stop
+ * frame: cut, it is left open, and the front never presents it as finished. A reply is complete
  * only when Kiro's closing events arrived (§4.1): one that ends without them was cut, and says max_tokens.
  */
 import { assertNever, GatewayError } from "../errors";
@@ -29,6 +31,11 @@ export interface TranslatorOptions {
   messageId?: string;
   /** The client's stop_sequences: the answer ends at the first one, with stop_reason "stop_sequence". */
   stopSequences?: readonly string[];
+  /**
+   * Tools (as the client named them) whose input is given fragment by fragment as Kiro sends it, for a front that
+   * shows a call as it is written (the Responses API's freeform tools); every other call is held until Kiro stops it.
+   */
+  streamedTools?: ReadonlySet<string>;
 }
 
 /**
@@ -59,6 +66,10 @@ interface ToolCall {
   fragments: string[];
   /** Given to the client (Kiro may repeat a call's events after stopping it). */
   given: boolean;
+  /** Its input streams (TranslatorOptions.streamedTools). */
+  streams: boolean;
+  /** The block of a streamed call, once opened. */
+  index?: number;
 }
 
 type MetadataUsage = NonNullable<Extract<KiroEvent, { type: "metadata" }>["tokenUsage"]>;
@@ -182,7 +193,7 @@ export class StreamTranslator {
     if (this.splitter) this.render(out, this.splitter.flush());
     this.settleAnswer(out);
     // §4.1: without Kiro's closing events the generation was cut, whatever came before (never end_turn, which
-    // would tell an agent its task is done); a tool call never stopped is never given (§5).
+    // would tell an agent its task is done); a tool call never stopped is never given (§5), or, streamed, never closed.
     if (!this.tailSeen) this.forcedStop ??= "max_tokens";
     if ([...this.tools.values()].some((t) => !t.given)) this.forcedStop ??= "max_tokens";
     // A reply that is only thinking was cut short; clients also need a non-thinking block (§5.3).
@@ -320,11 +331,14 @@ export class StreamTranslator {
     out.push({ type: "content_block_stop", index });
   }
 
-  /** Fragments are held until Kiro stops the call; then the call is given at once (§5: ZY's ToolJsonAccumulator). */
+  /**
+   * Fragments are held until Kiro stops the call; then the call is given at once (§5: ZY's ToolJsonAccumulator).
+   * A streamed call gives each fragment as it comes, in a block that only the stop frame closes.
+   */
   private toolUse(out: StreamEvent[], id: string, name: string, input: string, stop: boolean): void {
     let call = this.tools.get(id);
     if (!call) {
-      call = { name, fragments: [], given: false };
+      call = { name, fragments: [], given: false, streams: this.opts.streamedTools?.has(this.opts.toolNames.get(name) ?? name) === true };
       this.tools.set(id, call);
     }
     // Kiro sometimes repeats a tool's events after stopping it; the call is already complete.
@@ -333,22 +347,37 @@ export class StreamTranslator {
       this.outputTokens += Math.ceil(Buffer.byteLength(input, "utf8") / 4);
       call.fragments.push(input);
     }
-    if (stop) this.giveTool(out, id, call);
+    if (call.streams) {
+      call.index ??= this.openTool(out, id, call);
+      if (call.index === undefined) return;
+      if (input) out.push(delta(call.index, { type: "input_json_delta", partial_json: input }));
+      if (stop) this.closeTool(out, call, call.index);
+    } else if (stop) {
+      const index = this.openTool(out, id, call);
+      if (index === undefined) return;
+      const whole = call.fragments.join("");
+      if (whole) out.push(delta(index, { type: "input_json_delta", partial_json: whole }));
+      this.closeTool(out, call, index);
+    }
   }
 
-  private giveTool(out: StreamEvent[], id: string, call: ToolCall): void {
+  /** The call's block, opened; undefined when a stop sequence has ended the answer. */
+  private openTool(out: StreamEvent[], id: string, call: ToolCall): number | undefined {
     // Text held back for tag detection or stop sequences belongs before the tool call.
     if (this.splitter) this.render(out, this.splitter.flush());
     this.settleAnswer(out);
-    if (this.stopSequence !== null) return;
+    if (this.stopSequence !== null) return undefined;
     this.closeFlowing(out);
-    call.given = true;
-    this.toolsGiven++;
     this.answerSeen = true;
     const index = this.nextIndex++;
-    const input = call.fragments.join("");
     out.push({ type: "content_block_start", index, content_block: { type: "tool_use", id, name: this.opts.toolNames.get(call.name) ?? call.name, input: {} } });
-    if (input) out.push(delta(index, { type: "input_json_delta", partial_json: input }));
+    return index;
+  }
+
+  private closeTool(out: StreamEvent[], call: ToolCall, index: number): void {
+    call.given = true;
+    this.toolsGiven++;
+    const input = call.fragments.join("");
     // Kiro cuts very large tool inputs mid-JSON (user-demand §3c 18–19): say the reply was truncated
     // instead of presenting a half-written call as a finished one.
     if (input.trim() && !isJson(input)) this.forcedStop = "max_tokens";

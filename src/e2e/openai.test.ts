@@ -297,6 +297,36 @@ describe("responses through the official SDK", () => {
     expect(kiro.history.at(-1).assistantResponseMessage.toolUses[0].input).toEqual({ input: patch });
   });
 
+  test("a custom tool's input streams fragment by fragment, split inside escapes and surrogate pairs; cut, it is never done", async () => {
+    const script = 'printf "%s\\n" "\u00e9t\u00e9 🚀"';
+    // Kiro's JSON for it, escaped as a model writes it (🚀 as a \u pair), cut inside \", \\, \u00e9 and between the pair.
+    const json = JSON.stringify({ input: script }).replace("🚀", "\\ud83d\\ude80").replaceAll("é", "\\u00e9");
+    const cuts = [json.indexOf('\\"') + 1, json.indexOf("\\\\") + 1, json.indexOf("\\u00e9") + 4, json.indexOf("\\ude80"), json.indexOf("\\ude80") + 3];
+    const fragments = [0, ...cuts, json.length].slice(1).map((end, i, ends) => json.slice(i === 0 ? 0 : ends[i - 1], end));
+    const calls = (stop: boolean) => fragments.map((input, i) => ({ type: "toolUse" as const, toolUseId: "tooluse_exec1", name: "exec", input, stop: stop && i === fragments.length - 1 }));
+    const exec = [{ type: "custom" as const, name: "exec", description: "Runs a shell script" }];
+
+    g.sim.enqueue(events([...calls(true), ...tail({ stopReason: "TOOL_USE" })]));
+    const stream = openai.responses.stream({ model: "claude-sonnet-4-5", input: "Run it", tools: exec });
+    const deltas: string[] = [];
+    stream.on("response.custom_tool_call_input.delta", (e) => deltas.push(e.delta));
+    const final = await stream.finalResponse();
+    expect(final.output[0]).toMatchObject({ type: "custom_tool_call", name: "exec", input: script, status: "completed" });
+    expect(deltas.join("")).toBe(script);
+    expect(deltas.length).toBeGreaterThanOrEqual(fragments.length - 1);
+    for (const d of deltas) expect(d).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+
+    g.sim.enqueue(events(calls(false).slice(0, 3)));
+    const cut = openai.responses.stream({ model: "claude-sonnet-4-5", input: "Run it", tools: exec });
+    const seen: string[] = [];
+    cut.on("event", (e) => seen.push(e.type));
+    const incomplete = await cut.finalResponse();
+    expect(incomplete).toMatchObject({ status: "incomplete", incomplete_details: { reason: "max_output_tokens" }, output: [] });
+    expect(seen).toContain("response.custom_tool_call_input.delta");
+    expect(seen).not.toContain("response.custom_tool_call_input.done");
+    expect(seen).not.toContain("response.output_item.done");
+  });
+
   test("an image as input_image reaches Kiro", async () => {
     g.sim.enqueue(text("A pixel."));
     await openai.responses.create({

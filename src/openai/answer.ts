@@ -66,7 +66,9 @@ export async function answerResponses(s: Services, body: ResponsesRequest, call:
       metadata: {},
     },
   });
-  const reply = await send(s, request, withSession(call, body.prompt_cache_key), budgetField, "input");
+  // A streamed freeform call is shown as it is written: the writer decodes its text from the fragments.
+  const streamedTools = body.stream === true ? tools.customNames() : undefined;
+  const reply = await send(s, request, { ...withSession(call, body.prompt_cache_key), ...(streamedTools?.size ? { streamedTools } : {}) }, budgetField, "input");
   const events = rendered(reply, (e) => writer.push(e));
   if (body.stream === true) {
     const format: SseFormat<ResponsesEvent> = {

@@ -1,7 +1,8 @@
 /**
  * A reply's events (the shared Anthropic event set) as the Responses API: each content block becomes one output
  * item — thinking a `reasoning` item (summary text deltas, its signature as `encrypted_content`), text a `message`,
- * a tool use a `function_call`, or a `custom_tool_call` when the tool was declared custom. The same writer serves
+ * a tool use a `function_call`, or a `custom_tool_call` when the tool was declared custom (its text decoded from the
+ * call's JSON input as the fragments arrive, freeform-stream.ts). The same writer serves
  * both answer modes: streamed, its events are written; not streamed, they are dropped and the finished response
  * is the answer, so the two agree by construction. A compaction request's reply is one `compaction` item.
  */
@@ -11,9 +12,10 @@ import { assertNever, type GatewayError } from "../errors";
 import { JSON_ANSWER_TOOL } from "./choice";
 import { sealSummary } from "./compaction";
 import { openaiErrorBody } from "./errors";
+import { FreeformDecoder } from "./freeform-stream";
 import { sealRedacted } from "./reasoning-blob";
 import type { OutputItem, OutputText, ResponseObject, ResponsesEvent, ResponsesUsage } from "./schemas";
-import { freeformText, type ToolSet } from "./tools";
+import type { ToolSet } from "./tools";
 
 /** What the response echoes of its request. */
 export type ResponseEcho = Pick<ResponseObject, "instructions" | "max_output_tokens" | "parallel_tool_calls" | "reasoning" | "temperature" | "tool_choice" | "tools" | "top_p" | "metadata">;
@@ -38,6 +40,10 @@ interface OpenItem {
   callId: string;
   name: string;
   namespace?: string;
+  /** A custom call's text, decoded from its JSON input. */
+  freeform?: FreeformDecoder;
+  /** A custom call's input, once the call is complete. */
+  input?: string;
 }
 
 /** OpenAI counts cached input inside the input tokens (kiro-protocol-2026.md §4.2). */
@@ -160,8 +166,9 @@ export class ResponsesWriter {
       case "tool_use": {
         if (block.name === JSON_ANSWER_TOOL) return this.openItem(out, index, "message", {});
         const declared = this.opts.tools.lookup(block.name);
-        const kind = declared?.kind === "custom" ? "custom_tool_call" : "function_call";
-        return this.openItem(out, index, kind, { callId: block.id, name: declared?.name ?? block.name, ...(declared?.namespace ? { namespace: declared.namespace } : {}) });
+        const call = { callId: block.id, name: declared?.name ?? block.name, ...(declared?.namespace ? { namespace: declared.namespace } : {}) };
+        if (declared?.kind === "custom") return this.openItem(out, index, "custom_tool_call", { ...call, freeform: new FreeformDecoder() });
+        return this.openItem(out, index, "function_call", call);
       }
       case "server_tool_use":
       case "web_search_tool_result":
@@ -172,7 +179,7 @@ export class ResponsesWriter {
     }
   }
 
-  private openItem(out: ResponsesEvent[], index: number, kind: OpenItem["kind"], call: Partial<Pick<OpenItem, "callId" | "name" | "namespace" | "signature">>): void {
+  private openItem(out: ResponsesEvent[], index: number, kind: OpenItem["kind"], call: Partial<Pick<OpenItem, "callId" | "name" | "namespace" | "signature" | "freeform">>): void {
     const item: OpenItem = { outputIndex: this.nextOutputIndex++, kind, id: `${ITEM_PREFIX[kind]}_${hex()}`, pieces: [], signature: "", callId: "", name: "", ...call };
     this.open.set(index, item);
     this.emit(out, { type: "response.output_item.added", output_index: item.outputIndex, item: this.itemOf(item, "in_progress") });
@@ -196,10 +203,14 @@ export class ResponsesWriter {
       case "input_json_delta": {
         const text = d.type === "text_delta" ? d.text : d.partial_json;
         if (!text) return;
+        if (item.freeform) {
+          const input = item.freeform.push(text);
+          if (input) this.emit(out, { type: "response.custom_tool_call_input.delta", ...at, delta: input });
+          return;
+        }
         item.pieces.push(text);
         if (item.kind === "message") this.emit(out, { type: "response.output_text.delta", ...at, content_index: 0, delta: text, logprobs: [] });
         else if (item.kind === "function_call") this.emit(out, { type: "response.function_call_arguments.delta", ...at, delta: text });
-        // A custom call's input is JSON around its text: written once it is whole and can be unwrapped.
         return;
       }
       case "thinking_delta":
@@ -235,8 +246,9 @@ export class ResponsesWriter {
         this.emit(out, { type: "response.function_call_arguments.done", ...at, arguments: text });
         break;
       case "custom_tool_call": {
-        const input = freeformText(text);
-        this.emit(out, { type: "response.custom_tool_call_input.delta", ...at, delta: input });
+        const { rest, input } = item.freeform!.end();
+        item.input = input;
+        if (rest) this.emit(out, { type: "response.custom_tool_call_input.delta", ...at, delta: rest });
         this.emit(out, { type: "response.custom_tool_call_input.done", ...at, input });
         break;
       }
@@ -259,7 +271,7 @@ export class ResponsesWriter {
       case "function_call":
         return { type: "function_call", id: item.id, call_id: item.callId, name: item.name, ...ns, arguments: text, status };
       case "custom_tool_call":
-        return { type: "custom_tool_call", id: item.id, call_id: item.callId, name: item.name, ...ns, input: status === "completed" ? freeformText(text) : "", status };
+        return { type: "custom_tool_call", id: item.id, call_id: item.callId, name: item.name, ...ns, input: status === "completed" ? item.input ?? "" : "", status };
       default:
         return assertNever(item.kind);
     }

@@ -82,6 +82,11 @@ export class ToolSet {
     throw invalidRequest(`${at}.type: tool type ${JSON.stringify(String(type).slice(0, 40))} is not supported (function, custom, namespace)`);
   }
 
+  /** The names custom (freeform) tools travel under. */
+  customNames(): Set<string> {
+    return new Set([...this.byWireName].filter(([, tool]) => tool.kind === "custom").map(([name]) => name));
+  }
+
   /** Keeps only the tools a tool choice allows. */
   keepOnly(allowed: (tool: DeclaredTool) => boolean): void {
     const kept = this.tools.filter((t) => allowed(this.byWireName.get(t.name)!));
