@@ -68,7 +68,7 @@ describe("a streamed freeform call", () => {
 
   test("each fragment's text is a delta as it arrives; Kiro's repeated events after the stop change nothing", () => {
     const events = written(fragments, { stop: true, tail: true });
-    const deltas = events.filter((e) => e.type === "response.custom_tool_call_input.delta").map((e) => (e as { delta: string }).delta);
+    const deltas = events.flatMap((e) => (e.type === "response.custom_tool_call_input.delta" ? [e.delta] : []));
     expect(deltas).toEqual(["ls ", '"x', "🚀"]);
     expect(events.find((e) => e.type === "response.custom_tool_call_input.done")).toMatchObject({ input: 'ls "x🚀' });
     expect(events.at(-1)).toMatchObject({ type: "response.completed", response: { output: [{ type: "custom_tool_call", input: 'ls "x🚀', status: "completed" }] } });
