@@ -40,7 +40,9 @@ export const ImportSso = t.Object({
 
 // Answers
 
-export const AccountState = t.Union([t.Literal("healthy"), t.Literal("cooling"), t.Literal("disabled")]);
+export const AccountState = t.Union([t.Literal("healthy"), t.Literal("cooling"), t.Literal("disabled"), t.Literal("suspended")], {
+  description: "suspended: Kiro suspended the account; out of the pool until its support lifts it and an admin resets it",
+});
 
 /** The last quota check, as the account keeps it. */
 export const AccountUsage = t.Object({
@@ -95,6 +97,7 @@ export const PoolStatus = t.Object({
   healthy_accounts: t.Number(),
   cooling_accounts: t.Number(),
   disabled_accounts: t.Number(),
+  suspended_accounts: t.Number(),
   total_requests: t.Number(),
   requests_per_minute: t.Array(MinuteCount, { description: "The last hour, oldest minute first" }),
   waiting_requests: t.Number({ description: "Requests waiting for an account to come back (queueWaitSecs)" }),

@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdir } from "node:fs/promises";
-import { throttled } from "../simulator/replies";
+import { suspended, throttled } from "../simulator/replies";
 import { post, startGateway, type Gateway } from "./harness";
 
 let g: Gateway;
@@ -35,7 +35,7 @@ const ACCOUNT_INFO = {
   request_count: expect.any(Number),
   failure_count: expect.any(Number),
   in_pool: expect.any(Boolean),
-  state: expect.stringMatching(/^(healthy|cooling|disabled)$/),
+  state: expect.stringMatching(/^(healthy|cooling|disabled|suspended)$/),
 };
 
 describe("admin API", () => {
@@ -55,7 +55,7 @@ describe("admin API", () => {
     expect(res.status).toBe(200);
     expect(res.json.success).toBe(true);
     const d = res.json.data;
-    expect(d).toMatchObject({ total_accounts: 2, healthy_accounts: 2, cooling_accounts: 0, disabled_accounts: 0, total_requests: 1 });
+    expect(d).toMatchObject({ total_accounts: 2, healthy_accounts: 2, cooling_accounts: 0, disabled_accounts: 0, suspended_accounts: 0, total_requests: 1 });
     expect(d.requests_per_minute).toHaveLength(60);
     expect(d.requests_per_minute.at(-1).count).toBe(1);
     expect(d.accounts[0]).toMatchObject(ACCOUNT_INFO);
@@ -162,6 +162,21 @@ describe("admin API", () => {
     expect(g.services.pool.get("alice")!.state.kind).toBe("cooling");
     expect((await admin("POST", "/admin/accounts/reset", { name: "alice" })).json).toEqual({ success: true, data: null });
     expect(g.services.pool.get("alice")!.state.kind).toBe("healthy");
+  });
+
+  test("a suspended account is state suspended with its own count, not disabled; only a reset brings it back", async () => {
+    const names = (await admin("GET", "/admin/accounts")).json.data.map((a: { name: string }) => a.name) as string[];
+    for (const name of names) await admin("POST", "/admin/accounts/reset", { name });
+    const first = g.services.pool.select()!.name;
+    g.sim.enqueueFor(first, suspended());
+    expect((await post(g, "/v1/messages", { model: "claude-sonnet-4-6", max_tokens: 10, messages: [{ role: "user", content: "x" }] })).status).toBe(200);
+    const info = (await admin("GET", "/admin/accounts")).json.data.find((a: { name: string }) => a.name === first);
+    expect(info).toMatchObject({ ...ACCOUNT_INFO, healthy: false, state: "suspended", state_reason: expect.stringContaining("suspended") });
+    expect(info).not.toHaveProperty("available_at");
+    const status = (await admin("GET", "/admin/pool/status")).json.data;
+    expect(status).toMatchObject({ suspended_accounts: 1, disabled_accounts: 0, healthy_accounts: names.length - 1 });
+    expect((await admin("POST", "/admin/accounts/reset", { name: first })).json).toEqual({ success: true, data: null });
+    expect((await admin("GET", "/admin/pool/status")).json.data).toMatchObject({ suspended_accounts: 0, healthy_accounts: names.length });
   });
 
   test("credentials export holds the secrets; it is logged without them", async () => {

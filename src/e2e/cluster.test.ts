@@ -8,7 +8,7 @@ import { RedisClient } from "bun";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { postgresAvailable, postgresDatabase, type TestDatabase } from "../records/test-backends";
-import { throttled } from "../simulator/replies";
+import { suspended, throttled } from "../simulator/replies";
 import { KiroSimulator } from "../simulator/simulator";
 import { type GatewayProcess, spawnGateway } from "./drive";
 
@@ -167,6 +167,20 @@ describe.skipIf(!runnable)("a cluster of gateways on one Redis and one database"
     // Reset on one instance: healthy everywhere again.
     await admin(gateways[2]!, "/admin/accounts/reset", { name: rested });
     for (const g of gateways) await eventually(async () => (await accountsOf(g)).find((a) => a.name === rested)?.state === "healthy", `${rested} healthy on ${g.url}`);
+  }, SLOW);
+
+  test("a suspension met by one instance is a suspension on all, in the admin API and /metrics; a reset on another lifts it", async () => {
+    const victim = "a";
+    sim.enqueueFor(victim, suspended());
+    await eventually(async () => {
+      expect((await ask(gateways[0]!)).status).toBe(200);
+      return (await accountsOf(gateways[0]!)).find((a) => a.name === victim)?.state === "suspended";
+    }, "the first instance suspends a");
+    for (const g of gateways) await eventually(async () => (await accountsOf(g)).find((a) => a.name === victim)?.state === "suspended", `${victim} suspended on ${g.url}`);
+    const scraped = await (await fetch(`${gateways[2]!.url}/metrics`, { headers: { "x-api-key": gateways[2]!.adminKey } })).text();
+    expect(scraped).toContain('kiro_ts_accounts{state="suspended"} 1');
+    await admin(gateways[1]!, "/admin/accounts/reset", { name: victim });
+    for (const g of gateways) await eventually(async () => (await accountsOf(g)).find((a) => a.name === victim)?.state === "healthy", `${victim} healthy on ${g.url}`);
   }, SLOW);
 
   test("an account added on one instance serves on all, with a file of its own on each; removed on another, it leaves all", async () => {

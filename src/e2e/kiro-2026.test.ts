@@ -400,15 +400,20 @@ describe("the errors of today (§6)", () => {
     expect(chats()).toHaveLength(1);
   });
 
-  test("21. suspension: the account is disabled for good (no self-heal) and the request fails over", async () => {
+  test("21. suspension: the account is suspended for good (no self-heal) and the request fails over", async () => {
     g = await start({ accounts: pair });
     const first = g.services.pool.select()!.name;
     g.sim.enqueueFor(first, suspended());
     expect((await ask({ model: "claude-sonnet-4-6" })).status).toBe(200);
     const state = g.services.pool.get(first)!.state;
-    expect(state).toMatchObject({ kind: "disabled", why: "refused" });
+    expect(state).toMatchObject({ kind: "disabled", why: "suspended" });
     expect(state.kind === "disabled" && state.reason).toContain("suspended");
     expect(lastChat().account).not.toBe(first);
+    // Alone in the pool, it is still not healed: a request finds no account.
+    const other = pair.find((a) => a.name !== first)!.name;
+    g.services.pool.get(other)!.disable("manual", "out of the way");
+    expect((await ask({ model: "claude-sonnet-4-6" })).status).toBeGreaterThanOrEqual(500);
+    expect(g.services.pool.get(first)!.state).toMatchObject({ kind: "disabled", why: "suspended" });
   });
 
   test("22. suspicious activity: only that account rests; the other keeps serving", async () => {

@@ -56,8 +56,8 @@ describe("/metrics and alerts", () => {
     expect(sample(body, 'kiro_ts_tokens_total{kind="input"}')).toBeGreaterThan(0);
     expect(sample(body, 'kiro_ts_tokens_total{kind="output"}')).toBeGreaterThan(0);
     expect(sample(body, "kiro_ts_credits_total")).toBeCloseTo(0.5);
-    const states = ["healthy", "cooling", "disabled", "standby"].map((s) => sample(body, `kiro_ts_accounts{state="${s}"}`));
-    expect(states).toEqual([2, 0, 0, 0]);
+    const states = ["healthy", "cooling", "disabled", "suspended", "standby"].map((s) => sample(body, `kiro_ts_accounts{state="${s}"}`));
+    expect(states).toEqual([2, 0, 0, 0, 0]);
     expect(sample(body, "kiro_ts_in_flight")).toBe(0);
     expect(sample(body, "kiro_ts_resident_memory_bytes")).toBeGreaterThan(1_000_000);
     expect(sample(body, "kiro_ts_event_loop_delay_seconds")).toBeGreaterThanOrEqual(0);
@@ -73,12 +73,14 @@ describe("/metrics and alerts", () => {
     const kinds = alerts.map((a) => `${a.kind}:${a.account ?? ""}`).sort();
     expect(kinds).toEqual(["account_disabled:acc-a", "account_disabled:acc-b", "no_account:"]);
     expect(alerts[0]).toMatchObject({ text: expect.stringMatching(/^kiro-ts: /), at: expect.any(String) });
+    expect(alerts.find((a) => a.kind === "account_disabled")!.message).toMatch(/^account acc-[ab] is disabled \(suspended\): Kiro suspended the account/);
     await g.services.alerts!.check();
     await post(g, "/v1/messages", ask);
     await Bun.sleep(50);
     expect(alerts).toHaveLength(3);
     const body = await (await scrape()).text();
-    expect(sample(body, 'kiro_ts_accounts{state="disabled"}')).toBe(2);
+    expect(sample(body, 'kiro_ts_accounts{state="suspended"}')).toBe(2);
+    expect(sample(body, 'kiro_ts_accounts{state="disabled"}')).toBe(0);
   });
 
   test("an account past 90 % of its quota is an alert", async () => {

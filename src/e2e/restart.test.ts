@@ -50,7 +50,7 @@ test("a dead refresh token, a suspension and a quota rest are carried over", asy
   g.sim.enqueueFor("c", quotaExhausted());
   for (let i = 0; i < 3; i++) await post(g, "/v1/messages", hello);
   const before = g.services.pool.accounts.map((a) => a.state);
-  expect(before.map((s) => s.kind === "disabled" && s.why)).toEqual(["invalid_refresh_token", "refused", "quota_exhausted"]);
+  expect(before.map((s) => s.kind === "disabled" && s.why)).toEqual(["invalid_refresh_token", "suspended", "quota_exhausted"]);
   const again = await restart();
   expect(again.pool.accounts.map((a) => a.state)).toEqual(before);
   expect(again.pool.unreadiness()?.message).toContain("no Kiro account can serve");

@@ -12,7 +12,7 @@ import { Counter, Gauge, Histogram, type Metric } from "./prometheus";
 const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const FIRST_BYTE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
 /** Every state an account can be in; each is reported, at 0 when empty, so the series sum to the pool's size. */
-const ACCOUNT_STATES = ["healthy", "cooling", "disabled", "standby"] as const;
+const ACCOUNT_STATES = ["healthy", "cooling", "disabled", "suspended", "standby"] as const;
 
 export type RefreshResult = "ok" | "refused" | "failed";
 
@@ -72,5 +72,5 @@ function stateOf(a: Account, now: number): (typeof ACCOUNT_STATES)[number] {
   if (!a.inPool) return "standby";
   const s = a.state;
   if (s.kind !== "healthy" && s.until !== undefined && s.until <= now) return "healthy";
-  return s.kind;
+  return s.kind === "disabled" && s.why === "suspended" ? "suspended" : s.kind;
 }

@@ -4,7 +4,7 @@
  *
  *   healthy ──429──▶ cooling(until) ──time──▶ healthy
  *      │  ──402──▶ disabled(quota, until reset date) ──time──▶ healthy
- *      │  ──invalid_grant / refused──▶ disabled (for good, until an admin reset)
+ *      │  ──invalid_grant / refused / suspended──▶ disabled (for good, until an admin reset)
  *      └──maxFailures in a row──▶ disabled(too many failures) ──admin reset, or self-healing when nothing else is left
  */
 import { authKind, type ChatAccount, type Credential, expiryOf } from "../kiro/credential";
@@ -16,7 +16,7 @@ import type { Logger } from "../log";
 import { withFileLock } from "./file-lock";
 import { CredentialConflict, type CredentialSource, type CredentialStore } from "./store";
 
-export type DisableReason = "quota_exhausted" | "invalid_refresh_token" | "too_many_failures" | "refused" | "manual";
+export type DisableReason = "quota_exhausted" | "invalid_refresh_token" | "too_many_failures" | "refused" | "suspended" | "manual";
 
 export type AccountState =
   | { kind: "healthy" }

@@ -14,8 +14,8 @@ export type Verdict =
   | { kind: "quota" }
   /** Throttled: the account cools down, another one tries. */
   | { kind: "throttled"; retryAfterSecs?: number }
-  /** The account is refused for good (suspended, no access): disable it, another one tries. */
-  | { kind: "account"; reason: string }
+  /** The account is refused for good (suspended, or no access): disable it, another one tries. */
+  | { kind: "account"; why: "suspended" | "refused"; reason: string }
   /** Kiro or the network failed: count a failure, another account tries. */
   | { kind: "transient" };
 
@@ -26,6 +26,8 @@ const TOOL_MISMATCH = /TOOL_USE_RESULT_MISMATCH|Expected toolResult blocks/;
 const INVALID_MODEL = "INVALID_MODEL_ID";
 const PROFILE_ARN_REQUIRED = /profileArn is required/;
 
+/** §6: Kiro suspended the account ("temporarily is suspended … locked your account"); only its support lifts it. */
+const SUSPENDED = /TEMPORARILY_SUSPENDED|suspended|locked your account/i;
 const INVALID_BEARER = /bearer token included in the request is invalid|bearer token invalid|token.*(expired|invalid)/i;
 const QUOTA = /MONTHLY_REQUEST_COUNT|OVERAGE_REQUEST_LIMIT_EXCEEDED|reached the limit/i;
 const TOO_LONG = /CONTENT_LENGTH_EXCEEDS_THRESHOLD|Input is too long|PROMPT_TOO_LONG/i;
@@ -75,7 +77,8 @@ export function classify(e: UpstreamError, tier?: string): Verdict {
       return { kind: "throttled", retryAfterSecs: e.retryAfterSecs };
     case "denied":
       if (INVALID_BEARER.test(body)) return { kind: "refresh" };
-      return { kind: "account", reason: `Kiro refused the account (${e.answer}): ${e.upstreamMessage ?? e.reason ?? "access denied"}` };
+      if (SUSPENDED.test(body)) return { kind: "account", why: "suspended", reason: `Kiro suspended the account (${e.answer}): ${e.upstreamMessage ?? e.reason ?? "suspended"}` };
+      return { kind: "account", why: "refused", reason: `Kiro refused the account (${e.answer}): ${e.upstreamMessage ?? e.reason ?? "access denied"}` };
     case "invalid": {
       if (TOO_LONG.test(body)) {
         return {

@@ -255,7 +255,7 @@ export class Pool {
             break;
           }
           case "account":
-            account.disable("refused", verdict.reason);
+            account.disable(verdict.why, verdict.reason);
             last = new GatewayError("upstream", `Kiro refused an account (${e.answer}); no other account could serve`, { upstreamStatus: e.status });
             break;
           case "transient":

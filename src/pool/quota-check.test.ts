@@ -17,11 +17,12 @@ const deps: AccountDeps = {
 };
 const account = (name: string) => new Account(name, { path: `/nonexistent/${name}.json` }, { refreshToken: name.repeat(100) }, deps);
 
-test("quota checks in the background: never-checked first, one at a time, a dead account skipped", async () => {
-  const [a, b, c, dead] = ["a", "b", "c", "dead"].map(account) as [Account, Account, Account, Account];
+test("quota checks in the background: never-checked first, one at a time, a dead or suspended account skipped", async () => {
+  const [a, b, c, dead, suspended] = ["a", "b", "c", "dead", "suspended"].map(account) as [Account, Account, Account, Account, Account];
   dead.disable("invalid_refresh_token", "refused");
+  suspended.disable("suspended", "Kiro suspended the account");
   b.recordCheck({ currentUsage: 1, usageLimit: 10, usagePercent: 10 }, undefined, Date.now() - 3_600_000);
-  const pool = new Pool(log, [a, b, c, dead]);
+  const pool = new Pool(log, [a, b, c, dead, suspended]);
   const order: string[] = [];
   let running = 0;
   let most = 0;

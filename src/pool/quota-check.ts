@@ -70,7 +70,7 @@ export class QuotaChecks {
 
 const checkedAt = (a: Account) => a.counters.lastCheck?.checkedAt ?? 0;
 
-/** A dead refresh token or a refused account would only be refused again. */
+/** A dead refresh token, a refused or a suspended account would only be refused again. */
 function checkable(a: Account): boolean {
-  return !(a.state.kind === "disabled" && (a.state.why === "invalid_refresh_token" || a.state.why === "refused"));
+  return !(a.state.kind === "disabled" && (a.state.why === "invalid_refresh_token" || a.state.why === "refused" || a.state.why === "suspended"));
 }

@@ -90,7 +90,7 @@ export class PoolStateFile {
 }
 
 /** The reasons an account stays out of the pool until someone acts, or until its quota resets. */
-const LASTING: ReadonlySet<DisableReason> = new Set(["invalid_refresh_token", "refused", "quota_exhausted"]);
+const LASTING: ReadonlySet<DisableReason> = new Set(["invalid_refresh_token", "refused", "suspended", "quota_exhausted"]);
 
 function lastingState(a: Account): LastingState | undefined {
   const s = a.state;

@@ -46,7 +46,7 @@ function generateAccounts(count: number, now: number): MockAccount[] {
   return Array.from({ length: count }, (_, i) => {
     const { provider, auth_method } = PROVIDERS[i % PROVIDERS.length] ?? PROVIDERS[0];
     const name = count <= 3 ? ["alice-google", "bob-github", "carol-builder-id"][i] ?? `account-${i + 1}` : `account-${String(i + 1).padStart(4, "0")}`;
-    const state = i % 25 === 24 ? "disabled" : i % 10 === 9 ? "cooling" : "healthy";
+    const state = i % 25 === 24 ? "disabled" : i % 10 === 9 ? "cooling" : i % 100 === 50 ? "suspended" : "healthy";
     const limit = [50, 550, 1000][i % 3] ?? 50;
     const used = Math.round(random() * limit);
     const account: MockAccount = {
@@ -68,6 +68,7 @@ function generateAccounts(count: number, now: number): MockAccount[] {
       account.available_at = new Date(now + 30_000 + Math.round(random() * 300_000)).toISOString();
     }
     if (state === "disabled") account.state_reason = "refresh token rejected (invalid_grant)";
+    if (state === "suspended") account.state_reason = "Kiro suspended the account (HTTP 403): Your User ID temporarily is suspended.";
     // A rotated token whose file could not be written (a full disk, a read-only folder): the server keeps retrying.
     if (i % 100 === 1) account.credential_saved = false;
     if (i % 2 === 0) {
@@ -104,7 +105,7 @@ export function createMockAdmin(options: MockAdminOptions) {
     await Bun.sleep(delay);
     const account = find(name);
     if (!account) return { name, healthy: false, currentUsage: 0, usageLimit: 0, usagePercent: 0, error: "账号不存在" };
-    if (account.state === "disabled") return { name, healthy: false, currentUsage: 0, usageLimit: 0, usagePercent: 0, error: account.state_reason };
+    if (account.state === "disabled" || account.state === "suspended") return { name, healthy: false, currentUsage: 0, usageLimit: 0, usagePercent: 0, error: account.state_reason };
     const limit = account.usage?.usageLimit ?? 50;
     const used = Math.min(limit, (account.usage?.currentUsage ?? 0) + 1);
     account.usage = { subscription: "KIRO FREE", currentUsage: used, usageLimit: limit, usagePercent: (used / limit) * 100, checkedAt: new Date().toISOString() };
@@ -116,6 +117,7 @@ export function createMockAdmin(options: MockAdminOptions) {
     healthy_accounts: accounts.filter((a) => a.state === "healthy").length,
     cooling_accounts: accounts.filter((a) => a.state === "cooling").length,
     disabled_accounts: accounts.filter((a) => a.state === "disabled").length,
+    suspended_accounts: accounts.filter((a) => a.state === "suspended").length,
     total_requests: accounts.reduce((sum, a) => sum + a.request_count, 0),
     requests_per_minute: perMinute,
     waiting_requests: 0,

@@ -75,9 +75,10 @@ const STATE_STYLE = {
   healthy: "bg-emerald-100 text-emerald-800 dark:bg-emerald-500/15 dark:text-emerald-300",
   cooling: "bg-amber-100 text-amber-800 dark:bg-amber-500/15 dark:text-amber-300",
   disabled: "bg-red-100 text-red-800 dark:bg-red-500/15 dark:text-red-300",
+  suspended: "bg-fuchsia-100 text-fuchsia-800 dark:bg-fuchsia-500/15 dark:text-fuchsia-300",
 } as const;
 
-export const STATE_LABEL = { healthy: "stateHealthy", cooling: "stateCooling", disabled: "stateDisabled" } as const;
+export const STATE_LABEL = { healthy: "stateHealthy", cooling: "stateCooling", disabled: "stateDisabled", suspended: "stateSuspended" } as const;
 
 /** The account's state, why, when it comes back, and whether its credential file is behind (explained unless compact). */
 export function StateBadge(props: { account: AccountInfo; compact?: boolean }) {

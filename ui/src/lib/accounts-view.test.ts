@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { AccountInfo } from "../api/types";
 import { type AccountsMeta, emptyAccountsMeta } from "../state/accounts-meta";
-import { distinctValues, filterAccounts, NO_GROUP, noFilters, sortAccounts } from "./accounts-view";
+import { ACCOUNT_STATES, distinctValues, filterAccounts, isAccountState, NO_GROUP, noFilters, sortAccounts } from "./accounts-view";
 
 const account = (name: string, extra: Partial<AccountInfo> = {}): AccountInfo => ({
   name,
@@ -67,6 +67,13 @@ describe("sortAccounts", () => {
     expect(names(sortAccounts(accounts, { key: "state", direction: "asc" }, context))).toEqual(["acct-10", "acct-2", "acct-1"]);
     expect(names(sortAccounts(accounts, { key: "usage", direction: "desc" }, context))[0]).toBe("acct-1");
     expect(names(sortAccounts(accounts, { key: "usage", direction: "asc" }, context))[0]).toBe("acct-1");
+  });
+
+  test("a suspended account sorts after the disabled ones; the filter offers every state the server reports, and only those", () => {
+    const withSuspended = [account("acct-s", { state: "suspended" }), ...accounts];
+    expect(names(sortAccounts(withSuspended, { key: "state", direction: "asc" }, context))).toEqual(["acct-10", "acct-2", "acct-1", "acct-s"]);
+    expect(ACCOUNT_STATES).toEqual(["healthy", "cooling", "disabled", "suspended"]);
+    expect(["suspended", "constructor", "all"].map(isAccountState)).toEqual([true, false, false]);
   });
 
   test("does not reorder its input", () => {

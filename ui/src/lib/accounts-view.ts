@@ -58,7 +58,11 @@ export function filterAccounts(accounts: readonly AccountInfo[], filters: Accoun
   });
 }
 
-const STATE_ORDER: Record<AccountState, number> = { healthy: 0, cooling: 1, disabled: 2 };
+const STATE_ORDER: Record<AccountState, number> = { healthy: 0, cooling: 1, disabled: 2, suspended: 3 };
+
+/** Every state the server reports, in the order the filter offers them. */
+export const ACCOUNT_STATES = Object.keys(STATE_ORDER) as AccountState[];
+export const isAccountState = (value: string): value is AccountState => Object.hasOwn(STATE_ORDER, value);
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 

@@ -7,7 +7,7 @@ import { ExportDialog } from "../components/ExportDialog";
 import { LabelsDialog } from "../components/LabelsDialog";
 import { ManageLabelsDialog } from "../components/ManageLabelsDialog";
 import { RemoveDialog } from "../components/RemoveDialog";
-import { ANY, type AccountFilters, type AccountSort, distinctValues, filterAccounts, NO_GROUP, noFilters, type SortKey, sortAccounts } from "../lib/accounts-view";
+import { ACCOUNT_STATES, ANY, type AccountFilters, type AccountSort, distinctValues, isAccountState, filterAccounts, NO_GROUP, noFilters, type SortKey, sortAccounts } from "../lib/accounts-view";
 import { keepShown, selectionInView, toggleOne, toggleShown, without } from "../lib/selection";
 import { useApp } from "../state/app-context";
 import { authMethodLabel, type MessageKey, t } from "../state/i18n";
@@ -73,8 +73,8 @@ export function AccountsPage() {
           class="w-auto max-w-48"
           label={t("filterState")}
           value={filters.state}
-          onChange={(v) => setFilters("state", v === "healthy" || v === "cooling" || v === "disabled" ? v : ANY)}
-          options={[option(ANY, `${t("filterState")}: ${t("all")}`), ...(["healthy", "cooling", "disabled"] as const).map((state) => option(state, `${t("filterState")}: ${t(STATE_LABEL[state])}`))]}
+          onChange={(v) => setFilters("state", isAccountState(v) ? v : ANY)}
+          options={[option(ANY, `${t("filterState")}: ${t("all")}`), ...ACCOUNT_STATES.map((state) => option(state, `${t("filterState")}: ${t(STATE_LABEL[state])}`))]}
         />
         <Select
           class="w-auto max-w-48"

@@ -77,11 +77,12 @@ export function DashboardPage() {
                 </A>
               </p>
             </Show>
-            <div class="grid grid-cols-2 gap-4 md:grid-cols-3 xl:grid-cols-6">
+            <div class="grid grid-cols-2 gap-4 md:grid-cols-4 xl:grid-cols-7">
               <Stat testId="stat-total" label={t("statTotal")} value={s().total_accounts} hint={t("healthRate", { percent: healthRate() })} />
               <Stat testId="stat-healthy" label={t("statHealthy")} value={s().healthy_accounts} tone="text-emerald-600 dark:text-emerald-400" />
               <Stat testId="stat-cooling" label={t("statCooling")} value={s().cooling_accounts} tone="text-amber-600 dark:text-amber-400" />
               <Stat testId="stat-disabled" label={t("statDisabled")} value={s().disabled_accounts} tone="text-red-600 dark:text-red-400" />
+              <Stat testId="stat-suspended" label={t("statSuspended")} value={s().suspended_accounts} tone="text-fuchsia-600 dark:text-fuchsia-400" hint={t("statSuspendedHint")} />
               <Stat testId="stat-requests" label={t("statRequests")} value={s().total_requests} />
               <Stat
                 testId="stat-waiting"

@@ -41,6 +41,7 @@ const en = {
   stateHealthy: "Healthy",
   stateCooling: "Cooling",
   stateDisabled: "Disabled",
+  stateSuspended: "Suspended",
   recoversAt: "back {time}",
   notInPool: "not in pool",
 
@@ -48,6 +49,8 @@ const en = {
   statHealthy: "Healthy",
   statCooling: "Cooling",
   statDisabled: "Disabled",
+  statSuspended: "Suspended by Kiro",
+  statSuspendedHint: "until Kiro support lifts it",
   statRequests: "Total requests",
   statWaiting: "Waiting for an account",
   longestWait: "longest {secs} s",
@@ -394,6 +397,7 @@ const zh: Record<MessageKey, string> = {
   stateHealthy: "正常",
   stateCooling: "冷却中",
   stateDisabled: "已禁用",
+  stateSuspended: "已封停",
   recoversAt: "{time}恢复",
   notInPool: "未加入轮换池",
 
@@ -401,6 +405,8 @@ const zh: Record<MessageKey, string> = {
   statHealthy: "正常",
   statCooling: "冷却中",
   statDisabled: "已禁用",
+  statSuspended: "被 Kiro 封停",
+  statSuspendedHint: "需 Kiro 支持解封",
   statRequests: "总请求数",
   statWaiting: "等待账号的请求",
   longestWait: "最长 {secs} 秒",
