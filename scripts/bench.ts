@@ -3,7 +3,8 @@
  *
  * Starts the Kiro simulator, the bare pass-through proxy (the control) and the gateway as separate processes — the
  * gateway from the compiled binary when dist/kiro-ts exists, else `bun run src/main.ts` — measures how fast the
- * gateway starts and how much memory it holds idle, then drives load from a fourth process (scripts/bench/load.ts).
+ * gateway starts and how much memory it holds idle, then drives load from a fourth process (scripts/bench/load.ts),
+ * then sets two fresh gateways, recording requests and not, beside the same proxy (scripts/bench/recording.ts).
  * Prints a table of every figure beside its target and writes the same to .bench/latest.json (and a dated copy).
  * --quick: a fifth of the samples. --source: run src/main.ts even when the binary exists. --profile: the gateway
  * from source under the CPU profiler, profiles in .bench/profile/. --binary: that executable instead of dist/kiro-ts.
@@ -17,6 +18,7 @@ import type { Subprocess } from "bun";
 import { clusterBench, clusterTable } from "./bench/cluster";
 import type { LoadPlan, LoadResults } from "./bench/load";
 import { MB, rssBytes } from "./bench/proc";
+import { recordingBench, recordingRows } from "./bench/recording";
 import { hello } from "./bench/requests";
 import { rows, table, type BenchResults, type StartResults } from "./bench/report";
 import { round } from "./bench/stats";
@@ -173,21 +175,19 @@ async function main(): Promise<void> {
     const port = freePort();
     const apiKey = `sk-bench-${crypto.randomUUID()}`;
     const configPath = join(work, "config.json");
-    await writeFile(
-      configPath,
-      JSON.stringify({
-        host: "127.0.0.1",
-        port,
-        apiKey,
-        adminApiKey: `admin-bench-${crypto.randomUUID()}`,
-        credentialsDir: credentials,
-        kiroApiBaseUrl: simInfo.url,
-        kiroEndpoint: "q",
-        kiroAuthBaseUrl: simInfo.url,
-        oidcBaseUrl: simInfo.url,
-        ssoPortalBaseUrl: simInfo.url,
-      }),
-    );
+    const config = {
+      host: "127.0.0.1",
+      port,
+      apiKey,
+      adminApiKey: `admin-bench-${crypto.randomUUID()}`,
+      credentialsDir: credentials,
+      kiroApiBaseUrl: simInfo.url,
+      kiroEndpoint: "q",
+      kiroAuthBaseUrl: simInfo.url,
+      oidcBaseUrl: simInfo.url,
+      ssoPortalBaseUrl: simInfo.url,
+    };
+    await writeFile(configPath, JSON.stringify(config));
 
     const gateway = gatewayCommand(configPath);
     const notes = [
@@ -243,6 +243,32 @@ async function main(): Promise<void> {
     const load = JSON.parse(output) as LoadResults;
     await stopProcess(running!);
 
+    say("Measuring what recording requests costs: two fresh gateways, recordRequests true and false, beside the proxy…");
+    const recordingStarted = performance.now();
+    const recording = await recordingBench({
+      work,
+      config,
+      credentialFiles: simInfo.accounts.map((a) => a.file),
+      proxy: { url: proxyUrl, pid: proxy.proc.pid },
+      account: { accessToken: account.accessToken, profileArn: account.profileArn },
+      freePort,
+      start: async (path, at) => {
+        const { proc } = await startGateway(gatewayCommand(path).cmd, at, apiKey);
+        return { pid: proc.pid, stop: () => stopProcess(proc) };
+      },
+      drive: async (cmd) => {
+        const driver = Bun.spawn(pin(cmd, 1), { cwd: ROOT, stdout: "pipe", stderr: "inherit", env: { ...process.env, ...FETCH_LIMIT_ENV } });
+        children.push(driver);
+        const out = await new Response(driver.stdout).text();
+        if ((await driver.exited) !== 0) throw new Error(`the recording driver failed (exit ${driver.exitCode})`);
+        return out;
+      },
+      scale,
+      rounds: ROUNDS,
+    });
+    const recordingVerdict = recordingRows(recording);
+    say(`  recording row: ${((performance.now() - recordingStarted) / 1000).toFixed(0)} s`);
+
     say("Measuring a cluster: one gateway, then with Redis, then two behind a round-robin proxy…");
     const cluster = await clusterBench({
       simUrl: simInfo.url,
@@ -277,17 +303,19 @@ async function main(): Promise<void> {
       load,
     };
     const verdict = rows(results);
-    const json = JSON.stringify({ ...results, cluster, rows: verdict }, null, 2);
+    const json = JSON.stringify({ ...results, recording: { ...recording, rows: recordingVerdict }, cluster, rows: verdict }, null, 2);
     await writeFile(join(OUT, "latest.json"), json);
     await writeFile(join(OUT, `bench-${results.meta.date.replace(/[:.]/g, "-")}.json`), json);
 
     console.log(`\nkiro-ts bench — ${results.meta.date}, ${results.meta.commit}, ${gateway.kind} (${results.meta.command}), Bun ${Bun.version}, ${results.meta.cpus} × ${results.meta.cpuModel}\n`);
     console.log(table(verdict));
+    console.log(`\n${table(recordingVerdict)}`);
     console.log(`\n${clusterTable(cluster)}\n`);
     for (const n of results.meta.notes) console.log(`note: ${n}`);
-    if (load.errors.length) console.log(`\nERRORS (the figures above are not valid):\n  ${load.errors.join("\n  ")}`);
+    const errors = [...load.errors, ...recording.errors];
+    if (errors.length) console.log(`\nERRORS (the figures above are not valid):\n  ${errors.join("\n  ")}`);
     console.log(`\nWritten to .bench/latest.json in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
-    if (load.errors.length) process.exitCode = 1;
+    if (errors.length) process.exitCode = 1;
   } finally {
     for (const child of children.reverse()) if (child.exitCode === null) await stopProcess(child);
     await rm(work, { recursive: true, force: true });

@@ -67,6 +67,7 @@ export const ConfigSchema = t.Object({
   database: t.String({ default: "kiro-ts.db", minLength: 1, description: "client keys, usage and the request log: a SQLite file (relative to this file's folder), sqlite:///path or postgres://…" }),
   usageRetentionDays: t.Integer({ default: 90, minimum: 1, description: "days of hourly usage kept" }),
   requestLogDays: t.Integer({ default: 14, minimum: 1, description: "days of the request log kept" }),
+  recordRequests: t.Boolean({ default: true, description: "false: no request is written to the database, so usage and the request log stay empty (keys and their limits still work)" }),
   alertWebhookUrl: url("JSON POSTed when an account is disabled, nearly out of quota, or no account can serve"),
   redisUrl: url("redis://…: several instances share the pool's live state (credentials, refresh locks, rests, key limits); REDIS_URL too"),
   redisKeyPrefix: t.String({ default: "kiro-ts:", minLength: 1, description: "prefix of every Redis key and channel, so that clusters can share one Redis" }),

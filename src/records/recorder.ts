@@ -21,6 +21,8 @@ export class Recorder {
   constructor(
     private readonly writer: RecordWriter,
     private readonly log: Logger,
+    /** recordRequests: whether finished requests become rows (the request log and usage). */
+    private readonly writing = true,
   ) {}
 
   listen(listener: RecordListener): void {
@@ -62,16 +64,17 @@ export class Recorder {
     const now = Date.now();
     if (record.admitted) record.key.release();
     record.key.used(record.tokens, record.credits, now);
-    const row = record.row();
-    this.writer.add(row);
+    if (this.writing) this.writer.add(record.row());
+    else this.writer.touched(record.key.id, record.at);
     if (this.log.enabled("info")) {
-      this.log.info(`${record.method} ${row.route} ${row.status}`, {
-        key: row.keyName,
-        account: row.account,
-        model: row.model,
-        tokens: row.model ? `${row.inputTokens + row.cacheReadTokens + row.cacheWriteTokens}/${row.outputTokens}` : undefined,
-        error: row.errorType,
-        ms: row.durationMs,
+      const u = record.usage;
+      this.log.info(`${record.method} ${record.route} ${record.status}`, {
+        key: record.key.name,
+        account: record.account,
+        model: record.model,
+        tokens: record.model ? `${u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0)}/${u.output_tokens}` : undefined,
+        error: record.errorType,
+        ms: record.durationMs,
       });
     }
     for (const l of this.listeners) l(record);

@@ -17,6 +17,8 @@ export interface RecordSettings {
   apiKey: string;
   requestLogDays: number;
   usageRetentionDays: number;
+  /** false: requests are not written (no request log, no usage); keys' limits and metrics still see them. */
+  recordRequests: boolean;
 }
 
 export class Records {
@@ -35,7 +37,7 @@ export class Records {
       const writer = new RecordWriter(store, log);
       const retention = new Retention(store, settings, log);
       void retention.prune();
-      return new Records(store, keys, writer, new Recorder(writer, log), retention);
+      return new Records(store, keys, writer, new Recorder(writer, log, settings.recordRequests), retention);
     } catch (e) {
       await store.close();
       throw e;

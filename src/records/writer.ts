@@ -29,8 +29,13 @@ export class RecordWriter {
 
   add(row: RequestRow): void {
     this.queue.push(row);
-    this.lastUsed.set(row.keyId, row.at);
+    this.touched(row.keyId, row.at);
     if (this.queue.length >= FLUSH_AT_ROWS) void this.flush();
+  }
+
+  /** A key was used: its lastUsedAt is written with the next batch (also when requests are not recorded). */
+  touched(keyId: string, at: number): void {
+    this.lastUsed.set(keyId, at);
   }
 
   /** Writes what is queued; one write at a time, so rows reach the store in order. */

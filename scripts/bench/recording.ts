@@ -1,0 +1,228 @@
+/**
+ * The recording row of `bun run bench` (issue 14): what writing every request to the request log and usage costs.
+ * Two fresh gateways from the same command, differing only in `recordRequests` (true, the default, and false), each
+ * with its own SQLite file and copy of the credentials, both pinned beside the proxy and warmed alike. Then, in
+ * rounds, slices of the two and of the proxy taken in turns: each one's CPU over the round per request it served, for
+ * hello at concurrency 64 and for the 1 MB Claude Code request, and the ratio recording on ÷ off. Both running at
+ * once rather than one restarted: each slice of one has a slice of the other beside it in time, so a neighbour that
+ * loads the machine for a while weighs on both alike.
+ *
+ * The driver runs as its own process (`bun run scripts/bench/recording.ts PLAN.json`), pinned like load.ts.
+ */
+import { copyFile, mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Endpoint } from "./load";
+import { cpuSince, threadCpu, type ThreadCpu } from "./proc";
+import type { Row } from "./report";
+import { claudeCode, hello, kiroHeaders, pair, type BenchAccount, type PairedRequest } from "./requests";
+import { median, round } from "./stats";
+
+type Side = "on" | "off" | "proxy";
+const SIDES: Side[] = ["on", "off", "proxy"];
+/** The gate of issue 14: CPU per request with recording on within 5 % of it off. */
+const LIMIT = 1.05;
+/** A little over the records writer's period (src/records/writer.ts): by then what was queued is written. */
+const WRITER_TICK_MS = 1100;
+
+interface Gateway extends Endpoint {
+  apiKey: string;
+  adminKey: string;
+}
+
+export interface RecordingPlan {
+  on: Gateway;
+  off: Gateway;
+  proxy: Endpoint;
+  account: BenchAccount;
+  scale: number;
+  rounds: number;
+}
+
+interface Slices {
+  requests: number;
+  seconds: number;
+  cpuNsPerRequest: ThreadCpu;
+}
+
+export type RecordingRound = Record<Side, Slices>;
+
+export interface RecordingResults {
+  bodyBytes: number;
+  large: RecordingRound[];
+  small: RecordingRound[];
+  /** Rows in each gateway's request log at the end: the one recording has some, the other none. */
+  logged: { on: number; off: number };
+  errors: string[];
+}
+
+export interface RecordingBenchOptions {
+  work: string;
+  /** The main gateway's config: each of the two gets it with its own port, credentials and recordRequests. */
+  config: Record<string, unknown> & { apiKey: string; adminApiKey: string };
+  credentialFiles: string[];
+  proxy: Endpoint;
+  account: BenchAccount;
+  freePort: () => number;
+  /** Starts a gateway on a config file, pinned as the main one, once it answers a request. */
+  start: (configPath: string, port: number) => Promise<{ pid: number; stop: () => Promise<void> }>;
+  /** Runs the driver command pinned beside the simulator; its stdout. */
+  drive: (cmd: string[]) => Promise<string>;
+  scale: number;
+  rounds: number;
+}
+
+export async function recordingBench(o: RecordingBenchOptions): Promise<RecordingResults> {
+  const started: Array<{ stop: () => Promise<void> }> = [];
+  try {
+    const gateway = async (recordRequests: boolean): Promise<Gateway> => {
+      const dir = join(o.work, `recording-${recordRequests ? "on" : "off"}`);
+      const credentials = join(dir, "credentials");
+      await mkdir(credentials, { recursive: true });
+      for (const file of o.credentialFiles) await copyFile(file, join(credentials, file.split("/").pop()!));
+      const port = o.freePort();
+      const configPath = join(dir, "config.json");
+      // Each gets its own kiro-ts.db beside its config (the database key's default), as a new install does.
+      await writeFile(configPath, JSON.stringify({ ...o.config, port, credentialsDir: credentials, recordRequests }));
+      const proc = await o.start(configPath, port);
+      started.push(proc);
+      return { url: `http://127.0.0.1:${port}`, pid: proc.pid, apiKey: o.config.apiKey, adminKey: o.config.adminApiKey };
+    };
+    const plan: RecordingPlan = { on: await gateway(true), off: await gateway(false), proxy: o.proxy, account: o.account, scale: o.scale, rounds: o.rounds };
+    const planPath = join(o.work, "recording-plan.json");
+    await writeFile(planPath, JSON.stringify(plan));
+    return JSON.parse(await o.drive(["bun", "run", import.meta.path, planPath])) as RecordingResults;
+  } finally {
+    for (const p of started) await p.stop();
+  }
+}
+
+const ms3 = (ns: number) => `${(ns / 1e6).toFixed(3)} ms`;
+
+/** The gated rows: recording on ÷ off, one value per round; the control names each side's CPU and the proxy's. */
+export function recordingRows(r: RecordingResults): Row[] {
+  const row = (metric: string, rounds: RecordingRound[]): Row => {
+    const cpu = (s: Slices) => s.cpuNsPerRequest.total;
+    const values = rounds.map((x) => cpu(x.on) / cpu(x.off));
+    const value = median(values);
+    const of = (side: Side) => median(rounds.map((x) => cpu(x[side])));
+    return {
+      metric,
+      value,
+      unit: "×",
+      target: `≤ ${LIMIT}`,
+      pass: value <= LIMIT,
+      min: Math.min(...values),
+      max: Math.max(...values),
+      control: `on ${ms3(of("on"))}, off ${ms3(of("off"))}, proxy ${ms3(of("proxy"))}: on ÷ proxy ${(of("on") / of("proxy")).toFixed(2)}×, off ÷ proxy ${(of("off") / of("proxy")).toFixed(2)}×; request log rows: on ${r.logged.on}, off ${r.logged.off}`,
+    };
+  };
+  return [
+    row(`${(r.bodyBytes / 1e6).toFixed(1)} MB Claude Code request: gateway CPU per request, recording on ÷ off`, r.large),
+    row("hello at concurrency 64: gateway CPU per request, recording on ÷ off", r.small),
+  ];
+}
+
+async function drive(plan: RecordingPlan): Promise<RecordingResults> {
+  const errors: string[] = [];
+  const failed = (side: Side, what: string) => void (errors.length < 20 && errors.push(`recording ${side}: ${what}`));
+  const scaled = (n: number) => Math.max(2, Math.round(n * plan.scale));
+  const kiro = kiroHeaders(plan.account);
+  const pidOf = (side: Side) => plan[side].pid;
+  const requestFor = (side: Side, p: PairedRequest): [string, RequestInit] =>
+    side === "proxy"
+      ? [`${plan.proxy.url}/generateAssistantResponse`, { method: "POST", headers: kiro, body: p.kiro }]
+      : [`${plan[side].url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": plan[side].apiKey }, body: p.anthropic }];
+
+  const whole = async (side: Side, p: PairedRequest): Promise<string> => {
+    const res = await fetch(...requestFor(side, p));
+    const body = await res.text();
+    if (res.status !== 200) failed(side, `HTTP ${res.status} ${body.slice(0, 200)}`);
+    return body;
+  };
+
+  /** `workers` closed-loop clients on one side until `count` requests are answered or `seconds` have passed. */
+  const burst = async (side: Side, p: PairedRequest, workers: number, stop: { count?: number; seconds?: number }) => {
+    const t0 = performance.now();
+    const until = stop.seconds === undefined ? Number.POSITIVE_INFINITY : t0 + stop.seconds * 1000;
+    let started = 0;
+    let requests = 0;
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        while (started < (stop.count ?? Number.POSITIVE_INFINITY) && performance.now() < until) {
+          started++;
+          await whole(side, p);
+          requests++;
+        }
+      }),
+    );
+    return { requests, seconds: (performance.now() - t0) / 1000 };
+  };
+
+  /**
+   * One round: `slices` slices of each side, in turns (the order reversed every other slice, so that each side
+   * follows each other alike). A side's CPU is all it spent over the round, not only in its own slices: recording
+   * writes its queue on a one-second timer, and that work would otherwise fall mostly into the others' slices. The
+   * round ends once that timer has written the round's last requests, so none is charged to the next round.
+   */
+  const cpuRound = async (p: PairedRequest, workers: number, stop: { count?: number; seconds?: number }, slices: number): Promise<RecordingRound> => {
+    const sum = Object.fromEntries(SIDES.map((s) => [s, { requests: 0, seconds: 0 }])) as Record<Side, { requests: number; seconds: number }>;
+    const before = Object.fromEntries(SIDES.map((s) => [s, threadCpu(pidOf(s))])) as Record<Side, ReturnType<typeof threadCpu>>;
+    for (let i = 0; i < slices; i++) {
+      for (const side of i % 2 === 0 ? SIDES : [...SIDES].reverse()) {
+        const b = await burst(side, p, workers, stop);
+        sum[side].requests += b.requests;
+        sum[side].seconds += b.seconds;
+      }
+    }
+    await Bun.sleep(WRITER_TICK_MS);
+    const out = {} as RecordingRound;
+    for (const side of SIDES) {
+      const t = { ...sum[side], cpu: cpuSince(before[side], threadCpu(pidOf(side))) };
+      const perRequest = { ...t.cpu };
+      for (const key of Object.keys(perRequest) as Array<keyof ThreadCpu>) perRequest[key] = Math.round(t.cpu[key] / t.requests);
+      out[side] = { requests: t.requests, seconds: round(t.seconds, 2), cpuNsPerRequest: perRequest };
+    }
+    return out;
+  };
+
+  const small = pair(hello(), plan.account);
+  const large = pair(claudeCode({ bytes: 1_000_000, tools: 20, history: 200 }), plan.account);
+  for (const side of ["on", "off"] as const) {
+    const said = (JSON.parse(await whole(side, small)) as { content?: Array<{ text?: string }> }).content?.[0]?.text ?? "";
+    if (!said.endsWith("You said: Hello, Claude!")) failed(side, `wrong answer to a check request: ${said.slice(0, 200)}`);
+  }
+
+  // Both fresh: warmed alike, in turns, until the JIT has settled on the small and the large request.
+  process.stderr.write("  · warm-up: both gateways, hello at concurrency 64 and the 1 MB request, in turns\n");
+  for (let i = 0; i < 4; i++) {
+    for (const side of i % 2 === 0 ? (["on", "off"] as const) : (["off", "on"] as const)) {
+      await burst(side, small, 64, { seconds: Math.max(0.2, 0.5 * plan.scale) });
+      await burst(side, large, 2, { count: scaled(30) });
+    }
+  }
+  // The warm-up's last requests written before the first round counts.
+  await Bun.sleep(WRITER_TICK_MS);
+
+  const rounds = { large: [] as RecordingRound[], small: [] as RecordingRound[] };
+  for (let r = 0; r < plan.rounds; r++) {
+    process.stderr.write(`  · round ${r + 1} of ${plan.rounds}: recording on, off and the proxy in turns\n`);
+    rounds.large.push(await cpuRound(large, 2, { count: scaled(20) }, 4));
+    rounds.small.push(await cpuRound(small, 64, { seconds: Math.max(0.25, 0.5 * plan.scale) }, 4));
+  }
+
+  // Every round ended after a writer tick: the gateway recording has rows now, the other none.
+  const logged = async (g: Gateway) => {
+    const res = await fetch(`${g.url}/admin/requests?limit=1`, { headers: { "x-api-key": g.adminKey } });
+    return ((await res.json()) as { data?: { items?: unknown[] } }).data?.items?.length ?? -1;
+  };
+  const result = { bodyBytes: large.bytes, ...rounds, logged: { on: await logged(plan.on), off: await logged(plan.off) }, errors };
+  if (result.logged.on !== 1) failed("on", "nothing in the request log");
+  if (result.logged.off !== 0) failed("off", "requests in the request log");
+  return result;
+}
+
+if (import.meta.main) {
+  const plan = (await Bun.file(Bun.argv[2]!).json()) as RecordingPlan;
+  process.stdout.write(JSON.stringify(await drive(plan)) + "\n");
+  process.exit(0);
+}
