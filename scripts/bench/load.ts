@@ -87,8 +87,8 @@ export interface LoadResults {
   };
   streaming: { ttfb: PairedLatency };
   load: Record<"c64" | "c256", { gateway: LoadRun; proxy: LoadRun; direct: LoadRun }>;
-  /** The same 1 MB conversation through both fronts, alternating: the gateway's CPU per request on each. */
-  fronts: { chatBytes: number; messagesCpuMs: number; chatCpuMs: number };
+  /** The same 1 MB conversation through /v1/messages and as Chat Completions: bytes of the Chat Completions body. */
+  fronts: { chatBytes: number };
   streams: {
     open: number;
     gateway: { opened: number; rssBeforeMB: number; rssMB: number; simulatorRssMB: number };
@@ -99,6 +99,7 @@ export interface LoadResults {
     large: CpuRound[];
     small: CpuRound[];
     stream: StreamRound[];
+    fronts: FrontsRound[];
   };
   /** The most memory each process held over the whole load (VmHWM), MB. */
   peakRssMB: { gateway: number; proxy: number };
@@ -112,6 +113,9 @@ export interface CpuRound {
   /** The reference measured in the driver between the slices: thread CPU of JSON.parse + JSON.stringify, ns. */
   referenceNs?: number;
 }
+
+/** One round of the gateway's CPU per request on each front for the same conversation, each the sum of several slices taken in turns. */
+export type FrontsRound = Record<Front, CpuRound["gateway"]>;
 
 /** One round of long replies: per reply size, wall MB/s of each and the gateway's CPU. */
 export interface StreamRound {
@@ -206,29 +210,45 @@ async function paired(measure: (path: Path, p: PairedRequest) => Promise<number>
   };
 }
 
+type Front = "messages" | "chat";
+const FRONT_PATH: Record<Front, string> = { messages: "/v1/messages", chat: "/v1/chat/completions" };
+
+/** One request through a front of the gateway, read to its end. */
+async function throughFront(front: Front, body: string): Promise<void> {
+  const res = await fetch(`${plan.gateway.url}${FRONT_PATH[front]}`, { method: "POST", headers: gatewayHeaders, body });
+  const answer = await res.arrayBuffer();
+  if (res.status !== 200) failed("gateway", `${FRONT_PATH[front]}: HTTP ${res.status} ${new TextDecoder().decode(answer).slice(0, 200)}`);
+}
+
 /**
- * The gateway's CPU per request for one conversation sent as Anthropic Messages and as Chat Completions, one after
- * the other (in turns, so neither always goes first): what the OpenAI front's convert-in and render-out cost.
+ * One round of the OpenAI front's row: `slices` slices of each front, taken in turns (the one going first alternates),
+ * each `workers` closed-loop clients until `count` requests are answered, and the gateway's thread CPU over each
+ * slice. Both fronts go to the same gateway, so only the front differs.
  */
-async function frontsCpu(messages: string, chat: string, rounds: number): Promise<LoadResults["fronts"]> {
-  const fronts = [
-    { path: "/v1/messages", body: messages, cpu: 0 },
-    { path: "/v1/chat/completions", body: chat, cpu: 0 },
-  ];
-  // The first rounds warm the OpenAI front's code up (the Messages front is warm already) and are not counted.
-  const warmUp = Math.max(5, Math.round(rounds / 5));
-  for (let i = -warmUp; i < rounds; i++) {
-    for (let k = 0; k < 2; k++) {
-      const front = fronts[(i + warmUp + k) % 2]!;
+async function frontsRound(bodies: Record<Front, string>, workers: number, count: number, slices: number): Promise<FrontsRound> {
+  const zero = (): ThreadCpu => ({ main: 0, http: 0, jit: 0, gc: 0, other: 0, total: 0 });
+  const sum = { messages: { requests: 0, seconds: 0, cpu: zero() }, chat: { requests: 0, seconds: 0, cpu: zero() } };
+  for (let i = 0; i < slices; i++) {
+    for (const front of i % 2 === 0 ? (["messages", "chat"] as const) : (["chat", "messages"] as const)) {
       const before = threadCpu(plan.gateway.pid);
-      const res = await fetch(`${plan.gateway.url}${front.path}`, { method: "POST", headers: gatewayHeaders, body: front.body });
-      const text = await res.text();
-      if (i >= 0) front.cpu += cpuSince(before, threadCpu(plan.gateway.pid)).total / 1e9;
-      if (res.status !== 200) failed("gateway", `${front.path}: HTTP ${res.status} ${text.slice(0, 200)}`);
+      const t0 = performance.now();
+      let started = 0;
+      await Promise.all(
+        Array.from({ length: workers }, async () => {
+          while (started < count) {
+            started++;
+            await throughFront(front, bodies[front]);
+          }
+        }),
+      );
+      const cpu = cpuSince(before, threadCpu(plan.gateway.pid));
+      sum[front].requests += count;
+      sum[front].seconds += (performance.now() - t0) / 1000;
+      for (const k of Object.keys(cpu) as Array<keyof ThreadCpu>) sum[front].cpu[k] += cpu[k];
     }
   }
-  const perRequest = (cpu: number) => round((cpu * 1000) / rounds, 3);
-  return { chatBytes: Buffer.byteLength(chat), messagesCpuMs: perRequest(fronts[0]!.cpu), chatCpuMs: perRequest(fronts[1]!.cpu) };
+  const side = (t: (typeof sum)[Front]) => ({ requests: t.requests, seconds: round(t.seconds, 2), cpuNsPerRequest: perRequest(t.cpu, t.requests) });
+  return { messages: side(sum.messages), chat: side(sum.chat) };
 }
 
 async function warm(req: PairedRequest, rounds: number): Promise<void> {
@@ -508,6 +528,16 @@ async function checkAnswers(p: PairedRequest, said: string): Promise<void> {
   }
 }
 
+/** Before any timing: the Chat Completions body is answered as a chat completion carrying the simulator's echo. */
+async function checkChatAnswer(chat: string, said: string): Promise<void> {
+  const res = await fetch(`${plan.gateway.url}${FRONT_PATH.chat}`, { method: "POST", headers: gatewayHeaders, body: chat });
+  const body = await res.text();
+  const answer = JSON.parse(body) as { object?: string; choices?: Array<{ message?: { content?: string } }> };
+  if (res.status !== 200 || answer.object !== "chat.completion" || !answer.choices?.[0]?.message?.content?.endsWith(`You said: ${said}`)) {
+    failed("gateway", `${FRONT_PATH.chat}: wrong answer to a check request: HTTP ${res.status} ${body.slice(0, 200)}`);
+  }
+}
+
 /** JSON.parse of the client's body and JSON.stringify of Kiro's, wall ms in the idle driver (for information). */
 function parseAndSerialise(p: PairedRequest): number {
   const kiro = JSON.parse(p.kiro) as unknown;
@@ -529,6 +559,8 @@ async function main(): Promise<LoadResults> {
   const largeParseAndSerialiseMs = parseAndSerialise(large);
   await checkAnswers(small, "Hello, Claude!");
   await checkAnswers(large, "Now summarise what these modules do.");
+  const fronts = { messages: large.anthropic, chat: asChatCompletion(largeRequest) };
+  await checkChatAnswer(fronts.chat, "Now summarise what these modules do.");
   const smallStream = pair(hello({ stream: true }), plan.account);
   const held = pair(hello({ stream: true, text: "[sim] hold 600000" }), plan.account);
 
@@ -536,14 +568,18 @@ async function main(): Promise<LoadResults> {
   note("warm-up: small and Claude-Code-sized requests by every path");
   await warm(small, scaled(1000));
   await warm(large, scaled(150));
+  // The Chat Completions front's own code is still cold: hundreds of large requests through it, in turns with
+  // /v1/messages, settle it before its row is counted.
+  await frontsRound(fronts, 4, scaled(150), 2);
   await load(small, 64, Math.max(1, 3 * plan.scale));
 
-  const rounds: LoadResults["rounds"] = { large: [], small: [], stream: [] };
+  const rounds: LoadResults["rounds"] = { large: [], small: [], stream: [], fronts: [] };
   const expected = new Map<number, { text: number; sse: number }>();
   const reference = referenceCpu(large);
   for (let r = 0; r < plan.rounds; r++) {
-    note(`round ${r + 1} of ${plan.rounds}: the ${(large.bytes / MB).toFixed(2)} MB request, hello at concurrency 64, long replies — gateway and proxy in turns`);
+    note(`round ${r + 1} of ${plan.rounds}: the ${(large.bytes / MB).toFixed(2)} MB request, hello at concurrency 64, long replies — gateway and proxy in turns; the same request as Chat Completions and through /v1/messages in turns`);
     rounds.large.push(await cpuRound(large, 2, { count: scaled(20) }, 4, reference));
+    rounds.fronts.push(await frontsRound(fronts, 2, scaled(20), 4));
     rounds.small.push(await cpuRound(small, 64, { seconds: Math.max(0.25, plan.scale) }, 4));
     rounds.stream.push(...(await streamRound(r, expected)));
   }
@@ -553,9 +589,6 @@ async function main(): Promise<LoadResults> {
   const smallC32 = await paired(whole, small, 32, scaled(30));
   const largeSeq = await paired(whole, large, 1, scaled(40));
   const largeC32 = await paired(whole, large, 32, scaled(6));
-
-  note("OpenAI front: the same conversation as Chat Completions, in turns with /v1/messages");
-  const fronts = await frontsCpu(large.anthropic, asChatCompletion(largeRequest), scaled(60));
 
   note("streaming: time to first byte");
   await paired(firstByte, smallStream, 4, scaled(100));
@@ -583,7 +616,7 @@ async function main(): Promise<LoadResults> {
       },
     },
     streaming: { ttfb },
-    fronts,
+    fronts: { chatBytes: Buffer.byteLength(fronts.chat) },
     load: loads,
     streams: {
       open: plan.openStreams,

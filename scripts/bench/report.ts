@@ -157,12 +157,12 @@ function ratioRows(r: BenchResults): Row[] {
   const peak = r.load.peakRssMB;
   out.push(
     row("memory: peak RSS under the bench's load ÷ the proxy's", peak.gateway / peak.proxy, "×", { atMost: true, limit: 2 }, `gateway ${peak.gateway} MB, proxy ${peak.proxy} MB (VmHWM)`),
-    row(
+    gated(
       `${(r.load.fronts.chatBytes / 1e6).toFixed(1)} MB request as Chat Completions: gateway CPU per request ÷ the same through /v1/messages`,
-      r.load.fronts.chatCpuMs / r.load.fronts.messagesCpuMs,
+      rounds.fronts.map((x) => cpu(x.chat) / cpu(x.messages)),
       "×",
       { atMost: true, limit: 1.1 },
-      `/v1/chat/completions ${ms(r.load.fronts.chatCpuMs)}; /v1/messages ${ms(r.load.fronts.messagesCpuMs)}`,
+      `/v1/chat/completions ${ms3(median(rounds.fronts.map((x) => cpu(x.chat))))} (${threads(rounds.fronts.at(-1)!.chat.cpuNsPerRequest)}); /v1/messages ${ms3(median(rounds.fronts.map((x) => cpu(x.messages))))} (${threads(rounds.fronts.at(-1)!.messages.cpuNsPerRequest)})`,
     ),
     row("memory: idle after start (RSS)", median(r.start.idleRssMB), "MB", { atMost: true, limit: 40 }, `proxy ${r.controlIdleRssMB.proxy} MB`),
     row("start to first answered request", median(r.start.firstAnswerMs), "ms", { atMost: true, limit: 50 }),
