@@ -1,5 +1,6 @@
 /**
- * The cluster row of `bun run bench`: short non-streaming requests through a round-robin proxy (round-robin.ts) to
+ * The cluster row of `bun run bench`: short non-streaming requests through the pass-through proxy, taking turns
+ * over the gateways (passthrough.ts), to
  *   alone   one gateway without Redis (the baseline),
  *   redis   one gateway with Redis on (what sharing live state costs per request),
  *   two     two gateways with Redis on, on the same accounts (what a cluster gives),
@@ -92,7 +93,7 @@ export async function clusterBench(o: ClusterBenchOptions): Promise<ClusterResul
       gateways.push(o.spawn(o.command(join(dir, "config.json"))));
       urls.push(`http://127.0.0.1:${port}`);
     }
-    const proxy = await o.spawnReady(["bun", "run", join(import.meta.dir, "round-robin.ts"), ...urls.flatMap((u) => ["--upstream", u])]);
+    const proxy = await o.spawnReady(["bun", "run", join(import.meta.dir, "passthrough.ts"), ...urls.flatMap((u) => ["--upstream", u])]);
     const front = (JSON.parse(proxy.line) as { url: string }).url;
     try {
       for (const url of urls) await answered(url, apiKey);

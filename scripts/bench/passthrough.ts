@@ -1,13 +1,15 @@
 /**
  * The control of every benchmark: the barest proxy Bun can be — read the body, `fetch` it upstream, pipe the answer
- * into a `Response`. Whatever a gateway adds beyond this is the gateway's own cost.
- * `bun run scripts/bench/passthrough.ts --upstream URL`; prints `{"url":…}` once it listens.
+ * into a `Response`. Whatever a gateway adds beyond this is the gateway's own cost. Given several upstreams it takes
+ * them in turns, as nginx or a cloud balancer does in front of a cluster (the bench's cluster row).
+ * `bun run scripts/bench/passthrough.ts --upstream URL [--upstream URL …]`; prints `{"url":…}` once it listens.
  */
 import { parseArgs } from "node:util";
 
-const { values } = parseArgs({ args: Bun.argv.slice(2), options: { upstream: { type: "string" } }, strict: true });
-const upstream = values.upstream;
-if (!upstream) throw new Error("--upstream is required");
+const { values } = parseArgs({ args: Bun.argv.slice(2), options: { upstream: { type: "string", multiple: true } }, strict: true });
+const upstreams = values.upstream ?? [];
+if (upstreams.length === 0) throw new Error("--upstream is required");
+let next = 0;
 
 const server = Bun.serve({
   hostname: "127.0.0.1",
@@ -17,6 +19,7 @@ const server = Bun.serve({
   maxRequestBodySize: 64 * 1024 * 1024,
   async fetch(request) {
     const url = new URL(request.url);
+    const upstream = upstreams[next++ % upstreams.length]!;
     const answer = await fetch(upstream + url.pathname + url.search, {
       method: request.method,
       headers: request.headers,
