@@ -5,6 +5,7 @@
  * JSON document (LoadResults) on stdout; progress goes to stderr.
  */
 import { readFileSync } from "node:fs";
+import { closedLoop, type Stop } from "./closed-loop";
 import { cpuSince, machineBusySeconds, MB, peakRssBytes, rssBytes, thisThreadNs, threadCpu, type ThreadCpu } from "./proc";
 import { asChatCompletion, claudeCode, hello, kiroHeaders, longReplyText, pair, type BenchAccount, type PairedRequest } from "./requests";
 import { round, spread, type Spread } from "./stats";
@@ -371,23 +372,10 @@ const perRequest = (cpu: ThreadCpu, requests: number): ThreadCpu => {
   return out;
 };
 
-/** `workers` closed-loop clients on one path until `count` requests are answered or `seconds` have passed. */
-async function burst(path: Path, req: PairedRequest, workers: number, stop: { count?: number; seconds?: number }): Promise<{ requests: number; seconds: number; cpu: ThreadCpu }> {
+/** `workers` closed-loop clients on one path until `stop`, with the path's thread CPU meanwhile. */
+async function burst(path: Path, req: PairedRequest, workers: number, stop: Stop): Promise<{ requests: number; seconds: number; cpu: ThreadCpu }> {
   const before = threadCpu(pidOf(path));
-  const t0 = performance.now();
-  const until = stop.seconds === undefined ? Number.POSITIVE_INFINITY : t0 + stop.seconds * 1000;
-  let started = 0;
-  let requests = 0;
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (started < (stop.count ?? Number.POSITIVE_INFINITY) && performance.now() < until) {
-        started++;
-        await whole(path, req);
-        requests++;
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
+  const { requests, seconds } = await closedLoop(workers, stop, () => whole(path, req));
   return { requests, seconds, cpu: cpuSince(before, threadCpu(pidOf(path))) };
 }
 

@@ -11,6 +11,7 @@
  */
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { closedLoop, type Stop } from "./closed-loop";
 import type { Endpoint } from "./load";
 import { cpuSince, threadCpu, type ThreadCpu } from "./proc";
 import type { Row } from "./report";
@@ -140,23 +141,8 @@ async function drive(plan: RecordingPlan): Promise<RecordingResults> {
     return body;
   };
 
-  /** `workers` closed-loop clients on one side until `count` requests are answered or `seconds` have passed. */
-  const burst = async (side: Side, p: PairedRequest, workers: number, stop: { count?: number; seconds?: number }) => {
-    const t0 = performance.now();
-    const until = stop.seconds === undefined ? Number.POSITIVE_INFINITY : t0 + stop.seconds * 1000;
-    let started = 0;
-    let requests = 0;
-    await Promise.all(
-      Array.from({ length: workers }, async () => {
-        while (started < (stop.count ?? Number.POSITIVE_INFINITY) && performance.now() < until) {
-          started++;
-          await whole(side, p);
-          requests++;
-        }
-      }),
-    );
-    return { requests, seconds: (performance.now() - t0) / 1000 };
-  };
+  /** `workers` closed-loop clients on one side until `stop`. */
+  const burst = (side: Side, p: PairedRequest, workers: number, stop: Stop) => closedLoop(workers, stop, () => whole(side, p));
 
   /**
    * One round: `slices` slices of each side, in turns (the order reversed every other slice, so that each side
