@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { crc32 } from "node:zlib";
 import {
   contentLengthExceeded,
   contextUsage,
@@ -17,43 +16,7 @@ import {
   textEvent,
 } from "./replies";
 import { KiroSimulator, type SimAccount } from "./simulator";
-
-// ---- a tiny reference decoder, independent of both the simulator's encoder and the gateway's decoder ----
-
-interface DecodedFrame {
-  headers: Record<string, string>;
-  payload: any;
-  /** Offset of the frame's first byte in the body. */
-  start: number;
-  end: number;
-}
-
-function decode(body: Uint8Array): { frames: DecodedFrame[]; leftover: number } {
-  const frames: DecodedFrame[] = [];
-  let at = 0;
-  while (body.length - at >= 12) {
-    const view = new DataView(body.buffer, body.byteOffset + at);
-    const total = view.getUint32(0);
-    const headersLength = view.getUint32(4);
-    if (body.length - at < total) break;
-    const frame = body.subarray(at, at + total);
-    expect(crc32(frame.subarray(0, 8)) >>> 0).toBe(view.getUint32(8));
-    expect(crc32(frame.subarray(0, total - 4)) >>> 0).toBe(view.getUint32(total - 4));
-    const headers: Record<string, string> = {};
-    for (let h = 12; h < 12 + headersLength; ) {
-      const nameLength = frame[h]!;
-      const name = Buffer.from(frame.subarray(h + 1, h + 1 + nameLength)).toString();
-      expect(frame[h + 1 + nameLength]).toBe(7);
-      const valueLength = (frame[h + 2 + nameLength]! << 8) | frame[h + 3 + nameLength]!;
-      headers[name] = Buffer.from(frame.subarray(h + 4 + nameLength, h + 4 + nameLength + valueLength)).toString();
-      h += 4 + nameLength + valueLength;
-    }
-    const payloadText = Buffer.from(frame.subarray(12 + headersLength, total - 4)).toString();
-    frames.push({ headers, payload: payloadText ? JSON.parse(payloadText) : null, start: at, end: at + total });
-    at += total;
-  }
-  return { frames, leftover: body.length - at };
-}
+import { readFrames } from "./wire-kit";
 
 /** Reads a body chunk by chunk; a connection cut ends the read with `error` set. */
 async function readChunks(res: Response): Promise<{ chunks: Uint8Array[]; bytes: Uint8Array; error?: unknown }> {
@@ -140,7 +103,7 @@ function chat(sim: KiroSimulator, token: string, body: unknown, opts: { prefix?:
 const tokenOf = (a: SimAccount) => a.issueAccessToken().accessToken;
 
 async function answerText(res: Response): Promise<string> {
-  const { frames } = decode((await readChunks(res)).bytes);
+  const { frames } = readFrames((await readChunks(res)).bytes);
   return frames
     .filter((f) => f.headers[":event-type"] === "assistantResponseEvent")
     .map((f) => f.payload.content)
@@ -173,7 +136,7 @@ describe("generateAssistantResponse", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/vnd.amazon.eventstream");
     const { bytes } = await readChunks(res);
-    const { frames, leftover } = decode(bytes);
+    const { frames, leftover } = readFrames(bytes);
     expect(leftover).toBe(0);
     const types = frames.map((f) => f.headers[":event-type"]);
     expect(types.slice(-3)).toEqual(["metadataEvent", "contextUsageEvent", "meteringEvent"]);
@@ -212,7 +175,7 @@ describe("generateAssistantResponse", () => {
       const { status, writes, complete } = await rawExchange(sim, tokenOf(alice), chatBody("x"));
       expect(status).toBe(200);
       expect(complete).toBe(true);
-      const { frames, leftover } = decode(new Uint8Array(Buffer.concat(writes)));
+      const { frames, leftover } = readFrames(new Uint8Array(Buffer.concat(writes)));
       expect(leftover).toBe(0);
       expect(frames).toHaveLength(15);
       expect(writes.every((w) => w.length >= 1 && w.length <= 128)).toBe(true);
@@ -228,7 +191,7 @@ describe("generateAssistantResponse", () => {
         const { writes } = await rawExchange(fixed, tokenOf(a), chatBody("x"));
         expect(writes.slice(0, -1).every((w) => w.length === 7)).toBe(true);
         expect(writes.at(-1)!.length).toBeLessThanOrEqual(7);
-        expect(decode(new Uint8Array(Buffer.concat(writes))).frames).toHaveLength(15);
+        expect(readFrames(new Uint8Array(Buffer.concat(writes))).frames).toHaveLength(15);
       } finally {
         await fixed.stop();
       }
@@ -240,7 +203,7 @@ describe("generateAssistantResponse", () => {
         const a = whole.addAccount({ name: "a", authMethod: "social" });
         whole.enqueue(long());
         const { writes } = await rawExchange(whole, tokenOf(a), chatBody("x"));
-        const { frames } = decode(new Uint8Array(Buffer.concat(writes)));
+        const { frames } = readFrames(new Uint8Array(Buffer.concat(writes)));
         expect(writeEnds(writes)).toEqual(frames.map((f) => f.end));
       } finally {
         await whole.stop();
@@ -251,7 +214,7 @@ describe("generateAssistantResponse", () => {
       sim.enqueue(long());
       const { bytes, error } = await readChunks(await chat(sim, tokenOf(alice), chatBody("x")));
       expect(error).toBeUndefined();
-      const { frames, leftover } = decode(bytes);
+      const { frames, leftover } = readFrames(bytes);
       expect(leftover).toBe(0);
       expect(frames.filter((f) => f.headers[":event-type"] === "assistantResponseEvent").map((f) => f.payload.content).join("")).toBe(
         "split me ".repeat(200),
@@ -280,7 +243,7 @@ describe("generateAssistantResponse", () => {
 
     test("toolUse: input in pieces under one id, stop:true only on the last", async () => {
       sim.enqueue(toolUse({ name: "get_weather", input: { city: "Paris" }, id: "tooluse_1", pieces: 4 }, { text: "Let me check." }));
-      const { frames } = decode((await readChunks(await chat(sim, tokenOf(alice), chatBody("weather?")))).bytes);
+      const { frames } = readFrames((await readChunks(await chat(sim, tokenOf(alice), chatBody("weather?")))).bytes);
       const tools = frames.filter((f) => f.headers[":event-type"] === "toolUseEvent").map((f) => f.payload);
       expect(tools).toHaveLength(4);
       expect(tools.every((t) => t.toolUseId === "tooluse_1" && t.name === "get_weather")).toBe(true);
@@ -306,7 +269,7 @@ describe("generateAssistantResponse", () => {
           contextUsage(100),
         ]),
       );
-      const { frames } = decode((await readChunks(await chat(sim, tokenOf(alice), chatBody("x")))).bytes);
+      const { frames } = readFrames((await readChunks(await chat(sim, tokenOf(alice), chatBody("x")))).bytes);
       expect(frames.map((f) => f.headers[":event-type"] ?? f.headers[":exception-type"])).toEqual([
         "reasoningContentEvent",
         "assistantResponseEvent",
@@ -324,7 +287,7 @@ describe("generateAssistantResponse", () => {
     test("a cut stream ends mid-frame: the bytes up to the cut, then the connection drops", async () => {
       const reply = text("abcdefghij", { pieces: 3 });
       sim.enqueue(reply);
-      const full = decode(new Uint8Array(Buffer.concat((await rawExchange(sim, tokenOf(alice), chatBody("x"))).writes))).frames;
+      const full = readFrames(new Uint8Array(Buffer.concat((await rawExchange(sim, tokenOf(alice), chatBody("x"))).writes))).frames;
       expect(full.length).toBeGreaterThan(2);
       const cutAt = full[1]!.end + 10;
 
@@ -334,7 +297,7 @@ describe("generateAssistantResponse", () => {
       expect(raw.complete).toBe(false);
       const bytes = new Uint8Array(Buffer.concat(raw.writes));
       expect(bytes.length).toBe(cutAt);
-      const { frames, leftover } = decode(bytes);
+      const { frames, leftover } = readFrames(bytes);
       expect(frames).toHaveLength(2);
       expect(leftover).toBe(10);
 
@@ -484,7 +447,7 @@ describe("generateAssistantResponse", () => {
           // The status line itself waits out a silence (100 ms); a stall comes after it.
           const late = performance.now() - sent >= 100 ? ", late" : "";
           const { bytes, error } = await readChunks(res);
-          outcome = res.status !== 200 ? String(res.status) : error ? "body error" : decode(bytes).leftover === 0 ? `complete${late}` : "partial";
+          outcome = res.status !== 200 ? String(res.status) : error ? "body error" : readFrames(bytes).leftover === 0 ? `complete${late}` : "partial";
         } catch {
           outcome = "no response";
         }

@@ -9,6 +9,9 @@ import type { SimAccount } from "./accounts";
 export interface WireFrame {
   headers: Record<string, string>;
   payload: any;
+  /** Offset of the frame's first byte in the body. */
+  start: number;
+  end: number;
 }
 
 export function readFrames(body: Uint8Array): { frames: WireFrame[]; leftover: number } {
@@ -26,12 +29,13 @@ export function readFrames(body: Uint8Array): { frames: WireFrame[]; leftover: n
     for (let h = 12; h < 12 + headersLength; ) {
       const nameLength = frame[h]!;
       const name = Buffer.from(frame.subarray(h + 1, h + 1 + nameLength)).toString();
+      if (frame[h + 1 + nameLength] !== 7) throw new Error(`header ${name} of the frame at ${at} is not a string`);
       const valueLength = (frame[h + 2 + nameLength]! << 8) | frame[h + 3 + nameLength]!;
       headers[name] = Buffer.from(frame.subarray(h + 4 + nameLength, h + 4 + nameLength + valueLength)).toString();
       h += 4 + nameLength + valueLength;
     }
     const text = Buffer.from(frame.subarray(12 + headersLength, total - 4)).toString();
-    frames.push({ headers, payload: text ? JSON.parse(text) : null });
+    frames.push({ headers, payload: text ? JSON.parse(text) : null, start: at, end: at + total });
     at += total;
   }
   return { frames, leftover: body.length - at };
