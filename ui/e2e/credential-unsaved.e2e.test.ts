@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startMockServer } from "../dev/mock-admin";
-import { type BrowserSession, openBrowser, screenshot } from "./harness";
+import { type BrowserSession, openBrowser, screenshot, signIn } from "./harness";
 
 const ADMIN_KEY = "admin-e2e-credential";
 const HINT_EN =
@@ -19,10 +19,7 @@ beforeAll(async () => {
   mock = await startMockServer({ accounts: 3, adminKey: ADMIN_KEY, checkDelayMs: 2 });
   session = await openBrowser({ locale: "en-US" });
   const { page } = session;
-  await page.goto(`${mock.url}login`);
-  await page.fill("#admin-key", ADMIN_KEY);
-  await page.click("button[type=submit]");
-  await page.waitForURL(mock.url);
+  await signIn(page, mock.url, ADMIN_KEY);
 });
 
 afterAll(async () => {

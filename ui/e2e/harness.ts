@@ -151,6 +151,14 @@ export async function openBrowser(options: { locale?: string; width?: number; he
   };
 }
 
+/** Signs in on the login page of the UI at `url` (ending in "/") and waits for the dashboard. */
+export async function signIn(page: Page, url: string, adminKey: string): Promise<void> {
+  await page.goto(`${url}login`);
+  await page.fill("#admin-key", adminKey);
+  await page.click("button[type=submit]");
+  await page.waitForURL(url);
+}
+
 export async function screenshot(page: Page, name: string, path = join(ARTIFACTS, `${name}.png`)): Promise<string> {
   await mkdir(resolve(path, ".."), { recursive: true });
   // Transitions are finished, not caught halfway (a bar still growing, a button still changing colour).

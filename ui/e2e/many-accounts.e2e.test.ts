@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startMockServer } from "../dev/mock-admin";
-import { type BrowserSession, openBrowser, screenshot } from "./harness";
+import { type BrowserSession, openBrowser, screenshot, signIn } from "./harness";
 
 const ACCOUNTS = 1500;
 const ADMIN_KEY = "admin-e2e-many";
@@ -16,10 +16,7 @@ beforeAll(async () => {
   mock = await startMockServer({ accounts: ACCOUNTS, adminKey: ADMIN_KEY, checkDelayMs: 2 });
   session = await openBrowser({ locale: "en-US" });
   const { page } = session;
-  await page.goto(`${mock.url}login`);
-  await page.fill("#admin-key", ADMIN_KEY);
-  await page.click("button[type=submit]");
-  await page.waitForURL(mock.url);
+  await signIn(page, mock.url, ADMIN_KEY);
   await page.getByRole("link", { name: "Accounts", exact: true }).click();
   await page.getByTestId("accounts-count").waitFor();
 });
