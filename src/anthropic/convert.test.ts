@@ -1201,12 +1201,12 @@ describe("sessionIdOf", () => {
 describe("conversationJson", () => {
   const textOf = (content: string) => {
     const state = convert({ messages: [{ role: "user", content }] }).conversationState;
-    return (JSON.parse(conversationJson(state)) as KiroConversationState).currentMessage.userInputMessage.content;
+    return (JSON.parse(conversationJson(state).join("")) as KiroConversationState).currentMessage.userInputMessage.content;
   };
 
   test("the same JSON as JSON.stringify when every string is well formed", () => {
     const state = convert({ messages: [{ role: "user", content: 'emoji 😀, CJK 你好, a quote " and a backslash \\' }] }).conversationState;
-    expect(conversationJson(state)).toBe(JSON.stringify(state));
+    expect(conversationJson(state).join("")).toBe(JSON.stringify(state));
   });
 
   test("a lone surrogate, high or low, becomes U+FFFD; whole pairs stay", () => {

@@ -214,13 +214,13 @@ function markCachePoints(req: MessagesRequest, history: Turn[], tools: Array<Kir
 }
 
 /**
- * The conversation as the JSON Kiro receives, with the client's own text of the strings the body reader kept
- * (`verbatim`). A lone UTF-16 surrogate (half an emoji, cut by a client that split a string by code units) becomes
+ * The conversation as the JSON Kiro receives, in pieces written one after the other, with the client's own text of
+ * the strings the body reader kept (`verbatim`). A lone UTF-16 surrogate (half an emoji, cut by a client that split a string by code units) becomes
  * U+FFFD: it carries nothing, and Kiro's side need not guess what it was (a kept string holds none).
  */
-export function conversationJson(state: KiroConversationState, verbatim?: Verbatim): string {
+export function conversationJson(state: KiroConversationState, verbatim?: Verbatim): string[] {
   const json = JSON.stringify(state);
-  const spliced = (text: string) => (verbatim ? verbatim.splice(text) : text);
+  const spliced = (text: string) => (verbatim ? verbatim.splice(text) : [text]);
   // The replacement scans a megabyte body for 2.5 ms; a plain search that finds no "\ud" at all takes 0.03 ms.
   if (!json.includes("\\ud")) return spliced(json);
   // JSON.stringify writes a well-formed pair as is and a lone surrogate as a \udXXX escape; a run of backslashes

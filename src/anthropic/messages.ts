@@ -77,7 +77,7 @@ export async function sendMessages(
     stream: !!body.stream,
     messages: body.messages.length,
     tools: body.tools?.length ?? 0,
-    kiroBytes: first.chat.conversation.length,
+    kiroChars: first.chat.conversation.reduce((n, piece) => n + piece.length, 0),
   });
   const invocation = new Invocation();
   // Aborted when the client disconnects, or when our response stream is cancelled.

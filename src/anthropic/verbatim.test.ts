@@ -35,7 +35,7 @@ async function outcome(read: typeof plain, text: string): Promise<string> {
   }
   const table = verbatimOf(body);
   const stripped = withoutReasoning(converted.conversationState);
-  const json = [conversationJson(converted.conversationState, table), stripped ? conversationJson(stripped, table) : ""].join("\n");
+  const json = [conversationJson(converted.conversationState, table).join(""), stripped ? conversationJson(stripped, table).join("") : ""].join("\n");
   return `tokens ${tokens}\n${json.replace(/"agentContinuationId":"[^"]+"/g, '"agentContinuationId":"-"')}`;
 }
 

@@ -107,21 +107,21 @@ export class Verbatim {
 
   /**
    * JSON text written by JSON.stringify from the rest (or from anything made of its strings) with the client's text
-   * of each cut string where its placeholder was.
+   * of each cut string where its placeholder was, in pieces to be written one after the other: joined, a megabyte
+   * would be copied once more only to be encoded for the socket.
    */
-  splice(json: string): string {
-    const parts: string[] = [];
+  splice(json: string): string[] {
+    const pieces: string[] = [];
     let at = 0;
     for (let open = json.indexOf(OPEN_JSON); open >= 0; open = json.indexOf(OPEN_JSON, at)) {
       const digits = open + OPEN_JSON.length;
       const close = json.indexOf(CLOSE_JSON, digits);
       const i = Number(json.slice(digits, close));
-      parts.push(json.slice(at, open), this.text.slice(this.starts[i], this.ends[i]));
+      pieces.push(json.slice(at, open), this.text.slice(this.starts[i], this.ends[i]));
       at = close + CLOSE_JSON.length;
     }
-    if (at === 0) return json;
-    parts.push(json.slice(at));
-    return parts.join("");
+    pieces.push(at === 0 ? json : json.slice(at));
+    return pieces;
   }
 
   private value(i: number): string {

@@ -34,10 +34,10 @@ export interface ChatTiming {
 
 /** One conversation as Kiro receives it, serialised once per client request. */
 export interface ChatRequest {
-  /** The conversationState, as JSON. */
-  conversation: string;
+  /** The conversationState, as JSON in pieces (convert.ts's conversationJson). */
+  conversation: readonly string[];
   /** The same conversation without any replayed reasoning, when it has some (§3.2). */
-  withoutReasoning?: string;
+  withoutReasoning?: readonly string[];
   /** `additionalModelRequestFields` as JSON, when the model takes them (§2). */
   fields?: string;
   /** The Kiro model asked for, named in errors. */
@@ -134,7 +134,8 @@ export class KiroChat {
       url = `${withRegion(s.kiroApiBaseUrl, region)}/generateAssistantResponse`;
       headers = chatHeaders(s, caller.machineId, c.accessToken, apiKey, invocation.next(caller.name));
     }
-    const body = `{"conversationState":${request.conversation}${arn ? `,"profileArn":${JSON.stringify(arn)}` : ""}${fields}}`;
+    // A Blob encodes the pieces once, into the buffer the socket is written from.
+    const body = new Blob(['{"conversationState":', ...request.conversation, `${arn ? `,"profileArn":${JSON.stringify(arn)}` : ""}${fields}}`]);
     const watchdog = new Watchdog(this.timing.firstEventMs, CHAT_TIMEOUT_MS);
     try {
       const res = await call(url, { method: "POST", headers, body }, {

@@ -95,8 +95,8 @@ async function outcome(
   if (read === front.kept) cuts += table?.size ?? 0;
   const stripped = withoutReasoning(converted.conversationState);
   const json = [
-    conversationJson(converted.conversationState, table),
-    stripped ? conversationJson(stripped, table) : "",
+    conversationJson(converted.conversationState, table).join(""),
+    stripped ? conversationJson(stripped, table).join("") : "",
   ].join("\n");
   return `tokens ${tokens}\n${json.replace(/"agentContinuationId":"[^"]+"/g, '"agentContinuationId":"-"')}`;
 }
