@@ -30,14 +30,14 @@ describe("auth", () => {
     const bad = new Headers({ "x-api-key": "wrong" });
     const good = new Headers({ "x-api-key": "right" });
     const right = new Key("right");
-    expect(authenticate(limiter, "a", good, right)).toEqual({ ok: true });
-    expect(authenticate(limiter, "a", bad, right)).toEqual({ ok: false, status: 401 });
-    expect(authenticate(limiter, "a", bad, right)).toEqual({ ok: false, status: 401 });
-    expect(authenticate(limiter, "a", bad, right)).toMatchObject({ ok: false, status: 429 });
-    expect(authenticate(limiter, "a", good, right)).toEqual({ ok: true });
-    expect(authenticate(limiter, "b", good, right)).toEqual({ ok: true });
+    expect(authenticate(limiter, () => "a", good, right)).toEqual({ ok: true });
+    expect(authenticate(limiter, () => "a", bad, right)).toEqual({ ok: false, status: 401 });
+    expect(authenticate(limiter, () => "a", bad, right)).toEqual({ ok: false, status: 401 });
+    expect(authenticate(limiter, () => "a", bad, right)).toMatchObject({ ok: false, status: 429 });
+    expect(authenticate(limiter, () => "a", good, right)).toEqual({ ok: true });
+    expect(authenticate(limiter, () => "b", good, right)).toEqual({ ok: true });
     // The right key's requests are not counted: many of them never lock anyone out.
-    for (let i = 0; i < 100; i++) authenticate(limiter, "c", good, right);
+    for (let i = 0; i < 100; i++) authenticate(limiter, () => "c", good, right);
     expect(limiter.lockedFor("c")).toBe(0);
   });
 

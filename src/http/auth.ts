@@ -74,14 +74,18 @@ export class FailedAuthLimiter {
 
 export type AuthOutcome = { ok: true } | { ok: false; status: 401 } | { ok: false; status: 429; retryAfterSecs: number };
 
-/** The key check of every guarded route: the right key passes; a wrong one is counted, and refused with 429 once locked. */
 /** A key to check a presented one against: a configured Key, or the client keys in force. */
 export interface KeyCheck {
   matches(given: string | undefined): boolean;
 }
 
-export function authenticate(limiter: FailedAuthLimiter, address: string, headers: Headers, key: KeyCheck): AuthOutcome {
+/**
+ * The key check of every guarded route: the right key passes; a wrong one is counted, and refused with 429 once
+ * locked. The caller's address is asked for only then: the right key never needs it.
+ */
+export function authenticate(limiter: FailedAuthLimiter, addressOf: () => string, headers: Headers, key: KeyCheck): AuthOutcome {
   if (key.matches(presentedKey(headers))) return { ok: true };
+  const address = addressOf();
   const locked = limiter.lockedFor(address);
   if (locked > 0) return { ok: false, status: 429, retryAfterSecs: locked };
   limiter.recordFailure(address);

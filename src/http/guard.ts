@@ -61,7 +61,7 @@ export class KeyGuard {
    * Throws the refusal for a caller without the right key; failures count toward the address's lock-out. A client
    * is admitted once per request (later calls answer the same): its record, or the 429 of its key's limits.
    */
-  admit(who: KeyKind, { request, server }: Caller): RequestRecord | undefined {
+  admit(who: KeyKind, request: Request, server: Server<unknown> | null): RequestRecord | undefined {
     const known = who === "client" ? this.settings.recorder.of(request) : undefined;
     if (known) {
       if (known.refusal) throw known.refusal;
@@ -76,8 +76,8 @@ export class KeyGuard {
         return presented !== undefined && presented.unusable(now) === undefined;
       },
     };
-    const address = this.settings.proxies.clientAddress(server?.requestIP(request)?.address ?? "unknown", request.headers);
-    const outcome = authenticate(this.settings.limiter, address, request.headers, check);
+    const addressOf = () => this.settings.proxies.clientAddress(server?.requestIP(request)?.address ?? "unknown", request.headers);
+    const outcome = authenticate(this.settings.limiter, addressOf, request.headers, check);
     if (outcome.ok) return presented && this.settings.recorder.admit(request, presented, now);
     this.settings.log.info(REFUSAL[who].log, { path: new URL(request.url).pathname, status: outcome.status, key: presented?.name });
     throw outcome.status === 429
@@ -126,13 +126,15 @@ export class KeyGuard {
    * the handler's other hooks) for requests without a body, handing the handler the client's record as `client`.
    * A route with a body brings its own parse hook (jsonBody), which Elysia runs instead. With several instances,
    * `resolve` also asks the cluster-wide key limits (asynchronous, so not in the body's parse).
+   * Every hook destructures what it reads: Elysia infers from a hook's source what to prepare, and a context passed
+   * on whole would make every route parse the request's headers, cookies and query first.
    */
   get plugin() {
     return new Elysia({ name: "key-guard" }).macro({
       key: (who: KeyKind) => ({
-        parse: (caller: Caller) => void this.admit(who, caller),
-        resolve: async (caller: Caller) => {
-          const client = this.admit(who, caller);
+        parse: ({ request, server }: Caller) => void this.admit(who, request, server),
+        resolve: async ({ request, server }: Caller) => {
+          const client = this.admit(who, request, server);
           await this.admitShared(client);
           return { client };
         },
@@ -151,15 +153,15 @@ export class KeyGuard {
       // again (~4 % of a 1 MB request). Kind Any checks nothing and leaves the tree alone; the schema stays, for the
       // OpenAPI document, as the one member of allOf.
       body: Type.Unsafe<Static<S>>({ [Kind]: "Any", allOf: [schema] }),
-      parse: async (caller: Caller): Promise<Static<S>> => {
-        this.admit(who, caller);
+      parse: async ({ request, server }: Caller): Promise<Static<S>> => {
+        this.admit(who, request, server);
         let body: Static<S>;
         try {
-          body = await read(caller.request);
+          body = await read(request);
         } catch (e) {
           throw e instanceof BodyError ? refusal(e) : e;
         }
-        if (who === "client") this.permit(caller.request, body);
+        if (who === "client") this.permit(request, body);
         return body;
       },
     };
