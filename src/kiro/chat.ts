@@ -136,11 +136,11 @@ export class KiroChat {
     }
     // A Blob encodes the pieces once, into the buffer the socket is written from.
     const body = new Blob(['{"conversationState":', ...request.conversation, `${arn ? `,"profileArn":${JSON.stringify(arn)}` : ""}${fields}}`]);
-    const watchdog = new Watchdog(this.timing.firstEventMs, CHAT_TIMEOUT_MS);
+    const watchdog = new Watchdog(this.timing.firstEventMs, CHAT_TIMEOUT_MS, signal);
     try {
       const res = await call(url, { method: "POST", headers, body }, {
         operation: "generateAssistantResponse",
-        signal: AbortSignal.any([signal, watchdog.signal]),
+        signal: watchdog.signal,
         proxyUrl: proxyFor(c.proxyUrl, s),
       });
       if (!res.body) throw new UpstreamError("generateAssistantResponse", res.status, "answer has no body");
