@@ -80,9 +80,12 @@ export async function sendMessages(
     kiroChars: first.chat.conversation.reduce((n, piece) => n + piece.length, 0),
   });
   const invocation = new Invocation();
-  // Aborted when the client disconnects, or when our response stream is cancelled.
+  // Aborted when the client disconnects, or when our response stream is cancelled. The client's signal is followed
+  // by a listener: AbortSignal.any costs ~1 µs more.
   const upstream = new AbortController();
-  const signal = AbortSignal.any([clientSignal, upstream.signal]);
+  const signal = upstream.signal;
+  if (clientSignal.aborted) upstream.abort(clientSignal.reason);
+  else clientSignal.addEventListener("abort", () => upstream.abort(clientSignal.reason), { once: true });
   const inputTokens = whileUpstreamWorks(() => estimateInputTokens(body));
   const translated = async (opened: OpenedReply, converted: ConvertedRequest) => {
     const translator = new StreamTranslator({
@@ -118,7 +121,7 @@ export async function sendMessages(
     const prefer = sessionKey ? s.sessions.accountOf(sessionKey) : undefined;
     return await s.pool.send(signal, attempt, { wait: waitPolicy(s), ...(prefer ? { prefer } : {}), ...(observer ? { observer } : {}) });
   } catch (e) {
-    throw upstream.signal.reason === deadline.missed ? deadline.missed : e;
+    throw deadline.missed !== undefined && signal.reason === deadline.missed ? deadline.missed : e;
   } finally {
     deadline.stop();
   }
@@ -133,16 +136,18 @@ const waitPolicy = (s: Services): WaitPolicy => ({ waitSecs: s.config.queueWaitS
  * once it has passed, a reply that breaks is not tried again.
  */
 class FirstByteDeadline {
-  readonly missed: GatewayError;
+  /** What the request ends with when the deadline aborted it; made only then (an Error costs its stack trace). */
+  missed: GatewayError | undefined;
   passed = false;
   private reading = false;
   private readonly timer: ReturnType<typeof setTimeout>;
 
   constructor(secs: number, upstream: AbortController) {
-    this.missed = new GatewayError("timeout", `no Kiro reply began within ${secs} s (firstByteTimeoutSecs), across every account tried and waited for`);
     this.timer = setTimeout(() => {
       this.passed = true;
-      if (!this.reading) upstream.abort(this.missed);
+      if (this.reading) return;
+      this.missed = new GatewayError("timeout", `no Kiro reply began within ${secs} s (firstByteTimeoutSecs), across every account tried and waited for`);
+      upstream.abort(this.missed);
     }, secs * 1000);
   }
 
