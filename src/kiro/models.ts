@@ -205,6 +205,25 @@ interface Version {
  * when none is at or below; a bare family name for its newest.
  */
 export function resolveModel(requested: string, table: ModelTable = BUILT_IN_MODELS, opts: RouteOptions = {}): ResolvedModel {
+  // Asked four times a request (max_tokens, the plan, the conversion, each attempt's catalog), ~2 µs each.
+  let known = resolved.get(table);
+  if (!known) resolved.set(table, (known = { plain: new Map(), oneM: new Map() }));
+  const routes = opts.oneM ? known.oneM : known.plain;
+  let route = routes.get(requested);
+  if (!route) {
+    route = resolveAnew(requested, table, opts);
+    // Model names are the clients' to choose: a flood of made-up ones forgets the routes instead of growing.
+    if (routes.size >= MAX_ROUTES) routes.clear();
+    routes.set(requested, route);
+  }
+  return route;
+}
+
+/** Each table's routes by the name asked, without and with the 1M option; read only, as a table is. */
+const resolved = new WeakMap<ModelTable, { plain: Map<string, ResolvedModel>; oneM: Map<string, ResolvedModel> }>();
+const MAX_ROUTES = 1024;
+
+function resolveAnew(requested: string, table: ModelTable, opts: RouteOptions): ResolvedModel {
   const name = bareName(requested);
   const version = versionOf(name);
   const asked = version ? kiroIdOf(version) : name;
