@@ -83,6 +83,15 @@ describe("fast paths agree with the plain rules on any text", () => {
       expect([chunk, estimateOutputTokens(chunk)]).toEqual([chunk, reference.output(chunk)]);
     }
   });
+
+  test("estimateOutputTokens on long chunks, ideographs dense and sparse", () => {
+    const plain = "lorem ipsum dolor sit amet, consectetur ";
+    for (let n = 0; n < 1000; n++) {
+      let chunk = "";
+      for (let k = Math.floor(next() * 200); k > 0; k--) chunk += next() < 0.3 ? plain.slice(0, Math.floor(next() * plain.length)) : pieces[Math.floor(next() * pieces.length)];
+      expect([chunk, estimateOutputTokens(chunk)]).toEqual([chunk, reference.output(chunk)]);
+    }
+  });
 });
 
 describe("estimateInputTokens", () => {
