@@ -6,6 +6,7 @@ import { encodeSSE, MessageFolder } from "./output";
 import { errorBody } from "./errors";
 import type { MessageResponse, SseEvent, StreamEvent } from "./schemas";
 import { StreamTranslator, SYNTHETIC_SIGNATURE } from "./stream";
+import { webSearchEvents } from "./web-search";
 
 const MODEL = "claude-sonnet-4-6";
 
@@ -85,6 +86,33 @@ describe("encodeSSE", () => {
       'event: content_block_delta\ndata: {"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"a\\nb “c”"}}\n\n',
     );
     expect(encodeSSE({ type: "message_stop" })).toBe('event: message_stop\ndata: {"type":"message_stop"}\n\n');
+  });
+
+  test("deltas written from the template are the bytes of the whole event stringified", () => {
+    const whole = (event: SseEvent) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+    // Quotes, backslashes, every control character, DEL, Latin-1, BMP, pairs, lone halves, U+2028/9, and "</script>".
+    const pieces = ['"', "\\", "/", "\u007f", "é", "東京", "🚀", "\ud83d", "\ude80", "\u2028\u2029", "</script>", "plain words ", "\uffff", "\ufeff"];
+    for (let c = 0; c < 0x20; c++) pieces.push(String.fromCharCode(c));
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (let n = 0; n < 2000; n++) {
+      let text = "";
+      for (let k = Math.floor(next() * 40); k > 0; k--) text += pieces[Math.floor(next() * pieces.length)];
+      const index = Math.floor(next() * 1000);
+      for (const delta of [
+        { type: "text_delta", text },
+        { type: "thinking_delta", thinking: text },
+        { type: "input_json_delta", partial_json: text },
+        { type: "signature_delta", signature: text },
+      ] as const) {
+        const event: SseEvent = { type: "content_block_delta", index, delta };
+        expect(encodeSSE(event)).toBe(whole(event));
+      }
+    }
+    // The events a translator and the web search write, as they build them.
+    const translated = [...translate(REPLY), ...translate(REPLY, false), ...translate([{ type: "reasoning", text: "r\u0000", signature: "s" }, ...REPLY])];
+    const searched = webSearchEvents({ model: MODEL, query: 'weather "Paris"\n', hits: [{ title: "T\u2028", url: "https://x.test/", snippet: "s🚀\ud800" }], inputTokens: 9 });
+    for (const event of [...translated, ...searched]) expect(encodeSSE(event)).toBe(whole(event));
   });
 });
 

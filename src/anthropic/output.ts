@@ -6,6 +6,19 @@ import { assertNever, GatewayError } from "../errors";
 import type { MessageResponse, ResponseBlock, SseEvent, StreamEvent } from "./schemas";
 
 export function encodeSSE(event: SseEvent): string {
+  if (event.type === "content_block_delta") {
+    // A reply's bulk: written from a template, only the text through JSON.stringify — the very bytes that
+    // stringifying the whole event gives (the translator builds every delta with these keys in this order).
+    const d = event.delta;
+    switch (d.type) {
+      case "text_delta":
+        return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${event.index},"delta":{"type":"text_delta","text":${JSON.stringify(d.text)}}}\n\n`;
+      case "thinking_delta":
+        return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${event.index},"delta":{"type":"thinking_delta","thinking":${JSON.stringify(d.thinking)}}}\n\n`;
+      case "input_json_delta":
+        return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${event.index},"delta":{"type":"input_json_delta","partial_json":${JSON.stringify(d.partial_json)}}}\n\n`;
+    }
+  }
   return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
