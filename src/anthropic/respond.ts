@@ -61,7 +61,9 @@ export class TranslatedReply implements AnsweredReply {
     const t = this.translator;
     const push = (events: KiroEvent[]) => {
       this.observer?.kiroEvents(events);
-      return events.flatMap((e) => t.push(e));
+      const out: StreamEvent[] = [];
+      for (const e of events) t.push(e, out);
+      return out;
     };
     try {
       yield t.start();

@@ -128,12 +128,12 @@ export class StreamTranslator {
   }
 
   /**
-   * Events for one Kiro event. An exception other than ContentLengthExceeded (or an error frame) ends
-   * the reply: nothing more is emitted, and finish() throws it instead of closing the message.
+   * Events for one Kiro event, added to `out` (a batch's events can share one array). An exception other than
+   * ContentLengthExceeded (or an error frame) ends the reply: nothing more is emitted, and finish() throws it
+   * instead of closing the message.
    */
-  push(event: KiroEvent): StreamEvent[] {
-    if (this.ended || this.failure) return [];
-    const out: StreamEvent[] = [];
+  push(event: KiroEvent, out: StreamEvent[] = []): StreamEvent[] {
+    if (this.ended || this.failure) return out;
     // After a stop sequence the answer is over; only the tail's numbers still count.
     if (this.stopSequence !== null && (event.type === "text" || event.type === "toolUse" || event.type === "reasoning")) return out;
     switch (event.type) {
