@@ -120,6 +120,20 @@ describe("EventStreamDecoder", () => {
     expect(skipped.length).toBeGreaterThan(0);
   });
 
+  test("preludes of every size are checked exactly: right CRCs pass, any flipped bit of one is refused", () => {
+    for (let size = 0; size < 600; size += 7) {
+      const frame = encode(new Uint8Array(0), new Uint8Array(size).fill(0x61));
+      expect(decodeIn([frame])[0]!.payload).toHaveLength(size);
+      for (let bit = 0; bit < 32; bit += 5) {
+        const bad = frame.slice();
+        bad[8 + (bit >> 3)]! ^= 1 << (bit & 7);
+        const skipped: string[] = [];
+        new EventStreamDecoder({ maxConsecutiveErrors: 1000, onSkip: (r) => skipped.push(r) }).push(bad);
+        expect(skipped[0]).toStartWith("bad prelude");
+      }
+    }
+  });
+
   test("too many bad frames in a row: the stream is declared corrupt", () => {
     const garbage = new Uint8Array(64).fill(0xab);
     expect(() => new EventStreamDecoder().push(garbage)).toThrow(EventStreamError);

@@ -55,6 +55,20 @@ export class HeaderBlocks {
 const PRELUDE = 12;
 const MIN_FRAME = 16;
 const crc32 = (bytes: Uint8Array) => Bun.hash.crc32(bytes) >>> 0;
+
+/** CRC-32 (IEEE, as Bun.hash.crc32) by table, one byte at a time. */
+const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c;
+});
+
+/** The CRC of a prelude's 8 bytes from `at`: in JS, as a native call costs more than the work on so few bytes. */
+function preludeCrc(bytes: Uint8Array, at: number): number {
+  let c = -1;
+  for (let i = at; i < at + 8; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return ~c >>> 0;
+}
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 
 export class EventStreamDecoder {
@@ -82,16 +96,29 @@ export class EventStreamDecoder {
   /** Feeds one network chunk; returns every frame it completes, in order. */
   push(chunk: Uint8Array): Frame[] {
     const frames: Frame[] = [];
-    if (this.pending === 0) {
-      // Fast path: decode straight from the chunk, keep only its incomplete tail.
-      const used = this.drain(chunk, 0, chunk.length, frames);
-      if (used < chunk.length) this.append(chunk.subarray(used));
-      return frames;
+    let from = 0;
+    // A frame begun in an earlier chunk is completed with only the bytes it still lacks, so the rest of the
+    // chunk is decoded in place rather than copied.
+    while (this.pending > 0 && from < chunk.length) {
+      const take = Math.min(chunk.length - from, this.lacking());
+      this.append(chunk.subarray(from, from + take));
+      from += take;
+      this.start = this.drain(this.buf, this.start, this.end, frames, true);
+      if (this.start === this.end) this.start = this.end = 0;
     }
-    this.append(chunk);
-    this.start = this.drain(this.buf, this.start, this.end, frames);
-    if (this.start === this.end) this.start = this.end = 0;
+    const used = this.drain(chunk, from, chunk.length, frames, false);
+    if (used < chunk.length) this.append(chunk.subarray(used));
     return frames;
+  }
+
+  /** Bytes the pending frame still needs: its prelude first, then the rest of the length the prelude gives. */
+  private lacking(): number {
+    const pending = this.pending;
+    // A whole prelude left pending was checked by drain: its length can be trusted, and is more than pending.
+    if (pending < PRELUDE) return PRELUDE - pending;
+    const b = this.buf;
+    const s = this.start;
+    return ((b[s]! << 24) | (b[s + 1]! << 16) | (b[s + 2]! << 8) | b[s + 3]!) - pending;
   }
 
   /** Declares the end of the body; an incomplete frame left over means the stream was cut. */
@@ -119,14 +146,17 @@ export class EventStreamDecoder {
     this.end += bytes.length;
   }
 
-  /** Decodes whole frames from bytes[from, to); returns the offset of the first byte not consumed. */
-  private drain(bytes: Uint8Array, from: number, to: number, out: Frame[]): number {
+  /**
+   * Decodes whole frames from bytes[from, to); returns the offset of the first byte not consumed. Payloads are
+   * views of a network chunk, or copies (`copy`) of the buffer, which is reused for later chunks.
+   */
+  private drain(bytes: Uint8Array, from: number, to: number, out: Frame[], copy: boolean): number {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let off = from;
     while (to - off >= PRELUDE) {
       const total = view.getUint32(off);
       const headersLength = view.getUint32(off + 4);
-      const preludeOk = crc32(bytes.subarray(off, off + 8)) === view.getUint32(off + 8);
+      const preludeOk = preludeCrc(bytes, off) === view.getUint32(off + 8);
       if (!preludeOk || total < MIN_FRAME || total > this.maxFrame || headersLength > total - MIN_FRAME) {
         this.skip(`bad prelude at length ${total}`);
         off += 1; // resynchronise byte by byte: the length itself cannot be trusted
@@ -148,8 +178,8 @@ export class EventStreamDecoder {
         off += total;
         continue;
       }
-      // Copy the payload out: the buffer it lives in is reused for later chunks.
-      out.push({ headers, payload: bytes.slice(headersEnd, off + total - 4) });
+      const payloadEnd = off + total - 4;
+      out.push({ headers, payload: copy ? bytes.slice(headersEnd, payloadEnd) : bytes.subarray(headersEnd, payloadEnd) });
       this.consecutiveErrors = 0;
       off += total;
     }
