@@ -11,8 +11,8 @@ describe("Watchdog", () => {
     expect(reasonOf(w)).toBe("generateAssistantResponse: Kiro sent no event within 0.05 s");
   });
 
-  test("chunks closer together than the idle bound keep a reply going past it; then silence aborts it", async () => {
-    const w = new Watchdog(60_000, 60_000, new AbortController().signal);
+  test.each([60_000, 50])("chunks closer together than the idle bound keep a reply going past it; then silence aborts it (first event bound %p ms)", async (firstEventMs) => {
+    const w = new Watchdog(firstEventMs, 60_000, new AbortController().signal);
     w.streaming(300);
     for (let i = 0; i < 50; i++) {
       await Bun.sleep(20);

@@ -15,6 +15,8 @@ export class Watchdog {
   private readonly controller = new AbortController();
   private readonly deadline: number;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the timer fires (performance.now()). */
+  private due = 0;
   /** Whether the timer is set for the attempt's deadline rather than for a silence. */
   private atDeadline = false;
   private idleMs = 0;
@@ -43,7 +45,8 @@ export class Watchdog {
   streaming(idleMs: number): void {
     this.idleMs = idleMs;
     this.lastData = performance.now();
-    this.arm(idleMs);
+    // A timer due no later than the silence would end can stay: when it fires, it measures the silence.
+    if (this.due > this.lastData + idleMs) this.arm(idleMs);
   }
 
   /** Data arrived: the silence starts over. */
@@ -58,9 +61,12 @@ export class Watchdog {
 
   private arm(ms: number): void {
     clearTimeout(this.timer);
-    const left = this.deadline - performance.now();
+    const now = performance.now();
+    const left = this.deadline - now;
     this.atDeadline = left <= ms;
-    this.timer = setTimeout(this.fire, this.atDeadline ? Math.max(0, left) : ms);
+    const wait = this.atDeadline ? Math.max(0, left) : ms;
+    this.due = now + wait;
+    this.timer = setTimeout(this.fire, wait);
   }
 
   private readonly fire = (): void => {
