@@ -12,7 +12,8 @@ export const DEFAULT_KEY_ID = "default";
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
-export const digestOf = (key: string) => new Bun.CryptoHasher("sha256").update(key).digest("hex");
+/** One static call: a CryptoHasher object per request cost ~0.3 µs more. */
+export const digestOf = (key: string) => Bun.SHA256.hash(key, "hex");
 
 /** Shown beside a key so its owner can recognise it; far too short to use. */
 export const prefixOf = (key: string) => key.slice(0, 10);
