@@ -628,6 +628,8 @@ const PLACEHOLDER_DESCRIPTION = "Tool used in conversation history";
 
 /** Kiro's 63-character limit on tool names: long names keep a readable head and a hash of the whole (§3.10). */
 export function shortenToolName(name: string): string {
+  // A name has at most as many code points as UTF-16 units: most are short enough without counting them.
+  if (name.length <= MAX_TOOL_NAME) return name;
   const chars = Array.from(name);
   if (chars.length <= MAX_TOOL_NAME) return name;
   const hash = new Bun.CryptoHasher("sha256").update(name).digest("hex").slice(0, 8);
