@@ -85,7 +85,7 @@ export async function sendMessages(
   const upstream = new AbortController();
   const signal = upstream.signal;
   if (clientSignal.aborted) upstream.abort(clientSignal.reason);
-  else clientSignal.addEventListener("abort", () => upstream.abort(clientSignal.reason), { once: true });
+  else clientSignal.addEventListener("abort", () => upstream.abort(clientSignal.reason));
   const inputTokens = whileUpstreamWorks(() => estimateInputTokens(body));
   const translated = async (opened: OpenedReply, converted: ConvertedRequest) => {
     const translator = new StreamTranslator({

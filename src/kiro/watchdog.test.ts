@@ -44,11 +44,9 @@ describe("Watchdog", () => {
     late.stop();
   });
 
-  test("once stopped, neither its timer nor the client aborts the attempt", async () => {
-    const client = new AbortController();
-    const w = new Watchdog(30, 60_000, client.signal);
+  test("once stopped, its timer no longer fires", async () => {
+    const w = new Watchdog(30, 60_000, new AbortController().signal);
     w.stop();
-    client.abort("gone");
     await Bun.sleep(100);
     expect(w.signal.aborted).toBe(false);
   });

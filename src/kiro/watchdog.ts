@@ -31,8 +31,9 @@ export class Watchdog {
     private readonly client: AbortSignal,
   ) {
     this.deadline = performance.now() + totalMs;
+    // Never removed: once the attempt is over its abort changes nothing, and removing it cost as much as adding it.
     if (client.aborted) this.follow();
-    else client.addEventListener("abort", this.follow, { once: true });
+    else client.addEventListener("abort", this.follow);
     this.arm(firstEventMs);
   }
 
@@ -56,7 +57,6 @@ export class Watchdog {
 
   stop(): void {
     clearTimeout(this.timer);
-    this.client.removeEventListener("abort", this.follow);
   }
 
   private arm(ms: number): void {
