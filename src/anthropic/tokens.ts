@@ -136,45 +136,46 @@ function toolResultTokens(content: unknown, countTextTokens: Count): number {
   return total;
 }
 
-/** An ideograph, or a surrogate pair (one character): the only characters the output estimate counts apart. */
-const CJK_OR_PAIR = /[\u4e00-\u9fff]|[\ud800-\udbff][\udc00-\udfff]/g;
+/**
+ * The first character at or above the ideographs (U+4E00): only there can an ideograph or a surrogate pair be. One
+ * bound is the cheapest class for the regex engine, and most text (curly quotes and dashes included) lies below it.
+ */
+const WIDE = /[\u4e00-\uffff]/g;
 
-/** Characters in a row with neither after which the count goes back to skipping with CJK_OR_PAIR. */
-const PLAIN_RUN = 32;
+/** Characters looked at one by one after a wide one, for as long as every stretch this long holds another. */
+const WIDE_WINDOW = 32;
 
 /**
  * kiro.rs's per-chunk output estimate while streaming (§5.6): CJK ideographs at ⅔ token each, everything else at
  * ¼ token per character, rounded up, at least 1 per chunk.
  */
 export function estimateOutputTokens(chunk: string): number {
+  const n = chunk.length;
   let cjk = 0;
   let pairs = 0;
   let i = 0;
-  while (i < chunk.length) {
-    // The regex engine skips plain text about twice as fast as a loop over char codes.
-    CJK_OR_PAIR.lastIndex = i;
-    if (!CJK_OR_PAIR.test(chunk)) break;
-    i = CJK_OR_PAIR.lastIndex;
-    if (chunk.charCodeAt(i - 1) <= 0x9fff) cjk++;
-    else pairs++;
-    // Character by character while they keep coming (CJK text would cost a regex call per character).
-    for (let plain = 0; i < chunk.length && plain < PLAIN_RUN; ) {
-      const c = chunk.charCodeAt(i);
-      if (c >= 0x4e00 && c <= 0x9fff) {
-        cjk++;
-        plain = 0;
-        i++;
-      } else if (isHighSurrogate(c) && isLowSurrogate(chunk.charCodeAt(i + 1))) {
-        pairs++;
-        plain = 0;
-        i += 2;
-      } else {
-        plain++;
-        i++;
+  while (i < n) {
+    WIDE.lastIndex = i;
+    if (!WIDE.test(chunk)) break;
+    i = WIDE.lastIndex - 1;
+    // Character by character while wide ones keep coming (CJK text would cost a regex call per character).
+    for (;;) {
+      const end = Math.min(n, i + WIDE_WINDOW);
+      let wide = 0;
+      for (; i < end; i++) {
+        const c = chunk.charCodeAt(i);
+        if (c < 0x4e00) continue;
+        wide++;
+        if (c <= 0x9fff) cjk++;
+        else if (isHighSurrogate(c) && isLowSurrogate(chunk.charCodeAt(i + 1))) {
+          pairs++;
+          i++;
+        }
       }
+      if (wide === 0 || i >= n) break;
     }
   }
   // Every other UTF-16 unit is one character, but a pair's two units are one.
-  const other = chunk.length - cjk - pairs;
+  const other = n - cjk - pairs;
   return Math.max(1, Math.floor((2 * cjk + 2) / 3) + Math.floor((other + 3) / 4));
 }
