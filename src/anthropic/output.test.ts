@@ -7,6 +7,11 @@ import { errorBody } from "./errors";
 import type { MessageResponse, SseEvent, StreamEvent } from "./schemas";
 import { StreamTranslator, SYNTHETIC_SIGNATURE } from "./stream";
 import { webSearchEvents } from "./web-search";
+import { EventStreamDecoder } from "../kiro/eventstream";
+import { frameToEvent } from "../kiro/events";
+import { encodeFrame } from "../simulator/frames";
+
+const TEXT_HEADERS = { ":event-type": "assistantResponseEvent", ":content-type": "application/json", ":message-type": "event" };
 
 const MODEL = "claude-sonnet-4-6";
 
@@ -113,6 +118,35 @@ describe("encodeSSE", () => {
     const translated = [...translate(REPLY), ...translate(REPLY, false), ...translate([{ type: "reasoning", text: "r\u0000", signature: "s" }, ...REPLY])];
     const searched = webSearchEvents({ model: MODEL, query: 'weather "Paris"\n', hits: [{ title: "T\u2028", url: "https://x.test/", snippet: "s🚀\ud800" }], inputTokens: 9 });
     for (const event of [...translated, ...searched]) expect(encodeSSE(event)).toBe(whole(event));
+  });
+
+  test("text Kiro wrote as JSON goes out as the bytes of its text stringified, however Kiro escaped it", () => {
+    const whole = (event: SseEvent) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+    const hex4 = (c: number) => c.toString(16).padStart(4, "0");
+    // Ways a JSON writer may spell the same string: JSON.stringify's own, and escapes it never writes.
+    const writers: Array<(text: string) => string> = [
+      (t) => JSON.stringify(t),
+      (t) => JSON.stringify(t).replaceAll("/", "\\/"),
+      (t) => JSON.stringify(t).replace(/[\u007f-\uffff]/g, (c) => `\\u${hex4(c.charCodeAt(0)).toUpperCase()}`),
+      (t) => JSON.stringify(t).replace(/[\u0080-\uffff]/g, (c) => `\\u${hex4(c.charCodeAt(0))}`),
+      (t) => JSON.stringify(t).replace(/\\u00([0-9a-f]{2})/g, (_, h: string) => `\\u00${h.toUpperCase()}`),
+      (t) => JSON.stringify(t).replaceAll("\\n", "\\u000a"),
+    ];
+    const pieces = ['"', "\\", "/", "\\/", "\\u", "é", "東京", "🚀", "\u2028", "plain ", "\u007f", "\ufeff", "\ufffd", "\n", "\t", "\u0000", "\u001f", "\b"];
+    let seed = 11;
+    const next = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const decoder = new EventStreamDecoder();
+    for (let n = 0; n < 600; n++) {
+      let text = "";
+      for (let k = Math.floor(next() * 24); k > 0; k--) text += pieces[Math.floor(next() * pieces.length)];
+      for (const write of writers) {
+        const [frame] = decoder.push(encodeFrame(TEXT_HEADERS, `{"content":${write(text)}}`));
+        const event = frameToEvent(frame!)!;
+        expect(event).toEqual({ type: "text", content: text });
+        const t = new StreamTranslator({ model: MODEL, thinking: n % 2 === 0, inputTokens: 1, contextWindow: 1000, toolNames: new Map() });
+        for (const e of [...t.push(event), ...t.push({ type: "text", content: text })]) expect(encodeSSE(e)).toBe(whole(e));
+      }
+    }
   });
 });
 

@@ -5,6 +5,26 @@
 import { assertNever, GatewayError } from "../errors";
 import type { MessageResponse, ResponseBlock, SseEvent, StreamEvent } from "./schemas";
 
+/**
+ * A text delta that may carry its text's JSON string literal, when the text came from Kiro with one that is already
+ * the literal JSON.stringify writes (KiroText): the encoder then writes it as it is.
+ */
+export class TextDelta {
+  readonly type = "text_delta";
+  readonly text: string;
+  readonly #json: string | undefined;
+
+  constructor(text: string, json?: string) {
+    this.text = text;
+    this.#json = json;
+  }
+
+  /** JSON.stringify(delta.text), from the literal the text came with when there is one. */
+  static json(delta: { text: string }): string {
+    return (#json in delta ? delta.#json : undefined) ?? JSON.stringify(delta.text);
+  }
+}
+
 export function encodeSSE(event: SseEvent): string {
   if (event.type === "content_block_delta") {
     // A reply's bulk: written from a template, only the text through JSON.stringify — the very bytes that
@@ -12,7 +32,7 @@ export function encodeSSE(event: SseEvent): string {
     const d = event.delta;
     switch (d.type) {
       case "text_delta":
-        return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${event.index},"delta":{"type":"text_delta","text":${JSON.stringify(d.text)}}}\n\n`;
+        return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${event.index},"delta":{"type":"text_delta","text":${TextDelta.json(d)}}}\n\n`;
       case "thinking_delta":
         return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${event.index},"delta":{"type":"thinking_delta","thinking":${JSON.stringify(d.thinking)}}}\n\n`;
       case "input_json_delta":

@@ -10,8 +10,10 @@
  * only when Kiro's closing events arrived (§4.1): one that ends without them was cut, and says max_tokens.
  */
 import { assertNever, GatewayError } from "../errors";
+import { KiroText } from "../kiro/events";
 import { exceptionKind, isPassing } from "../kiro/failures";
 import type { KiroEvent } from "../kiro/types";
+import { TextDelta } from "./output";
 import type { MessageResponse, StopReason, StreamEvent, Usage } from "./schemas";
 import { ThinkingSplitter, type ThinkingPiece } from "./thinking";
 import { estimateOutputTokens } from "./tokens";
@@ -137,12 +139,16 @@ export class StreamTranslator {
     // After a stop sequence the answer is over; only the tail's numbers still count.
     if (this.stopSequence !== null && (event.type === "text" || event.type === "toolUse" || event.type === "reasoning")) return out;
     switch (event.type) {
-      case "text":
-        if (!event.content) break;
-        this.outputTokens += estimateOutputTokens(event.content);
-        if (this.splitter) this.render(out, this.splitter.push(event.content));
-        else this.answer(out, event.content);
+      case "text": {
+        const text = event.content;
+        if (!text) break;
+        this.outputTokens += estimateOutputTokens(text);
+        const pieces = this.splitter?.push(text);
+        // Text that comes out as it went in keeps the JSON literal Kiro wrote for it (KiroText).
+        if (!pieces || (pieces.length === 1 && pieces[0]!.kind === "text" && pieces[0]!.text === text)) this.answer(out, text, KiroText.jsonOf(event));
+        else this.render(out, pieces);
         break;
+      }
       case "toolUse":
         this.toolUse(out, event.toolUseId, event.name, event.input, event.stop);
         break;
@@ -252,9 +258,9 @@ export class StreamTranslator {
     }
   }
 
-  /** Answer text, watched for the client's stop sequences. */
-  private answer(out: StreamEvent[], text: string): void {
-    if (!this.stops) return this.text(out, text);
+  /** Answer text, watched for the client's stop sequences; `json`: its JSON literal, if known. */
+  private answer(out: StreamEvent[], text: string, json?: string): void {
+    if (!this.stops) return this.text(out, text, json);
     if (this.stopSequence !== null) return;
     const seen = this.stops.push(text);
     if (seen.text) this.text(out, seen.text);
@@ -267,14 +273,14 @@ export class StreamTranslator {
     if (held && this.stopSequence === null) this.text(out, held);
   }
 
-  private text(out: StreamEvent[], text: string): void {
+  private text(out: StreamEvent[], text: string, json?: string): void {
     if (this.flowing?.kind !== "text") {
       this.closeFlowing(out);
       this.flowing = { index: this.nextIndex++, kind: "text", signature: [] };
       this.answerSeen = true;
       out.push({ type: "content_block_start", index: this.flowing.index, content_block: { type: "text", text: "" } });
     }
-    out.push(delta(this.flowing.index, { type: "text_delta", text }));
+    out.push(delta(this.flowing.index, new TextDelta(text, json)));
   }
 
   private openThinking(out: StreamEvent[]): FlowingBlock {
