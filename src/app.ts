@@ -1,13 +1,13 @@
 /**
  * Builds the Elysia app from its areas; no listen, so tests call `app.handle(new Request(…))`.
  */
-import { swagger } from "@elysiajs/swagger";
 import { Elysia } from "elysia";
 import { keyRoutes } from "./admin/keys";
 import { adminRoutes } from "./admin/routes";
 import { usageRoutes } from "./admin/usage";
 import { metricsRoutes } from "./metrics/routes";
-import { OPENAPI_SPEC_PATH, uiPlugin } from "./admin/ui";
+import { openApiDocument } from "./admin/openapi";
+import { uiPlugin } from "./admin/ui";
 import { anthropicRoutes } from "./anthropic/routes";
 import { errorResponse } from "./anthropic/errors";
 import { noRouteError } from "./anthropic/misroute";
@@ -41,15 +41,8 @@ export function buildApp(s: Services) {
         return errorResponse(new GatewayError("request_too_large", new BodyError({ kind: "too_large", bytes: length, limit: MAX_BODY_BYTES }).message));
       }
     })
-    .use(
-      swagger({
-        // The plugin always mounts its HTML page, which runs a viewer from a CDN, at `path`. On the spec's own path
-        // the spec (registered after it) replaces it; the API reference page at /swagger comes with the embedded UI.
-        path: OPENAPI_SPEC_PATH,
-        specPath: OPENAPI_SPEC_PATH,
-        documentation: { info: { title: "kiro-ts", version: VERSION, description: "Anthropic Messages API answered through Kiro accounts" } },
-      }),
-    )
+    // The API reference page at /swagger comes with the embedded UI.
+    .use(openApiDocument({ info: { title: "kiro-ts", version: VERSION, description: "Anthropic Messages API answered through Kiro accounts" } }))
     // A path nobody serves (the UI's misses included): say which base URL the client should have used.
     .onError(({ code, request }) => (code === "NOT_FOUND" ? errorResponse(noRouteError(s.log, request.method, request.url)) : undefined))
     .get("/health", () => ({ status: "ok", version: VERSION, accounts: s.pool.accounts.length }))
