@@ -4,7 +4,6 @@
  */
 import { dirname, join } from "node:path";
 import { type Cluster, LocalCluster } from "./cluster/cluster";
-import { RedisCluster } from "./cluster/redis-cluster";
 import type { Config } from "./config/schema";
 import { FailedAuthLimiter } from "./http/auth";
 import { ModelCatalog } from "./kiro/catalog";
@@ -100,8 +99,9 @@ export async function createServices({ config, log, credentialsFile, env = proce
   records.recorder.listen((r) => metrics.observe(r));
   const accountsDir = config.credentialsDir ?? dirname(credentialsFile);
   const redisUrl = config.redisUrl ?? (env.REDIS_URL?.trim() || undefined);
+  // Loaded only with Redis: its client costs start-up time and memory that a single instance never uses.
   const cluster: Cluster = redisUrl
-    ? new RedisCluster(redisUrl, config.redisKeyPrefix, {
+    ? new (await import("./cluster/redis-cluster")).RedisCluster(redisUrl, config.redisKeyPrefix, {
         log,
         pool: () => pool,
         store,

@@ -5,7 +5,9 @@
  * empty). Bun's own client (`RedisClient`); one connection for commands, one for the subscription, which a
  * subscribed connection cannot share.
  */
-import { RedisClient } from "bun";
+// A type only: the bundler turns a value import from "bun" into a read of Bun.RedisClient when the binary starts,
+// which loads the client even where this module never does.
+import type { RedisClient } from "bun";
 import type { Logger } from "../log";
 
 /** How often a lost connection is tried again, and health is looked at. */
@@ -37,8 +39,8 @@ export class RedisLink {
     private readonly onBack: () => Promise<void>,
   ) {
     const options = { enableOfflineQueue: false, connectionTimeout: 2_000, autoReconnect: true, maxRetries: 1_000_000 };
-    this.commands = new RedisClient(url, options);
-    this.listener = new RedisClient(url, options);
+    this.commands = new Bun.RedisClient(url, options);
+    this.listener = new Bun.RedisClient(url, options);
   }
 
   /** Connects; a Redis that is not there yet is no error (the instance starts alone and joins when it answers). */

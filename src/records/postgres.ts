@@ -2,7 +2,9 @@
  * The records in PostgreSQL (Bun.SQL), for operators who already run one or share records between instances.
  * The shared SQL is written with `?`; it is numbered ($1, $2, …) here.
  */
-import { SQL } from "bun";
+// A type only: the bundler turns a value import from "bun" into a read of Bun.SQL when the binary starts, which
+// loads the client even where this module never does.
+import type { SQL } from "bun";
 import { DatabaseError } from "./errors";
 import {
   chunks, insertRequestsSql, keyNamesSql, PRUNE_SQL, ROLLUP_TABLES, type RollupTable, keyUsageSql, keyValues, type Params, requestsSql, requestValues, rollupValues,
@@ -40,7 +42,7 @@ export class PostgresStore implements RecordStore {
   private constructor(private readonly sql: SQL) {}
 
   static async open(url: string): Promise<PostgresStore> {
-    const sql = new SQL(url, { max: 4 });
+    const sql = new Bun.SQL(url, { max: 4 });
     const store = new PostgresStore(sql);
     try {
       await store.migrate(url);
