@@ -1,0 +1,96 @@
+/**
+ * CPU per 1 MB Claude Code request inside one process, beside its reference: `app.handle` answering the bench's
+ * large request against a stubbed upstream (the first chat reply is fetched from an in-process simulator, every
+ * later one is those bytes again), and "JSON.parse the client's body + JSON.stringify the Kiro object" measured the
+ * same way in the same process, in turns. `bun run scripts/bench/large-request.ts [--rounds N] [--requests N]`;
+ * pin it (`taskset -c 0`). The stubbed upstream reads the Kiro body to its end, as a socket would.
+ */
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { buildApp } from "../../src/app";
+import { parseConfig } from "../../src/config/load";
+import { Logger } from "../../src/log";
+import { createServices } from "../../src/services";
+import { KiroSimulator } from "../../src/simulator/simulator";
+import { claudeCode, pair } from "./requests";
+import { median } from "./stats";
+
+const { values } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: { rounds: { type: "string", default: "5" }, requests: { type: "string", default: "40" }, warmup: { type: "string", default: "150" } },
+  strict: true,
+});
+const rounds = Number(values.rounds);
+const requests = Number(values.requests);
+
+const sim = await KiroSimulator.start({ seed: 7, maxConversationBytes: 8_000_000 });
+const dir = await mkdtemp(join(tmpdir(), "kiro-large-"));
+const file = join(dir, "solo.json");
+const account = sim.addAccount({ name: "solo", authMethod: "social" });
+await writeFile(file, JSON.stringify(account.credentialJson()));
+await chmod(file, 0o600);
+const apiKey = "sk-large-request-0123456789";
+const { config } = parseConfig({ apiKey, port: 0, kiroApiBaseUrl: sim.url, kiroEndpoint: "q", kiroAuthBaseUrl: sim.url, oidcBaseUrl: sim.url, ssoPortalBaseUrl: sim.url, credentialsDir: dir, recordRequests: false }, "large-request config", dir);
+
+const realFetch = globalThis.fetch;
+let reply: Uint8Array<ArrayBuffer> | undefined;
+let sentBytes = 0;
+globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+  if (!String(input instanceof Request ? input.url : input).includes("generateAssistantResponse")) return realFetch(input, init);
+  if (reply === undefined) {
+    const first = await realFetch(input, init);
+    reply = new Uint8Array(await first.arrayBuffer());
+    if (first.status !== 200) console.error(`the simulator answered ${first.status}: ${new TextDecoder().decode(reply).slice(0, 300)}`);
+  } else {
+    // What the socket would do with the body: encode it to bytes.
+    sentBytes += (await new Response(init?.body as BodyInit).arrayBuffer()).byteLength;
+  }
+  return new Response(reply, { headers: { "content-type": "application/vnd.amazon.eventstream" } });
+}) as typeof fetch;
+
+const services = await createServices({ config, log: new Logger("warn", () => {}), credentialsFile: join(dir, "credentials.json"), env: {} });
+const app = buildApp(services);
+const request = claudeCode({ bytes: 1_000_000, tools: 20, history: 200 });
+const large = pair(request, { accessToken: "x", profileArn: String(account.credentialJson().profileArn ?? "") });
+const kiroObject = JSON.parse(large.kiro) as unknown;
+
+async function one(): Promise<void> {
+  const res = await app.handle(new Request("http://localhost/v1/messages", { method: "POST", headers: { "content-type": "application/json", "content-length": String(large.bytes), "x-api-key": apiKey }, body: large.anthropic }));
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${res.status} ${text.slice(0, 200)}`);
+}
+
+function reference(): void {
+  JSON.parse(large.anthropic);
+  JSON.stringify(kiroObject);
+}
+
+const cpu = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+for (let i = 0; i < Number(values.warmup); i++) {
+  await one();
+  reference();
+}
+const gateway: number[] = [];
+const ref: number[] = [];
+for (let r = 0; r < rounds; r++) {
+  let t = cpu();
+  for (let i = 0; i < requests; i++) await one();
+  gateway.push((cpu() - t) / requests);
+  t = cpu();
+  for (let i = 0; i < requests; i++) reference();
+  ref.push((cpu() - t) / requests);
+}
+const g = median(gateway);
+const f = median(ref);
+console.log(JSON.stringify({ bytes: large.bytes, gatewayMicros: Math.round(g), referenceMicros: Math.round(f), ratio: Math.round((g / f) * 100) / 100, rounds: gateway.map((x, i) => Math.round((x / ref[i]!) * 100) / 100), sentBytes }));
+
+await services.records.close();
+await sim.stop();
+await rm(dir, { recursive: true, force: true });
+process.exit(0);
