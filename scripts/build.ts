@@ -27,7 +27,10 @@ export function outfileFor(target: string): string {
 
 async function compile(target: string, outfile: string): Promise<void> {
   // --bytecode defaults to CommonJS, where main.ts's top-level await is a syntax error; ESM bytecode works.
-  const command = ["bun", "build", "--compile", "--minify", "--bytecode", "--format=esm", `--target=${target}`, "--outfile", outfile, ENTRY];
+  // --splitting: each dynamically imported module (the command line, the app, the demo's simulator, the OpenAPI
+  // plugin, the PostgreSQL and Redis stores) is a chunk of its own, loaded when imported; in one file, the whole
+  // bundle's bytecode was loaded before main.ts's first line (~10 ms and ~10 MB at every start).
+  const command = ["bun", "build", "--compile", "--minify", "--bytecode", "--format=esm", "--splitting", `--target=${target}`, "--outfile", outfile, ENTRY];
   console.log(`$ ${command.join(" ")}`);
   const child = Bun.spawn(command, { cwd: ROOT, stdout: "inherit", stderr: "inherit" });
   const code = await child.exited;
