@@ -4,7 +4,7 @@
  * nesting depth). Areas read bodies with this instead: the key first, then size of nesting, JSON, the schema.
  */
 import type { TSchema } from "@sinclair/typebox";
-import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
 import { cutVerbatim, type VerbatimPaths } from "./verbatim";
 
 /** Deeper than any real request nests; walks over the body (TypeBox's, JSON.stringify's) stay far from the stack's end. */
@@ -75,12 +75,13 @@ export interface BodyLimits {
 }
 
 /**
- * A reader for one schema: compiled once, then per request size → text → one scan (nesting; the long strings at
- * `verbatim` cut out, see verbatim.ts) → JSON → schema check, holding its share of the memory budget while it
- * reads and parses.
+ * A reader for one schema: compiled at its first request, then per request size → text → one scan (nesting; the
+ * long strings at `verbatim` cut out, see verbatim.ts) → JSON → schema check, holding its share of the memory
+ * budget while it reads and parses.
  */
 export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, verbatim: VerbatimPaths = []) {
-  const checker = TypeCompiler.Compile(schema);
+  // Not when the route is built: compiling every route's schema was half the CPU of building the app at start-up.
+  let checker: TypeCheck<TSchema> | undefined;
   const parse = (text: string): T => {
     if (text.trim() === "") throw new BodyError({ kind: "empty" });
     const cut = cutVerbatim(text, MAX_NESTING, verbatim);
@@ -91,6 +92,7 @@ export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, verbatim:
     } catch {
       throw new BodyError({ kind: "json" });
     }
+    checker ??= TypeCompiler.Compile(schema);
     if (!checker.Check(value)) throw new BodyError({ kind: "schema", errors: [checker.Errors(value).First()] });
     // Only an object can carry the table; a schema that took anything else saw no placeholder either way.
     if (cut.verbatim && typeof value === "object" && value !== null) cut.verbatim.attach(value);
