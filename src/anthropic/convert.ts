@@ -569,7 +569,8 @@ export function pairToolUses(history: Turn[], current: UserTurn): { history: Tur
         return fresh;
       });
       asked = new Set(toolUses.map((u) => u.toolUseId));
-      return { ...turn, toolUses };
+      // Turns are this conversion's own: one left whole is not copied (a Claude Code history has hundreds).
+      return toolUses.length === turn.toolUses.length ? turn : { ...turn, toolUses };
     }
     const toolResults = turn.toolResults.filter((r) => {
       // Not asked for right before, or already answered in this turn.
@@ -578,13 +579,15 @@ export function pairToolUses(history: Turn[], current: UserTurn): { history: Tur
       return true;
     });
     asked = new Set();
-    return { ...turn, toolResults };
+    return toolResults.length === turn.toolResults.length ? turn : { ...turn, toolResults };
   };
   const pairedHistory = history.map(pair);
   const pairedCurrent = pair(current);
   return {
     history: pairedHistory.map((turn) =>
-      turn.role === "assistant" ? { ...turn, toolUses: turn.toolUses.filter((u) => answered.has(u.toolUseId)) } : turn,
+      turn.role === "assistant" && !turn.toolUses.every((u) => answered.has(u.toolUseId))
+        ? { ...turn, toolUses: turn.toolUses.filter((u) => answered.has(u.toolUseId)) }
+        : turn,
     ),
     current: pairedCurrent,
   };
