@@ -130,14 +130,18 @@ export class KeyGuard {
    * on whole would make every route parse the request's headers, cookies and query first.
    */
   get plugin() {
+    // Alone, the resolve hook is synchronous: Elysia awaits a hook it finds asynchronous on every request.
+    const shared = this.settings.sharedLimits !== undefined;
     return new Elysia({ name: "key-guard" }).macro({
       key: (who: KeyKind) => ({
         parse: ({ request, server }: Caller) => void this.admit(who, request, server),
-        resolve: async ({ request, server }: Caller) => {
-          const client = this.admit(who, request, server);
-          await this.admitShared(client);
-          return { client };
-        },
+        resolve: shared
+          ? async ({ request, server }: Caller) => {
+              const client = this.admit(who, request, server);
+              await this.admitShared(client);
+              return { client };
+            }
+          : ({ request, server }: Caller) => ({ client: this.admit(who, request, server) }),
       }),
     });
   }
