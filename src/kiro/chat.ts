@@ -116,7 +116,8 @@ export class KiroChat {
   private async send(host: Host, caller: ChatAccount, request: ChatRequest, signal: AbortSignal, invocation: Invocation, canFallBack: boolean): Promise<OpenedReply> {
     const s = this.upstream;
     const c = caller.credential;
-    const apiKey = authKind(c) === "api_key";
+    const kind = authKind(c);
+    const apiKey = kind === "api_key";
     const region = apiRegionOf(c, s.region);
     const fields = request.fields ? `,"additionalModelRequestFields":${request.fields}` : "";
     let url: string;
@@ -130,7 +131,7 @@ export class KiroChat {
       headers = runtimeChatHeaders(s, caller.machineId, c.accessToken, apiKey, invocation.next(caller.name));
     } else {
       // kiro-protocol.md §3.12: only a social credential's own ARN; an IdC account sent any ARN gets "bearer token invalid".
-      arn = authKind(c) === "social" ? c.profileArn : undefined;
+      arn = kind === "social" ? c.profileArn : undefined;
       url = `${withRegion(s.kiroApiBaseUrl, region)}/generateAssistantResponse`;
       headers = chatHeaders(s, caller.machineId, c.accessToken, apiKey, invocation.next(caller.name));
     }

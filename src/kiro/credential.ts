@@ -45,8 +45,20 @@ export const authRegionOf = (c: Credential, fallback: string) => c.authRegion ||
  * `eu-*` → eu-central-1, anything else → us-east-1; an SSO region such as ap-southeast-2 has no Kiro host).
  */
 export function apiRegionOf(c: Credential, fallback: string): string {
-  const fromArn = typeof c.profileArn === "string" ? /^arn:aws:codewhisperer:([a-z0-9-]+):/.exec(c.profileArn)?.[1] : undefined;
+  const fromArn = typeof c.profileArn === "string" ? arnRegion(c.profileArn) : undefined;
   return kiroRegion(c.apiRegion || fromArn || c.region || fallback);
+}
+
+/** The region of each profile ARN seen: every chat attempt asks, and an account's ARN stays the same. */
+const arnRegions = new Map<string, string | undefined>();
+const MAX_ARN_REGIONS = 1024;
+
+function arnRegion(arn: string): string | undefined {
+  if (arnRegions.has(arn)) return arnRegions.get(arn);
+  const region = /^arn:aws:codewhisperer:([a-z0-9-]+):/.exec(arn)?.[1];
+  if (arnRegions.size >= MAX_ARN_REGIONS) arnRegions.clear();
+  arnRegions.set(arn, region);
+  return region;
 }
 
 /** GovCloud keeps its own hosts; Europe is served from Frankfurt, the rest of the world from Virginia. */

@@ -114,12 +114,22 @@ function summarise(body: string): string {
 export const proxyFor = (credentialProxy: string | undefined, s: UpstreamSettings) =>
   credentialProxy === "direct" ? undefined : credentialProxy || s.proxyUrl;
 
+/** Base URLs made for a region, per template: every chat attempt needs one, and they are few. */
+const regionUrls = new Map<string, Map<string, string>>();
+const MAX_REGION_URLS = 64;
+
 /** A base URL for `region`; a value that is not an AWS region never reaches a host name (it would pick the host). */
 export function withRegion(template: string, region: string): string {
+  let urls = regionUrls.get(template);
+  const known = urls?.get(region);
+  if (known !== undefined) return known;
   if (template.includes("{region}") && !isAwsRegion(region)) {
     throw new UpstreamError("Kiro call", 0, `the region ${JSON.stringify(region.slice(0, 40))} is not an AWS region, so no call was made`);
   }
-  return template.replaceAll("{region}", region).replace(/\/+$/, "");
+  const url = template.replaceAll("{region}", region).replace(/\/+$/, "");
+  if (!urls || urls.size >= MAX_REGION_URLS) regionUrls.set(template, (urls = new Map()));
+  urls.set(region, url);
+  return url;
 }
 
 /** The SDK tag used in Kiro IDE's user-agent strings for the streaming API. */
@@ -132,7 +142,25 @@ export const bearer = (token: string, apiKey: boolean): Record<string, string> =
 /** The SDK's retry headers of a first attempt (§1.4); Invocation numbers the later ones. */
 const FIRST_ATTEMPT = { "amz-sdk-invocation-id": "", "amz-sdk-request": "attempt=1; max=3", "x-kiro-attempt": "1;max=3" };
 
-/** Form D (legacy REST on q.*): Kiro IDE's streaming headers as kiro.rs sends them. */
+/** The user-agent pair of the streaming API per settings and machine id: the same strings for every chat. */
+const streamingAgents = new WeakMap<UpstreamSettings, Map<string, { amz: string; ua: string }>>();
+
+function streamingAgent(s: UpstreamSettings, machineId: string): { amz: string; ua: string } {
+  let agents = streamingAgents.get(s);
+  if (!agents) streamingAgents.set(s, (agents = new Map()));
+  let agent = agents.get(machineId);
+  if (!agent) {
+    const kiro = `KiroIDE-${s.kiroVersion}-${machineId}`;
+    agent = {
+      amz: `aws-sdk-js/${STREAMING_SDK} ${kiro}`,
+      ua: `aws-sdk-js/${STREAMING_SDK} ua/2.1 os/${s.systemVersion} lang/js md/nodejs#${s.nodeVersion} api/codewhispererstreaming#${STREAMING_SDK} m/E ${kiro}`,
+    };
+    agents.set(machineId, agent);
+  }
+  return agent;
+}
+
+/** Form D (legacy REST on q.*): Kiro IDE's streaming headers as kiro.rs sends them. Built by assignment: a chat makes one per attempt. */
 export function chatHeaders(
   s: UpstreamSettings,
   machineId: string,
@@ -140,16 +168,15 @@ export function chatHeaders(
   apiKey = false,
   attempt: Record<string, string> = { ...FIRST_ATTEMPT, "amz-sdk-invocation-id": crypto.randomUUID() },
 ): Record<string, string> {
-  const kiro = `KiroIDE-${s.kiroVersion}-${machineId}`;
-  return {
-    "content-type": "application/json",
-    ...bearer(accessToken, apiKey),
-    "x-amzn-codewhisperer-optout": "true",
-    "x-amzn-kiro-agent-mode": "vibe",
-    "x-amz-user-agent": `aws-sdk-js/${STREAMING_SDK} ${kiro}`,
-    "user-agent": `aws-sdk-js/${STREAMING_SDK} ua/2.1 os/${s.systemVersion} lang/js md/nodejs#${s.nodeVersion} api/codewhispererstreaming#${STREAMING_SDK} m/E ${kiro}`,
-    ...attempt,
-  };
+  const agent = streamingAgent(s, machineId);
+  const headers: Record<string, string> = { "content-type": "application/json", authorization: `Bearer ${accessToken}` };
+  if (apiKey) headers.tokentype = "API_KEY";
+  headers["x-amzn-codewhisperer-optout"] = "true";
+  headers["x-amzn-kiro-agent-mode"] = "vibe";
+  headers["x-amz-user-agent"] = agent.amz;
+  headers["user-agent"] = agent.ua;
+  for (const name in attempt) headers[name] = attempt[name]!;
+  return headers;
 }
 
 /** The KAS version the IDE's user agent names beside its own (§1.3, KLB PR #42). */
@@ -226,7 +253,9 @@ export async function call(url: string, init: RequestInit, opts: CallOptions): P
   const signal = opts.signal && deadline ? AbortSignal.any([opts.signal, deadline]) : (opts.signal ?? deadline);
   let res: Response;
   try {
-    res = await fetch(url, { ...init, signal, timeout: false, ...(opts.proxyUrl ? { proxy: opts.proxyUrl } : {}) } as RequestInit);
+    const request: RequestInit & { timeout: false; proxy?: string } = { ...init, signal, timeout: false };
+    if (opts.proxyUrl) request.proxy = opts.proxyUrl;
+    res = await fetch(url, request);
   } catch (e) {
     // A watchdog's abort carries its own UpstreamError; the client's abort is rethrown as is.
     if (opts.signal?.aborted) throw opts.signal.reason instanceof UpstreamError ? opts.signal.reason : e;
