@@ -106,6 +106,8 @@ export class Account {
   /** The other instances' recent load on this account, as of peerLoadAt. */
   private peerLoad = 0;
   private peerLoadAt = 0;
+  /** The last caller() made, and the credential it copied. */
+  private lastCaller: { from: Credential; caller: ChatAccount } | undefined;
 
   constructor(
     readonly name: string,
@@ -195,7 +197,12 @@ export class Account {
 
   /** The account as a Kiro call needs it, with `accessToken` from accessToken(). */
   caller(accessToken: string): ChatAccount {
-    return { name: this.name, credential: { ...this.cred, accessToken }, machineId: this.machineId };
+    // The same one while the credential and token stay: each attempt asks, and a copy of the credential costs.
+    const last = this.lastCaller;
+    if (last && last.from === this.cred && last.caller.credential.accessToken === accessToken) return last.caller;
+    const caller = { name: this.name, credential: { ...this.cred, accessToken }, machineId: this.machineId };
+    this.lastCaller = { from: this.cred, caller };
+    return caller;
   }
 
   /** An access token valid for at least 5 more minutes, refreshing first when needed or when forced. */
