@@ -34,7 +34,8 @@ export class Counter implements Metric {
   ) {}
 
   inc(labelValues: string[] = [], by = 1): void {
-    let id = labelValues.join("\u0000");
+    // One label (most series) is its own id: a join per finished request added up.
+    let id = labelValues.length === 1 ? labelValues[0]! : labelValues.join("\u0000");
     let series = this.values.get(id);
     if (!series) {
       if (this.values.size >= this.maxSeries && labelValues.length) {
