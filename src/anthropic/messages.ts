@@ -65,20 +65,22 @@ export async function sendMessages(
   if (verbatim && !verbatimOf(body)) verbatim.attach(body);
   checkMaxTokens(body.max_tokens, body.model, s.models.table);
   const plan = new KiroPlan(body, {
-    ...(sessionKey ? { conversationId: conversationIdOf(sessionKey) } : {}),
+    conversationId: sessionKey ? conversationIdOf(sessionKey) : undefined,
     oneM: /context-1m/i.test(headers?.get("anthropic-beta") ?? ""),
     sendMaxTokens: s.config.kiroMaxTokens === "clamp",
     cachePoints: s.config.kiroCachePoints,
   });
   const first = plan.for(s.models.table);
-  s.log.debug("messages request", {
-    model: body.model,
-    kiroModel: first.converted.kiroModelId,
-    stream: !!body.stream,
-    messages: body.messages.length,
-    tools: body.tools?.length ?? 0,
-    kiroChars: first.chat.conversation.reduce((n, piece) => n + piece.length, 0),
-  });
+  if (s.log.enabled("debug")) {
+    s.log.debug("messages request", {
+      model: body.model,
+      kiroModel: first.converted.kiroModelId,
+      stream: !!body.stream,
+      messages: body.messages.length,
+      tools: body.tools?.length ?? 0,
+      kiroChars: first.chat.conversation.reduce((n, piece) => n + piece.length, 0),
+    });
+  }
   const invocation = new Invocation();
   // Aborted when the client disconnects, or when our response stream is cancelled. The client's signal is followed
   // by a listener: AbortSignal.any costs ~1 µs more.
@@ -119,7 +121,7 @@ export async function sendMessages(
   };
   try {
     const prefer = sessionKey ? s.sessions.accountOf(sessionKey) : undefined;
-    return await s.pool.send(signal, attempt, { wait: waitPolicy(s), ...(prefer ? { prefer } : {}), ...(observer ? { observer } : {}) });
+    return await s.pool.send(signal, attempt, { wait: waitPolicy(s), prefer, observer });
   } catch (e) {
     throw deadline.missed !== undefined && signal.reason === deadline.missed ? deadline.missed : e;
   } finally {

@@ -63,7 +63,7 @@ export function anthropicRoutes(s: Services, guard: KeyGuard) {
           ({ body, request, server, client }) => {
             // Long replies must not be cut by the server's idle timeout; pings keep proxies in between awake.
             server?.timeout(request, 0);
-            return answerMessages(s, body, { signal: request.signal, headers: request.headers, ...(client ? { observer: client } : {}) });
+            return answerMessages(s, body, { signal: request.signal, headers: request.headers, observer: client });
           },
           guard.jsonBody(MessagesRequest, "client", PASSED_THROUGH),
         )
