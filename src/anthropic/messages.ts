@@ -89,11 +89,11 @@ export async function sendMessages(
   if (clientSignal.aborted) upstream.abort(clientSignal.reason);
   else clientSignal.addEventListener("abort", () => upstream.abort(clientSignal.reason));
   const inputTokens = whileUpstreamWorks(() => estimateInputTokens(body));
-  const translated = async (opened: OpenedReply, converted: ConvertedRequest) => {
+  const translated = (opened: OpenedReply, converted: ConvertedRequest) => {
     const translator = new StreamTranslator({
       model: body.model,
       thinking: converted.thinking,
-      inputTokens: await inputTokens,
+      inputTokens: inputTokens(),
       contextWindow: converted.contextWindow,
       toolNames: converted.toolNames,
       ...(body.stop_sequences ? { stopSequences: body.stop_sequences } : {}),
@@ -182,18 +182,25 @@ async function searchTheWeb(s: Services, body: MessagesRequest, query: string, s
 /**
  * Runs `work` when the event loop is next free, which is after the upstream request has gone out: work that only
  * the reply needs (the input estimate walks every character of the body) then overlaps Kiro's time to answer
- * instead of adding to it. Never an unhandled rejection, even when nobody awaits the result.
+ * instead of adding to it. The function returned gives its result, doing the work then if it has not run yet (and
+ * throwing what it throws); no promise is made, so nothing is left to reject unheard.
  */
-function whileUpstreamWorks<T>(work: () => T): Promise<T> {
-  const result = new Promise<T>((resolve, reject) =>
-    setImmediate(() => {
-      try {
-        resolve(work());
-      } catch (e) {
-        reject(e);
-      }
-    }),
-  );
-  result.catch(() => {});
-  return result;
+function whileUpstreamWorks<T>(work: () => T): () => T {
+  let done = false;
+  let result: T;
+  const early = setImmediate(() => {
+    try {
+      result = work();
+      done = true;
+    } catch {
+      // Asked for, the work runs again and throws there.
+    }
+  });
+  return () => {
+    if (done) return result;
+    clearImmediate(early);
+    result = work();
+    done = true;
+    return result;
+  };
 }
