@@ -41,8 +41,19 @@ export function keyValues(k: StoredKey, flag: (b: boolean) => number | boolean):
 
 const placeholders = (n: number) => `(${Array.from({ length: n }, () => "?").join(", ")})`;
 
-export const insertRequestsSql = (rows: number) =>
-  `INSERT INTO requests (${REQUEST_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => placeholders(REQUEST_COLUMNS.length)).join(", ")}`;
+/** The statements' text per number of rows, for a few sizes: a full statement's (ROWS_PER_STATEMENT) is the one most written. */
+const insertRequestsTexts = new Map<number, string>();
+const MAX_INSERT_TEXTS = 8;
+
+export function insertRequestsSql(rows: number): string {
+  let sql = insertRequestsTexts.get(rows);
+  if (sql === undefined) {
+    sql = `INSERT INTO requests (${REQUEST_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => placeholders(REQUEST_COLUMNS.length)).join(", ")}`;
+    if (insertRequestsTexts.size >= MAX_INSERT_TEXTS) insertRequestsTexts.clear();
+    insertRequestsTexts.set(rows, sql);
+  }
+  return sql;
+}
 
 export const ROLLUP_TABLES = { usage_hourly: 3_600_000, usage_daily: 86_400_000 } as const;
 export type RollupTable = keyof typeof ROLLUP_TABLES;
