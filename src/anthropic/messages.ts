@@ -88,6 +88,7 @@ export async function sendMessages(
   const signal = upstream.signal;
   if (clientSignal.aborted) upstream.abort(clientSignal.reason);
   else clientSignal.addEventListener("abort", () => upstream.abort(clientSignal.reason));
+  const abortUpstream = () => upstream.abort();
   const inputTokens = whileUpstreamWorks(() => estimateInputTokens(body));
   const translated = (opened: OpenedReply, converted: ConvertedRequest) => {
     const translator = new StreamTranslator({
@@ -99,7 +100,7 @@ export async function sendMessages(
       ...(body.stop_sequences ? { stopSequences: body.stop_sequences } : {}),
       ...(streamedTools ? { streamedTools } : {}),
     });
-    return new TranslatedReply(translator, { ...opened, abort: () => upstream.abort() }, s.log, observer);
+    return new TranslatedReply(translator, { first: opened.first, rest: opened.rest, abort: abortUpstream }, s.log, observer);
   };
   const deadline = new FirstByteDeadline(s.config.firstByteTimeoutSecs, upstream);
   const attempt = async (account: Account, accessToken: string): Promise<AnsweredReply> => {

@@ -10,15 +10,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The conversation's key, or undefined when the request names none. */
 export function sessionKeyOf(body: MessagesRequest, headers?: Headers): string | undefined {
-  const candidates = [
-    headers?.get("x-claude-code-session-id"),
-    sessionIdOf(body.metadata?.user_id),
-    headers?.get("x-session-affinity"),
-    (body as { prompt_cache_key?: unknown }).prompt_cache_key,
-  ];
-  const key = candidates.find((k): k is string => typeof k === "string" && k.trim() !== "" && k.length <= 256);
-  return key?.trim();
+  // In order of precedence, each read only when the ones before name nothing.
+  return (
+    usableKey(headers?.get("x-claude-code-session-id")) ??
+    usableKey(sessionIdOf(body.metadata?.user_id)) ??
+    usableKey(headers?.get("x-session-affinity")) ??
+    usableKey((body as { prompt_cache_key?: unknown }).prompt_cache_key)
+  );
 }
+
+const usableKey = (k: unknown): string | undefined => (typeof k === "string" && k.trim() !== "" && k.length <= 256 ? k.trim() : undefined);
 
 /** Kiro's conversationId for a session: the session's own UUID, or one derived from its key (the same every time). */
 export function conversationIdOf(key: string): string {

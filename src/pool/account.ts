@@ -106,6 +106,8 @@ export class Account {
   /** The other instances' recent load on this account, as of peerLoadAt. */
   private peerLoad = 0;
   private peerLoadAt = 0;
+  /** The credential's expiry, parsed once per credential (every request asks). */
+  private parsedExpiry: { cred: Credential; at: number | undefined } | undefined;
   /** The last caller() made, and the credential it copied. */
   private lastCaller: { from: Credential; caller: ChatAccount } | undefined;
 
@@ -205,6 +207,11 @@ export class Account {
     return caller;
   }
 
+  private expiry(): number | undefined {
+    if (this.parsedExpiry?.cred !== this.cred) this.parsedExpiry = { cred: this.cred, at: expiryOf(this.cred) };
+    return this.parsedExpiry.at;
+  }
+
   /** An access token valid for at least 5 more minutes, refreshing first when needed or when forced. */
   async accessToken(force = false, signal?: AbortSignal): Promise<string> {
     if (this.apiKey !== undefined) return this.apiKey;
@@ -214,7 +221,7 @@ export class Account {
 
   needsRefresh(now = Date.now()): boolean {
     if (this.apiKey !== undefined) return false;
-    const expiry = expiryOf(this.cred);
+    const expiry = this.expiry();
     // While a rotated credential is not on disk, refresh only when the token must be replaced.
     const margin = this.credentialSaved ? REFRESH_MARGIN_MS : UNUSABLE_MARGIN_MS;
     return !this.cred.accessToken || expiry === undefined || expiry - now <= margin;
@@ -277,7 +284,7 @@ export class Account {
     await this.deps.sharing?.refreshed(this).catch(() => {});
     // On disk before the token is used: a crash after this still has the rotated refresh token.
     await this.writeBack(update);
-    const expiry = expiryOf(this.cred);
+    const expiry = this.expiry();
     if (expiry !== undefined && expiry - Date.now() <= UNUSABLE_MARGIN_MS) {
       throw new RefreshFailure("the refreshed token expires within 5 minutes", false);
     }
