@@ -175,7 +175,17 @@ export function estimateOutputTokens(chunk: string): number {
       if (wide === 0 || i >= n) break;
     }
   }
+  return outputTokensOf(n, cjk, pairs);
+}
+
+/** estimateOutputTokens of a text measured while its bytes were read (KiroText's shape). */
+export function estimateOutputTokensOfShape(shape: { length: number; ideographs: number; astral: number }): number {
+  return outputTokensOf(shape.length, shape.ideographs, shape.astral);
+}
+
+/** The estimate of a text of `length` UTF-16 units holding `cjk` ideographs and `pairs` surrogate pairs. */
+function outputTokensOf(length: number, cjk: number, pairs: number): number {
   // Every other UTF-16 unit is one character, but a pair's two units are one.
-  const other = n - cjk - pairs;
+  const other = length - cjk - pairs;
   return Math.max(1, Math.floor((2 * cjk + 2) / 3) + Math.floor((other + 3) / 4));
 }

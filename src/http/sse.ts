@@ -9,6 +9,8 @@ import type { Logger } from "../log";
 export interface SseFormat<E> {
   /** The text of one event. */
   encode(event: E): string;
+  /** Writes one event in place of encode, when some of its bytes can go out as they came (a text's JSON literal). */
+  write?(event: E, chunk: SseChunk): void;
   /** A keep-alive the client's parser passes over. */
   ping: string;
   /** The last words of a stream that failed after it began. */
@@ -28,6 +30,45 @@ export interface SseOptions {
 export const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" };
 
 const encoder = new TextEncoder();
+
+/**
+ * The bytes of one write: text, encoded once per run of it, and bytes that go out as they are, copied once into
+ * the whole.
+ */
+export class SseChunk {
+  private readonly parts: Uint8Array[] = [];
+  private size = 0;
+  private text = "";
+
+  write(text: string): void {
+    this.text += text;
+  }
+
+  copy(bytes: Uint8Array): void {
+    this.settle();
+    this.parts.push(bytes);
+    this.size += bytes.length;
+  }
+
+  bytes(): Uint8Array {
+    if (this.parts.length === 0) return encoder.encode(this.text);
+    this.settle();
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const part of this.parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
+  }
+
+  private settle(): void {
+    if (this.text === "") return;
+    this.parts.push(encoder.encode(this.text));
+    this.size += this.parts[this.parts.length - 1]!.length;
+    this.text = "";
+  }
+}
 
 export function sseResponse<E>(events: AsyncGenerator<E[]>, format: SseFormat<E>, { log, pingAfterMs, onLeave }: SseOptions): Response {
   let clientGone = false;
@@ -57,10 +98,11 @@ export function sseResponse<E>(events: AsyncGenerator<E[]>, format: SseFormat<E>
             return;
           }
           if (next.value.length === 0) continue;
-          let text = "";
-          for (const e of next.value) text += format.encode(e);
+          const chunk = new SseChunk();
+          if (format.write) for (const e of next.value) format.write(e, chunk);
+          else for (const e of next.value) chunk.write(format.encode(e));
           lastWrite = Date.now();
-          controller.enqueue(encoder.encode(text));
+          controller.enqueue(chunk.bytes());
           return;
         }
       } catch (e) {
