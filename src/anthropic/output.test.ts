@@ -142,7 +142,7 @@ describe("encodeSSE", () => {
       for (const write of writers) {
         const [frame] = decoder.push(encodeFrame(TEXT_HEADERS, `{"content":${write(text)}}`));
         const event = frameToEvent(frame!)!;
-        expect(event).toEqual({ type: "text", content: text });
+        expect(event.type === "text" && event.content).toBe(text);
         const t = new StreamTranslator({ model: MODEL, thinking: n % 2 === 0, inputTokens: 1, contextWindow: 1000, toolNames: new Map() });
         for (const e of [...t.push(event), ...t.push({ type: "text", content: text })]) expect(encodeSSE(e)).toBe(whole(e));
       }

@@ -3,7 +3,13 @@
  * message for a non-streaming request (§5.10). Both take the same events from StreamTranslator.
  */
 import { assertNever, GatewayError } from "../errors";
+import type { SseChunk } from "../http/sse";
+import { utf8 } from "../kiro/eventstream";
+import { KiroText } from "../kiro/events";
+import type { KiroEvent } from "../kiro/types";
 import type { MessageResponse, ResponseBlock, SseEvent, StreamEvent } from "./schemas";
+
+const encoder = new TextEncoder();
 
 /**
  * A text delta that may carry its text's JSON string literal, when the text came from Kiro with one that is already
@@ -21,8 +27,65 @@ export class TextDelta {
 
   /** JSON.stringify(delta.text), from the literal the text came with when there is one. */
   static json(delta: { text: string }): string {
-    return (#json in delta ? delta.#json : undefined) ?? JSON.stringify(delta.text);
+    if (#json in delta) return delta.#json ?? JSON.stringify(delta.text);
+    const literal = KiroTextDelta.literalOf(delta);
+    return literal ? utf8.decode(literal) : JSON.stringify(delta.text);
   }
+}
+
+/**
+ * A text delta whose text is a Kiro text event's read from bytes (KiroText.literalOf): those bytes go out as they
+ * are, and the text is decoded only if something reads it (the folder, the OpenAI writers).
+ */
+export class KiroTextDelta {
+  readonly type = "text_delta";
+  readonly #source: KiroText;
+
+  constructor(source: KiroText) {
+    this.#source = source;
+  }
+
+  get text(): string {
+    return this.#source.content;
+  }
+
+  toJSON(): { type: "text_delta"; text: string } {
+    return { type: "text_delta", text: this.text };
+  }
+
+  /** The bytes of JSON.stringify(delta.text), when the delta has them. */
+  static literalOf(delta: object): Uint8Array | undefined {
+    return #source in delta ? KiroText.literalOf(delta.#source) : undefined;
+  }
+}
+
+/** A Kiro text event's delta as it came, with the literal or the bytes it kept. */
+export function wholeTextDelta(event: Extract<KiroEvent, { type: "text" }>): TextDelta | KiroTextDelta {
+  return event instanceof KiroText && KiroText.literalOf(event) ? new KiroTextDelta(event) : new TextDelta(event.content, KiroText.jsonOf(event));
+}
+
+/** `event: content_block_delta … "text":` for the first block indexes, as bytes. */
+const TEXT_DELTA_OPENINGS = Array.from({ length: 16 }, (_, index) => encoder.encode(textDeltaOpening(index)));
+const TEXT_DELTA_CLOSING = encoder.encode("}}\n\n");
+
+function textDeltaOpening(index: number): string {
+  return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"text_delta","text":`;
+}
+
+/** encodeSSE into a chunk, with a text Kiro wrote as bytes copied as they are (the same bytes as encodeSSE's). */
+export function writeSSE(event: SseEvent, chunk: SseChunk): void {
+  if (event.type === "content_block_delta") {
+    const literal = KiroTextDelta.literalOf(event.delta);
+    if (literal) {
+      const opening = TEXT_DELTA_OPENINGS[event.index];
+      if (opening) chunk.copy(opening);
+      else chunk.write(textDeltaOpening(event.index));
+      chunk.copy(literal);
+      chunk.copy(TEXT_DELTA_CLOSING);
+      return;
+    }
+  }
+  chunk.write(encodeSSE(event));
 }
 
 export function encodeSSE(event: SseEvent): string {
@@ -32,7 +95,7 @@ export function encodeSSE(event: SseEvent): string {
     const d = event.delta;
     switch (d.type) {
       case "text_delta":
-        return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${event.index},"delta":{"type":"text_delta","text":${TextDelta.json(d)}}}\n\n`;
+        return `${textDeltaOpening(event.index)}${TextDelta.json(d)}}}\n\n`;
       case "thinking_delta":
         return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${event.index},"delta":{"type":"thinking_delta","thinking":${JSON.stringify(d.thinking)}}}\n\n`;
       case "input_json_delta":

@@ -8,7 +8,7 @@ import type { KiroEvent } from "../kiro/types";
 import { type SseFormat, SSE_HEADERS, sseResponse } from "../http/sse";
 import type { Logger } from "../log";
 import { errorBody } from "./errors";
-import { encodeSSE, MessageFolder } from "./output";
+import { encodeSSE, MessageFolder, writeSSE } from "./output";
 import type { MessageResponse, StreamEvent, Usage } from "./schemas";
 import type { StreamTranslator } from "./stream";
 
@@ -143,6 +143,7 @@ async function fold(events: AsyncIterable<StreamEvent[]>): Promise<MessageRespon
 
 const ANTHROPIC_SSE: SseFormat<StreamEvent> = {
   encode: encodeSSE,
+  write: writeSSE,
   ping: encodeSSE({ type: "ping" }),
   failure: (e) => encodeSSE(errorBody(e.kind, e.message)),
 };

@@ -13,10 +13,10 @@ import { assertNever, GatewayError } from "../errors";
 import { KiroText } from "../kiro/events";
 import { exceptionKind, isPassing } from "../kiro/failures";
 import type { KiroEvent } from "../kiro/types";
-import { TextDelta } from "./output";
+import { type KiroTextDelta, TextDelta, wholeTextDelta } from "./output";
 import type { MessageResponse, StopReason, StreamEvent, Usage } from "./schemas";
 import { ThinkingSplitter, type ThinkingPiece } from "./thinking";
-import { estimateOutputTokens } from "./tokens";
+import { estimateOutputTokens, estimateOutputTokensOfShape } from "./tokens";
 
 export interface TranslatorOptions {
   /** As requested by the client, echoed in message_start. */
@@ -140,12 +140,22 @@ export class StreamTranslator {
     if (this.stopSequence !== null && (event.type === "text" || event.type === "toolUse" || event.type === "reasoning")) return out;
     switch (event.type) {
       case "text": {
+        // Text read from Kiro's bytes is measured there, and goes out as those bytes unless something reads it.
+        const shape = KiroText.shapeOf(event);
+        if (shape) {
+          if (shape.length === 0) break;
+          this.outputTokens += estimateOutputTokensOfShape(shape);
+          if (!this.splitter && !this.stops) {
+            this.text(out, wholeTextDelta(event));
+            break;
+          }
+        }
         const text = event.content;
         if (!text) break;
-        this.outputTokens += estimateOutputTokens(text);
+        if (!shape) this.outputTokens += estimateOutputTokens(text);
         const pieces = this.splitter?.push(text);
-        // Text that comes out as it went in keeps the JSON literal Kiro wrote for it (KiroText).
-        if (!pieces || (pieces.length === 1 && pieces[0]!.kind === "text" && pieces[0]!.text === text)) this.answer(out, text, KiroText.jsonOf(event));
+        // Text that comes out as it went in keeps the literal or the bytes Kiro wrote it as (KiroText).
+        if (!pieces || (pieces.length === 1 && pieces[0]!.kind === "text" && pieces[0]!.text === text)) this.answer(out, text, event);
         else this.render(out, pieces);
         break;
       }
@@ -205,7 +215,7 @@ export class StreamTranslator {
     // A reply that is only thinking was cut short; clients also need a non-thinking block (§5.3).
     if (this.thinkingSeen && !this.answerSeen) {
       this.forcedStop = "max_tokens";
-      this.text(out, " ");
+      this.text(out, new TextDelta(" "));
     }
     this.closeFlowing(out);
     out.push({
@@ -258,29 +268,29 @@ export class StreamTranslator {
     }
   }
 
-  /** Answer text, watched for the client's stop sequences; `json`: its JSON literal, if known. */
-  private answer(out: StreamEvent[], text: string, json?: string): void {
-    if (!this.stops) return this.text(out, text, json);
+  /** Answer text, watched for the client's stop sequences; `whole`: the Kiro event it is all of, if so. */
+  private answer(out: StreamEvent[], text: string, whole?: Extract<KiroEvent, { type: "text" }>): void {
+    if (!this.stops) return this.text(out, whole ? wholeTextDelta(whole) : new TextDelta(text));
     if (this.stopSequence !== null) return;
     const seen = this.stops.push(text);
-    if (seen.text) this.text(out, seen.text);
+    if (seen.text) this.text(out, new TextDelta(seen.text));
     if (seen.stop !== undefined) this.stopSequence = seen.stop;
   }
 
   /** Text held back while a stop sequence might be forming: given before anything else is. */
   private settleAnswer(out: StreamEvent[]): void {
     const held = this.stops?.flush();
-    if (held && this.stopSequence === null) this.text(out, held);
+    if (held && this.stopSequence === null) this.text(out, new TextDelta(held));
   }
 
-  private text(out: StreamEvent[], text: string, json?: string): void {
+  private text(out: StreamEvent[], textDelta: TextDelta | KiroTextDelta): void {
     if (this.flowing?.kind !== "text") {
       this.closeFlowing(out);
       this.flowing = { index: this.nextIndex++, kind: "text", signature: [] };
       this.answerSeen = true;
       out.push({ type: "content_block_start", index: this.flowing.index, content_block: { type: "text", text: "" } });
     }
-    out.push(delta(this.flowing.index, new TextDelta(text, json)));
+    out.push(delta(this.flowing.index, textDelta));
   }
 
   private openThinking(out: StreamEvent[]): FlowingBlock {

@@ -69,7 +69,7 @@ function preludeCrc(bytes: Uint8Array, at: number): number {
   for (let i = at; i < at + 8; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }
-const utf8 = new TextDecoder("utf-8", { fatal: false });
+export const utf8 = new TextDecoder("utf-8", { fatal: false });
 
 export class EventStreamDecoder {
   private buf = new Uint8Array(0);

@@ -39,7 +39,7 @@ describe("openReply", () => {
 
   test("once the reply has begun, a failure says the reply was cut off", async () => {
     const reply = await openReply(body([text("Hel")], new Error("socket hang up")));
-    expect(reply.first).toEqual([{ type: "text", content: "Hel" }]);
+    expect(JSON.parse(JSON.stringify(reply.first))).toEqual([{ type: "text", content: "Hel" }]);
     const error = await reply.rest.next().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayError);
     expect(error).toMatchObject({ kind: "overloaded", message: "the Kiro reply was cut off mid-stream (socket hang up)" });
