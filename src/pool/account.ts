@@ -212,6 +212,12 @@ export class Account {
     return this.parsedExpiry.at;
   }
 
+  /** The access token when it needs no refresh: what accessToken() would give at once, without its promise. */
+  freshToken(): string | undefined {
+    if (this.apiKey !== undefined) return this.apiKey;
+    return this.needsRefresh() ? undefined : this.cred.accessToken;
+  }
+
   /** An access token valid for at least 5 more minutes, refreshing first when needed or when forced. */
   async accessToken(force = false, signal?: AbortSignal): Promise<string> {
     if (this.apiKey !== undefined) return this.apiKey;

@@ -179,13 +179,14 @@ export class Pool {
 
     for (let n = 0; n < MAX_ATTEMPTS; n++) {
       signal.throwIfAborted();
-      const account = await nextAccount();
+      // An account free now is taken without the wait's promise.
+      const account = this.preferred(prefer, tried) ?? this.select(tried) ?? (await nextAccount());
       if (!account) break;
       account.recordAttempt();
       const log = this.log.child({ account: account.name });
       log.debug("attempt", { attempt: n + 1, of: MAX_ATTEMPTS });
       try {
-        const token = await account.accessToken(false, signal);
+        const token = account.freshToken() ?? (await account.accessToken(false, signal));
         const result = await attempt(account, token);
         account.recordSuccess();
         observer?.attempted(account.name, "ok");
