@@ -13,6 +13,12 @@ function labelText(names: readonly string[], values: readonly string[], extra = 
   return parts.length ? `{${parts.join(",")}}` : "";
 }
 
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 const number = (v: number) => (Number.isFinite(v) ? String(v) : v > 0 ? "+Inf" : v < 0 ? "-Inf" : "NaN");
 
 export interface Metric {
@@ -25,6 +31,12 @@ export interface Metric {
  */
 export class Counter implements Metric {
   private readonly values = new Map<string, { labels: string[]; value: number }>();
+  /**
+   * With several labels, the values of the last inc() (a copy) and their series: consecutive requests mostly count
+   * under the same ones, and their id is a join of them.
+   */
+  private lastLabels: readonly string[] = [];
+  private lastSeries: { labels: string[]; value: number } | undefined;
 
   constructor(
     readonly name: string,
@@ -34,7 +46,13 @@ export class Counter implements Metric {
   ) {}
 
   inc(labelValues: string[] = [], by = 1): void {
-    // One label (most series) is its own id: a join per finished request added up.
+    const several = labelValues.length > 1;
+    if (several && this.lastSeries && sameValues(labelValues, this.lastLabels)) {
+      this.lastSeries.value += by;
+      return;
+    }
+    const asked = labelValues;
+    // One label is its own id.
     let id = labelValues.length === 1 ? labelValues[0]! : labelValues.join("\u0000");
     let series = this.values.get(id);
     if (!series) {
@@ -46,6 +64,11 @@ export class Counter implements Metric {
       if (!series) this.values.set(id, (series = { labels: labelValues, value: 0 }));
     }
     series.value += by;
+    if (several) {
+      // Series are never removed, so the same values find the same series (an overflow's "other" included) later too.
+      this.lastLabels = asked.slice();
+      this.lastSeries = series;
+    }
   }
 
   render(): string {
