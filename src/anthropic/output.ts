@@ -5,7 +5,7 @@
 import { assertNever, GatewayError } from "../errors";
 import type { SseChunk } from "../http/sse";
 import { utf8 } from "../kiro/eventstream";
-import { KiroText } from "../kiro/events";
+import { type ByteSink, KiroText } from "../kiro/events";
 import type { KiroEvent } from "../kiro/types";
 import type { MessageResponse, ResponseBlock, SseEvent, StreamEvent } from "./schemas";
 
@@ -28,8 +28,8 @@ export class TextDelta {
   /** JSON.stringify(delta.text), from the literal the text came with when there is one. */
   static json(delta: { text: string }): string {
     if (#json in delta) return delta.#json ?? JSON.stringify(delta.text);
-    const literal = KiroTextDelta.literalOf(delta);
-    return literal ? utf8.decode(literal) : JSON.stringify(delta.text);
+    const kept = new KeptBytes();
+    return KiroTextDelta.copyLiteral(delta, kept) ? utf8.decode(kept.bytes) : JSON.stringify(delta.text);
   }
 }
 
@@ -53,15 +53,24 @@ export class KiroTextDelta {
     return { type: "text_delta", text: this.text };
   }
 
-  /** The bytes of JSON.stringify(delta.text), when the delta has them. */
-  static literalOf(delta: object): Uint8Array | undefined {
-    return #source in delta ? KiroText.literalOf(delta.#source) : undefined;
+  /** Copies the bytes of JSON.stringify(delta.text), when the delta has them. */
+  static copyLiteral(delta: object, into: ByteSink): boolean {
+    return #source in delta && KiroText.copyLiteral(delta.#source, into);
+  }
+}
+
+/** Keeps the bytes it is given (a view of them), to be read whole afterwards. */
+class KeptBytes implements ByteSink {
+  bytes: Uint8Array | undefined;
+
+  copy(bytes: Uint8Array, start: number, end: number): void {
+    this.bytes = bytes.subarray(start, end);
   }
 }
 
 /** A Kiro text event's delta as it came, with the literal or the bytes it kept. */
 export function wholeTextDelta(event: Extract<KiroEvent, { type: "text" }>): TextDelta | KiroTextDelta {
-  return event instanceof KiroText && KiroText.literalOf(event) ? new KiroTextDelta(event) : new TextDelta(event.content, KiroText.jsonOf(event));
+  return event instanceof KiroText && KiroText.shapeOf(event) ? new KiroTextDelta(event) : new TextDelta(event.content, KiroText.jsonOf(event));
 }
 
 /** `event: content_block_delta … "text":` for the first block indexes, as bytes. */
@@ -74,16 +83,13 @@ function textDeltaOpening(index: number): string {
 
 /** encodeSSE into a chunk, with a text Kiro wrote as bytes copied as they are (the same bytes as encodeSSE's). */
 export function writeSSE(event: SseEvent, chunk: SseChunk): void {
-  if (event.type === "content_block_delta") {
-    const literal = KiroTextDelta.literalOf(event.delta);
-    if (literal) {
-      const opening = TEXT_DELTA_OPENINGS[event.index];
-      if (opening) chunk.copy(opening);
-      else chunk.write(textDeltaOpening(event.index));
-      chunk.copy(literal);
-      chunk.copy(TEXT_DELTA_CLOSING);
-      return;
-    }
+  if (event.type === "content_block_delta" && event.delta instanceof KiroTextDelta) {
+    const opening = TEXT_DELTA_OPENINGS[event.index];
+    if (opening) chunk.copy(opening, 0, opening.length);
+    else chunk.write(textDeltaOpening(event.index));
+    KiroTextDelta.copyLiteral(event.delta, chunk);
+    chunk.copy(TEXT_DELTA_CLOSING, 0, TEXT_DELTA_CLOSING.length);
+    return;
   }
   chunk.write(encodeSSE(event));
 }

@@ -143,7 +143,7 @@ export class StreamTranslator {
         // Text read from Kiro's bytes is measured there, and goes out as those bytes unless something reads it.
         const shape = KiroText.shapeOf(event);
         if (shape) {
-          if (shape.length === 0) break;
+          if (shape.characters === 0) break;
           this.outputTokens += estimateOutputTokensOfShape(shape);
           if (!this.splitter && !this.stops) {
             this.text(out, wholeTextDelta(event));

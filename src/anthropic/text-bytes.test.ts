@@ -97,7 +97,7 @@ async function bytesReply(c: Case): Promise<{ sse: Uint8Array; events: StreamEve
   const opened = await openReply(kiroBody(c.texts));
   for (const e of opened.first) again.push(e, events);
   for await (const batch of opened.rest) for (const e of batch) again.push(e, events);
-  for (const e of events) if (e.type === "content_block_delta" && KiroTextDelta.literalOf(e.delta)) bytesDeltas++;
+  for (const e of events) if (e.type === "content_block_delta" && e.delta instanceof KiroTextDelta) bytesDeltas++;
   events.push(...again.finish());
   return { sse, events, outputTokens: t.usage.output_tokens };
 }
@@ -144,9 +144,9 @@ describe("Kiro text read as bytes", () => {
     expect(bytesDeltas).toBeGreaterThan(300);
   });
 
-  test("a text in every piece alone: the same SSE bytes and the same output estimate", async () => {
-    for (const one of [...PIECES, ...RARE]) {
-      for (const texts of [[one], [one.repeat(40)], [`${one}x${one}`]]) {
+  test("a text in every piece alone, and all of them at length: the same SSE bytes and the same output estimate", async () => {
+    for (const one of [...PIECES, ...RARE, PIECES.join("").repeat(9), [...PIECES].reverse().join("").repeat(7)]) {
+      for (const texts of [[one], [one.repeat(70)], [`${one}x${one}`]]) {
         const c: Case = { texts, thinking: false, stopSequences: [] };
         const plain = plainEvents(c);
         const read = await bytesReply(c);

@@ -175,17 +175,17 @@ export function estimateOutputTokens(chunk: string): number {
       if (wide === 0 || i >= n) break;
     }
   }
-  return outputTokensOf(n, cjk, pairs);
+  // A pair's two UTF-16 units are one character.
+  return outputTokensOf(n - pairs, cjk);
 }
 
-/** estimateOutputTokens of a text measured while its bytes were read (KiroText's shape). */
-export function estimateOutputTokensOfShape(shape: { length: number; ideographs: number; astral: number }): number {
-  return outputTokensOf(shape.length, shape.ideographs, shape.astral);
+/** estimateOutputTokens of a text measured while its bytes were read (KiroText's shape): its characters and ideographs. */
+export function estimateOutputTokensOfShape(shape: { characters: number; ideographs: number }): number {
+  return outputTokensOf(shape.characters, shape.ideographs);
 }
 
-/** The estimate of a text of `length` UTF-16 units holding `cjk` ideographs and `pairs` surrogate pairs. */
-function outputTokensOf(length: number, cjk: number, pairs: number): number {
-  // Every other UTF-16 unit is one character, but a pair's two units are one.
-  const other = length - cjk - pairs;
+/** The estimate of a text of `characters` characters, `cjk` of them ideographs. */
+function outputTokensOf(characters: number, cjk: number): number {
+  const other = characters - cjk;
   return Math.max(1, Math.floor((2 * cjk + 2) / 3) + Math.floor((other + 3) / 4));
 }

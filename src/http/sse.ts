@@ -32,43 +32,48 @@ export const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8",
 const encoder = new TextEncoder();
 
 /**
- * The bytes of one write: text, encoded once per run of it, and bytes that go out as they are, copied once into
- * the whole.
+ * The bytes of one write: text, encoded once per run of it, and bytes copied in as they are (a text's JSON literal
+ * as Kiro wrote it), straight from where they lie.
  */
 export class SseChunk {
-  private readonly parts: Uint8Array[] = [];
-  private size = 0;
+  private buf: Buffer | undefined;
+  private at = 0;
   private text = "";
 
   write(text: string): void {
     this.text += text;
   }
 
-  copy(bytes: Uint8Array): void {
-    this.settle();
-    this.parts.push(bytes);
-    this.size += bytes.length;
+  /** Copies `bytes` from `start` to `end`. */
+  copy(bytes: Uint8Array, start: number, end: number): void {
+    if (this.text !== "") this.settle();
+    this.room(end - start);
+    this.at += Buffer.prototype.copy.call(bytes, this.buf!, this.at, start, end);
   }
 
   bytes(): Uint8Array {
-    if (this.parts.length === 0) return encoder.encode(this.text);
-    this.settle();
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    for (const part of this.parts) {
-      out.set(part, at);
-      at += part.length;
-    }
-    return out;
+    if (!this.buf) return encoder.encode(this.text);
+    if (this.text !== "") this.settle();
+    return this.buf.subarray(0, this.at);
   }
 
   private settle(): void {
-    if (this.text === "") return;
-    this.parts.push(encoder.encode(this.text));
-    this.size += this.parts[this.parts.length - 1]!.length;
+    // At most three bytes a UTF-16 unit.
+    this.room(this.text.length * 3);
+    this.at += this.buf!.write(this.text, this.at, "utf8");
     this.text = "";
   }
+
+  private room(n: number): void {
+    if (this.buf && this.at + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, 2 * (this.buf?.length ?? 0), this.at + n));
+    if (this.buf) this.buf.copy(grown, 0, 0, this.at);
+    this.buf = grown;
+  }
 }
+
+/** A write's first buffer: a network chunk's worth of Kiro's bytes, as SSE. */
+const CHUNK_BYTES = 20 * 1024;
 
 export function sseResponse<E>(events: AsyncGenerator<E[]>, format: SseFormat<E>, { log, pingAfterMs, onLeave }: SseOptions): Response {
   let clientGone = false;

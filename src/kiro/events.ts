@@ -20,18 +20,23 @@ export class KiroText {
   readonly type = "text";
   #content: string | undefined;
   readonly #json: string | undefined;
-  readonly #literal: Uint8Array | undefined;
+  /** The literal's bytes, quotes included: `#bytes` from `#start` to `#end`. */
+  readonly #bytes: Uint8Array | undefined;
+  readonly #start: number;
+  readonly #end: number;
   readonly #shape: TextShape | undefined;
 
-  constructor(content: string | undefined, json?: string, literal?: Uint8Array, shape?: TextShape) {
+  constructor(content: string | undefined, json?: string, literal?: { bytes: Uint8Array; start: number; end: number; shape: TextShape }) {
     this.#content = content;
     this.#json = json;
-    this.#literal = literal;
-    this.#shape = shape;
+    this.#bytes = literal?.bytes;
+    this.#start = literal?.start ?? 0;
+    this.#end = literal?.end ?? 0;
+    this.#shape = literal?.shape;
   }
 
   get content(): string {
-    return (this.#content ??= JSON.parse(utf8.decode(this.#literal)) as string);
+    return (this.#content ??= JSON.parse(utf8.decode(this.#bytes!.subarray(this.#start, this.#end))) as string);
   }
 
   toJSON(): { type: "text"; content: string } {
@@ -43,9 +48,11 @@ export class KiroText {
     return #json in event ? event.#json : undefined;
   }
 
-  /** The UTF-8 bytes of `event`'s content as a JSON string literal, quotes included, when the event was read from them. */
-  static literalOf(event: KiroEvent): Uint8Array | undefined {
-    return #literal in event ? event.#literal : undefined;
+  /** Copies the UTF-8 bytes of `event`'s content as a JSON string literal, quotes included, when the event was read from them. */
+  static copyLiteral(event: KiroEvent, into: ByteSink): boolean {
+    if (!(#bytes in event) || !event.#bytes) return false;
+    into.copy(event.#bytes, event.#start, event.#end);
+    return true;
   }
 
   /** The shape of `event`'s content, when the event was read from bytes. */
@@ -54,21 +61,25 @@ export class KiroText {
   }
 }
 
+/** Where bytes are copied to: `bytes` from `start` to `end`. */
+export interface ByteSink {
+  copy(bytes: Uint8Array, start: number, end: number): void;
+}
+
 /**
- * What the output-token estimate needs of a text, gathered while its bytes are checked: its length in UTF-16 code
- * units, its CJK ideographs (U+4E00–U+9FFF) and its characters beyond the BMP.
+ * What the output-token estimate needs of a text, gathered while its bytes are checked: its characters (code
+ * points) and, of them, the CJK ideographs (U+4E00–U+9FFF).
  */
 export interface TextShape {
-  length: number;
+  characters: number;
   ideographs: number;
-  astral: number;
 }
 
 export function frameToEvent(frame: Frame): KiroEvent | null {
   const messageType = typeof frame.headers[":message-type"] === "string" ? frame.headers[":message-type"] : "event";
   const isText = messageType === "event" && frame.headers[":event-type"] === "assistantResponseEvent";
   if (isText) {
-    const event = textEventOfBytes(frame.payload);
+    const event = textEventOfBytes(frame.bytes, frame.start, frame.end);
     if (event) return event;
   }
   const text = payloadText(frame);
@@ -151,24 +162,17 @@ const CLOSING_QUOTE = 0x22;
 const CLOSING_BRACE = 0x7d;
 
 /**
- * Byte classes inside a string literal: PLAIN goes out as it is; the rest is looked at. A quote or a control
- * character is no JSON string's (REFUSED); so are bytes no UTF-8 holds, which isUtf8 finds after the walk.
+ * What each byte of a string literal adds to the counts of its block, packed in one integer: continuation bytes
+ * (bits 0–7), leads of U+5000–U+9FFF (8–14), any lead (15–22) — a block of BLOCK bytes cannot overflow a field. LOOK (a backslash, a quote, a control character, the lead E4 of U+4000–U+4FFF) is
+ * looked at on its own. Bytes no UTF-8 holds are left to isUtf8, after the walk.
  */
-const PLAIN = 0;
-const BACKSLASH = 1;
-const REFUSED = 2;
-const CONTINUATION = 3;
-const LEAD = 4;
-const LEAD_OF_3 = 5;
-const LEAD_OF_4 = 6;
-const BYTE_CLASS = Uint8Array.from({ length: 256 }, (_, c) =>
-  c === 0x5c ? BACKSLASH
-  : c < 0x20 || c === 0x22 ? REFUSED
-  : c < 0x80 ? PLAIN
-  : c < 0xc0 ? CONTINUATION
-  : c < 0xe0 ? LEAD
-  : c < 0xf0 ? LEAD_OF_3
-  : LEAD_OF_4,
+const LOOK = -1;
+const BLOCK = 255;
+const BYTE_COUNTS = Int32Array.from({ length: 256 }, (_, c) =>
+  c === 0x5c || c === 0x22 || c < 0x20 || c === 0xe4 ? LOOK
+  : c < 0x80 ? 0
+  : c < 0xc0 ? 1
+  : (1 << 15) + (c >= 0xe5 && c <= 0xe9 ? 1 << 8 : 0),
 );
 /** The escapes JSON.stringify writes itself, after the backslash: \" \\ \b \f \n \r \t (never \/ nor \u). */
 const OWN_ESCAPE = Uint8Array.from({ length: 256 }, (_, c) => ('"\\bfnrt'.includes(String.fromCharCode(c)) ? 1 : 0));
@@ -177,50 +181,48 @@ const OWN_ESCAPE = Uint8Array.from({ length: 256 }, (_, c) => ('"\\bfnrt'.includ
  * Kiro's text payload, `{"content":"…"}`, taken as bytes when its literal is already the one JSON.stringify writes
  * for its text (the only escapes are stringify's own, the rest valid UTF-8): the literal can go out as it is, and
  * the text is decoded only if something reads it. One walk over the bytes checks the literal and measures the text
- * for the output estimate. Anything else is left to the parse of the text.
+ * for the output estimate, adding up counts without a branch for most bytes. Anything else is left to the parse of
+ * the text.
  */
-function textEventOfBytes(payload: Uint8Array): KiroText | null {
-  const end = payload.length - 2;
-  if (end < OPENING_BYTES.length || payload[end] !== CLOSING_QUOTE || payload[end + 1] !== CLOSING_BRACE) return null;
-  for (let i = 0; i < OPENING_BYTES.length; i++) if (payload[i] !== OPENING_BYTES[i]) return null;
-  let length = end - OPENING_BYTES.length;
+function textEventOfBytes(payload: Uint8Array, start: number, stop: number): KiroText | null {
+  const from = start + OPENING_BYTES.length;
+  const end = stop - 2;
+  if (end < from || payload[end] !== CLOSING_QUOTE || payload[end + 1] !== CLOSING_BRACE) return null;
+  for (let i = 0; i < OPENING_BYTES.length; i++) if (payload[start + i] !== OPENING_BYTES[i]) return null;
+  let escapes = 0;
+  let continuations = 0;
   let ideographs = 0;
-  let astral = 0;
   let wide = false;
-  for (let i = OPENING_BYTES.length; i < end; i++) {
-    const kind = BYTE_CLASS[payload[i]!]!;
-    if (kind === PLAIN) continue;
-    switch (kind) {
-      case BACKSLASH:
+  for (let i = from; i < end; ) {
+    const blockEnd = Math.min(end, i + BLOCK);
+    let counts = 0;
+    for (; i < blockEnd; i++) {
+      const add = BYTE_COUNTS[payload[i]!]!;
+      if (add !== LOOK) {
+        counts += add;
+        continue;
+      }
+      const c = payload[i]!;
+      if (c === 0xe4) {
+        // U+4E00–U+4FFF: E4 B8 80 to E4 BF BF.
+        if (payload[i + 1]! >= 0xb8) ideographs++;
+        wide = true;
+      } else if (c === 0x5c) {
         // Two bytes, one character; an escape of the closing quote leaves the literal unterminated.
         if (++i >= end || OWN_ESCAPE[payload[i]!] === 0) return null;
-        length--;
-        break;
-      case REFUSED:
+        escapes++;
+      } else {
         return null;
-      case CONTINUATION:
-        length--;
-        break;
-      case LEAD_OF_3: {
-        wide = true;
-        // U+4E00–U+9FFF: E4 B8 80 to E9 BF BF.
-        const lead = payload[i]!;
-        if ((lead === 0xe4 && payload[i + 1]! >= 0xb8) || (lead >= 0xe5 && lead <= 0xe9)) ideographs++;
-        break;
       }
-      case LEAD_OF_4:
-        // Four bytes, two UTF-16 units: the three continuations take off three.
-        wide = true;
-        astral++;
-        length++;
-        break;
-      default:
-        wide = true;
     }
+    if (counts !== 0) wide = true;
+    continuations += counts & 0xff;
+    ideographs += (counts >>> 8) & 0x7f;
   }
-  const literal = payload.subarray(OPENING_BYTES.length - 1, end + 1);
-  if (wide && !isUtf8(literal)) return null;
-  return new KiroText(undefined, undefined, literal, { length, ideographs, astral });
+  if (wide && !isUtf8(payload.subarray(from, end))) return null;
+  // An escape is two bytes of one character, a continuation byte no character of its own.
+  const characters = end - from - escapes - continuations;
+  return new KiroText(undefined, undefined, { bytes: payload, start: from - 1, end: end + 1, shape: { characters, ideographs } });
 }
 
 /**

@@ -7,10 +7,19 @@
 
 export type HeaderValue = boolean | number | bigint | string | Uint8Array | Date;
 
-export interface Frame {
-  /** Frozen and shared between frames with the same header bytes when every value is a plain one. */
-  headers: Record<string, HeaderValue>;
-  payload: Uint8Array;
+export class Frame {
+  constructor(
+    /** Frozen and shared between frames with the same header bytes when every value is a plain one. */
+    readonly headers: Record<string, HeaderValue>,
+    /** The bytes the payload lies in, from `start` to `end`: a network chunk, or a copy of the frame's own. */
+    readonly bytes: Uint8Array,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  get payload(): Uint8Array {
+    return this.bytes.subarray(this.start, this.end);
+  }
 }
 
 export class EventStreamError extends Error {
@@ -34,7 +43,7 @@ export interface DecoderOptions {
  * frames but hold nothing a reader could change. The first blocks seen are kept, up to a small bound.
  */
 export class HeaderBlocks {
-  private readonly known: Array<{ bytes: Uint8Array; headers: Readonly<Record<string, HeaderValue>> }> = [];
+  private readonly known: Array<{ bytes: Buffer; headers: Readonly<Record<string, HeaderValue>> }> = [];
 
   constructor(private readonly max = 16) {}
 
@@ -42,11 +51,12 @@ export class HeaderBlocks {
   parse(bytes: Uint8Array, view: DataView, from: number, to: number): Record<string, HeaderValue> {
     const length = to - from;
     for (const block of this.known) {
-      if (block.bytes.length === length && sameBytes(block.bytes, bytes, from)) return block.headers;
+      // Compared natively, in place: a loop in JS, or a view to compare, costs more on every frame.
+      if (block.bytes.length === length && block.bytes.compare(bytes, from, to) === 0) return block.headers;
     }
     const headers = parseHeaders(bytes, view, from, to);
     if (this.known.length < this.max && Object.values(headers).every(isPlain)) {
-      this.known.push({ bytes: bytes.slice(from, to), headers: Object.freeze(headers) });
+      this.known.push({ bytes: Buffer.from(bytes.subarray(from, to)), headers: Object.freeze(headers) });
     }
     return headers;
   }
@@ -147,8 +157,8 @@ export class EventStreamDecoder {
   }
 
   /**
-   * Decodes whole frames from bytes[from, to); returns the offset of the first byte not consumed. Payloads are
-   * views of a network chunk, or copies (`copy`) of the buffer, which is reused for later chunks.
+   * Decodes whole frames from bytes[from, to); returns the offset of the first byte not consumed. Payloads lie in
+   * a network chunk, or in copies (`copy`) of the buffer, which is reused for later chunks.
    */
   private drain(bytes: Uint8Array, from: number, to: number, out: Frame[], copy: boolean): number {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -179,7 +189,7 @@ export class EventStreamDecoder {
         continue;
       }
       const payloadEnd = off + total - 4;
-      out.push({ headers, payload: copy ? bytes.slice(headersEnd, payloadEnd) : bytes.subarray(headersEnd, payloadEnd) });
+      out.push(copy ? new Frame(headers, bytes.slice(headersEnd, payloadEnd), 0, payloadEnd - headersEnd) : new Frame(headers, bytes, headersEnd, payloadEnd));
       this.consecutiveErrors = 0;
       off += total;
     }
@@ -195,12 +205,6 @@ export class EventStreamDecoder {
 }
 
 const isPlain = (v: HeaderValue) => typeof v !== "object";
-
-/** Whether `bytes` from `at` starts with every byte of `prefix`. */
-function sameBytes(prefix: Uint8Array, bytes: Uint8Array, at: number): boolean {
-  for (let i = 0; i < prefix.length; i++) if (prefix[i] !== bytes[at + i]) return false;
-  return true;
-}
 
 function parseHeaders(bytes: Uint8Array, view: DataView, from: number, to: number): Record<string, HeaderValue> {
   const headers: Record<string, HeaderValue> = {};
