@@ -6,7 +6,6 @@ import pkg from "../package.json";
 import { checkAccount } from "./admin/accounts";
 import { ConfigError, loadConfig } from "./config/load";
 import { GatewayError } from "./errors";
-import { MODEL_LIST_REFRESH_MS } from "./kiro/catalog";
 import type { Config } from "./config/schema";
 import { keyFingerprint, levelFromEnv, Logger } from "./log";
 import { QuotaChecks } from "./pool/quota-check";
@@ -190,8 +189,7 @@ async function serve(services: Services, config: Config, log: Logger, { portSett
     apiKey: keyFingerprint(config.apiKey),
   });
   log.info("routes: GET /v1/models, POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/chat/completions, POST /v1/responses, GET /health, GET /ready, GET /metrics, /admin/*, /swagger, UI at /");
-  void services.models.refresh();
-  setInterval(() => void services.models.refresh(), MODEL_LIST_REFRESH_MS).unref();
+  services.models.schedule();
   const quotaChecks = new QuotaChecks(services.pool, (a) => checkAccount(services, a), config.quotaCheckMinutes * 60_000, log);
   if (config.quotaCheckMinutes > 0) quotaChecks.start();
 
