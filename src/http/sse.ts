@@ -40,6 +40,9 @@ export class SseChunk {
   private at = 0;
   private text = "";
 
+  /** `expected`: the bytes it will likely hold (the last write's), so that its buffer is made once, to size. */
+  constructor(private readonly expected = 0) {}
+
   write(text: string): void {
     this.text += text;
   }
@@ -66,18 +69,19 @@ export class SseChunk {
 
   private room(n: number): void {
     if (this.buf && this.at + n <= this.buf.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, 2 * (this.buf?.length ?? 0), this.at + n));
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.buf ? 2 * this.buf.length : this.expected + (this.expected >> 3), MIN_BYTES, this.at + n));
     if (this.buf) this.buf.copy(grown, 0, 0, this.at);
     this.buf = grown;
   }
 }
 
-/** A write's first buffer: a network chunk's worth of Kiro's bytes, as SSE. */
-const CHUNK_BYTES = 20 * 1024;
+/** The smallest buffer a write makes. */
+const MIN_BYTES = 4096;
 
 export function sseResponse<E>(events: AsyncGenerator<E[]>, format: SseFormat<E>, { log, pingAfterMs, onLeave }: SseOptions): Response {
   let clientGone = false;
   let lastWrite = Date.now();
+  let lastBytes = 0;
   let ticker: ReturnType<typeof setInterval> | undefined;
   const stop = () => clearInterval(ticker);
 
@@ -103,11 +107,13 @@ export function sseResponse<E>(events: AsyncGenerator<E[]>, format: SseFormat<E>
             return;
           }
           if (next.value.length === 0) continue;
-          const chunk = new SseChunk();
+          const chunk = new SseChunk(lastBytes);
           if (format.write) for (const e of next.value) format.write(e, chunk);
           else for (const e of next.value) chunk.write(format.encode(e));
           lastWrite = Date.now();
-          controller.enqueue(chunk.bytes());
+          const bytes = chunk.bytes();
+          lastBytes = bytes.length;
+          controller.enqueue(bytes);
           return;
         }
       } catch (e) {

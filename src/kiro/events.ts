@@ -24,15 +24,18 @@ export class KiroText {
   readonly #bytes: Uint8Array | undefined;
   readonly #start: number;
   readonly #end: number;
-  readonly #shape: TextShape | undefined;
+  readonly #characters: number;
+  readonly #ideographs: number;
 
-  constructor(content: string | undefined, json?: string, literal?: { bytes: Uint8Array; start: number; end: number; shape: TextShape }) {
+  /** `bytes` from `start` to `end`: the literal, measured (`characters`, `ideographs`) as TextShape says. */
+  constructor(content: string | undefined, json?: string, bytes?: Uint8Array, start = 0, end = 0, characters = 0, ideographs = 0) {
     this.#content = content;
     this.#json = json;
-    this.#bytes = literal?.bytes;
-    this.#start = literal?.start ?? 0;
-    this.#end = literal?.end ?? 0;
-    this.#shape = literal?.shape;
+    this.#bytes = bytes;
+    this.#start = start;
+    this.#end = end;
+    this.#characters = characters;
+    this.#ideographs = ideographs;
   }
 
   get content(): string {
@@ -57,7 +60,7 @@ export class KiroText {
 
   /** The shape of `event`'s content, when the event was read from bytes. */
   static shapeOf(event: KiroEvent): TextShape | undefined {
-    return #shape in event ? event.#shape : undefined;
+    return #bytes in event && event.#bytes ? { characters: event.#characters, ideographs: event.#ideographs } : undefined;
   }
 }
 
@@ -222,7 +225,7 @@ function textEventOfBytes(payload: Uint8Array, start: number, stop: number): Kir
   if (wide && !isUtf8(payload.subarray(from, end))) return null;
   // An escape is two bytes of one character, a continuation byte no character of its own.
   const characters = end - from - escapes - continuations;
-  return new KiroText(undefined, undefined, { bytes: payload, start: from - 1, end: end + 1, shape: { characters, ideographs } });
+  return new KiroText(undefined, undefined, payload, from - 1, end + 1, characters, ideographs);
 }
 
 /**
