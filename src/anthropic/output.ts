@@ -70,7 +70,7 @@ class KeptBytes implements ByteSink {
 
 /** A Kiro text event's delta as it came, with the literal or the bytes it kept. */
 export function wholeTextDelta(event: Extract<KiroEvent, { type: "text" }>): TextDelta | KiroTextDelta {
-  return event instanceof KiroText && KiroText.shapeOf(event) ? new KiroTextDelta(event) : new TextDelta(event.content, KiroText.jsonOf(event));
+  return KiroText.isRead(event) ? new KiroTextDelta(event) : new TextDelta(event.content, KiroText.jsonOf(event));
 }
 
 /** `event: content_block_delta … "text":` for the first block indexes, as bytes. */
@@ -85,10 +85,10 @@ function textDeltaOpening(index: number): string {
 export function writeSSE(event: SseEvent, chunk: SseChunk): void {
   if (event.type === "content_block_delta" && event.delta instanceof KiroTextDelta) {
     const opening = TEXT_DELTA_OPENINGS[event.index];
-    if (opening) chunk.copy(opening, 0, opening.length);
+    if (opening) chunk.put(opening);
     else chunk.write(textDeltaOpening(event.index));
     KiroTextDelta.copyLiteral(event.delta, chunk);
-    chunk.copy(TEXT_DELTA_CLOSING, 0, TEXT_DELTA_CLOSING.length);
+    chunk.put(TEXT_DELTA_CLOSING);
     return;
   }
   chunk.write(encodeSSE(event));

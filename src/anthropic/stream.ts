@@ -13,10 +13,10 @@ import { assertNever, GatewayError } from "../errors";
 import { KiroText } from "../kiro/events";
 import { exceptionKind, isPassing } from "../kiro/failures";
 import type { KiroEvent } from "../kiro/types";
-import { type KiroTextDelta, TextDelta, wholeTextDelta } from "./output";
+import { KiroTextDelta, TextDelta, wholeTextDelta } from "./output";
 import type { MessageResponse, StopReason, StreamEvent, Usage } from "./schemas";
 import { ThinkingSplitter, type ThinkingPiece } from "./thinking";
-import { estimateOutputTokens, estimateOutputTokensOfShape } from "./tokens";
+import { estimateOutputTokens, estimateOutputTokensOfCounts } from "./tokens";
 
 export interface TranslatorOptions {
   /** As requested by the client, echoed in message_start. */
@@ -141,18 +141,18 @@ export class StreamTranslator {
     switch (event.type) {
       case "text": {
         // Text read from Kiro's bytes is measured there, and goes out as those bytes unless something reads it.
-        const shape = KiroText.shapeOf(event);
-        if (shape) {
-          if (shape.characters === 0) break;
-          this.outputTokens += estimateOutputTokensOfShape(shape);
+        const read = KiroText.isRead(event);
+        if (read) {
+          if (event.characters === 0) break;
+          this.outputTokens += estimateOutputTokensOfCounts(event.characters, event.ideographs);
           if (!this.splitter && !this.stops) {
-            this.text(out, wholeTextDelta(event));
+            this.text(out, new KiroTextDelta(event));
             break;
           }
         }
         const text = event.content;
         if (!text) break;
-        if (!shape) this.outputTokens += estimateOutputTokens(text);
+        if (!read) this.outputTokens += estimateOutputTokens(text);
         const pieces = this.splitter?.push(text);
         // Text that comes out as it went in keeps the literal or the bytes Kiro wrote it as (KiroText).
         if (!pieces || (pieces.length === 1 && pieces[0]!.kind === "text" && pieces[0]!.text === text)) this.answer(out, text, event);

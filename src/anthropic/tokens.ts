@@ -179,9 +179,9 @@ export function estimateOutputTokens(chunk: string): number {
   return outputTokensOf(n - pairs, cjk);
 }
 
-/** estimateOutputTokens of a text measured while its bytes were read (KiroText's shape): its characters and ideographs. */
-export function estimateOutputTokensOfShape(shape: { characters: number; ideographs: number }): number {
-  return outputTokensOf(shape.characters, shape.ideographs);
+/** estimateOutputTokens of a text measured while its bytes were read (KiroText): its characters and ideographs. */
+export function estimateOutputTokensOfCounts(characters: number, ideographs: number): number {
+  return outputTokensOf(characters, ideographs);
 }
 
 /** The estimate of a text of `characters` characters, `cjk` of them ideographs. */

@@ -47,6 +47,14 @@ export class SseChunk {
     this.text += text;
   }
 
+  /** Copies all of `bytes` (a small constant: set takes it whole, with no view to make). */
+  put(bytes: Uint8Array): void {
+    if (this.text !== "") this.settle();
+    this.room(bytes.length);
+    this.buf!.set(bytes, this.at);
+    this.at += bytes.length;
+  }
+
   /** Copies `bytes` from `start` to `end`. */
   copy(bytes: Uint8Array, start: number, end: number): void {
     if (this.text !== "") this.settle();

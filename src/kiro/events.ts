@@ -27,7 +27,7 @@ export class KiroText {
   readonly #characters: number;
   readonly #ideographs: number;
 
-  /** `bytes` from `start` to `end`: the literal, measured (`characters`, `ideographs`) as TextShape says. */
+  /** `bytes` from `start` to `end`: the literal, measured. */
   constructor(content: string | undefined, json?: string, bytes?: Uint8Array, start = 0, end = 0, characters = 0, ideographs = 0) {
     this.#content = content;
     this.#json = json;
@@ -58,24 +58,25 @@ export class KiroText {
     return true;
   }
 
-  /** The shape of `event`'s content, when the event was read from bytes. */
-  static shapeOf(event: KiroEvent): TextShape | undefined {
-    return #bytes in event && event.#bytes ? { characters: event.#characters, ideographs: event.#ideographs } : undefined;
+  /** Whether `event` is a text read from Kiro's bytes: measured, and written out as those bytes. */
+  static isRead(event: KiroEvent): event is KiroText {
+    return #bytes in event && event.#bytes !== undefined;
+  }
+
+  /** Of a text read from bytes: its characters (code points). */
+  get characters(): number {
+    return this.#characters;
+  }
+
+  /** Of a text read from bytes: its CJK ideographs (U+4E00–U+9FFF), which the output estimate counts apart. */
+  get ideographs(): number {
+    return this.#ideographs;
   }
 }
 
 /** Where bytes are copied to: `bytes` from `start` to `end`. */
 export interface ByteSink {
   copy(bytes: Uint8Array, start: number, end: number): void;
-}
-
-/**
- * What the output-token estimate needs of a text, gathered while its bytes are checked: its characters (code
- * points) and, of them, the CJK ideographs (U+4E00–U+9FFF).
- */
-export interface TextShape {
-  characters: number;
-  ideographs: number;
 }
 
 export function frameToEvent(frame: Frame): KiroEvent | null {
