@@ -83,45 +83,44 @@ export function keyRoutes(s: Services, guard: KeyGuard) {
   return new Elysia({ name: "admin-keys", prefix: "/admin" })
     .use(guard.plugin)
     .onError(renderAdminError(s.log))
-    .guard({ key: "admin" }, (app) =>
-      app
-        .get("/keys", () => ok(keys.all.map(keyInfo)), {
-          response: Envelope(t.Array(KeyInfo)),
-          detail: { summary: "Client keys, without secrets, with their usage today and this month (UTC)" },
-        })
-        .post(
-          "/keys",
-          async ({ body }) => {
-            const { key, secret } = await keys.create({
-              name: body.name,
-              ...(body.models ? { models: body.models } : {}),
-              ...(body.expiresAt ? { expiresAt: instant(body.expiresAt) } : {}),
-              ...(body.limits ? { limits: body.limits } : {}),
-            });
-            s.log.info("client key made", { key: body.name });
-            return ok({ ...keyInfo(key), key: secret });
-          },
-          { ...guard.jsonBody(NewKey, "admin"), response: Envelope(MadeKey), detail: { summary: "Make a client key; the key is in this answer only" } },
-        )
-        .post(
-          "/keys/update",
-          async ({ body }) => {
-            const { id, expiresAt, ...rest } = body;
-            const key = await keys.update(id, { ...rest, ...(expiresAt !== undefined ? { expiresAt: expiresAt === null ? null : instant(expiresAt) } : {}) });
-            s.log.info("client key changed", { key: key.name });
-            return ok(keyInfo(key));
-          },
-          { ...guard.jsonBody(KeyUpdate, "admin"), response: Envelope(KeyInfo), detail: { summary: "Change a key's name, models, expiry, limits, or disable it" } },
-        )
-        .post(
-          "/keys/delete",
-          async ({ body }) => {
-            const name = keys.get(body.id)?.name;
-            await keys.delete(body.id);
-            s.log.info("client key deleted", { key: name });
-            return ok(null);
-          },
-          { ...guard.jsonBody(KeyId, "admin"), response: Envelope(t.Null()), detail: { summary: "Delete a key: refused from the next request on" } },
-        ),
+    // Covers every route after it; a guard with a callback would make Elysia build each route twice (~3 ms of a start).
+    .guard({ key: "admin" })
+    .get("/keys", () => ok(keys.all.map(keyInfo)), {
+      response: Envelope(t.Array(KeyInfo)),
+      detail: { summary: "Client keys, without secrets, with their usage today and this month (UTC)" },
+    })
+    .post(
+      "/keys",
+      async ({ body }) => {
+        const { key, secret } = await keys.create({
+          name: body.name,
+          ...(body.models ? { models: body.models } : {}),
+          ...(body.expiresAt ? { expiresAt: instant(body.expiresAt) } : {}),
+          ...(body.limits ? { limits: body.limits } : {}),
+        });
+        s.log.info("client key made", { key: body.name });
+        return ok({ ...keyInfo(key), key: secret });
+      },
+      { ...guard.jsonBody(NewKey, "admin"), response: Envelope(MadeKey), detail: { summary: "Make a client key; the key is in this answer only" } },
+    )
+    .post(
+      "/keys/update",
+      async ({ body }) => {
+        const { id, expiresAt, ...rest } = body;
+        const key = await keys.update(id, { ...rest, ...(expiresAt !== undefined ? { expiresAt: expiresAt === null ? null : instant(expiresAt) } : {}) });
+        s.log.info("client key changed", { key: key.name });
+        return ok(keyInfo(key));
+      },
+      { ...guard.jsonBody(KeyUpdate, "admin"), response: Envelope(KeyInfo), detail: { summary: "Change a key's name, models, expiry, limits, or disable it" } },
+    )
+    .post(
+      "/keys/delete",
+      async ({ body }) => {
+        const name = keys.get(body.id)?.name;
+        await keys.delete(body.id);
+        s.log.info("client key deleted", { key: name });
+        return ok(null);
+      },
+      { ...guard.jsonBody(KeyId, "admin"), response: Envelope(t.Null()), detail: { summary: "Delete a key: refused from the next request on" } },
     );
 }

@@ -152,48 +152,47 @@ export function usageRoutes(s: Services, guard: KeyGuard) {
   return new Elysia({ name: "admin-usage", prefix: "/admin" })
     .use(guard.plugin)
     .onError(renderAdminError(s.log))
-    .guard({ key: "admin" }, (app) =>
-      app
-        .get(
-          "/usage",
-          async ({ query }) => {
-            const by = query.by ?? "key";
-            const bucket = query.bucket ?? "hour";
-            const to = instant("to", query.to, Date.now());
-            const from = instant("from", query.from, to - DEFAULT_RANGE_MS);
-            if (from >= to) throw new GatewayError("invalid_request", `"from" must be before "to"`);
-            if ((to - from) / BUCKET_MS[bucket] > MAX_BUCKETS) {
-              throw new GatewayError("invalid_request", `that range has more than ${MAX_BUCKETS} ${bucket}s: ask for bucket=day or a shorter range`);
-            }
-            await records.flush();
-            const rows = await records.store.usage({ by, bucket, from, to });
-            const stored = by === "key" ? await records.store.keyNames() : new Map<string, string>();
-            const label = (group: string) => (by === "key" ? records.keys.get(group)?.name ?? stored.get(group) ?? group : group || NONE);
-            const report = usageReport(rows, label, BUCKET_MS[bucket], from, to);
-            return ok({ by, bucket, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...report });
-          },
-          {
-            query: UsageQuery,
-            response: Envelope(UsageReport),
-            detail: { summary: "Requests, errors, tokens and credits per key, model or account, per hour or day (UTC)" },
-          },
-        )
-        .get(
-          "/requests",
-          async ({ query }) => {
-            await records.flush();
-            const limit = query.limit ?? 50;
-            const rows = await records.store.requests({
-              limit,
-              ...(query.key ? { keyId: query.key } : {}),
-              ...(query.account ? { account: query.account } : {}),
-              ...(query.model ? { model: query.model } : {}),
-              ...(query.status !== undefined ? { status: query.status } : {}),
-              ...(query.before !== undefined ? { before: query.before } : {}),
-            });
-            return ok({ items: rows.map(requestInfo), next: rows.length === limit ? rows.at(-1)!.id : null });
-          },
-          { query: RequestsQuery, response: Envelope(RequestPage), detail: { summary: "The request log, newest first; `next` pages to older ones" } },
-        ),
+    // Covers every route after it; a guard with a callback would make Elysia build each route twice (~3 ms of a start).
+    .guard({ key: "admin" })
+    .get(
+      "/usage",
+      async ({ query }) => {
+        const by = query.by ?? "key";
+        const bucket = query.bucket ?? "hour";
+        const to = instant("to", query.to, Date.now());
+        const from = instant("from", query.from, to - DEFAULT_RANGE_MS);
+        if (from >= to) throw new GatewayError("invalid_request", `"from" must be before "to"`);
+        if ((to - from) / BUCKET_MS[bucket] > MAX_BUCKETS) {
+          throw new GatewayError("invalid_request", `that range has more than ${MAX_BUCKETS} ${bucket}s: ask for bucket=day or a shorter range`);
+        }
+        await records.flush();
+        const rows = await records.store.usage({ by, bucket, from, to });
+        const stored = by === "key" ? await records.store.keyNames() : new Map<string, string>();
+        const label = (group: string) => (by === "key" ? records.keys.get(group)?.name ?? stored.get(group) ?? group : group || NONE);
+        const report = usageReport(rows, label, BUCKET_MS[bucket], from, to);
+        return ok({ by, bucket, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...report });
+      },
+      {
+        query: UsageQuery,
+        response: Envelope(UsageReport),
+        detail: { summary: "Requests, errors, tokens and credits per key, model or account, per hour or day (UTC)" },
+      },
+    )
+    .get(
+      "/requests",
+      async ({ query }) => {
+        await records.flush();
+        const limit = query.limit ?? 50;
+        const rows = await records.store.requests({
+          limit,
+          ...(query.key ? { keyId: query.key } : {}),
+          ...(query.account ? { account: query.account } : {}),
+          ...(query.model ? { model: query.model } : {}),
+          ...(query.status !== undefined ? { status: query.status } : {}),
+          ...(query.before !== undefined ? { before: query.before } : {}),
+        });
+        return ok({ items: rows.map(requestInfo), next: rows.length === limit ? rows.at(-1)!.id : null });
+      },
+      { query: RequestsQuery, response: Envelope(RequestPage), detail: { summary: "The request log, newest first; `next` pages to older ones" } },
     );
 }
