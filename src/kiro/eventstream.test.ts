@@ -137,6 +137,21 @@ describe("EventStreamDecoder", () => {
     }
   });
 
+  test("message CRCs of frames of every size, small ones checked in JS and large ones natively: right ones pass, a flipped bit is refused", () => {
+    let seed = 5;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (let size = 0; size < 700; size++) {
+      const payload = Uint8Array.from({ length: size }, () => Math.floor(random() * 256));
+      const frame = encode(new Uint8Array(0), payload);
+      expect(decodeIn([frame])[0]!.payload).toEqual(payload);
+      const bad = frame.slice();
+      bad[12 + Math.floor(random() * (bad.length - 12))]! ^= 1 << Math.floor(random() * 8);
+      const skipped: string[] = [];
+      expect(new EventStreamDecoder({ onSkip: (r) => skipped.push(r) }).push(bad)).toHaveLength(0);
+      expect(skipped).toEqual(["message CRC mismatch"]);
+    }
+  });
+
   test("too many bad frames in a row: the stream is declared corrupt", () => {
     const garbage = new Uint8Array(64).fill(0xab);
     expect(() => new EventStreamDecoder().push(garbage)).toThrow(EventStreamError);

@@ -63,8 +63,6 @@ export class HeaderBlocks {
 
 const PRELUDE = 12;
 const MIN_FRAME = 16;
-const crc32 = (bytes: Uint8Array) => Bun.hash.crc32(bytes) >>> 0;
-
 /** CRC-32 (IEEE, as Bun.hash.crc32) by table, one byte at a time. */
 const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -72,10 +70,41 @@ const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
   return c;
 });
 
+/** CRC_TABLE_K[n]: the CRC of byte n followed by K zero bytes, for eight bytes a step (slicing by eight). */
+const [CRC_TABLE_1, CRC_TABLE_2, CRC_TABLE_3, CRC_TABLE_4, CRC_TABLE_5, CRC_TABLE_6, CRC_TABLE_7] = (() => {
+  const tables: Int32Array[] = [CRC_TABLE];
+  for (let k = 1; k < 8; k++) tables.push(Int32Array.from(tables[k - 1]!, (c) => CRC_TABLE[c & 0xff]! ^ (c >>> 8)));
+  return tables.slice(1) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+})();
+
 /** The CRC of a prelude's 8 bytes from `at`: in JS, as a native call costs more than the work on so few bytes. */
 function preludeCrc(bytes: Uint8Array, at: number): number {
   let c = -1;
   for (let i = at; i < at + 8; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+/** Frames up to this size are checked in JS: a view for the native CRC costs more than the JS work on them. */
+const SMALL_FRAME = 512;
+
+/** The CRC of bytes[from, to). */
+function crc32(bytes: Uint8Array, from: number, to: number): number {
+  if (to - from > SMALL_FRAME) return Bun.hash.crc32(bytes.subarray(from, to)) >>> 0;
+  let c = -1;
+  let i = from;
+  for (; i + 8 <= to; i += 8) {
+    const low = c ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
+    c =
+      CRC_TABLE_7[low & 0xff]! ^
+      CRC_TABLE_6[(low >>> 8) & 0xff]! ^
+      CRC_TABLE_5[(low >>> 16) & 0xff]! ^
+      CRC_TABLE_4[low >>> 24]! ^
+      CRC_TABLE_3[bytes[i + 4]!]! ^
+      CRC_TABLE_2[bytes[i + 5]!]! ^
+      CRC_TABLE_1[bytes[i + 6]!]! ^
+      CRC_TABLE[bytes[i + 7]!]!;
+  }
+  for (; i < to; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }
 export const utf8 = new TextDecoder("utf-8", { fatal: false });
@@ -173,7 +202,7 @@ export class EventStreamDecoder {
       }
       if (to - off < total) break;
       const messageCrc = view.getUint32(off + total - 4);
-      if (crc32(bytes.subarray(off, off + total - 4)) !== messageCrc) {
+      if (crc32(bytes, off, off + total - 4) !== messageCrc) {
         this.skip("message CRC mismatch");
         off += total;
         continue;
