@@ -1,9 +1,9 @@
 /** The command line: parse arguments, load config, start, stop gracefully. Nothing else. */
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import pkg from "../package.json";
 import { checkAccount } from "./admin/accounts";
+import { readCommandLine } from "./cli-args";
 import { ConfigError, loadConfig } from "./config/load";
 import { GatewayError } from "./errors";
 import type { Config } from "./config/schema";
@@ -40,26 +40,9 @@ class StartError extends Error {
 }
 
 async function main(argv: string[]): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: "string", short: "c" },
-        credentials: { type: "string" },
-        port: { type: "string" },
-        host: { type: "string" },
-        version: { type: "boolean", short: "V" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    const message = (e as Error).message;
-    const option = /option '([^']+)'/i.exec(message)?.[1];
-    fail(`${option ? `unknown option ${option}` : message.split(".")[0]} (see kiro-ts --help)`);
-  }
-  const { values, positionals } = parsed;
+  const read = readCommandLine(argv);
+  if ("kind" in read) fail(`${read.message} (see kiro-ts --help)`);
+  const { values, positionals } = read;
   if (values.help) return void process.stdout.write(HELP);
   if (values.version) return void process.stdout.write(`kiro-ts ${VERSION}\n`);
   const command = positionals[0];
