@@ -2,11 +2,25 @@ import { describe, expect, test } from "bun:test";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Value } from "@sinclair/typebox/value";
 import { ConfigError, loadConfig, parseConfig } from "./load";
+import { ConfigSchema } from "./schema";
 
 const parse = (raw: unknown) => parseConfig(raw, "config.json", "/srv/kiro");
 
 describe("config", () => {
+  test("defaults are Value.Default's: every default is a plain value on a top-level key", () => {
+    for (const [key, { default: own, ...inner }] of Object.entries(ConfigSchema.properties) as [string, { default?: unknown }][]) {
+      expect([key, typeof own === "object" && own !== null, JSON.stringify(inner).includes('"default"')]).toEqual([key, false, false]);
+    }
+    for (const raw of [{ apiKey: "k" }, { region: "eu-west-1", port: 9, apiKey: "k", kiroEndpoint: "q", trustedProxies: ["10.0.0.0/8"], host: "::" }]) {
+      const expected = Value.Default(ConfigSchema, structuredClone(raw)) as Record<string, unknown>;
+      const config = parse(raw).config as Record<string, unknown>;
+      expect(Object.keys(config).slice(0, Object.keys(expected).length)).toEqual(Object.keys(expected));
+      for (const key of Object.keys(expected)) if (key !== "database") expect([key, config[key]]).toEqual([key, expected[key]]);
+    }
+  });
+
   test("a kiro-rs file gets every default of the kiro-rs table", () => {
     const { config, warnings } = parse({ apiKey: "sk-test" });
     expect(config).toMatchObject({
