@@ -76,24 +76,29 @@ export interface BodyLimits {
 }
 
 /**
- * How long after its first request a reader compiles its schema. Compiling the Messages schema is ~5 ms of CPU,
- * which at a start's first request came before the answer; until then TypeBox's interpreter checks (the same
- * answer and errors, ~0.5 ms for a small body, ~1 ms more than the compiled check for a 1 MB one).
+ * A reader's first body is checked by TypeBox's interpreter (the same answer and errors; ~0.5 ms for a small body),
+ * and its schema compiled this long after, or at the next body if that comes sooner: compiling the Messages schema
+ * is ~5 ms of CPU, which at a start's first request came before the answer.
  */
 const COMPILE_AFTER_MS = 200;
 
 /**
- * A reader for one schema: compiled soon after its first request, then per request size → text → one scan (nesting; the
- * long strings at `verbatim` cut out, see verbatim.ts) → JSON → schema check, holding its share of the memory
- * budget while it reads and parses.
+ * A reader for one schema: compiled soon after its first request (above), then per request size → text → one scan
+ * (nesting; the long strings at `verbatim` cut out, see verbatim.ts) → JSON → schema check, holding its share of the
+ * memory budget while it reads and parses.
  */
 export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, verbatim: VerbatimPaths = []) {
   // Not when the route is built: compiling every route's schema was half the CPU of building the app at start-up.
   let checker: TypeCheck<TSchema> | undefined;
-  let compiling: ReturnType<typeof setTimeout> | undefined;
+  let scheduled: ReturnType<typeof setTimeout> | undefined;
+  const compile = () => {
+    clearTimeout(scheduled);
+    return (checker ??= TypeCompiler.Compile(schema));
+  };
   const check = (value: unknown): boolean => {
     if (checker) return checker.Check(value);
-    compiling ??= setTimeout(() => (checker = TypeCompiler.Compile(schema)), COMPILE_AFTER_MS).unref();
+    if (scheduled) return compile().Check(value);
+    scheduled = setTimeout(compile, COMPILE_AFTER_MS).unref();
     return Value.Check(schema, value);
   };
   const parse = (text: string): T => {
