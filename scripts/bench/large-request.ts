@@ -42,7 +42,11 @@ globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) =>
   if (reply === undefined) {
     const first = await realFetch(input, init);
     reply = new Uint8Array(await first.arrayBuffer());
-    if (first.status !== 200) console.error(`the simulator answered ${first.status}: ${new TextDecoder().decode(reply).slice(0, 300)}`);
+    // Replayed to every later request, a refusal would be measured as if it were the reply.
+    if (first.status !== 200) {
+      console.error(`the simulator answered ${first.status}: ${new TextDecoder().decode(reply).slice(0, 300)}`);
+      process.exit(1);
+    }
   } else {
     // What the socket would do with the body: encode it to bytes.
     sentBytes += (await new Response(init?.body as BodyInit).arrayBuffer()).byteLength;
