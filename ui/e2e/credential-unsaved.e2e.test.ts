@@ -5,27 +5,20 @@
  * account (bob-github), the real server's shape (ui/dev/mock-admin.test.ts).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startMockServer } from "../dev/mock-admin";
-import { type BrowserSession, openBrowser, screenshot, signIn } from "./harness";
+import { type BrowserSession, type MockAdmin, screenshot, signedInOnMock } from "./harness";
 
 const ADMIN_KEY = "admin-e2e-credential";
 const HINT_EN =
   "kiro-ts rotated this account's refresh token but could not write it to the account's credential file, so the new token lives only in memory. kiro-ts keeps retrying the write. Fix the disk or the file's permissions; otherwise the account must sign in again after a restart.";
 
-let mock: Awaited<ReturnType<typeof startMockServer>>;
+let mock: MockAdmin;
 let session: BrowserSession;
 
 beforeAll(async () => {
-  mock = await startMockServer({ accounts: 3, adminKey: ADMIN_KEY, checkDelayMs: 2 });
-  session = await openBrowser({ locale: "en-US" });
-  const { page } = session;
-  await signIn(page, mock.url, ADMIN_KEY);
+  ({ mock, session } = await signedInOnMock(3, ADMIN_KEY));
 });
 
-afterAll(async () => {
-  await session?.close();
-  mock?.server.stop(true);
-});
+afterAll(() => session?.close());
 
 test("the mock reports one account's credential as not saved, as the server does", async () => {
   const answer = await fetch(`${mock.url}admin/accounts`, { headers: { "x-api-key": ADMIN_KEY } });

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { startMockServer } from "../dev/mock-admin";
 
 export const ROOT = resolve(import.meta.dir, "..", "..");
 export const ARTIFACTS = join(ROOT, "test-artifacts", "ui");
@@ -157,6 +158,26 @@ export async function signIn(page: Page, url: string, adminKey: string): Promise
   await page.fill("#admin-key", adminKey);
   await page.click("button[type=submit]");
   await page.waitForURL(url);
+}
+
+export type MockAdmin = Awaited<ReturnType<typeof startMockServer>>;
+
+/**
+ * The mock admin server with `accounts` accounts and a browser signed in to its UI (English); closing the session
+ * stops the mock too.
+ */
+export async function signedInOnMock(accounts: number, adminKey: string): Promise<{ mock: MockAdmin; session: BrowserSession }> {
+  const mock = await startMockServer({ accounts, adminKey, checkDelayMs: 2 });
+  const browser = await openBrowser({ locale: "en-US" });
+  const session = {
+    ...browser,
+    async close() {
+      await browser.close();
+      mock.server.stop(true);
+    },
+  };
+  await signIn(session.page, mock.url, adminKey);
+  return { mock, session };
 }
 
 export async function screenshot(page: Page, name: string, path = join(ARTIFACTS, `${name}.png`)): Promise<string> {

@@ -3,28 +3,21 @@
  * it renders only what is in view, and search, filters, sorting and batches still work over all of them.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startMockServer } from "../dev/mock-admin";
-import { type BrowserSession, openBrowser, screenshot, signIn } from "./harness";
+import { type BrowserSession, screenshot, signedInOnMock } from "./harness";
 
 const ACCOUNTS = 1500;
 const ADMIN_KEY = "admin-e2e-many";
 
-let mock: Awaited<ReturnType<typeof startMockServer>>;
 let session: BrowserSession;
 
 beforeAll(async () => {
-  mock = await startMockServer({ accounts: ACCOUNTS, adminKey: ADMIN_KEY, checkDelayMs: 2 });
-  session = await openBrowser({ locale: "en-US" });
+  ({ session } = await signedInOnMock(ACCOUNTS, ADMIN_KEY));
   const { page } = session;
-  await signIn(page, mock.url, ADMIN_KEY);
   await page.getByRole("link", { name: "Accounts", exact: true }).click();
   await page.getByTestId("accounts-count").waitFor();
 });
 
-afterAll(async () => {
-  await session?.close();
-  mock?.server.stop(true);
-});
+afterAll(() => session?.close());
 
 const renderedRows = () => session.page.locator("[data-testid=account-row]").count();
 const count = () => session.page.getByTestId("accounts-count").textContent();

@@ -4,26 +4,18 @@
  * one such account among 100 (account-0051), in the real server's shape (ui/dev/mock-admin.test.ts).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startMockServer } from "../dev/mock-admin";
-import { type BrowserSession, openBrowser, screenshot, signIn } from "./harness";
+import { type BrowserSession, screenshot, signedInOnMock } from "./harness";
 
 const ADMIN_KEY = "admin-e2e-suspended";
 const SUSPENDED = "account-0051";
 
-let mock: Awaited<ReturnType<typeof startMockServer>>;
 let session: BrowserSession;
 
 beforeAll(async () => {
-  mock = await startMockServer({ accounts: 100, adminKey: ADMIN_KEY, checkDelayMs: 2 });
-  session = await openBrowser({ locale: "en-US" });
-  const { page } = session;
-  await signIn(page, mock.url, ADMIN_KEY);
+  ({ session } = await signedInOnMock(100, ADMIN_KEY));
 });
 
-afterAll(async () => {
-  await session?.close();
-  mock?.server.stop(true);
-});
+afterAll(() => session?.close());
 
 test("the dashboard counts the suspended account apart from the disabled ones, and lists it under Needs attention", async () => {
   const { page } = session;
