@@ -8,6 +8,7 @@
  * (REDIS_URL, default redis://127.0.0.1:6379), the row says so and is skipped.
  */
 import { RedisClient, type Subprocess } from "bun";
+import { redisAnswers } from "../../src/cluster/test-redis";
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { hello } from "./requests";
@@ -49,20 +50,8 @@ const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const CONCURRENCY = 16;
 const REQUESTS = 3000;
 
-async function redisAnswers(): Promise<boolean> {
-  const client = new RedisClient(REDIS_URL, { connectionTimeout: 1000, autoReconnect: false });
-  try {
-    await client.connect();
-    return (await client.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    client.close();
-  }
-}
-
 export async function clusterBench(o: ClusterBenchOptions): Promise<ClusterResults> {
-  if (!(await redisAnswers())) return { skipped: `no Redis answers at ${REDIS_URL}`, concurrency: CONCURRENCY, setups: [] };
+  if (!(await redisAnswers(REDIS_URL))) return { skipped: `no Redis answers at ${REDIS_URL}`, concurrency: CONCURRENCY, setups: [] };
   const apiKey = `sk-bench-${crypto.randomUUID()}`;
   const requests = Math.max(200, Math.round(REQUESTS * o.scale));
   const setups: ClusterSetupResult[] = [];

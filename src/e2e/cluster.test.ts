@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { RedisClient } from "bun";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { redisAnswers } from "../cluster/test-redis";
 import { postgresAvailable, postgresDatabase, type TestDatabase } from "../records/test-backends";
 import { suspended, throttled } from "../simulator/replies";
 import { KiroSimulator } from "../simulator/simulator";
@@ -17,18 +18,6 @@ const required = process.env.KIRO_TS_REQUIRE_SERVICES === "1";
 /** Processes start, converge and wait out a lock: more than bun's default per test. */
 const SLOW = 60_000;
 const hello = JSON.stringify({ model: "claude-sonnet-4-6", max_tokens: 32, messages: [{ role: "user", content: "hello" }] });
-
-async function redisAnswers(url: string): Promise<boolean> {
-  const client = new RedisClient(url, { connectionTimeout: 1000, autoReconnect: false });
-  try {
-    await client.connect();
-    return (await client.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    client.close();
-  }
-}
 
 const redisUp = await redisAnswers(REDIS);
 const postgresUp = await postgresAvailable();
