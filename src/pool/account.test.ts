@@ -1,16 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { Logger } from "../log";
-import { Account, type AccountDeps, nextMonthUtc } from "./account";
-import { CredentialStore } from "./store";
+import { nextMonthUtc } from "./account";
+import { testAccount } from "./test-accounts";
 
-const deps: AccountDeps = {
-  store: new CredentialStore(),
-  log: new Logger("error", () => {}),
-  failureCooldownSecs: 60,
-  maxFailures: 3,
-  upstream: { region: "us-east-1", kiroApiBaseUrl: "http://x", kiroAuthBaseUrl: "http://x", oidcBaseUrl: "http://x", ssoPortalBaseUrl: "http://x", kiroVersion: "0", systemVersion: "s", nodeVersion: "n" },
-};
-const account = () => new Account("a", { path: "/nonexistent/a.json" }, { refreshToken: "a".repeat(100) }, deps);
+const account = () => testAccount("a");
 
 describe("rests", () => {
   test("a Retry-After of a day rests the account no longer than failureCooldownSecs", () => {

@@ -1,18 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { Logger } from "../log";
-import { Account, type AccountDeps } from "./account";
+import type { Account } from "./account";
 import { Pool } from "./pool";
-import { CredentialStore } from "./store";
+import { quietLog as log, testAccount as account } from "./test-accounts";
 
-const log = new Logger("error", () => {});
-const deps: AccountDeps = {
-  store: new CredentialStore(),
-  log,
-  failureCooldownSecs: 60,
-  maxFailures: 3,
-  upstream: { region: "us-east-1", kiroApiBaseUrl: "http://x", kiroAuthBaseUrl: "http://x", oidcBaseUrl: "http://x", ssoPortalBaseUrl: "http://x", kiroVersion: "0", systemVersion: "s", nodeVersion: "n" },
-};
-const account = (name: string) => new Account(name, { path: `/nonexistent/${name}.json` }, { refreshToken: name.repeat(100) }, deps);
 const checked = (a: Account, used: number, limit: number) => a.recordCheck({ currentUsage: used, usageLimit: limit, usagePercent: (used / limit) * 100 });
 
 describe("Pool.select", () => {
@@ -138,7 +128,7 @@ describe("rests after trouble", () => {
   });
 
   test("failures are counted but not rested; maxFailures in a row disable", () => {
-    const a = new Account("b", { path: "/nonexistent/b.json" }, { refreshToken: "b".repeat(100) }, { ...deps, maxFailures: 3 });
+    const a = account("b"); // maxFailures: 3
     a.recordFailure("500");
     a.recordFailure("500");
     expect(a.state.kind).toBe("healthy");

@@ -1,21 +1,11 @@
 import { expect, test } from "bun:test";
 import { GatewayError } from "../errors";
-import { Logger } from "../log";
-import { Account, type AccountDeps } from "./account";
+import type { Account } from "./account";
 import { Pool } from "./pool";
 import { QuotaChecks } from "./quota-check";
-import { CredentialStore } from "./store";
 import { WaitingLine } from "./waiting-line";
+import { quietLog as log, testAccount as account } from "./test-accounts";
 
-const log = new Logger("error", () => {});
-const deps: AccountDeps = {
-  store: new CredentialStore(),
-  log,
-  failureCooldownSecs: 60,
-  maxFailures: 3,
-  upstream: { region: "us-east-1", kiroApiBaseUrl: "http://x", kiroAuthBaseUrl: "http://x", oidcBaseUrl: "http://x", ssoPortalBaseUrl: "http://x", kiroVersion: "0", systemVersion: "s", nodeVersion: "n" },
-};
-const account = (name: string) => new Account(name, { path: `/nonexistent/${name}.json` }, { refreshToken: name.repeat(100) }, deps);
 
 test("quota checks in the background: never-checked first, one at a time, a dead or suspended account skipped", async () => {
   const [a, b, c, dead, suspended] = ["a", "b", "c", "dead", "suspended"].map(account) as [Account, Account, Account, Account, Account];
