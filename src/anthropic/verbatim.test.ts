@@ -13,6 +13,7 @@ import { verbatimOf } from "../http/verbatim";
 import { conversationJson, convertRequest, PASSED_THROUGH, withoutReasoning } from "./convert";
 import { MessagesRequest } from "./schemas";
 import { estimateInputTokens } from "./tokens";
+import { Random } from "../simulator/random";
 
 const limits = { maxBytes: 64 * 1024 * 1024, budget: new BodyBudget(1e12) };
 const plain = jsonBodyReader<MessagesRequest>(MessagesRequest, limits);
@@ -43,17 +44,6 @@ async function same(text: string): Promise<string> {
   const expected = await outcome(plain, text);
   expect(await outcome(kept, text)).toBe(expected);
   return expected;
-}
-
-/** A seeded xorshift, so a failure names a reproducible case. */
-function random(seed: number) {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000;
-  };
 }
 
 /** Text drawn from what makes JSON escaping and token counting differ: escapes, CJK, emoji, halves of pairs. */
@@ -98,7 +88,8 @@ describe("keeping long strings as the client's text changes nothing downstream",
   });
 
   test("random texts with every kind of escape, in every place a string can be kept", async () => {
-    const next = random(17);
+    const random = new Random(17);
+    const next = () => random.next();
     for (let i = 0; i < 150; i++) {
       const long = () => text(next, Math.floor(next() * 900));
       const req = {

@@ -25,6 +25,7 @@ import {
 } from "./passed-through";
 import { responsesToMessages } from "./responses-request";
 import { ChatCompletionsRequest, ResponsesRequest } from "./schemas";
+import { Random } from "../simulator/random";
 
 const limits = { maxBytes: 64 * 1024 * 1024, budget: new BodyBudget(1e12) };
 
@@ -105,16 +106,6 @@ async function same(front: Front, text: string): Promise<string> {
   const expected = await outcome(front, front.plain, text);
   expect(await outcome(front, front.kept, text)).toBe(expected);
   return expected;
-}
-
-function random(seed: number) {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000;
-  };
 }
 
 /** Text drawn from what makes JSON escaping and token counting differ, and the thinking tags the converter looks for. */
@@ -217,7 +208,8 @@ describe("the OpenAI fronts keep long strings as the client's text and change no
 
   test("random Chat Completions texts with every kind of escape, in every place a string can be kept", async () => {
     cuts = 0;
-    const next = random(23);
+    const random = new Random(23);
+    const next = () => random.next();
     for (let i = 0; i < 120; i++) {
       const long = () => text(next, Math.floor(next() * 900));
       const parts = () =>
@@ -270,7 +262,8 @@ describe("the OpenAI fronts keep long strings as the client's text and change no
 
   test("random Responses texts with every kind of escape, in every place a string can be kept", async () => {
     cuts = 0;
-    const next = random(29);
+    const random = new Random(29);
+    const next = () => random.next();
     for (let i = 0; i < 120; i++) {
       const long = () => text(next, Math.floor(next() * 900));
       const parts = (type: string) =>
