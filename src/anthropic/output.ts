@@ -11,30 +11,24 @@ import type { MessageResponse, ResponseBlock, SseEvent, StreamEvent } from "./sc
 
 const encoder = new TextEncoder();
 
-/**
- * A text delta that may carry its text's JSON string literal, when the text came from Kiro with one that is already
- * the literal JSON.stringify writes (KiroText): the encoder then writes it as it is.
- */
+/** A text delta the translator made (a Kiro text cut by the tag splitter or a stop sequence, a space). */
 export class TextDelta {
   readonly type = "text_delta";
   readonly text: string;
-  readonly #json: string | undefined;
 
-  constructor(text: string, json?: string) {
+  constructor(text: string) {
     this.text = text;
-    this.#json = json;
   }
 
-  /** JSON.stringify(delta.text), from the literal the text came with when there is one. */
+  /** JSON.stringify(delta.text), from the bytes a Kiro text came with when the delta has them. */
   static json(delta: { text: string }): string {
-    if (#json in delta) return delta.#json ?? JSON.stringify(delta.text);
     const kept = new KeptBytes();
     return KiroTextDelta.copyLiteral(delta, kept) ? utf8.decode(kept.bytes) : JSON.stringify(delta.text);
   }
 }
 
 /**
- * A text delta whose text is a Kiro text event's read from bytes (KiroText.literalOf): those bytes go out as they
+ * A text delta whose text is a Kiro text event's read from bytes: those bytes go out as they
  * are, and the text is decoded only if something reads it (the folder, the OpenAI writers).
  */
 export class KiroTextDelta {
@@ -68,9 +62,9 @@ class KeptBytes implements ByteSink {
   }
 }
 
-/** A Kiro text event's delta as it came, with the literal or the bytes it kept. */
+/** A Kiro text event's delta as it came, with the bytes it kept when it was read from them. */
 export function wholeTextDelta(event: Extract<KiroEvent, { type: "text" }>): TextDelta | KiroTextDelta {
-  return KiroText.isRead(event) ? new KiroTextDelta(event) : new TextDelta(event.content, KiroText.jsonOf(event));
+  return KiroText.isRead(event) ? new KiroTextDelta(event) : new TextDelta(event.content);
 }
 
 /** `event: content_block_delta … "text":` for the first block indexes, as bytes. */

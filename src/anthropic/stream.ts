@@ -154,7 +154,7 @@ export class StreamTranslator {
         if (!text) break;
         if (!read) this.outputTokens += estimateOutputTokens(text);
         const pieces = this.splitter?.push(text);
-        // Text that comes out as it went in keeps the literal or the bytes Kiro wrote it as (KiroText).
+        // Text that comes out as it went in keeps the bytes Kiro wrote it as, when it was read from them (KiroText).
         if (!pieces || (pieces.length === 1 && pieces[0]!.kind === "text" && pieces[0]!.text === text)) this.answer(out, text, event);
         else this.render(out, pieces);
         break;

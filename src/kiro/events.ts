@@ -12,25 +12,22 @@ const str = (v: unknown): string => (typeof v === "string" ? v : "");
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
 /**
- * A text event that also keeps the content's JSON string literal as Kiro wrote it, when that is already the literal
- * JSON.stringify writes for the content: a writer may put it out as it is instead of stringifying the text again.
- * Read from the payload's bytes (`literal`), the content is decoded only when something reads it.
+ * A text event read from the payload's bytes, whose content's JSON string literal is already the one JSON.stringify
+ * writes for it: a writer may copy those bytes out as they are, and the content is decoded only when something
+ * reads it.
  */
 export class KiroText {
   readonly type = "text";
   #content: string | undefined;
-  readonly #json: string | undefined;
   /** The literal's bytes, quotes included: `#bytes` from `#start` to `#end`. */
-  readonly #bytes: Uint8Array | undefined;
+  readonly #bytes: Uint8Array;
   readonly #start: number;
   readonly #end: number;
   readonly #characters: number;
   readonly #ideographs: number;
 
   /** `bytes` from `start` to `end`: the literal, measured. */
-  constructor(content: string | undefined, json?: string, bytes?: Uint8Array, start = 0, end = 0, characters = 0, ideographs = 0) {
-    this.#content = content;
-    this.#json = json;
+  constructor(bytes: Uint8Array, start: number, end: number, characters: number, ideographs: number) {
     this.#bytes = bytes;
     this.#start = start;
     this.#end = end;
@@ -39,28 +36,23 @@ export class KiroText {
   }
 
   get content(): string {
-    return (this.#content ??= JSON.parse(utf8.decode(this.#bytes!.subarray(this.#start, this.#end))) as string);
+    return (this.#content ??= JSON.parse(utf8.decode(this.#bytes.subarray(this.#start, this.#end))) as string);
   }
 
   toJSON(): { type: "text"; content: string } {
     return { type: "text", content: this.content };
   }
 
-  /** The JSON string literal of `event`'s content, when one came with it. */
-  static jsonOf(event: KiroEvent): string | undefined {
-    return #json in event ? event.#json : undefined;
-  }
-
   /** Copies the UTF-8 bytes of `event`'s content as a JSON string literal, quotes included, when the event was read from them. */
   static copyLiteral(event: KiroEvent, into: ByteSink): boolean {
-    if (!(#bytes in event) || !event.#bytes) return false;
+    if (!(#bytes in event)) return false;
     into.copy(event.#bytes, event.#start, event.#end);
     return true;
   }
 
   /** Whether `event` is a text read from Kiro's bytes: measured, and written out as those bytes. */
   static isRead(event: KiroEvent): event is KiroText {
-    return #bytes in event && event.#bytes !== undefined;
+    return #bytes in event;
   }
 
   /** Of a text read from bytes: its characters (code points). */
@@ -87,10 +79,6 @@ export function frameToEvent(frame: Frame): KiroEvent | null {
     if (event) return event;
   }
   const text = payloadText(frame);
-  if (isText) {
-    const event = textEvent(text);
-    if (event) return event;
-  }
   const body = parseJson(text);
 
   if (messageType === "exception") {
@@ -226,26 +214,7 @@ function textEventOfBytes(payload: Uint8Array, start: number, stop: number): Kir
   if (wide && !isUtf8(payload.subarray(from, end))) return null;
   // An escape is two bytes of one character, a continuation byte no character of its own.
   const characters = end - from - escapes - continuations;
-  return new KiroText(undefined, undefined, payload, from - 1, end + 1, characters, ideographs);
-}
-
-/**
- * Kiro's text payload, `{"content":"…"}`, read by parsing the string literal alone (half the work of the object
- * around it on short texts). Anything else — more fields, other spacing — is left to the general parse.
- */
-function textEvent(payload: string): KiroText | null {
-  if (!payload.startsWith(`${TEXT_OPENING}"`) || !payload.endsWith('"}')) return null;
-  const literal = payload.slice(TEXT_OPENING.length, -1);
-  let content: unknown;
-  try {
-    content = JSON.parse(literal);
-  } catch {
-    return null;
-  }
-  if (typeof content !== "string") return null;
-  // Parsed as one string, from text decoded out of UTF-8 (so no lone surrogates): with no \u escape and no
-  // escaped slash, every escape is one JSON.stringify writes, and every other character is one it leaves as it is.
-  return new KiroText(content, literal.includes("\\u") || literal.includes("\\/") ? undefined : literal);
+  return new KiroText(payload, from - 1, end + 1, characters, ideographs);
 }
 
 function parseJson(text: string): Json | null {
