@@ -146,10 +146,8 @@ export function frameToEvent(frame: Frame): KiroEvent | null {
   }
 }
 
-const TEXT_OPENING = '{"content":';
-
-/** `{"content":"` and `"}` as bytes. */
-const OPENING_BYTES = new TextEncoder().encode(`${TEXT_OPENING}"`);
+/** `{"content":"` as bytes; the payload ends with `"}`. */
+const OPENING_BYTES = new TextEncoder().encode('{"content":"');
 const CLOSING_QUOTE = 0x22;
 const CLOSING_BRACE = 0x7d;
 
