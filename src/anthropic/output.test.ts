@@ -8,7 +8,7 @@ import type { MessageResponse, SseEvent, StreamEvent } from "./schemas";
 import { StreamTranslator, SYNTHETIC_SIGNATURE } from "./stream";
 import { webSearchEvents } from "./web-search";
 import { EventStreamDecoder } from "../kiro/eventstream";
-import { frameToEvent } from "../kiro/events";
+import { readEvent } from "../kiro/events";
 import { encodeFrame } from "../simulator/frames";
 
 const TEXT_HEADERS = { ":event-type": "assistantResponseEvent", ":content-type": "application/json", ":message-type": "event" };
@@ -135,13 +135,12 @@ describe("encodeSSE", () => {
     const pieces = ['"', "\\", "/", "\\/", "\\u", "é", "東京", "🚀", "\u2028", "plain ", "\u007f", "\ufeff", "\ufffd", "\n", "\t", "\u0000", "\u001f", "\b"];
     let seed = 11;
     const next = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-    const decoder = new EventStreamDecoder();
+    const decoder = new EventStreamDecoder({ read: readEvent });
     for (let n = 0; n < 600; n++) {
       let text = "";
       for (let k = Math.floor(next() * 24); k > 0; k--) text += pieces[Math.floor(next() * pieces.length)];
       for (const write of writers) {
-        const [frame] = decoder.push(encodeFrame(TEXT_HEADERS, `{"content":${write(text)}}`));
-        const event = frameToEvent(frame!)!;
+        const event = decoder.push(encodeFrame(TEXT_HEADERS, `{"content":${write(text)}}`))[0]!;
         expect(event.type === "text" && event.content).toBe(text);
         const t = new StreamTranslator({ model: MODEL, thinking: n % 2 === 0, inputTokens: 1, contextWindow: 1000, toolNames: new Map() });
         for (const e of [...t.push(event), ...t.push({ type: "text", content: text })]) expect(encodeSSE(e)).toBe(whole(e));

@@ -3,7 +3,7 @@
  * expect are passed over (returned as null): Kiro adds event types, and one odd frame must not end a reply.
  */
 import { isUtf8 } from "node:buffer";
-import { payloadText, utf8, type Frame } from "./eventstream";
+import { type FrameReader, utf8 } from "./eventstream";
 import type { KiroEvent } from "./types";
 
 type Json = Record<string, unknown>;
@@ -71,20 +71,20 @@ export interface ByteSink {
   copy(bytes: Uint8Array, start: number, end: number): void;
 }
 
-export function frameToEvent(frame: Frame): KiroEvent | null {
-  const messageType = typeof frame.headers[":message-type"] === "string" ? frame.headers[":message-type"] : "event";
-  const isText = messageType === "event" && frame.headers[":event-type"] === "assistantResponseEvent";
-  if (isText) {
-    const event = textEventOfBytes(frame.bytes, frame.start, frame.end);
+/** A frame's Kiro event, read from its payload where it lies (the decoder's reader). */
+export const readEvent: FrameReader<KiroEvent> = (headers, bytes, start, end) => {
+  const messageType = typeof headers[":message-type"] === "string" ? headers[":message-type"] : "event";
+  if (messageType === "event" && headers[":event-type"] === "assistantResponseEvent") {
+    const event = textEventOfBytes(bytes, start, end);
     if (event) return event;
   }
-  const text = payloadText(frame);
+  const text = utf8.decode(bytes.subarray(start, end));
   const body = parseJson(text);
 
   if (messageType === "exception") {
     return {
       type: "exception",
-      exceptionType: str(frame.headers[":exception-type"]) || str(body?.__type) || "UnknownException",
+      exceptionType: str(headers[":exception-type"]) || str(body?.__type) || "UnknownException",
       message: str(body?.message) || str(body?.Message) || text,
       ...(typeof body?.reason === "string" ? { reason: body.reason } : {}),
     };
@@ -92,13 +92,13 @@ export function frameToEvent(frame: Frame): KiroEvent | null {
   if (messageType === "error") {
     return {
       type: "error",
-      code: str(frame.headers[":error-code"]) || "UnknownError",
-      message: str(frame.headers[":error-message"]) || text,
+      code: str(headers[":error-code"]) || "UnknownError",
+      message: str(headers[":error-message"]) || text,
     };
   }
   if (!body) return null;
 
-  switch (frame.headers[":event-type"]) {
+  switch (headers[":event-type"]) {
     case "assistantResponseEvent":
       return typeof body.content === "string" ? { type: "text", content: body.content } : null;
     case "toolUseEvent":
@@ -144,7 +144,7 @@ export function frameToEvent(frame: Frame): KiroEvent | null {
     default:
       return null;
   }
-}
+};
 
 /** `{"content":"` as bytes; the payload ends with `"}`. */
 const OPENING_BYTES = new TextEncoder().encode('{"content":"');

@@ -26,7 +26,16 @@ export class EventStreamError extends Error {
   override name = "EventStreamError";
 }
 
-export interface DecoderOptions {
+/**
+ * What a decoder makes of a whole, checked frame: its headers, and its payload as `bytes` from `start` to `end`
+ * (valid only during the call unless kept); null passes the frame over. A reader that takes the payload where it
+ * lies costs no Frame a frame.
+ */
+export type FrameReader<T> = (headers: Readonly<Record<string, HeaderValue>>, bytes: Uint8Array, start: number, end: number) => T | null;
+
+const frameOf: FrameReader<Frame> = (headers, bytes, start, end) => new Frame(headers, bytes, start, end);
+
+export interface DecoderOptions<T> {
   /** Largest frame accepted (§4.1: 16 MiB). */
   maxFrameBytes?: number;
   /** Corrupt frames tolerated in a row before the stream is declared broken (§4.2: 5). */
@@ -35,6 +44,8 @@ export interface DecoderOptions {
   onSkip?: (reason: string) => void;
   /** Header blocks already parsed, shared between the streams of one upstream (default: this stream's own). */
   headerBlocks?: HeaderBlocks;
+  /** What each frame is decoded into (default: a Frame). */
+  read?: FrameReader<T>;
 }
 
 /**
@@ -114,7 +125,7 @@ function crc32(bytes: Uint8Array, from: number, to: number): number {
 }
 export const utf8 = new TextDecoder("utf-8", { fatal: false });
 
-export class EventStreamDecoder {
+export class EventStreamDecoder<T = Frame> {
   private buf = new Uint8Array(0);
   private start = 0;
   private end = 0;
@@ -123,12 +134,14 @@ export class EventStreamDecoder {
   private readonly maxFrame: number;
   private readonly maxErrors: number;
   private readonly onSkip: (reason: string) => void;
+  private readonly read: FrameReader<T>;
 
-  constructor(opts: DecoderOptions = {}) {
+  constructor(opts: DecoderOptions<T> = {}) {
     this.maxFrame = opts.maxFrameBytes ?? 16 * 1024 * 1024;
     this.maxErrors = opts.maxConsecutiveErrors ?? 5;
     this.onSkip = opts.onSkip ?? (() => {});
     this.headerBlocks = opts.headerBlocks ?? new HeaderBlocks();
+    this.read = opts.read ?? (frameOf as FrameReader<unknown> as FrameReader<T>);
   }
 
   /** Bytes received but not yet part of a whole frame. */
@@ -136,9 +149,9 @@ export class EventStreamDecoder {
     return this.end - this.start;
   }
 
-  /** Feeds one network chunk; returns every frame it completes, in order. */
-  push(chunk: Uint8Array): Frame[] {
-    const frames: Frame[] = [];
+  /** Feeds one network chunk; returns what the reader made of every frame it completes, in order. */
+  push(chunk: Uint8Array): T[] {
+    const frames: T[] = [];
     let from = 0;
     // A frame begun in an earlier chunk is completed with only the bytes it still lacks, so the rest of the
     // chunk is decoded in place rather than copied.
@@ -193,7 +206,7 @@ export class EventStreamDecoder {
    * Decodes whole frames from bytes[from, to); returns the offset of the first byte not consumed. Payloads lie in
    * a network chunk, or in copies (`copy`) of the buffer, which is reused for later chunks.
    */
-  private drain(bytes: Uint8Array, from: number, to: number, out: Frame[], copy: boolean): number {
+  private drain(bytes: Uint8Array, from: number, to: number, out: T[], copy: boolean): number {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let off = from;
     while (to - off >= PRELUDE) {
@@ -222,7 +235,8 @@ export class EventStreamDecoder {
         continue;
       }
       const payloadEnd = off + total - 4;
-      out.push(copy ? new Frame(headers, bytes.slice(headersEnd, payloadEnd), 0, payloadEnd - headersEnd) : new Frame(headers, bytes, headersEnd, payloadEnd));
+      const item = copy ? this.read(headers, bytes.slice(headersEnd, payloadEnd), 0, payloadEnd - headersEnd) : this.read(headers, bytes, headersEnd, payloadEnd);
+      if (item !== null) out.push(item);
       this.consecutiveErrors = 0;
       off += total;
     }
@@ -329,9 +343,4 @@ function ascii(bytes: Uint8Array, off: number, length: number): string {
 function uuid(b: Uint8Array): string {
   const hex = Buffer.from(b).toString("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/** The payload of a frame as text (Kiro payloads are UTF-8 JSON). */
-export function payloadText(frame: Frame): string {
-  return utf8.decode(frame.payload);
 }

@@ -7,7 +7,7 @@ import { EventStreamDecoder, EventStreamError, type HeaderBlocks } from "./event
 import { exceptionKind } from "./failures";
 import { UpstreamError } from "./http";
 import type { Watchdog } from "./watchdog";
-import { frameToEvent } from "./events";
+import { readEvent } from "./events";
 import type { KiroEvent } from "./types";
 
 export interface ReplyOptions {
@@ -24,7 +24,7 @@ export interface ReplyOptions {
  * what it means); after it, the reply has begun and the failure is a GatewayError saying it was cut off.
  */
 export async function* replyEvents(body: ReadableStream<Uint8Array>, { onSkip, watchdog, headerBlocks }: ReplyOptions = {}): AsyncGenerator<KiroEvent[]> {
-  const decoder = new EventStreamDecoder({ onSkip, headerBlocks });
+  const decoder = new EventStreamDecoder({ onSkip, headerBlocks, read: readEvent });
   const reader = body.getReader();
   let begun = false;
   try {
@@ -32,13 +32,7 @@ export async function* replyEvents(body: ReadableStream<Uint8Array>, { onSkip, w
       const { done, value } = await reader.read();
       if (done) break;
       watchdog?.kick();
-      const frames = decoder.push(value);
-      if (frames.length === 0) continue;
-      const events: KiroEvent[] = [];
-      for (const f of frames) {
-        const e = frameToEvent(f);
-        if (e) events.push(e);
-      }
+      const events = decoder.push(value);
       if (events.length) {
         begun = true;
         yield events;
