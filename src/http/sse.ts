@@ -1,6 +1,6 @@
 /**
- * Server-sent events for every front: a reply's batches of events written as they arrive, pulled by the client's
- * reading (backpressure), with a keep-alive when the upstream is silent and the upstream aborted at once when the
+ * Server-sent events for every front: a reply's batches of events written as they arrive, at the client's pace
+ * (a write the client cannot take yet is awaited before the next batch is read), with a keep-alive when the upstream is silent and the upstream aborted at once when the
  * client leaves. What the events look like on the wire is the front's own format.
  */
 import { GatewayError } from "../errors";
@@ -33,15 +33,12 @@ const encoder = new TextEncoder();
 
 /**
  * The bytes of one write: text, encoded once per run of it, and bytes copied in as they are (a text's JSON literal
- * as Kiro wrote it), straight from where they lie.
+ * as Kiro wrote it), straight from where they lie. Its buffer is kept for the next write once `clear`ed.
  */
 export class SseChunk {
   private buf: Buffer | undefined;
   private at = 0;
   private text = "";
-
-  /** `expected`: the bytes it will likely hold (the last write's), so that its buffer is made once, to size. */
-  constructor(private readonly expected = 0) {}
 
   write(text: string): void {
     this.text += text;
@@ -62,10 +59,17 @@ export class SseChunk {
     this.at += Buffer.prototype.copy.call(bytes, this.buf!, this.at, start, end);
   }
 
+  /** What was written: a view of the buffer until the next `clear`, or fresh bytes when only text was written. */
   bytes(): Uint8Array {
     if (!this.buf) return encoder.encode(this.text);
     if (this.text !== "") this.settle();
     return this.buf.subarray(0, this.at);
+  }
+
+  /** Empties the chunk for the next write, keeping its buffer. */
+  clear(): void {
+    this.at = 0;
+    this.text = "";
   }
 
   private settle(): void {
@@ -77,7 +81,7 @@ export class SseChunk {
 
   private room(n: number): void {
     if (this.buf && this.at + n <= this.buf.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(this.buf ? 2 * this.buf.length : this.expected + (this.expected >> 3), MIN_BYTES, this.at + n));
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.buf ? 2 * this.buf.length : 0, MIN_BYTES, this.at + n));
     if (this.buf) this.buf.copy(grown, 0, 0, this.at);
     this.buf = grown;
   }
@@ -86,50 +90,54 @@ export class SseChunk {
 /** The smallest buffer a write makes. */
 const MIN_BYTES = 4096;
 
+/**
+ * A direct stream (Bun's): the destination copies each write (into the socket's buffer, or a reader's queue), so one
+ * chunk's buffer serves every write of a reply instead of a fresh one per batch (fresh memory was most of a long
+ * reply's CPU). A write the destination cannot take yet returns a promise: awaiting it holds the upstream's reading
+ * to the client's pace.
+ */
 export function sseResponse<E>(events: AsyncGenerator<E[]>, format: SseFormat<E>, { log, pingAfterMs, onLeave }: SseOptions): Response {
   let clientGone = false;
   let lastWrite = Date.now();
-  let lastBytes = 0;
   let ticker: ReturnType<typeof setInterval> | undefined;
   const stop = () => clearInterval(ticker);
 
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      ticker = setInterval(() => {
-        if (Date.now() - lastWrite < pingAfterMs) return;
+  const source: Bun.DirectUnderlyingSource<Uint8Array> = {
+    type: "direct",
+    async pull(controller: ReadableStreamDirectController) {
+      const send = (bytes: Uint8Array) => {
         lastWrite = Date.now();
-        controller.enqueue(encoder.encode(format.ping));
+        const wrote = controller.write(bytes);
+        controller.flush();
+        return wrote;
+      };
+      ticker = setInterval(() => {
+        if (Date.now() - lastWrite >= pingAfterMs) void send(encoder.encode(format.ping));
       }, Math.max(50, pingAfterMs / 5));
-    },
-    async pull(controller) {
+      const chunk = new SseChunk();
       try {
-        // A batch can translate to nothing (metering, text held back for tag detection): read on until
-        // something is written, or Bun will not ask again until the next ping.
         for (;;) {
           const next = await events.next();
           if (clientGone) return;
-          if (next.done) {
-            stop();
-            if (format.done) controller.enqueue(encoder.encode(format.done));
-            controller.close();
-            return;
-          }
+          if (next.done) break;
+          // A batch can translate to nothing (metering, text held back for tag detection).
           if (next.value.length === 0) continue;
-          const chunk = new SseChunk(lastBytes);
+          chunk.clear();
           if (format.write) for (const e of next.value) format.write(e, chunk);
           else for (const e of next.value) chunk.write(format.encode(e));
-          lastWrite = Date.now();
-          const bytes = chunk.bytes();
-          lastBytes = bytes.length;
-          controller.enqueue(bytes);
-          return;
+          const sent = send(chunk.bytes());
+          if (sent instanceof Promise) await sent;
+          if (clientGone) return;
         }
+        stop();
+        if (format.done) send(encoder.encode(format.done));
+        controller.close();
       } catch (e) {
         stop();
         // The client left while we waited: the stream is cancelled, and there is nobody to tell.
         if (clientGone) return;
         // Streaming has begun: a failure ends it with an error event, never a hang or a silent truncation.
-        controller.enqueue(encoder.encode(format.failure(e instanceof GatewayError ? e : unexpected(e, log))));
+        send(encoder.encode(format.failure(e instanceof GatewayError ? e : unexpected(e, log))));
         controller.close();
       }
     },
@@ -140,9 +148,9 @@ export function sseResponse<E>(events: AsyncGenerator<E[]>, format: SseFormat<E>
       onLeave();
       events.return(undefined).catch(() => {});
     },
-  });
-
-  return new Response(body, { headers: SSE_HEADERS });
+  };
+  // lib.dom's ReadableStream, which the project's types use, does not know Bun's direct sources.
+  return new Response(new ReadableStream(source as unknown as UnderlyingDefaultSource<Uint8Array>), { headers: SSE_HEADERS });
 }
 
 /** A failure of kiro-ts itself: the log gets the detail, the client the advice to read it. */
