@@ -59,11 +59,10 @@ export class SseChunk {
     this.at += Buffer.prototype.copy.call(bytes, this.buf!, this.at, start, end);
   }
 
-  /** What was written: a view of the buffer until the next `clear`, or fresh bytes when only text was written. */
+  /** What was written: a view of the buffer, valid until the next `clear`. */
   bytes(): Uint8Array {
-    if (!this.buf) return encoder.encode(this.text);
     if (this.text !== "") this.settle();
-    return this.buf.subarray(0, this.at);
+    return this.buf ? this.buf.subarray(0, this.at) : NOTHING;
   }
 
   /** Empties the chunk for the next write, keeping its buffer. */
@@ -89,6 +88,7 @@ export class SseChunk {
 
 /** The smallest buffer a write makes. */
 const MIN_BYTES = 4096;
+const NOTHING = new Uint8Array(0);
 
 /**
  * A direct stream (Bun's): the destination copies each write (into the socket's buffer, or a reader's queue), so one
