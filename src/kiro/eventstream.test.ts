@@ -153,27 +153,6 @@ describe("EventStreamDecoder", () => {
     }
   });
 
-  test("a known header block's frames have only prelude and payload hashed: the same CRC, every flipped bit refused", () => {
-    let seed = 9;
-    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-    const blocks = new HeaderBlocks();
-    const textHeaders = TEXT.subarray(12, 12 + 0x5c);
-    for (const headers of [textHeaders, new Uint8Array(0), Uint8Array.of(1, 0x61, 0)]) {
-      decodeIn([encode(headers, new Uint8Array(0))], new EventStreamDecoder({ headerBlocks: blocks }));
-      for (let size = 0; size < 520 - headers.length; size++) {
-        const payload = Uint8Array.from({ length: size }, () => Math.floor(random() * 256));
-        const frame = encode(headers, payload);
-        const [decoded] = decodeIn([frame], new EventStreamDecoder({ headerBlocks: blocks }));
-        expect(decoded!.payload).toEqual(payload);
-        const bad = frame.slice();
-        bad[12 + Math.floor(random() * (bad.length - 12))]! ^= 1 << Math.floor(random() * 8);
-        const skipped: string[] = [];
-        expect(new EventStreamDecoder({ headerBlocks: blocks, onSkip: (r) => skipped.push(r) }).push(bad)).toHaveLength(0);
-        expect(skipped).toEqual(["message CRC mismatch"]);
-      }
-    }
-  });
-
   test("too many bad frames in a row: the stream is declared corrupt", () => {
     const garbage = new Uint8Array(64).fill(0xab);
     expect(() => new EventStreamDecoder().push(garbage)).toThrow(EventStreamError);

@@ -54,64 +54,21 @@ export interface DecoderOptions<T> {
  * frames but hold nothing a reader could change. The first blocks seen are kept, up to a small bound.
  */
 export class HeaderBlocks {
-  private readonly known: KnownBlock[] = [];
+  private readonly known: Array<{ bytes: DataView; headers: Readonly<Record<string, HeaderValue>> }> = [];
 
   constructor(private readonly max = 16) {}
 
-  /** The known block that bytes[from, to) are, if any. */
-  find(view: DataView, from: number, to: number): KnownBlock | undefined {
-    const length = to - from;
-    for (const block of this.known) {
-      if (block.view.byteLength === length && sameBytes(block.view, view, from)) return block;
-    }
-    return undefined;
-  }
-
   /** The headers of bytes[from, to); throws EventStreamError for a malformed block. */
   parse(bytes: Uint8Array, view: DataView, from: number, to: number): Record<string, HeaderValue> {
-    const known = this.find(view, from, to);
-    if (known) return known.headers;
+    const length = to - from;
+    for (const block of this.known) {
+      if (block.bytes.byteLength === length && sameBytes(block.bytes, view, from)) return block.headers;
+    }
     const headers = parseHeaders(bytes, view, from, to);
     if (this.known.length < this.max && Object.values(headers).every(isPlain)) {
-      this.known.push(new KnownBlock(bytes.slice(from, to), Object.freeze(headers)));
+      this.known.push({ bytes: new DataView(bytes.slice(from, to).buffer), headers: Object.freeze(headers) });
     }
     return headers;
-  }
-}
-
-/**
- * A header block already parsed: its headers, and the CRC register's run across its bytes, so that a frame carrying
- * it has only its prelude and payload hashed. CRC-32 is linear: the run across the block from register c is the run
- * across as many zero bytes from c — a linear map of c, tabulated a byte of c at a time — xor the run across the
- * block from 0.
- */
-export class KnownBlock {
-  readonly view: DataView;
-  private readonly map = new Int32Array(4 * 256);
-  private readonly fromZero: number;
-
-  constructor(
-    bytes: Uint8Array,
-    readonly headers: Readonly<Record<string, HeaderValue>>,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.fromZero = crcRun(0, bytes, 0, bytes.length);
-    // Where each bit of the register ends after the block's length of zero bytes; a byte's entry xors its bits'.
-    const bit = new Int32Array(32);
-    for (let j = 0; j < 32; j++) {
-      let c = 1 << j;
-      for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[c & 0xff]! ^ (c >>> 8);
-      bit[j] = c;
-    }
-    for (let k = 0; k < 4; k++) {
-      for (let v = 1; v < 256; v++) this.map[k * 256 + v] = this.map[k * 256 + (v & (v - 1))]! ^ bit[8 * k + 31 - Math.clz32(v & -v)]!;
-    }
-  }
-
-  /** The CRC register after this block's bytes, from register `c`. */
-  across(c: number): number {
-    const m = this.map;
-    return m[c & 0xff]! ^ m[256 + ((c >>> 8) & 0xff)]! ^ m[512 + ((c >>> 16) & 0xff)]! ^ m[768 + (c >>> 24)]! ^ this.fromZero;
   }
 }
 
@@ -149,11 +106,7 @@ const SMALL_FRAME = 512;
 /** The CRC of bytes[from, to). */
 function crc32(bytes: Uint8Array, from: number, to: number): number {
   if (to - from > SMALL_FRAME) return Bun.hash.crc32(bytes.subarray(from, to)) >>> 0;
-  return ~crcRun(-1, bytes, from, to) >>> 0;
-}
-
-/** The CRC register after bytes[from, to), from register `c` (before the final inversion). */
-function crcRun(c: number, bytes: Uint8Array, from: number, to: number): number {
+  let c = -1;
   let i = from;
   for (; i + 8 <= to; i += 8) {
     const low = c ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
@@ -168,7 +121,7 @@ function crcRun(c: number, bytes: Uint8Array, from: number, to: number): number 
       CRC_TABLE[bytes[i + 7]!]!;
   }
   for (; i < to; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return c;
+  return ~c >>> 0;
 }
 export const utf8 = new TextDecoder("utf-8", { fatal: false });
 
@@ -266,27 +219,22 @@ export class EventStreamDecoder<T = Frame> {
         continue;
       }
       if (to - off < total) break;
-      const headersStart = off + PRELUDE;
-      const headersEnd = headersStart + headersLength;
-      const payloadEnd = off + total - 4;
-      // A small frame whose header block is known has only its prelude and payload hashed.
-      const known = total <= SMALL_FRAME ? this.headerBlocks.find(view, headersStart, headersEnd) : undefined;
-      const crc = known
-        ? ~crcRun(known.across(crcRun(-1, bytes, off, headersStart)), bytes, headersEnd, payloadEnd) >>> 0
-        : crc32(bytes, off, payloadEnd);
-      if (crc !== view.getUint32(payloadEnd)) {
+      const messageCrc = view.getUint32(off + total - 4);
+      if (crc32(bytes, off, off + total - 4) !== messageCrc) {
         this.skip("message CRC mismatch");
         off += total;
         continue;
       }
-      let headers: Readonly<Record<string, HeaderValue>>;
+      const headersEnd = off + PRELUDE + headersLength;
+      let headers: Record<string, HeaderValue>;
       try {
-        headers = known ? known.headers : this.headerBlocks.parse(bytes, view, headersStart, headersEnd);
+        headers = this.headerBlocks.parse(bytes, view, off + PRELUDE, headersEnd);
       } catch (e) {
         this.skip((e as Error).message);
         off += total;
         continue;
       }
+      const payloadEnd = off + total - 4;
       const item = copy ? this.read(headers, bytes.slice(headersEnd, payloadEnd), 0, payloadEnd - headersEnd) : this.read(headers, bytes, headersEnd, payloadEnd);
       if (item !== null) out.push(item);
       this.consecutiveErrors = 0;
