@@ -246,7 +246,8 @@ export interface CallOptions {
 
 /**
  * fetch with a deadline and the proxy; any non-2xx answer becomes an UpstreamError carrying the body.
- * An abort by the client is rethrown as is (nobody is waiting for an error message).
+ * An abort by the client is rethrown as is (nobody is waiting for an error message). fetch is called before
+ * anything is awaited: a body of bytes is copied then, so its buffer may be reused at once (request-bytes.ts).
  */
 export async function call(url: string, init: RequestInit, opts: CallOptions): Promise<Response> {
   const deadline = opts.timeoutMs === undefined ? undefined : AbortSignal.timeout(opts.timeoutMs);

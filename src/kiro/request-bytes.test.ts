@@ -1,0 +1,43 @@
+import { afterAll, expect, test } from "bun:test";
+import { requestBytes } from "./request-bytes";
+
+const utf8 = (pieces: string[]) => new Uint8Array(Buffer.from(pieces.join(""), "utf8"));
+
+test("the pieces joined as UTF-8, whatever they hold and however the buffer must grow", () => {
+  const cases: string[][] = [
+    [],
+    ["{}"],
+    ['{"a":', '"plain ascii"', "}"],
+    // Each piece wider in bytes than in UTF-16 units: two-, three- and four-byte characters, a lone surrogate.
+    ["é".repeat(40_000), "€".repeat(30_000), "😀".repeat(20_000), "\ud800"],
+    // Short first pieces, then one that overflows what the units promised.
+    ["x".repeat(70_000), "中".repeat(200_000), "y"],
+    // Past the size of the buffer that is kept, then small again.
+    ["z".repeat(9 * 1024 * 1024), "ü".repeat(1000)],
+    ["small", " again"],
+  ];
+  for (const pieces of cases) expect(requestBytes(pieces)).toEqual(utf8(pieces));
+});
+
+test("a call's bytes are its own length, not the kept buffer's", () => {
+  requestBytes(["a".repeat(100_000)]);
+  const bytes = requestBytes(['{"b":1}']);
+  expect(new TextDecoder().decode(bytes)).toBe('{"b":1}');
+});
+
+// The buffer is reused by the next request; that is only sound because fetch copies a byte body when called.
+const server = Bun.serve({
+  port: 0,
+  async fetch(request) {
+    await Bun.sleep(20);
+    return new Response(new Uint8Array(await request.arrayBuffer()));
+  },
+});
+afterAll(() => server.stop(true));
+
+test("Bun's fetch copies a body of bytes when it is called, so the next request may overwrite them at once", async () => {
+  const bodies = Array.from({ length: 24 }, (_, i) => [`{"n":${i},"text":"`, String.fromCharCode(97 + i).repeat(300_000 + i * 7919), '"}']);
+  const sent = bodies.map((pieces) => fetch(server.url, { method: "POST", body: requestBytes(pieces) }));
+  const received = await Promise.all(sent.map(async (answer) => new Uint8Array(await (await answer).arrayBuffer())));
+  received.forEach((bytes, i) => expect(bytes).toEqual(utf8(bodies[i]!)));
+});

@@ -1,0 +1,41 @@
+/**
+ * A Kiro request body as UTF-8 bytes in one buffer kept for the next request. Bun's fetch copies a byte body when
+ * it is called (request-bytes.test.ts holds it to that), into memory it frees when the call ends; a Blob or a fresh
+ * array per request would instead be new pages (a fault each 4 KiB) that only a garbage collection gives back,
+ * which under a stream of large requests made most of the gateway's memory and page faults.
+ */
+
+/** Larger bodies are rare (a megabyte is a long Claude Code session); their buffer is not kept. */
+const KEPT_BYTES = 8 * 1024 * 1024;
+
+let kept: Buffer<ArrayBuffer> = Buffer.allocUnsafeSlow(64 * 1024);
+
+/**
+ * The pieces joined, as UTF-8. The bytes are a view of the kept buffer: valid until the next call, so they go to
+ * fetch in the same synchronous stretch (nothing awaited in between).
+ */
+export function requestBytes(pieces: readonly string[]): Uint8Array<ArrayBuffer> {
+  let length = 0;
+  for (const piece of pieces) length += piece.length;
+  // At least a byte per UTF-16 unit; pieces that need more grow the buffer as they come.
+  let buffer = length > kept.length ? grown(kept, 0, length) : kept;
+  let at = 0;
+  for (const piece of pieces) {
+    if (buffer.length - at < piece.length * 3) {
+      const needed = at + Buffer.byteLength(piece) + (length -= piece.length);
+      if (needed > buffer.length) buffer = grown(buffer, at, needed);
+    } else {
+      length -= piece.length;
+    }
+    at += buffer.write(piece, at);
+  }
+  if (buffer.length <= KEPT_BYTES) kept = buffer;
+  return buffer.subarray(0, at);
+}
+
+/** A buffer of at least `size` bytes (half as much again, for the pieces still to come) holding `used` of `from`. */
+function grown(from: Buffer, used: number, size: number): Buffer<ArrayBuffer> {
+  const next = Buffer.allocUnsafeSlow(Math.ceil(size * 1.5));
+  from.copy(next, 0, 0, used);
+  return next;
+}
