@@ -22,6 +22,11 @@ export interface ErrorDetail {
   retryAfterSecs?: number;
   /** The upstream HTTP status, when the error came from Kiro. */
   upstreamStatus?: number;
+  /**
+   * A client route's key was missing or wrong. The message is Anthropic's words ("invalid x-api-key"); a front
+   * whose clients send the key another way says it in theirs.
+   */
+  clientKeyRefused?: true;
 }
 
 export class GatewayError extends Error {

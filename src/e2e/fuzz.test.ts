@@ -84,7 +84,7 @@ describe("hostile input, case by case", () => {
     for (const body of ["{not json", nested(100_000), JSON.stringify({ model: 5 })]) {
       const res = await post(g, path, body, { "x-api-key": "", authorization: "Bearer sk-a-stranger" });
       expect(res.status).toBe(401);
-      expect(res.json).toEqual({ error: { message: "invalid x-api-key", type: "invalid_request_error", param: null, code: "invalid_api_key" } });
+      expect(res.json).toEqual({ error: { message: "Incorrect API key provided: send this gateway's client key as Authorization: Bearer <key>", type: "invalid_request_error", param: null, code: "invalid_api_key" } });
     }
     const deep = await post(g, path, `{"model":"claude-sonnet-4-6","input":"hi","messages":[],"extra":${nested(30_000)}}`);
     expect(deep.status).toBe(400);

@@ -171,7 +171,8 @@ describe("chat completions through the official SDK", () => {
     const stranger = new OpenAI({ baseURL: `${g.url}/v1`, apiKey: "sk-wrong", maxRetries: 0 });
     const denied = await stranger.chat.completions.create({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "hi" }] }).catch((e) => e);
     expect(denied).toBeInstanceOf(OpenAI.AuthenticationError);
-    expect(denied.error).toMatchObject({ type: "invalid_request_error", code: "invalid_api_key" });
+    // The refusal names the header the OpenAI SDK sends, not Anthropic's x-api-key.
+    expect(denied.error).toMatchObject({ type: "invalid_request_error", code: "invalid_api_key", message: expect.stringContaining("Authorization: Bearer") });
 
     const unknown = await openai.chat.completions.create({ model: "no-such-model", messages: [{ role: "user", content: "hi" }] }).catch((e) => e);
     expect(unknown).toBeInstanceOf(OpenAI.BadRequestError);

@@ -84,7 +84,7 @@ export class KeyGuard {
       ? new GatewayError("rate_limited", "too many failed authentication attempts from this address; wait and retry", {
           retryAfterSecs: outcome.retryAfterSecs,
         })
-      : new GatewayError("authentication", presented?.unusable(now) ?? REFUSAL[who].message);
+      : new GatewayError("authentication", presented?.unusable(now) ?? REFUSAL[who].message, who === "client" && !presented ? { clientKeyRefused: true } : {});
   }
 
   /**

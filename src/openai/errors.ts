@@ -42,9 +42,12 @@ function bracketed(message: string): string {
   return path === undefined ? message : path.replace(/\.(\d+)(?=\.|$)/g, "[$1]") + message.slice(path.length);
 }
 
+/** OpenAI's SDKs send the key as a bearer token: the refusal names that header, not Anthropic's x-api-key. */
+const KEY_REFUSED = "Incorrect API key provided: send this gateway's client key as Authorization: Bearer <key>";
+
 export function openaiErrorBody(e: GatewayError): OpenAIErrorBody {
   const [, type, code] = RENDER[e.kind];
-  const message = e.kind === "invalid_request" ? bracketed(e.message) : e.message;
+  const message = e.detail.clientKeyRefused ? KEY_REFUSED : e.kind === "invalid_request" ? bracketed(e.message) : e.message;
   return { error: { message: bounded(message), type, param: e.kind === "invalid_request" ? paramOf(message) : null, code } };
 }
 
