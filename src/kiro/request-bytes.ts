@@ -8,7 +8,8 @@
 /** Larger bodies are rare (a megabyte is a long Claude Code session); their buffer is not kept. */
 const KEPT_BYTES = 8 * 1024 * 1024;
 
-let kept: Buffer<ArrayBuffer> = Buffer.allocUnsafeSlow(64 * 1024);
+// Empty until the first request: nothing is allocated at start-up.
+let kept: Buffer<ArrayBuffer> = Buffer.allocUnsafeSlow(0);
 
 /**
  * The pieces joined, as UTF-8. The bytes are a view of the kept buffer: valid until the next call, so they go to
