@@ -21,6 +21,7 @@ import { MB, rssBytes } from "./bench/proc";
 import { recordingBench, recordingRows } from "./bench/recording";
 import { hello } from "./bench/requests";
 import { rows, table, type BenchResults, type StartResults } from "./bench/report";
+import { describeSettling } from "./bench/settle";
 import { round } from "./bench/stats";
 
 const ROOT = resolve(import.meta.dir, "..");
@@ -241,6 +242,8 @@ async function main(): Promise<void> {
     const output = await new Response(loader.stdout).text();
     if ((await loader.exited) !== 0) throw new Error(`the load driver failed (exit ${loader.exitCode})`);
     const load = JSON.parse(output) as LoadResults;
+    const w = load.warmUp.window;
+    notes.push(describeSettling("gateway", load.warmUp, `${w.small} hello at concurrency 64, ${w.large} 1 MB requests and ${w.chat} as Chat Completions, then the same through the proxy`));
     await stopProcess(running!);
 
     say("Measuring what recording requests costs: two fresh gateways, recordRequests true and false, beside the proxy…");
@@ -267,6 +270,8 @@ async function main(): Promise<void> {
       rounds: ROUNDS,
     });
     const recordingVerdict = recordingRows(recording);
+    const rw = recording.warmUp.window;
+    notes.push(describeSettling("recording row's two gateways", recording.warmUp, `${rw.small} hello at concurrency 64 and ${rw.large} 1 MB requests each`));
     say(`  recording row: ${((performance.now() - recordingStarted) / 1000).toFixed(0)} s`);
 
     say("Measuring a cluster: one gateway, then with Redis, then two behind a round-robin proxy…");

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { closedLoop, type Stop } from "./closed-loop";
 import { cpuSince, machineBusySeconds, MB, peakRssBytes, rssBytes, thisThreadNs, threadCpu, type ThreadCpu } from "./proc";
 import { asChatCompletion, claudeCode, hello, kiroHeaders, longReplyText, pair, type BenchAccount, type PairedRequest } from "./requests";
+import { type Settling, settleJit } from "./settle";
 import { round, spread, type Spread } from "./stats";
 
 export interface Endpoint {
@@ -102,6 +103,8 @@ export interface LoadResults {
     stream: StreamRound[];
     fronts: FrontsRound[];
   };
+  /** How long the warm-up ran before anything was counted. */
+  warmUp: Settling & { window: { small: number; large: number; chat: number } };
   /** The most memory each process held over the whole load (VmHWM), MB. */
   peakRssMB: { gateway: number; proxy: number };
   errors: string[];
@@ -251,6 +254,9 @@ async function frontsRound(bodies: Record<Front, string>, workers: number, count
   const side = (t: (typeof sum)[Front]) => ({ requests: t.requests, seconds: round(t.seconds, 2), cpuNsPerRequest: perRequest(t.cpu, t.requests) });
   return { messages: side(sum.messages), chat: side(sum.chat) };
 }
+
+/** One warm-up window's requests of each kind (the large one and Chat Completions four at a time, hello 64). */
+const WARM_WINDOW = { small: scaled(3000), large: scaled(100), chat: scaled(20) };
 
 async function warm(req: PairedRequest, rounds: number): Promise<void> {
   await paired(whole, req, 4, rounds);
@@ -560,6 +566,15 @@ async function main(): Promise<LoadResults> {
   // /v1/messages, settle it before its row is counted.
   await frontsRound(fronts, 4, scaled(150), 2);
   await load(small, 64, Math.max(1, 3 * plan.scale));
+  note("warm-up: windows of small, large and Chat Completions requests until the gateway's JIT has settled");
+  const warmUp = await settleJit([plan.gateway.pid], async () => {
+    await closedLoop(64, { count: WARM_WINDOW.small }, () => whole("gateway", small));
+    await closedLoop(4, { count: WARM_WINDOW.large }, () => whole("gateway", large));
+    await closedLoop(4, { count: WARM_WINDOW.chat }, () => throughFront("chat", fronts.chat));
+    // The proxy warmed alike, so that neither side of a ratio counts compilation.
+    await closedLoop(64, { count: WARM_WINDOW.small }, () => whole("proxy", small));
+    await closedLoop(4, { count: WARM_WINDOW.large }, () => whole("proxy", large));
+  });
 
   const rounds: LoadResults["rounds"] = { large: [], small: [], stream: [], fronts: [] };
   const expected = new Map<number, { text: number; sse: number }>();
@@ -612,6 +627,7 @@ async function main(): Promise<LoadResults> {
       proxy: { opened: proxyStreams.opened, rssBeforeMB: proxyStreams.rssBeforeMB, rssMB: proxyStreams.rssMB },
     },
     rounds,
+    warmUp: { ...warmUp, window: WARM_WINDOW },
     peakRssMB: { gateway: round(peakRssBytes(plan.gateway.pid) / MB, 1), proxy: round(peakRssBytes(plan.proxy.pid) / MB, 1) },
     errors,
   };

@@ -15,6 +15,7 @@ import { closedLoop, type Stop } from "./closed-loop";
 import type { Endpoint } from "./load";
 import { cpuSince, threadCpu, type ThreadCpu } from "./proc";
 import type { Row } from "./report";
+import { type Settling, settleJit } from "./settle";
 import { claudeCode, hello, kiroHeaders, pair, type BenchAccount, type PairedRequest } from "./requests";
 import { median, round } from "./stats";
 
@@ -51,6 +52,8 @@ export interface RecordingResults {
   bodyBytes: number;
   large: RecordingRound[];
   small: RecordingRound[];
+  /** How long the warm-up ran before anything was counted. */
+  warmUp: Settling & { window: { small: number; large: number } };
   /** Rows in each gateway's request log at the end: the one recording has some, the other none. */
   logged: { on: number; off: number };
   errors: string[];
@@ -127,6 +130,8 @@ async function drive(plan: RecordingPlan): Promise<RecordingResults> {
   const errors: string[] = [];
   const failed = (side: Side, what: string) => void (errors.length < 20 && errors.push(`recording ${side}: ${what}`));
   const scaled = (n: number) => Math.max(2, Math.round(n * plan.scale));
+  /** One warm-up window's requests of each gateway. */
+  const WARM_WINDOW = { small: scaled(3000), large: scaled(60) };
   const kiro = kiroHeaders(plan.account);
   const pidOf = (side: Side) => plan[side].pid;
   const requestFor = (side: Side, p: PairedRequest): [string, RequestInit] =>
@@ -178,14 +183,15 @@ async function drive(plan: RecordingPlan): Promise<RecordingResults> {
     if (!said.endsWith("You said: Hello, Claude!")) failed(side, `wrong answer to a check request: ${said.slice(0, 200)}`);
   }
 
-  // Both fresh: warmed alike, in turns, until the JIT has settled on the small and the large request.
-  process.stderr.write("  · warm-up: both gateways, hello at concurrency 64 and the 1 MB request, in turns\n");
-  for (let i = 0; i < 4; i++) {
-    for (const side of i % 2 === 0 ? (["on", "off"] as const) : (["off", "on"] as const)) {
-      await burst(side, small, 64, { seconds: Math.max(0.2, 0.5 * plan.scale) });
-      await burst(side, large, 2, { count: scaled(30) });
+  // Both fresh: warmed alike, in turns, until the JIT of both has settled on the small and the large request.
+  process.stderr.write("  · warm-up: both gateways, hello at concurrency 64 and the 1 MB request, in turns, until their JIT has settled\n");
+  let turn = 0;
+  const warmUp = await settleJit([plan.on.pid, plan.off.pid], async () => {
+    for (const side of turn++ % 2 === 0 ? (["on", "off"] as const) : (["off", "on"] as const)) {
+      await burst(side, small, 64, { count: WARM_WINDOW.small });
+      await burst(side, large, 2, { count: WARM_WINDOW.large });
     }
-  }
+  });
   // The warm-up's last requests written before the first round counts.
   await Bun.sleep(WRITER_TICK_MS);
 
@@ -201,7 +207,7 @@ async function drive(plan: RecordingPlan): Promise<RecordingResults> {
     const res = await fetch(`${g.url}/admin/requests?limit=1`, { headers: { "x-api-key": g.adminKey } });
     return ((await res.json()) as { data?: { items?: unknown[] } }).data?.items?.length ?? -1;
   };
-  const result = { bodyBytes: large.bytes, ...rounds, logged: { on: await logged(plan.on), off: await logged(plan.off) }, errors };
+  const result = { bodyBytes: large.bytes, ...rounds, warmUp: { ...warmUp, window: WARM_WINDOW }, logged: { on: await logged(plan.on), off: await logged(plan.off) }, errors };
   if (result.logged.on !== 1) failed("on", "nothing in the request log");
   if (result.logged.off !== 0) failed("off", "requests in the request log");
   return result;

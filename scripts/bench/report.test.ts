@@ -72,6 +72,7 @@ function results(overrides: { largeMs?: number[]; chatMs?: number[]; complete?: 
       fronts: (overrides.chatMs ?? [3.2, 3.5, 3.1]).map((ms) => ({ messages: cpuRound(3, 1).gateway, chat: cpuRound(ms, 1).gateway })),
       stream: [stream(1024, 90, 200), stream(40, 70, 120, overrides.complete), stream(1024, 85, 190), stream(40, 75, 130), stream(1024, 95, 210), stream(40, 80, 140)],
     },
+    warmUp: { windows: 4, settled: true, jitShares: [0.2, 0.05, 0.01, 0.02], window: { small: 3000, large: 100, chat: 20 } },
     peakRssMB: { gateway: 150, proxy: 90 },
     errors: [],
   };
