@@ -72,10 +72,10 @@ export interface ByteSink {
 }
 
 /** A frame's Kiro event, read from its payload where it lies (the decoder's reader). */
-export const readEvent: FrameReader<KiroEvent> = (headers, bytes, start, end) => {
+export const readEvent: FrameReader<KiroEvent> = (headers, bytes, start, end, view) => {
   const messageType = typeof headers[":message-type"] === "string" ? headers[":message-type"] : "event";
   if (messageType === "event" && headers[":event-type"] === "assistantResponseEvent") {
-    const event = textEventOfBytes(bytes, start, end);
+    const event = textEventOfBytes(bytes, view, start, end);
     if (event) return event;
   }
   const text = utf8.decode(bytes.subarray(start, end));
@@ -146,8 +146,10 @@ export const readEvent: FrameReader<KiroEvent> = (headers, bytes, start, end) =>
   }
 };
 
-/** `{"content":"` as bytes; the payload ends with `"}`. */
+/** `{"content":"` as bytes, and as three little-endian words; the payload ends with `"}`. */
 const OPENING_BYTES = new TextEncoder().encode('{"content":"');
+const OPENING_VIEW = new DataView(OPENING_BYTES.buffer);
+const [OPENING_0, OPENING_1, OPENING_2] = [0, 4, 8].map((at) => OPENING_VIEW.getInt32(at, true)) as [number, number, number];
 const CLOSING_QUOTE = 0x22;
 const CLOSING_BRACE = 0x7d;
 
@@ -174,16 +176,26 @@ const OWN_ESCAPE = Uint8Array.from({ length: 256 }, (_, c) => ('"\\bfnrt'.includ
  * for the output estimate, adding up counts without a branch for most bytes. Anything else is left to the parse of
  * the text.
  */
-function textEventOfBytes(payload: Uint8Array, start: number, stop: number): KiroText | null {
+function textEventOfBytes(payload: Uint8Array, view: DataView, start: number, stop: number): KiroText | null {
   const from = start + OPENING_BYTES.length;
   const end = stop - 2;
   if (end < from || payload[end] !== CLOSING_QUOTE || payload[end + 1] !== CLOSING_BRACE) return null;
-  for (let i = 0; i < OPENING_BYTES.length; i++) if (payload[start + i] !== OPENING_BYTES[i]) return null;
+  if (view.getInt32(start, true) !== OPENING_0 || view.getInt32(start + 4, true) !== OPENING_1 || view.getInt32(start + 8, true) !== OPENING_2) return null;
+  let i = from;
+  // Four bytes a step while they are plain ASCII, which adds nothing to the counts: none has its high bit, none is
+  // below 0x20, none is a quote or a backslash (a zero byte of w ^ 0x22222222 or w ^ 0x5c5c5c5c). The first word
+  // that has one goes to the walk below.
+  for (; i + 4 <= end; i += 4) {
+    const w = view.getInt32(i, true);
+    const quote = w ^ 0x22222222;
+    const backslash = w ^ 0x5c5c5c5c;
+    if ((w | ((w - 0x20202020) & ~w) | ((quote - 0x01010101) & ~quote) | ((backslash - 0x01010101) & ~backslash)) & 0x80808080) break;
+  }
   let escapes = 0;
   let continuations = 0;
   let ideographs = 0;
   let wide = false;
-  for (let i = from; i < end; ) {
+  while (i < end) {
     const blockEnd = Math.min(end, i + BLOCK);
     let counts = 0;
     for (; i < blockEnd; i++) {

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { EventStreamDecoder, EventStreamError, HeaderBlocks, type Frame } from "./eventstream";
 import { readEvent } from "./events";
 
-const frameToEvent = (frame: Frame) => readEvent(frame.headers, frame.bytes, frame.start, frame.end);
+const frameToEvent = (frame: Frame) => readEvent(frame.headers, frame.bytes, frame.start, frame.end, new DataView(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength));
 /** An event as plain data: a text read from bytes decodes its content when read, which toEqual does not do. */
 const eventOf = (frame: Frame) => JSON.parse(JSON.stringify(frameToEvent(frame))) as unknown;
 
