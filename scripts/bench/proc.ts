@@ -31,7 +31,11 @@ export function cpuSeconds(pid: number): number {
   return (utime + stime) / TICKS_PER_SECOND;
 }
 
-/** A process's CPU time by kind of thread, ns: JS and the event loop, Bun's HTTP client, the JIT, the GC, the rest. */
+/**
+ * A process's CPU time by kind of thread, ns: JS and the event loop (with the collections JSC runs there), Bun's HTTP
+ * client, the JIT, the collector's own threads, the rest (mostly mimalloc's `mi-scavenger`, which gives freed pages
+ * back to the system).
+ */
 export interface ThreadCpu {
   main: number;
   http: number;
@@ -44,11 +48,14 @@ export interface ThreadCpu {
 export const THREAD_KINDS = ["main", "http", "jit", "gc", "other"] as const;
 type Kind = (typeof THREAD_KINDS)[number];
 
-function kindOf(pid: number, tid: string, name: string): Kind {
+/** JSC's collector threads: its marking helpers and the one that readies freed blocks for reuse. */
+const GC_THREADS = ["HeapHelper", "Heap Helper", "JSCWarmUp"];
+
+export function kindOf(pid: number, tid: string, name: string): Kind {
   if (tid === String(pid)) return "main";
   if (name.startsWith("HTTP Client")) return "http";
   if (name.startsWith("JIT")) return "jit";
-  if (name.startsWith("Heap")) return "gc";
+  if (GC_THREADS.some((prefix) => name.startsWith(prefix))) return "gc";
   return "other";
 }
 
