@@ -24,7 +24,7 @@ describe("text frames read from their bytes", () => {
         const literal = JSON.stringify(text);
         const event = read(`{"content":${literal}}`)!;
         expect(event).toMatchObject({ type: "text", content: text });
-        // Escaped control characters other than stringify's own (\u0000, \u001f) cannot be copied as they are.
+        // Control characters stringify spells with \u (0x00, 0x1f) take the string path; \b and \n are copied as they are.
         const own = byte >= 0x20 || [0x08, 0x0a].includes(byte);
         expect(KiroText.isRead(event)).toBe(own);
         if (KiroText.isRead(event)) expect(event.characters).toBe([...text].length);
