@@ -7,7 +7,7 @@
 import { cpuSince, threadCpu } from "./proc";
 import { round } from "./stats";
 
-export const JIT_SETTLED = 0.03;
+const JIT_SETTLED = 0.03;
 const QUIET_WINDOWS = 2;
 const MOST_WINDOWS = 20;
 
