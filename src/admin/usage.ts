@@ -77,10 +77,19 @@ const RequestsQuery = et.Object({
   key: et.Optional(et.String({ description: "a key id" })),
   account: et.Optional(et.String()),
   model: et.Optional(et.String()),
-  status: et.Optional(et.Numeric({ minimum: 100, maximum: 999 })),
-  limit: et.Optional(et.Numeric({ minimum: 1, maximum: MAX_ITEMS, default: 50 })),
-  before: et.Optional(et.Numeric({ minimum: 1 })),
+  // Elysia reads a query's numbers from their text when the route first runs. Its own t.Numeric compiles a checker
+  // when defined (~4 ms of every start) and names no field when out of range: the bounds are checked below.
+  status: et.Optional(et.Number({ description: "an HTTP status, 100–999" })),
+  limit: et.Optional(et.Number({ description: `requests a page, 1–${MAX_ITEMS} (default 50)` })),
+  before: et.Optional(et.Number({ description: "a request id: only requests older than it" })),
 });
+
+/** A whole-number query value within its bounds, or a 400 that names it. */
+function whole(name: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined || (Number.isInteger(value) && value >= min && value <= max)) return value;
+  const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
+  throw new GatewayError("invalid_request", `"${name}" must be a whole number ${range}, got ${value}`);
+}
 
 const instant = (name: string, s: string | undefined, fallback: number) => {
   if (s === undefined) return fallback;
@@ -181,15 +190,17 @@ export function usageRoutes(s: Services, guard: KeyGuard) {
     .get(
       "/requests",
       async ({ query }) => {
+        const limit = whole("limit", query.limit, 1, MAX_ITEMS) ?? 50;
+        const status = whole("status", query.status, 100, 999);
+        const before = whole("before", query.before, 1);
         await records.flush();
-        const limit = query.limit ?? 50;
         const rows = await records.store.requests({
           limit,
           ...(query.key ? { keyId: query.key } : {}),
           ...(query.account ? { account: query.account } : {}),
           ...(query.model ? { model: query.model } : {}),
-          ...(query.status !== undefined ? { status: query.status } : {}),
-          ...(query.before !== undefined ? { before: query.before } : {}),
+          ...(status !== undefined ? { status } : {}),
+          ...(before !== undefined ? { before } : {}),
         });
         return ok({ items: rows.map(requestInfo), next: rows.length === limit ? rows.at(-1)!.id : null });
       },

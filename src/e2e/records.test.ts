@@ -120,6 +120,17 @@ for (const { backend, make } of await testBackends()) {
       const one = await admin(g, "GET", `/admin/requests?key=${alice.id}&limit=1`);
       const older = await admin(g, "GET", `/admin/requests?key=${alice.id}&limit=1&before=${one.json.data.next}`);
       expect(older.json.data.items[0].id).toBeLessThan(one.json.data.items[0].id);
+
+      // A page size, status or id out of range is refused naming the parameter (a fraction was a 500 once).
+      for (const [query, message] of [
+        ["limit=1.5", '"limit" must be a whole number from 1 to 500, got 1.5'],
+        ["limit=0", '"limit" must be a whole number from 1 to 500, got 0'],
+        ["status=99", '"status" must be a whole number from 100 to 999, got 99'],
+        ["before=-1", '"before" must be a whole number 1 or more, got -1'],
+      ]) {
+        expect((await admin(g, "GET", `/admin/requests?${query}`)).json).toEqual({ success: false, error: message });
+      }
+      expect(await admin(g, "GET", "/admin/requests?limit=many")).toMatchObject({ status: 400, json: { success: false, error: expect.stringContaining("limit:") } });
     });
 
     test("usage by key, model and account, per hour, with totals", async () => {
