@@ -43,33 +43,32 @@ export function anthropicRoutes(s: Services, guard: KeyGuard) {
     })
     // Claude Code's start-up probes (kiro-protocol-2026.md §9): answered, so it sees a gateway that is there.
     .head("/claude/api/hello", () => new Response(null, { status: 200 }))
-    .guard({ key: "client" }, (app) =>
-      app
-        // Both SDKs list models here (openai's base URL ends in /v1), so one body carries both shapes.
-        .get("/v1/models", () => modelListBody(s.models.table))
-        .post(
-          "/v1/messages/count_tokens",
-          async ({ body }) => {
-            // The same checks as /v1/messages: a request that can be counted is one that can be sent. Only the
-            // fields count_tokens validates go in (an unchecked metadata.user_id of 5 would reach string code).
-            const { model, messages, system, tools, thinking } = body;
-            convertRequest({ model, messages, system, tools, thinking, max_tokens: 1 }, { models: s.models.table });
-            return { input_tokens: await countTokens(body, s) };
-          },
-          guard.jsonBody(CountTokensRequest, "client"),
-        )
-        .post(
-          "/v1/messages",
-          ({ body, request, server, client }) => {
-            // Long replies must not be cut by the server's idle timeout; pings keep proxies in between awake.
-            server?.timeout(request, 0);
-            return answerMessages(s, body, { signal: request.signal, headers: request.headers, observer: client });
-          },
-          guard.jsonBody(MessagesRequest, "client", PASSED_THROUGH),
-        )
-        // Anything else under /v1 answers like the Anthropic API rather than with a bare "NOT_FOUND"; GET is named
-        // apart because the UI's GET /* would otherwise take it.
-        .get("/v1/*", noRoute, { detail: { hide: true } })
-        .all("/v1/*", noRoute, { detail: { hide: true } }),
-    );
+    // Covers every route after it; a guard with a callback would make Elysia build each route twice.
+    .guard({ key: "client" })
+    // Both SDKs list models here (openai's base URL ends in /v1), so one body carries both shapes.
+    .get("/v1/models", () => modelListBody(s.models.table))
+    .post(
+      "/v1/messages/count_tokens",
+      async ({ body }) => {
+        // The same checks as /v1/messages: a request that can be counted is one that can be sent. Only the
+        // fields count_tokens validates go in (an unchecked metadata.user_id of 5 would reach string code).
+        const { model, messages, system, tools, thinking } = body;
+        convertRequest({ model, messages, system, tools, thinking, max_tokens: 1 }, { models: s.models.table });
+        return { input_tokens: await countTokens(body, s) };
+      },
+      guard.jsonBody(CountTokensRequest, "client"),
+    )
+    .post(
+      "/v1/messages",
+      ({ body, request, server, client }) => {
+        // Long replies must not be cut by the server's idle timeout; pings keep proxies in between awake.
+        server?.timeout(request, 0);
+        return answerMessages(s, body, { signal: request.signal, headers: request.headers, observer: client });
+      },
+      guard.jsonBody(MessagesRequest, "client", PASSED_THROUGH),
+    )
+    // Anything else under /v1 answers like the Anthropic API rather than with a bare "NOT_FOUND"; GET is named
+    // apart because the UI's GET /* would otherwise take it.
+    .get("/v1/*", noRoute, { detail: { hide: true } })
+    .all("/v1/*", noRoute, { detail: { hide: true } });
 }

@@ -32,34 +32,33 @@ export function openaiRoutes(s: Services, guard: KeyGuard) {
       s.log.error("unexpected error", { path: new URL(request.url).pathname, error: error instanceof Error ? error.stack ?? error.message : String(error) });
       return openaiErrorResponse(new GatewayError("internal", "kiro-ts failed unexpectedly; the details are in its log"));
     })
-    .guard({ key: "client" }, (app) =>
-      app
-        .post(
-          "/v1/chat/completions",
-          ({ body, request, server, client }) => {
-            // Long replies must not be cut by the server's idle timeout; pings keep proxies in between awake.
-            server?.timeout(request, 0);
-            return answerChat(s, body, {
-              signal: request.signal,
-              headers: request.headers,
-              ...(client ? { observer: client } : {}),
-              ...keptStrings(body, body.messages),
-            });
-          },
-          guard.jsonBody(ChatCompletionsRequest, "client", CHAT_PASSED_THROUGH),
-        )
-        .post(
-          "/v1/responses",
-          ({ body, request, server, client }) => {
-            server?.timeout(request, 0);
-            return answerResponses(s, body, {
-              signal: request.signal,
-              headers: request.headers,
-              ...(client ? { observer: client } : {}),
-              ...keptStrings(body, body.input),
-            });
-          },
-          guard.jsonBody(ResponsesRequest, "client", RESPONSES_PASSED_THROUGH),
-        ),
+    // Covers every route after it; a guard with a callback would make Elysia build each route twice.
+    .guard({ key: "client" })
+    .post(
+      "/v1/chat/completions",
+      ({ body, request, server, client }) => {
+        // Long replies must not be cut by the server's idle timeout; pings keep proxies in between awake.
+        server?.timeout(request, 0);
+        return answerChat(s, body, {
+          signal: request.signal,
+          headers: request.headers,
+          ...(client ? { observer: client } : {}),
+          ...keptStrings(body, body.messages),
+        });
+      },
+      guard.jsonBody(ChatCompletionsRequest, "client", CHAT_PASSED_THROUGH),
+    )
+    .post(
+      "/v1/responses",
+      ({ body, request, server, client }) => {
+        server?.timeout(request, 0);
+        return answerResponses(s, body, {
+          signal: request.signal,
+          headers: request.headers,
+          ...(client ? { observer: client } : {}),
+          ...keptStrings(body, body.input),
+        });
+      },
+      guard.jsonBody(ResponsesRequest, "client", RESPONSES_PASSED_THROUGH),
     );
 }
