@@ -124,7 +124,12 @@ describe("keys, usage and the request log in the admin UI", () => {
     await page.getByTestId("credits-today").waitFor();
     await page.waitForFunction(() => (document.querySelectorAll("[data-testid=busy-key]").length ?? 0) >= 2);
     expect(await page.getByTestId("busiest-keys").textContent()).toContain("ui-alice");
-    expect(Number((await page.getByTestId("credits-today-value").textContent())?.replace(/,/g, ""))).toBeGreaterThan(0);
+    const total = Number((await page.getByTestId("credits-today-value").textContent())?.replace(/,/g, ""));
+    expect(total).toBeGreaterThan(0);
+    // The keys' credits read as the total does (a request's are ~0.01, which one decimal showed as 0): they add up.
+    const perKey = (await page.locator("[data-testid=busy-key]").allTextContents()).map((line) => Number(/([\d.,]+) cr$/.exec(line)![1]!.replace(/,/g, "")));
+    expect(perKey.every((credits) => credits > 0)).toBe(true);
+    expect(perKey.reduce((a, b) => a + b, 0)).toBeCloseTo(total, 2);
   });
 
   test("both languages and both themes", async () => {

@@ -1,6 +1,6 @@
 import { A } from "@solidjs/router";
 import { createMemo, createResource, For, Show } from "solid-js";
-import { formatNumber } from "../lib/format";
+import { formatCredits, formatNumber } from "../lib/format";
 import { ROUTES } from "../routes";
 import { useApp } from "../state/app-context";
 import { lang, t } from "../state/i18n";
@@ -23,7 +23,7 @@ export function KeyUsagePanel() {
       <section class="card" data-testid="credits-today">
         <div class="muted text-xs font-medium uppercase tracking-wide">{t("dashCreditsToday")}</div>
         <div class="mt-1 text-2xl font-semibold tabular-nums" data-testid="credits-today-value">
-          {new Intl.NumberFormat(lang() === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 2 }).format(today().credits)}
+          {formatCredits(today().credits, lang())}
         </div>
         <div class="muted mt-0.5 text-xs">{t("dashCreditsHint", { requests: num(today().requests) })}</div>
       </section>
@@ -40,7 +40,7 @@ export function KeyUsagePanel() {
               {(k) => (
                 <li class="flex justify-between gap-2 py-1.5" data-testid="busy-key">
                   <span class="font-medium">{k.name}</span>
-                  <span class="muted tabular-nums">{t("keyUsageLine", { requests: num(k.usage.day.requests), tokens: num(k.usage.day.tokens), credits: num(k.usage.day.credits) })}</span>
+                  <span class="muted tabular-nums">{t("keyUsageLine", { requests: num(k.usage.day.requests), tokens: num(k.usage.day.tokens), credits: formatCredits(k.usage.day.credits, lang()) })}</span>
                 </li>
               )}
             </For>

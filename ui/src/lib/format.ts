@@ -6,6 +6,11 @@ export function formatNumber(value: number, lang: Lang): string {
   return new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: 1 }).format(value);
 }
 
+/** Kiro credits, alike on every page: a request's are often hundredths, so up to three decimals. */
+export function formatCredits(value: number, lang: Lang): string {
+  return new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: 3 }).format(value);
+}
+
 export function formatDateTime(ms: number, lang: Lang): string {
   return new Intl.DateTimeFormat(localeOf(lang), { dateStyle: "medium", timeStyle: "short" }).format(ms);
 }

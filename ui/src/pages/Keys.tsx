@@ -1,7 +1,7 @@
 import { createResource, createSignal, For, Show } from "solid-js";
 import type { KeyInfo, MadeKey } from "../api/records-types";
 import { ErrorLine, Modal } from "../components/common";
-import { formatDateTime, formatNumber, parseTime } from "../lib/format";
+import { formatCredits, formatDateTime, formatNumber, parseTime } from "../lib/format";
 import { formOf, type KeyForm, keyRequest } from "../lib/key-form";
 import { useApp } from "../state/app-context";
 import { now } from "../state/clock";
@@ -18,7 +18,7 @@ function status(key: KeyInfo, at: number): { label: MessageKey; tone: string } {
 const when = (iso: string | null) => (iso ? formatDateTime(Date.parse(iso), lang()) : "—");
 
 export function usageLine(u: KeyInfo["usage"]["day"]): string {
-  return t("keyUsageLine", { requests: formatNumber(u.requests, lang()), tokens: formatNumber(u.tokens, lang()), credits: formatNumber(u.credits, lang()) });
+  return t("keyUsageLine", { requests: formatNumber(u.requests, lang()), tokens: formatNumber(u.tokens, lang()), credits: formatCredits(u.credits, lang()) });
 }
 
 function limitsText(key: KeyInfo): string {
@@ -27,7 +27,7 @@ function limitsText(key: KeyInfo): string {
     l.requestsPerMinute !== undefined && `${l.requestsPerMinute}/min`,
     l.concurrency !== undefined && `×${l.concurrency}`,
     l.tokensPerDay !== undefined && `${formatNumber(l.tokensPerDay, lang())} tok/d`,
-    l.creditsPerMonth !== undefined && `${formatNumber(l.creditsPerMonth, lang())} cr/mo`,
+    l.creditsPerMonth !== undefined && `${formatCredits(l.creditsPerMonth, lang())} cr/mo`,
   ].filter(Boolean);
   return parts.length ? parts.join(" · ") : t("keyNoLimits");
 }

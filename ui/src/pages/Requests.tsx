@@ -1,7 +1,7 @@
 import { createResource, createSignal, For, Show } from "solid-js";
 import type { LoggedRequest, RequestFilter } from "../api/records-types";
 import { ErrorLine, Modal } from "../components/common";
-import { formatDateTime, formatNumber } from "../lib/format";
+import { formatCredits, formatDateTime, formatNumber } from "../lib/format";
 import { useApp } from "../state/app-context";
 import { lang, t } from "../state/i18n";
 
@@ -23,7 +23,7 @@ function Detail(props: { request: LoggedRequest; onClose: () => void }) {
     [t("reqAccount"), r().account ?? "—"],
     [t("reqTokens"), `${formatNumber(r().inputTokens, lang())} / ${formatNumber(r().outputTokens, lang())}`],
     [t("reqCache"), `${formatNumber(r().cacheReadTokens, lang())} / ${formatNumber(r().cacheWriteTokens, lang())}`],
-    [t("reqCredits"), String(r().credits)],
+    [t("reqCredits"), formatCredits(r().credits, lang())],
     [t("reqFirstByte"), r().firstByteMs === null ? "—" : t("milliseconds", { count: r().firstByteMs! })],
     [t("reqDuration"), t("milliseconds", { count: r().durationMs })],
     [t("reqSession"), r().session ?? "—"],
@@ -173,7 +173,7 @@ export function RequestsPage() {
                   <td class="px-3 py-2 text-right text-xs">
                     {formatNumber(r.inputTokens + r.cacheReadTokens + r.cacheWriteTokens, lang())} / {formatNumber(r.outputTokens, lang())}
                   </td>
-                  <td class="px-3 py-2 text-right text-xs">{r.credits ? r.credits.toFixed(3) : "—"}</td>
+                  <td class="px-3 py-2 text-right text-xs">{r.credits ? formatCredits(r.credits, lang()) : "—"}</td>
                   <td class="px-3 py-2 text-right text-xs">{r.firstByteMs === null ? "—" : t("milliseconds", { count: r.firstByteMs })}</td>
                   <td class="px-3 py-2 text-right text-xs">{t("milliseconds", { count: r.durationMs })}</td>
                 </tr>

@@ -2,7 +2,7 @@ import { createMemo, createResource, createSignal, For, Show } from "solid-js";
 import type { UsageGroup } from "../api/records-types";
 import { ErrorLine } from "../components/common";
 import { UsageChart } from "../components/UsageChart";
-import { formatNumber } from "../lib/format";
+import { formatCredits, formatNumber } from "../lib/format";
 import { chartData, RANGES, type Range, type UsageMetric, usageCsv, usageQuery } from "../lib/usage-view";
 import { useApp } from "../state/app-context";
 import { lang, type MessageKey, t } from "../state/i18n";
@@ -115,7 +115,7 @@ export function UsagePage() {
                   <td class="px-3 py-2 text-right">{num(row.outputTokens)}</td>
                   <td class="px-3 py-2 text-right">{num(row.cacheReadTokens)}</td>
                   <td class="px-3 py-2 text-right">{num(row.cacheWriteTokens)}</td>
-                  <td class="px-3 py-2 text-right">{new Intl.NumberFormat(lang() === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 3 }).format(row.credits)}</td>
+                  <td class="px-3 py-2 text-right">{formatCredits(row.credits, lang())}</td>
                 </tr>
               )}
             </For>
