@@ -7,10 +7,9 @@
 import type { SQL } from "bun";
 import { DatabaseError } from "./errors";
 import {
-  chunks, insertRequestsSql, keyNamesSql, PRUNE_SQL, ROLLUP_TABLES, type RollupTable, keyUsageSql, keyValues, type Params, requestsSql, requestValues, rollupValues,
+  batchRollups, chunks, insertRequestsSql, keyNamesSql, PRUNE_SQL, keyUsageSql, keyValues, type Params, requestParams, requestsSql, rollupValues,
   toKeyUsage, toLoggedRequest, toStoredKey, toUsageRow, upsertKeySql, upsertRollupSql, usageSql,
 } from "./queries";
-import { rollup } from "./rollup";
 import { migrations, SCHEMA_VERSION, VERSION_TABLE } from "./schema";
 import type { KeyUsage, LoggedRequest, RecordStore, RequestQuery, RequestRow, StoredKey, UsageQuery, UsageRow } from "./types";
 
@@ -101,9 +100,9 @@ export class PostgresStore implements RecordStore {
   async append(rows: RequestRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.sql.begin(async (tx) => {
-      for (const part of chunks(rows)) await this.all(insertRequestsSql(part.length), part.flatMap((r) => requestValues(r, flag)), tx);
-      for (const [table, size] of Object.entries(ROLLUP_TABLES) as Array<[RollupTable, number]>) {
-        for (const part of chunks(rollup(rows, size))) await this.all(upsertRollupSql(table, part.length), part.flatMap(rollupValues), tx);
+      for (const part of chunks(rows)) await this.all(insertRequestsSql(part.length), requestParams(part, flag), tx);
+      for (const [table, sums] of batchRollups(rows)) {
+        for (const part of chunks(sums)) await this.all(upsertRollupSql(table, part.length), part.flatMap(rollupValues), tx);
       }
     });
   }

@@ -2,7 +2,7 @@
  * The SQL both backends share, with `?` placeholders (PostgreSQL's driver gets them numbered), and the mapping
  * from stored rows back to records. Column names are fixed here; no value is ever spliced into the text.
  */
-import type { RollupRow } from "./rollup";
+import { coarser, rollup, type RollupRow } from "./rollup";
 import type { KeyUsage, LoggedRequest, RequestQuery, RequestRow, StoredKey, UsageQuery, UsageRow } from "./types";
 
 export const REQUEST_COLUMNS = [
@@ -20,12 +20,17 @@ export const KEY_COLUMNS = ["id", "name", "digest", "prefix", "created_at", "exp
 
 export type Params = Array<string | number | boolean | null>;
 
-export function requestValues(r: RequestRow, flag: (b: boolean) => number | boolean): Params {
-  return [
-    r.at, r.keyId, r.keyName, r.account ?? null, r.route, r.model ?? null, r.kiroModel ?? null, flag(r.stream), r.status,
-    r.errorType ?? null, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWriteTokens, r.credits,
-    r.firstByteMs ?? null, r.durationMs, r.session ?? null, JSON.stringify(r.attempts),
-  ];
+/** The rows' values in REQUEST_COLUMNS order, one after the other: one array for a statement, none per row. */
+export function requestParams(rows: readonly RequestRow[], flag: (b: boolean) => number | boolean): Params {
+  const params: Params = [];
+  for (const r of rows) {
+    params.push(
+      r.at, r.keyId, r.keyName, r.account ?? null, r.route, r.model ?? null, r.kiroModel ?? null, flag(r.stream), r.status,
+      r.errorType ?? null, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWriteTokens, r.credits,
+      r.firstByteMs ?? null, r.durationMs, r.session ?? null, JSON.stringify(r.attempts),
+    );
+  }
+  return params;
 }
 
 export function rollupValues(r: RollupRow): Params {
@@ -57,6 +62,12 @@ export function insertRequestsSql(rows: number): string {
 
 export const ROLLUP_TABLES = { usage_hourly: 3_600_000, usage_daily: 86_400_000 } as const;
 export type RollupTable = keyof typeof ROLLUP_TABLES;
+
+/** A batch's sums for each rollup table: its hours from the rows, its days from its hours. */
+export function batchRollups(rows: readonly RequestRow[]): Array<[RollupTable, RollupRow[]]> {
+  const hourly = rollup(rows, ROLLUP_TABLES.usage_hourly);
+  return [["usage_hourly", hourly], ["usage_daily", coarser(hourly, ROLLUP_TABLES.usage_daily)]];
+}
 
 export const upsertRollupSql = (table: RollupTable, rows: number) =>
   `INSERT INTO ${table} (${ROLLUP_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => placeholders(ROLLUP_COLUMNS.length)).join(", ")}

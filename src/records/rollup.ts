@@ -25,27 +25,46 @@ export const isError = (r: RequestRow) => r.status >= 400 || r.errorType !== und
 
 /** The batch's sums per dimension, value and bucket of `bucketMs` (an hour or a UTC day). */
 export function rollup(rows: readonly RequestRow[], bucketMs: number): RollupRow[] {
-  const sums = new Map<string, RollupRow>();
-  const add = (r: RequestRow, dim: Dimension, grp: string, label: string, start: number) => {
-    const id = `${dim}\u0000${start}\u0000${grp}`;
-    let s = sums.get(id);
-    if (!s) {
-      s = { dim, grp, start, label, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, credits: 0 };
-      sums.set(id, s);
-    }
-    s.requests++;
-    if (isError(r)) s.errors++;
-    s.inputTokens += r.inputTokens;
-    s.outputTokens += r.outputTokens;
-    s.cacheReadTokens += r.cacheReadTokens;
-    s.cacheWriteTokens += r.cacheWriteTokens;
-    s.credits += r.credits;
-  };
+  const sums = new Sums();
   for (const r of rows) {
     const start = r.at - (r.at % bucketMs);
-    add(r, "key", r.keyId, r.keyName, start);
-    add(r, "model", r.model ?? "", r.model ?? "", start);
-    add(r, "account", r.account ?? "", r.account ?? "", start);
+    const errors = isError(r) ? 1 : 0;
+    sums.add(r, "key", r.keyId, r.keyName, start, 1, errors);
+    sums.add(r, "model", r.model ?? "", r.model ?? "", start, 1, errors);
+    sums.add(r, "account", r.account ?? "", r.account ?? "", start, 1, errors);
   }
-  return [...sums.values()];
+  return sums.rows();
 }
+
+/** The same sums in buckets of `bucketMs` (a UTC day), from finer ones: a batch's hours are far fewer than its rows. */
+export function coarser(fine: readonly RollupRow[], bucketMs: number): RollupRow[] {
+  const sums = new Sums();
+  for (const f of fine) sums.add(f, f.dim, f.grp, f.label, f.start - (f.start % bucketMs), f.requests, f.errors);
+  return sums.rows();
+}
+
+class Sums {
+  private readonly byId = new Map<string, RollupRow>();
+
+  add(u: UsageTotals, dim: Dimension, grp: string, label: string, start: number, requests: number, errors: number): void {
+    const id = `${dim}\u0000${start}\u0000${grp}`;
+    let s = this.byId.get(id);
+    if (!s) {
+      s = { dim, grp, start, label, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, credits: 0 };
+      this.byId.set(id, s);
+    }
+    s.requests += requests;
+    s.errors += errors;
+    s.inputTokens += u.inputTokens;
+    s.outputTokens += u.outputTokens;
+    s.cacheReadTokens += u.cacheReadTokens;
+    s.cacheWriteTokens += u.cacheWriteTokens;
+    s.credits += u.credits;
+  }
+
+  rows(): RollupRow[] {
+    return [...this.byId.values()];
+  }
+}
+
+type UsageTotals = Pick<UsageSums, "inputTokens" | "outputTokens" | "cacheReadTokens" | "cacheWriteTokens" | "credits">;

@@ -5,10 +5,9 @@
 import { Database, type SQLQueryBindings } from "bun:sqlite";
 import { DatabaseError } from "./errors";
 import {
-  chunks, insertRequestsSql, keyNamesSql, PRUNE_SQL, ROLLUP_TABLES, type RollupTable, keyUsageSql, keyValues, type Params, requestsSql, requestValues, rollupValues,
+  batchRollups, chunks, insertRequestsSql, keyNamesSql, PRUNE_SQL, keyUsageSql, keyValues, type Params, requestParams, requestsSql, rollupValues,
   toKeyUsage, toLoggedRequest, toStoredKey, toUsageRow, upsertKeySql, upsertRollupSql, usageSql,
 } from "./queries";
-import { rollup } from "./rollup";
 import { migrations, SCHEMA_VERSION, VERSION_TABLE } from "./schema";
 import type { KeyUsage, LoggedRequest, RecordStore, RequestQuery, RequestRow, StoredKey, UsageQuery, UsageRow } from "./types";
 
@@ -82,9 +81,9 @@ export class SqliteStore implements RecordStore {
   async append(rows: RequestRow[]): Promise<void> {
     if (rows.length === 0) return;
     this.db.transaction(() => {
-      for (const part of chunks(rows)) this.db.query(insertRequestsSql(part.length)).run(...(part.flatMap((r) => requestValues(r, flag)) as SQLQueryBindings[]));
-      for (const [table, size] of Object.entries(ROLLUP_TABLES) as Array<[RollupTable, number]>) {
-        for (const part of chunks(rollup(rows, size))) this.db.query(upsertRollupSql(table, part.length)).run(...(part.flatMap(rollupValues) as SQLQueryBindings[]));
+      for (const part of chunks(rows)) this.db.query(insertRequestsSql(part.length)).run(...(requestParams(part, flag) as SQLQueryBindings[]));
+      for (const [table, sums] of batchRollups(rows)) {
+        for (const part of chunks(sums)) this.db.query(upsertRollupSql(table, part.length)).run(...(part.flatMap(rollupValues) as SQLQueryBindings[]));
       }
     })();
   }
