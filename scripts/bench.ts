@@ -246,7 +246,7 @@ async function main(): Promise<void> {
     notes.push(describeSettling("gateway", load.warmUp, `${w.small} hello at concurrency 64, ${w.large} 1 MB requests and ${w.chat} as Chat Completions, then the same through the proxy`));
     await stopProcess(running!);
 
-    say("Measuring what recording requests costs: two fresh gateways, recordRequests true and false, beside the proxy…");
+    say("Measuring what recording requests costs: a fresh pair of gateways each round, recordRequests true and false, beside the proxy…");
     const recordingStarted = performance.now();
     const recording = await recordingBench({
       work,
@@ -271,7 +271,7 @@ async function main(): Promise<void> {
     });
     const recordingVerdict = recordingRows(recording);
     const rw = recording.warmUp.window;
-    notes.push(describeSettling("recording row's two gateways", recording.warmUp, `${rw.small} hello at concurrency 64 and ${rw.large} 1 MB requests each`));
+    notes.push(describeSettling("recording row's pairs of gateways (the one slowest to settle)", recording.warmUp, `${rw.small} hello at concurrency 64 and ${rw.large} 1 MB requests each`));
     say(`  recording row: ${((performance.now() - recordingStarted) / 1000).toFixed(0)} s`);
 
     say("Measuring a cluster: one gateway, then with Redis, then two behind a round-robin proxy…");
