@@ -9,7 +9,7 @@ import { GatewayError } from "../errors";
 import { describeValidation } from "../http/body";
 import { type KeyGuard, thrownBy } from "../http/guard";
 import type { Services } from "../services";
-import { answerChat, answerResponses } from "./answer";
+import { answerChat, answerResponses, type OpenAICall } from "./answer";
 import { openaiErrorResponse } from "./errors";
 import { CHAT_PASSED_THROUGH, keptStrings, RESPONSES_PASSED_THROUGH } from "./passed-through";
 import { ChatCompletionsRequest, ResponsesRequest } from "./schemas";
@@ -39,12 +39,7 @@ export function openaiRoutes(s: Services, guard: KeyGuard) {
       ({ body, request, server, client }) => {
         // Long replies must not be cut by the server's idle timeout; pings keep proxies in between awake.
         server?.timeout(request, 0);
-        return answerChat(s, body, {
-          signal: request.signal,
-          headers: request.headers,
-          ...(client ? { observer: client } : {}),
-          ...keptStrings(body, body.messages),
-        });
+        return answerChat(s, body, callOf(request, client, body, body.messages));
       },
       guard.jsonBody(ChatCompletionsRequest, "client", CHAT_PASSED_THROUGH),
     )
@@ -52,13 +47,13 @@ export function openaiRoutes(s: Services, guard: KeyGuard) {
       "/v1/responses",
       ({ body, request, server, client }) => {
         server?.timeout(request, 0);
-        return answerResponses(s, body, {
-          signal: request.signal,
-          headers: request.headers,
-          ...(client ? { observer: client } : {}),
-          ...keptStrings(body, body.input),
-        });
+        return answerResponses(s, body, callOf(request, client, body, body.input));
       },
       guard.jsonBody(ResponsesRequest, "client", RESPONSES_PASSED_THROUGH),
     );
+}
+
+/** What either answer takes from its request: the client's signal and headers, its record, the body's kept strings. */
+function callOf(request: Request, client: OpenAICall["observer"] | undefined, body: object, items: unknown): OpenAICall {
+  return { signal: request.signal, headers: request.headers, ...(client ? { observer: client } : {}), ...keptStrings(body, items) };
 }
