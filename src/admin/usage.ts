@@ -84,7 +84,7 @@ const RequestsQuery = et.Object({
   before: et.Optional(et.Number({ description: "a request id: only requests older than it" })),
 });
 
-/** A whole-number query value within its bounds, or a 400 that names it. */
+/** A whole-number query value within its bounds, or a refusal naming it ({success:false}: the envelope's rule). */
 function whole(name: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined || (Number.isInteger(value) && value >= min && value <= max)) return value;
   const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
