@@ -1,8 +1,9 @@
 /**
  * CPU per small request inside one process, apart from the network: `app.handle` answering hello (streamed and not,
  * in turns) against a stubbed upstream — the first chat reply is fetched from an in-process simulator, every later
- * one is those bytes again, with no socket. `bun run scripts/bench/instructions.ts [--warmup N] [--requests N]`
- * prints the process's CPU µs per request; pin it (`taskset -c 0`) and compare runs taken one after the other.
+ * one is those bytes again, with no socket. `bun run scripts/bench/instructions.ts [--warmup N] [--requests N]
+ * [--no-records]` (the last: recordRequests false) prints the process's CPU µs per request; pin it (`taskset -c 0`)
+ * and compare runs taken one after the other.
  * (valgrind 3.19, Debian bookworm's, stops at an SSE4.2 instruction in Bun 1.4.4, so no instruction count yet.)
  */
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -18,7 +19,7 @@ import { hello } from "./requests";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { warmup: { type: "string", default: "3000" }, requests: { type: "string", default: "5000" } },
+  options: { warmup: { type: "string", default: "3000" }, requests: { type: "string", default: "5000" }, "no-records": { type: "boolean", default: false } },
   strict: true,
 });
 const warmup = Number(values.warmup);
@@ -30,7 +31,7 @@ const file = join(dir, "solo.json");
 await writeFile(file, JSON.stringify(sim.addAccount({ name: "solo", authMethod: "social" }).credentialJson()));
 await chmod(file, 0o600);
 const apiKey = "sk-instructions-0123456789";
-const { config } = parseConfig({ apiKey, port: 0, kiroApiBaseUrl: sim.url, kiroEndpoint: "q", kiroAuthBaseUrl: sim.url, oidcBaseUrl: sim.url, ssoPortalBaseUrl: sim.url, credentialsDir: dir }, "instructions config", dir);
+const { config } = parseConfig({ apiKey, port: 0, kiroApiBaseUrl: sim.url, kiroEndpoint: "q", kiroAuthBaseUrl: sim.url, oidcBaseUrl: sim.url, ssoPortalBaseUrl: sim.url, credentialsDir: dir, recordRequests: !values["no-records"] }, "instructions config", dir);
 
 const realFetch = globalThis.fetch;
 let reply: Uint8Array<ArrayBuffer> | undefined;

@@ -4,6 +4,7 @@
  * on shutdown. A store that fails keeps its rows queued, up to a bound, and is tried again on the next tick.
  */
 import type { Logger } from "../log";
+import { RowQueue } from "./row-queue";
 import type { RecordStore, RequestRow } from "./types";
 
 const FLUSH_EVERY_MS = 1000;
@@ -13,7 +14,9 @@ const FLUSH_AT_ROWS = 2000;
 const MAX_QUEUED_ROWS = 200_000;
 
 export class RecordWriter {
-  private queue: RequestRow[] = [];
+  private readonly queue = new RowQueue();
+  /** Rows a failing store did not take, older than the queue's: written first. */
+  private held: RequestRow[] = [];
   private lastUsed = new Map<string, number>();
   private writing: Promise<void> | undefined;
   private readonly timer: ReturnType<typeof setInterval>;
@@ -45,10 +48,10 @@ export class RecordWriter {
   }
 
   private async write(): Promise<void> {
-    while (this.queue.length || this.lastUsed.size) {
-      const rows = this.queue;
+    while (this.queue.length || this.held.length || this.lastUsed.size) {
+      const rows = this.held.length ? this.held.concat(this.queue.take()) : this.queue.take();
       const lastUsed = this.lastUsed;
-      this.queue = [];
+      this.held = [];
       this.lastUsed = new Map();
       try {
         await this.store.append(rows);
@@ -65,8 +68,8 @@ export class RecordWriter {
   }
 
   private requeue(rows: RequestRow[], lastUsed: Map<string, number>): void {
-    this.queue = rows.concat(this.queue);
-    if (this.queue.length > MAX_QUEUED_ROWS) this.queue.splice(0, this.queue.length - MAX_QUEUED_ROWS);
+    this.held = rows.concat(this.queue.take());
+    if (this.held.length > MAX_QUEUED_ROWS) this.held.splice(0, this.held.length - MAX_QUEUED_ROWS);
     for (const [id, at] of lastUsed) if (!this.lastUsed.has(id)) this.lastUsed.set(id, at);
   }
 
