@@ -97,9 +97,10 @@ const MIN_BYTES = 4096;
 const NOTHING = new Uint8Array(0);
 
 /**
- * A direct stream (Bun's): the destination copies each write (into the socket's buffer, or a reader's queue), so one
- * chunk's buffer serves every write of a reply instead of a fresh one per batch (fresh memory was most of a long
- * reply's CPU). A write the destination cannot take yet returns a promise: awaiting it holds the upstream's reading
+ * A direct stream (Bun's): served, each write is copied into the socket's buffer (sse.test.ts holds Bun to that), so
+ * one chunk's buffer serves every write of a reply instead of a fresh one per batch (fresh memory was most of a long
+ * reply's CPU). A reader in the same process (`Response.text()` on a response never served) is handed views of that
+ * buffer instead, and sees later batches over earlier ones unless it reads each before the next is written. A write the destination cannot take yet returns a promise: awaiting it holds the upstream's reading
  * to the client's pace.
  */
 export function sseResponse<E>(events: AsyncGenerator<E[]>, format: SseFormat<E>, { log, pingAfterMs, onLeave }: SseOptions): Response {
