@@ -118,7 +118,9 @@ export class ClientKey {
   }
 
   private roll(now: number): void {
-    if (dayStart(now) !== this.day.since) this.day = tally(dayStart(now));
+    if (dayStart(now) === this.day.since) return;
+    this.day = tally(dayStart(now));
+    // A month begins only with a day: the month's date arithmetic (~0.3 µs, twice a request) runs once a day.
     if (monthStart(now) !== this.month.since) this.month = tally(monthStart(now));
   }
 }

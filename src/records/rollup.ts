@@ -45,13 +45,20 @@ export function coarser(fine: readonly RollupRow[], bucketMs: number): RollupRow
 
 class Sums {
   private readonly byId = new Map<string, RollupRow>();
+  /** Each dimension's last sums: a batch's rows mostly share their neighbours' key, model, account and hour. */
+  private readonly last: Partial<Record<Dimension, RollupRow>> = {};
 
   add(u: UsageTotals, dim: Dimension, grp: string, label: string, start: number, requests: number, errors: number): void {
-    const id = `${dim}\u0000${start}\u0000${grp}`;
-    let s = this.byId.get(id);
-    if (!s) {
-      s = { dim, grp, start, label, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, credits: 0 };
-      this.byId.set(id, s);
+    let s = this.last[dim];
+    if (s === undefined || s.grp !== grp || s.start !== start) {
+      // The id is made only here: three strings a row cost ~0.6 µs of a recorded request.
+      const id = `${dim}\u0000${start}\u0000${grp}`;
+      s = this.byId.get(id);
+      if (!s) {
+        s = { dim, grp, start, label, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, credits: 0 };
+        this.byId.set(id, s);
+      }
+      this.last[dim] = s;
     }
     s.requests += requests;
     s.errors += errors;
