@@ -36,7 +36,7 @@ test("tokensPerDay refuses once the UTC day's tokens are used, until the next UT
 
 test("creditsPerMonth holds across the month's days and ends with the UTC month", () => {
   const start = Date.UTC(2026, 10, 28, 12);
-  const key = new ClientKey(stored({ creditsPerMonth: 1 }), start, { month: { requests: 40, tokens: 9000, credits: 0.9 } });
+  const key = new ClientKey(stored({ creditsPerMonth: 1 }), start, { month: { keyId: "k1", requests: 40, tokens: 9000, credits: 0.9 } });
   key.used(10, 0.2, start);
   // Days later, still November: the month's credits are spent, the day's tally starts afresh.
   const refused = refusal(key, start + 2 * DAY_MS);
