@@ -2,7 +2,7 @@
  * CPU per small request inside one process, apart from the network: `app.handle` answering hello (streamed and not,
  * in turns) against a stubbed upstream — the first chat reply is fetched from an in-process simulator, every later
  * one is those bytes again, with no socket. `bun run scripts/bench/instructions.ts [--warmup N] [--requests N]
- * [--no-records]` (the last: recordRequests false) prints the process's CPU µs per request; pin it (`taskset -c 0`)
+ * [--no-records] [--only plain|stream]` (recordRequests false; one shape only — the bench's gated hello is plain) prints the process's CPU µs per request; pin it (`taskset -c 0`)
  * and compare runs taken one after the other.
  * (valgrind 3.19, Debian bookworm's, stops at an SSE4.2 instruction in Bun 1.4.4, so no instruction count yet.)
  */
@@ -19,11 +19,12 @@ import { hello } from "./requests";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { warmup: { type: "string", default: "3000" }, requests: { type: "string", default: "5000" }, "no-records": { type: "boolean", default: false } },
+  options: { warmup: { type: "string", default: "3000" }, requests: { type: "string", default: "5000" }, "no-records": { type: "boolean", default: false }, only: { type: "string" }, concurrency: { type: "string", default: "1" } },
   strict: true,
 });
 const warmup = Number(values.warmup);
 const requests = Number(values.requests);
+const concurrency = Number(values.concurrency);
 
 const sim = await KiroSimulator.start({ seed: 7 });
 const dir = await mkdtemp(join(tmpdir(), "kiro-instr-"));
@@ -43,20 +44,33 @@ globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) =>
 
 const services = await createServices({ config, log: new Logger("warn", () => {}), credentialsFile: join(dir, "credentials.json"), env: {} });
 const app = buildApp(services);
-const bodies = [JSON.stringify(hello()), JSON.stringify(hello({ stream: true }))];
+const shapes = { plain: [hello()], stream: [hello({ stream: true })], both: [hello(), hello({ stream: true })] };
+const only = (values.only ?? "both") as keyof typeof shapes;
+if (!(only in shapes)) throw new Error(`--only takes plain or stream, not ${values.only}`);
+const bodies = shapes[only].map((b) => JSON.stringify(b));
 // As every HTTP client sends it: without a length the body reader takes its chunked path, which no bench request takes.
 const lengths = bodies.map((b) => String(Buffer.byteLength(b)));
 
 async function one(i: number): Promise<void> {
-  const headers = { "content-type": "application/json", "content-length": lengths[i % 2]!, "x-api-key": apiKey };
-  const res = await app.handle(new Request("http://localhost/v1/messages", { method: "POST", headers, body: bodies[i % 2] }));
+  const headers = { "content-type": "application/json", "content-length": lengths[i % bodies.length]!, "x-api-key": apiKey };
+  const res = await app.handle(new Request("http://localhost/v1/messages", { method: "POST", headers, body: bodies[i % bodies.length] }));
   const text = await res.text();
   if (res.status !== 200) throw new Error(`request ${i}: ${res.status} ${text.slice(0, 200)}`);
 }
 
-for (let i = 0; i < warmup; i++) await one(i);
+/** `count` requests, `concurrency` at a time (at 1, each request finds its own data still in the caches; at 64 it does not). */
+async function run(count: number): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) await one(next++);
+  }));
+}
+
+// The first reply alone: it is the one every later request is answered with (the simulator's, fetched once).
+await one(0);
+await run(warmup);
 const cpu = process.cpuUsage();
-for (let i = 0; i < requests; i++) await one(i);
+await run(requests);
 const used = process.cpuUsage(cpu);
 console.log(JSON.stringify({ requests, cpuMicrosPerRequest: Math.round((used.user + used.system) / requests) }));
 
