@@ -2,8 +2,9 @@
  * CPU per small request inside one process, apart from the network: `app.handle` answering hello (streamed and not,
  * in turns) against a stubbed upstream — the first chat reply is fetched from an in-process simulator, every later
  * one is those bytes again, with no socket. `bun run scripts/bench/instructions.ts [--warmup N] [--requests N]
- * [--no-records] [--only plain|stream]` (recordRequests false; one shape only — the bench's gated hello is plain) prints the process's CPU µs per request; pin it (`taskset -c 0`)
- * and compare runs taken one after the other.
+ * [--no-records] [--only plain|stream] [--concurrency N]` (recordRequests false; one shape only — the bench's gated
+ * hello is plain; N requests at a time, 1 by default) prints the process's CPU µs per request; pin it
+ * (`taskset -c 0`) and compare runs taken one after the other.
  * (valgrind 3.19, Debian bookworm's, stops at an SSE4.2 instruction in Bun 1.4.4, so no instruction count yet.)
  */
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -15,6 +16,7 @@ import { parseConfig } from "../../src/config/load";
 import { Logger } from "../../src/log";
 import { createServices } from "../../src/services";
 import { KiroSimulator } from "../../src/simulator/simulator";
+import { closedLoop } from "./closed-loop";
 import { hello } from "./requests";
 
 const { values } = parseArgs({
@@ -25,6 +27,7 @@ const { values } = parseArgs({
 const warmup = Number(values.warmup);
 const requests = Number(values.requests);
 const concurrency = Number(values.concurrency);
+if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency takes a whole number from 1, not ${values.concurrency}`);
 
 const sim = await KiroSimulator.start({ seed: 7 });
 const dir = await mkdtemp(join(tmpdir(), "kiro-instr-"));
@@ -61,9 +64,7 @@ async function one(i: number): Promise<void> {
 /** `count` requests, `concurrency` at a time (at 1, each request finds its own data still in the caches; at 64 it does not). */
 async function run(count: number): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) await one(next++);
-  }));
+  await closedLoop(concurrency, { count }, () => one(next++));
 }
 
 // The first reply alone: it is the one every later request is answered with (the simulator's, fetched once).
