@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { closedLoop, type Stop } from "./closed-loop";
 import { cpuSince, machineBusySeconds, MB, peakRssBytes, rssBytes, thisThreadNs, threadCpu, type ThreadCpu } from "./proc";
 import { asChatCompletion, claudeCode, hello, kiroHeaders, longReplyText, pair, type BenchAccount, type PairedRequest } from "./requests";
-import { type Settling, settleJit } from "./settle";
+import { type Settling, settleJit, untilQuiet } from "./settle";
 import { round, spread, type Spread } from "./stats";
 
 export interface Endpoint {
@@ -245,6 +245,7 @@ async function frontsRound(bodies: Record<Front, string>, workers: number, count
           }
         }),
       );
+      await untilQuiet(plan.gateway.pid);
       const cpu = cpuSince(before, threadCpu(plan.gateway.pid));
       sum[front].requests += count;
       sum[front].seconds += (performance.now() - t0) / 1000;
@@ -380,9 +381,11 @@ const perRequest = (cpu: ThreadCpu, requests: number): ThreadCpu => {
 
 /** `workers` closed-loop clients on one path until `stop`, with the path's thread CPU meanwhile. */
 async function burst(path: Path, req: PairedRequest, workers: number, stop: Stop): Promise<{ requests: number; seconds: number; cpu: ThreadCpu }> {
-  const before = threadCpu(pidOf(path));
+  const pid = pidOf(path);
+  const before = threadCpu(pid);
   const { requests, seconds } = await closedLoop(workers, stop, () => whole(path, req));
-  return { requests, seconds, cpu: cpuSince(before, threadCpu(pidOf(path))) };
+  await untilQuiet(pid);
+  return { requests, seconds, cpu: cpuSince(before, threadCpu(pid)) };
 }
 
 /**
@@ -457,6 +460,7 @@ async function drainCounted(path: Path, p: PairedRequest, eventStreamBytes: numb
     if (keep) text += decoder.decode(value, { stream: true });
   }
   const wallSeconds = (performance.now() - t0) / 1000;
+  await untilQuiet(pid);
   const cpuNs = cpuSince(cpu0, threadCpu(pid));
   if (res.status !== 200) failed(path, `long reply: HTTP ${res.status}`);
   const cpu = cpuNs.total / 1e9;
@@ -576,6 +580,9 @@ async function main(): Promise<LoadResults> {
     await closedLoop(4, { count: WARM_WINDOW.large }, () => whole("proxy", large));
   });
 
+  // Each counted slice below waits for its process to go quiet after it; so the first must start quiet too.
+  await untilQuiet(plan.gateway.pid);
+  await untilQuiet(plan.proxy.pid);
   const rounds: LoadResults["rounds"] = { large: [], small: [], stream: [], fronts: [] };
   const expected = new Map<number, { text: number; sse: number }>();
   const reference = referenceCpu(large);

@@ -44,3 +44,28 @@ export function describeSettling(who: string, s: Settling, perWindow: string): s
     ? `${who}: warmed up until the JIT took under ${JIT_SETTLED * 100} % of the CPU in ${QUIET_WINDOWS} windows in a row: ${s.windows} windows of ${perWindow} (JIT share per window: ${shares})`
     : `${who}: the JIT had not settled after ${s.windows} warm-up windows of ${perWindow} (JIT share per window: ${shares}); its figures include compilation`;
 }
+
+/** How often a process's CPU is read while waiting for it to go quiet, and what counts as quiet. */
+const QUIET_POLL_MS = 50;
+const QUIET_CORE_SHARE = 0.02;
+const QUIET_POLLS = 2;
+const QUIET_MOST_MS = 2000;
+
+/**
+ * Waits until the process has used under QUIET_CORE_SHARE of a core in QUIET_POLLS polls in a row, or `mostMs`.
+ * After a slice of load a Bun process keeps working for a while: the collector sweeps and mimalloc's scavenger
+ * returns freed pages. Counting that work with the slice that caused it — not with whichever slice comes next — is
+ * why the bench's slices end here.
+ */
+export async function untilQuiet(pid: number, mostMs = QUIET_MOST_MS): Promise<{ ms: number; quiet: boolean }> {
+  const t0 = performance.now();
+  let quietPolls = 0;
+  let last = cpuSince(new Map(), threadCpu(pid)).total;
+  while (quietPolls < QUIET_POLLS && performance.now() - t0 < mostMs) {
+    await Bun.sleep(QUIET_POLL_MS);
+    const now = cpuSince(new Map(), threadCpu(pid)).total;
+    quietPolls = now - last < QUIET_POLL_MS * 1e6 * QUIET_CORE_SHARE ? quietPolls + 1 : 0;
+    last = now;
+  }
+  return { ms: Math.round(performance.now() - t0), quiet: quietPolls >= QUIET_POLLS };
+}
