@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { Logger } from "../log";
 import { nextMonthUtc } from "./account";
-import { testAccount } from "./test-accounts";
+import { loggedTestAccount, testAccount } from "./test-accounts";
 
 const account = () => testAccount("a");
 
@@ -21,6 +22,17 @@ describe("the account owns its quota", () => {
     expect(a.state).toMatchObject({ kind: "disabled", why: "quota_exhausted", until: reset * 1000 });
     a.applyUsage({ currentUsage: 0, usageLimit: 50, usagePercent: 0, nextDateReset: reset });
     expect(a.state.kind).toBe("healthy");
+  });
+
+  test("the requests in flight that meet the same used-up quota disable the account once, in one log line", () => {
+    const lines: string[] = [];
+    const a = loggedTestAccount("a", new Logger("warn", (line) => lines.push(line)));
+    const until = Date.now() + 86_400_000;
+    for (let i = 0; i < 5; i++) a.exhaust("402: MONTHLY_REQUEST_COUNT", until);
+    expect(lines.filter((l) => l.includes("account disabled"))).toHaveLength(1);
+    a.disable("suspended", "403: account suspended");
+    expect(a.state).toMatchObject({ kind: "disabled", why: "suspended" });
+    expect(lines.filter((l) => l.includes("account disabled"))).toHaveLength(2);
   });
 
   test("exhausted without a date: the date of the last check, else the 1st of next month", () => {

@@ -414,6 +414,9 @@ export class Account {
   }
 
   disable(why: DisableReason, reason: string, until?: number): void {
+    // The requests that were in flight come back with the same verdict: one disabling, said once.
+    const s = this.state;
+    if (s.kind === "disabled" && s.why === why && s.reason === reason && s.until === until) return;
     this.setState({ kind: "disabled", why, reason, ...(until !== undefined ? { until } : {}) });
     this.deps.log.warn("account disabled", { account: this.name, why, reason, ...(until ? { until: new Date(until).toISOString() } : {}) });
   }

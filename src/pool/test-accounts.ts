@@ -13,4 +13,8 @@ const deps: AccountDeps = {
   upstream: { region: "us-east-1", kiroApiBaseUrl: "http://x", kiroAuthBaseUrl: "http://x", oidcBaseUrl: "http://x", ssoPortalBaseUrl: "http://x", kiroVersion: "0", systemVersion: "s", nodeVersion: "n" },
 };
 
-export const testAccount = (name: string) => new Account(name, { path: `/nonexistent/${name}.json` }, { refreshToken: name.repeat(100) }, deps);
+export const testAccount = (name: string) => loggedTestAccount(name, quietLog);
+
+/** The same, writing its log lines to `log`. */
+export const loggedTestAccount = (name: string, log: Logger) =>
+  new Account(name, { path: `/nonexistent/${name}.json` }, { refreshToken: name.repeat(100) }, { ...deps, log });
