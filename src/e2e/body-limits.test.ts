@@ -35,6 +35,26 @@ test("a chunked body past 32 MiB is refused with an Anthropic 413 body, not an e
   expect(body.error.message).toContain("the limit is 33554432 bytes (32 MiB)");
 });
 
+test("a body that starts with a UTF-8 byte order mark is read alike with a length or chunked", async () => {
+  g = await startGateway();
+  const bytes = new TextEncoder().encode(`\ufeff${JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 32, messages: [{ role: "user", content: "hi" }] })}`);
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const headers = { "content-type": "application/json", "x-api-key": g.apiKey };
+  const withLength = await fetch(g.url + "/v1/messages", { method: "POST", headers, body: bytes });
+  const pieces = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes.subarray(0, 2));
+      controller.enqueue(bytes.subarray(2));
+      controller.close();
+    },
+  });
+  const chunked = await fetch(g.url + "/v1/messages", { method: "POST", headers, body: pieces });
+  for (const res of [withLength, chunked]) {
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { content: Array<{ text: string }> }).content[0]!.text).toContain("You said: hi");
+  }
+});
+
 test("past maxBodyBytesInFlight a body is refused with 429 and Retry-After while others are read; then taken again", async () => {
   g = await startGateway({ config: { maxBodyBytesInFlight: 1024 * 1024 } });
   const headers = { "content-type": "application/json", "x-api-key": g.apiKey };

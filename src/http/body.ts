@@ -141,7 +141,8 @@ async function readCounted(request: Request, maxBytes: number): Promise<string> 
     if (bytes > maxBytes) throw new BodyError({ kind: "too_large", bytes, limit: maxBytes });
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  // Decoded as Request.text() decodes a body with a length: a leading byte order mark is dropped, not kept as text.
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 interface TypeBoxError {
