@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { closedLoop, type Stop } from "./closed-loop";
-import { cpuSince, machineBusySeconds, MB, peakRssBytes, rssBytes, thisThreadNs, threadCpu, type ThreadCpu } from "./proc";
+import { cpuSince, machineBusySeconds, MB, peakRssBytes, processCpuNs, rssBytes, thisThreadNs, threadCpu, type ThreadCpu } from "./proc";
 import { asChatCompletion, claudeCode, hello, kiroHeaders, longReplyText, pair, type BenchAccount, type PairedRequest } from "./requests";
 import { type Settling, settleJit, untilQuiet } from "./settle";
 import { round, spread, type Spread } from "./stats";
@@ -270,10 +270,10 @@ type Process = keyof ReturnType<typeof PIDS>;
 function cpuNow(): Record<Process | "machine", number> {
   const pids = PIDS();
   return {
-    gateway: cpuSince(new Map(), threadCpu(pids.gateway)).total / 1e9,
-    proxy: cpuSince(new Map(), threadCpu(pids.proxy)).total / 1e9,
-    simulator: cpuSince(new Map(), threadCpu(pids.simulator)).total / 1e9,
-    client: cpuSince(new Map(), threadCpu(pids.client)).total / 1e9,
+    gateway: processCpuNs(pids.gateway) / 1e9,
+    proxy: processCpuNs(pids.proxy) / 1e9,
+    simulator: processCpuNs(pids.simulator) / 1e9,
+    client: processCpuNs(pids.client) / 1e9,
     machine: machineBusySeconds(),
   };
 }

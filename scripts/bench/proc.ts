@@ -94,6 +94,11 @@ export function cpuSince(before: Threads, after: Threads): ThreadCpu {
   return d;
 }
 
+/** The process's CPU time so far, every live thread's, ns. */
+export function processCpuNs(pid: number): number {
+  return cpuSince(new Map(), threadCpu(pid)).total;
+}
+
 /** The calling thread's CPU time so far, ns. */
 export function thisThreadNs(): number {
   return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ", 1)[0]);
