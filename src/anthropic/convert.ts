@@ -7,7 +7,7 @@
  * so a client learns which block is wrong.
  */
 import { GatewayError } from "../errors";
-import { type Verbatim, type VerbatimPaths, verbatimOf } from "../http/verbatim";
+import { type JsonPiece, type Verbatim, type VerbatimPaths, verbatimOf } from "../http/verbatim";
 import { isNative, type KiroModel, type ModelTable, resolveModel } from "../kiro/models";
 import type {
   KiroCachePoint,
@@ -218,7 +218,7 @@ function markCachePoints(req: MessagesRequest, history: Turn[], tools: Array<Kir
  * the strings the body reader kept (`verbatim`). A lone UTF-16 surrogate (half an emoji, cut by a client that split a string by code units) becomes
  * U+FFFD: it carries nothing, and Kiro's side need not guess what it was (a kept string holds none).
  */
-export function conversationJson(state: KiroConversationState, verbatim?: Verbatim): string[] {
+export function conversationJson(state: KiroConversationState, verbatim?: Verbatim): JsonPiece[] {
   const json = JSON.stringify(state);
   const spliced = (text: string) => (verbatim ? verbatim.splice(text) : [text]);
   // The replacement scans a megabyte body for 2.5 ms; a plain search that finds no "\ud" at all takes 0.03 ms.

@@ -127,6 +127,8 @@ export async function sendMessages(
     throw deadline.missed !== undefined && signal.reason === deadline.missed ? deadline.missed : e;
   } finally {
     deadline.stop();
+    // No attempt sends the request again: the client's bytes of its long strings can go now, not at a collection.
+    verbatimOf(body)?.release();
   }
 }
 

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { claudeCode } from "../../scripts/bench/requests";
 import { hostileRequests } from "../e2e/hostile";
 import { BodyBudget, jsonBodyReader } from "../http/body";
-import { verbatimOf } from "../http/verbatim";
+import { type JsonPiece, verbatimOf } from "../http/verbatim";
+import { requestBytes } from "../kiro/request-bytes";
 import { conversationJson, convertRequest, PASSED_THROUGH, withoutReasoning } from "./convert";
 import { MessagesRequest } from "./schemas";
 import { estimateInputTokens } from "./tokens";
@@ -18,9 +19,11 @@ import { Random } from "../simulator/random";
 const limits = { maxBytes: 64 * 1024 * 1024, budget: new BodyBudget(1e12) };
 const plain = jsonBodyReader<MessagesRequest>(MessagesRequest, limits);
 const kept = jsonBodyReader<MessagesRequest>(MessagesRequest, limits, PASSED_THROUGH);
+/** The Kiro JSON as Kiro receives it: the pieces written as request-bytes.ts writes them. */
+const sent = (pieces: JsonPiece[]) => new TextDecoder().decode(requestBytes(pieces));
 
 /** Everything the request leads to: the Kiro JSON (with and without replayed reasoning), the estimate, or the refusal. */
-async function outcome(read: typeof plain, text: string): Promise<string> {
+async function outcome(read: typeof plain, text: string | Uint8Array<ArrayBuffer>): Promise<string> {
   let body: MessagesRequest;
   try {
     body = await read(new Request("http://localhost/v1/messages", { method: "POST", body: text }));
@@ -36,7 +39,7 @@ async function outcome(read: typeof plain, text: string): Promise<string> {
   }
   const table = verbatimOf(body);
   const stripped = withoutReasoning(converted.conversationState);
-  const json = [conversationJson(converted.conversationState, table).join(""), stripped ? conversationJson(stripped, table).join("") : ""].join("\n");
+  const json = [sent(conversationJson(converted.conversationState, table)), stripped ? sent(conversationJson(stripped, table)) : ""].join("\n");
   return `tokens ${tokens}\n${json.replace(/"agentContinuationId":"[^"]+"/g, '"agentContinuationId":"-"')}`;
 }
 
@@ -126,6 +129,24 @@ describe("keeping long strings as the client's text changes nothing downstream",
     const b = (await outcome(kept, escaped)).split("\n");
     expect(b[0]).toBe(a[0]!);
     expect(JSON.parse(b[1]!)).toEqual(JSON.parse(a[1]!));
+  });
+
+  test("bodies sent as bytes that are not valid UTF-8, or open with a byte order mark, lead where their text leads", async () => {
+    const utf8 = (s: string) => new TextEncoder().encode(s);
+    const join = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
+    const long = "naïve 東京 🚀 \\n\\t\\\"line\\\" ".repeat(30);
+    const head = utf8(`{"model":"claude-sonnet-4-5","max_tokens":10,"system":"${long}","messages":[{"role":"user","content":"${long}`);
+    const tail = utf8(`${long}"},{"role":"assistant","content":"${long}"},{"role":"user","content":"${long}"}]}`);
+    // A lone byte, a cut 2-, 3- and 4-byte sequence, an encoded surrogate: each decodes to U+FFFD, as Request.text() does.
+    const broken = [[0xff], [0xc3], [0xe6, 0x9d], [0xf0, 0x9f, 0x9a], [0xed, 0xa0, 0x80]].map((b) => Uint8Array.from(b));
+    const bodies = [...broken.map((b) => join(head, b, tail)), join(Uint8Array.from([0xef, 0xbb, 0xbf]), head, tail), join(Uint8Array.from([0xef, 0xbb, 0xbf]), head, broken[3]!, tail)];
+    for (const bytes of bodies) {
+      const asText = await new Response(bytes.slice()).text();
+      const expected = await outcome(plain, asText);
+      expect(expected).toStartWith("tokens ");
+      expect(await outcome(plain, bytes.slice())).toBe(expected);
+      expect(await outcome(kept, bytes.slice())).toBe(expected);
+    }
   });
 
   test("a long string that is not JSON is refused as such, never sent", async () => {

@@ -4,6 +4,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
 import { text, thinkingText, toolUse } from "../simulator/replies";
+import { PASSED_THROUGH } from "../anthropic/convert";
+import { sendMessages } from "../anthropic/messages";
+import { MessagesRequest } from "../anthropic/schemas";
+import { BodyBudget, jsonBodyReader } from "../http/body";
+import { restoreVerbatim, verbatimOf } from "../http/verbatim";
 import { post, startGateway, type Gateway } from "./harness";
 
 let g: Gateway;
@@ -159,5 +164,21 @@ describe("messages through the official SDK", () => {
     expect(models[0]).toMatchObject({ type: "model", id: expect.any(String), display_name: expect.any(String) });
     expect(Date.parse(models[0]!.created_at)).not.toBeNaN();
     expect(models.map((m) => m.id)).toContain("claude-sonnet-4-5-20250929");
+  });
+});
+
+describe("a request's long strings, kept as the client's bytes", () => {
+  test("are freed once the request is answered: a read after that throws rather than send empty text", async () => {
+    const read = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 1 << 20, budget: new BodyBudget(1 << 30) }, PASSED_THROUGH);
+    const file = "export const answer = 42;\n".repeat(20);
+    const wire = JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: [{ type: "text", text: file }] }] });
+    const body = await read(new Request("http://localhost/v1/messages", { method: "POST", body: wire }));
+    expect(verbatimOf(body)?.size).toBe(1);
+    g.sim.enqueue(text("It exports the answer."));
+    const reply = await sendMessages(g.services, body, { signal: new AbortController().signal });
+    expect((await reply.message()).content).toEqual([{ type: "text", text: "It exports the answer." }]);
+    // Kiro had the text as the client wrote it before the bytes went.
+    expect(JSON.stringify(lastChat())).toContain(JSON.stringify(file).slice(1, -1));
+    expect(() => restoreVerbatim(body)).toThrow("a kept string was read after its request ended");
   });
 });

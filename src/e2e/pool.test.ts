@@ -111,6 +111,35 @@ describe("the pool", () => {
     expect(g.services.pool.get("a")!.counters.failures).toBe(1);
   });
 
+  test("long texts, kept as the client's bytes, reach the account that answers after a failover exactly as sent", async () => {
+    // Long enough to be kept (http/verbatim.ts), with escapes, non-ASCII text and an emoji, so byte offsets differ from characters.
+    const long = (tag: string) => `${tag} naïve café 東京 🚀 "quoted"\n\tline\\path `.repeat(40);
+    const body = {
+      model: "claude-sonnet-4-6",
+      max_tokens: 64,
+      system: [{ type: "text", text: long("system") }],
+      messages: [
+        { role: "user", content: [{ type: "text", text: long("question") }] },
+        { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "Read", input: { file_path: "/a.ts" } }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: long("file") }, { type: "text", text: "Go on." }] },
+      ],
+      tools: [{ name: "Read", description: long("tool"), input_schema: { type: "object", properties: { file_path: { type: "string" } } } }],
+    };
+    for (const stream of [false, true]) {
+      if (stream) await g.stop();
+      g = await startGateway({ accounts: three });
+      g.sim.enqueueFor("a", throttled(5));
+      const res = await post(g, "/v1/messages", { ...body, stream });
+      expect(res.status).toBe(200);
+      const sent = g.sim.requests.filter((r) => r.path.endsWith("/generateAssistantResponse"));
+      expect(sent.length).toBe(2);
+      // The two attempts carried the same conversation, and in it every long text as the client wrote it.
+      const conversations = sent.map((r) => JSON.stringify((r.body as { conversationState: unknown }).conversationState));
+      expect(conversations[1]).toBe(conversations[0]!);
+      for (const tag of ["system", "question", "file", "tool"]) expect(JSON.stringify(sent[1]!.body)).toContain(JSON.stringify(long(tag)).slice(1, -1));
+    }
+  });
+
   test("counters survive a restart (state file beside the credentials)", async () => {
     g = await startGateway({ accounts: three });
     for (let i = 0; i < 3; i++) await post(g, "/v1/messages", hello);

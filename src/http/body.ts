@@ -83,9 +83,9 @@ export interface BodyLimits {
 const COMPILE_AFTER_MS = 200;
 
 /**
- * A reader for one schema: compiled soon after its first request (above), then per request size → text → one scan
- * (nesting; the long strings at `verbatim` cut out, see verbatim.ts) → JSON → schema check, holding its share of the
- * memory budget while it reads and parses.
+ * A reader for one schema: compiled soon after its first request (above), then per request size → bytes → text →
+ * one scan (nesting; the long strings at `verbatim` cut out, see verbatim.ts) → JSON → schema check, holding its
+ * share of the memory budget while it reads and parses.
  */
 export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, verbatim: VerbatimPaths = []) {
   // Not when the route is built: compiling every route's schema was half the CPU of building the app at start-up.
@@ -101,9 +101,10 @@ export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, verbatim:
     scheduled = setTimeout(compile, COMPILE_AFTER_MS).unref();
     return Value.Check(schema, value);
   };
-  const parse = (text: string): T => {
+  const parse = (body: Uint8Array<ArrayBuffer>): T => {
+    const { text, bytes } = decode(body);
     if (text.trim() === "") throw new BodyError({ kind: "empty" });
-    const cut = cutVerbatim(text, MAX_NESTING, verbatim);
+    const cut = cutVerbatim(text, MAX_NESTING, verbatim, bytes);
     if (cut.nested) throw new BodyError({ kind: "nesting" });
     let value: unknown;
     try {
@@ -124,16 +125,16 @@ export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, verbatim:
     const share = Number.isFinite(declared) ? declared : maxBytes;
     if (!budget.reserve(share)) throw new BodyError({ kind: "busy" });
     try {
-      return parse(Number.isFinite(declared) ? await request.text() : await readCounted(request, maxBytes));
+      return parse(Number.isFinite(declared) ? await request.bytes() : await readCounted(request, maxBytes));
     } finally {
       budget.release(share);
     }
   };
 }
 
-/** The body's text, refused as soon as it passes `maxBytes`. */
-async function readCounted(request: Request, maxBytes: number): Promise<string> {
-  if (!request.body) return "";
+/** The body's bytes, in a buffer of their own (see decode), refused as soon as they pass `maxBytes`. */
+async function readCounted(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+  if (!request.body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let bytes = 0;
   for await (const chunk of request.body) {
@@ -141,8 +142,32 @@ async function readCounted(request: Request, maxBytes: number): Promise<string> 
     if (bytes > maxBytes) throw new BodyError({ kind: "too_large", bytes, limit: maxBytes });
     chunks.push(chunk);
   }
-  // Decoded as Request.text() decodes a body with a length: a leading byte order mark is dropped, not kept as text.
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  // Not Buffer.concat: a small result may be a slice of Node's shared pool, which the verbatim table must not free.
+  const all = new Uint8Array(bytes);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return all;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const lenientUtf8 = new TextDecoder();
+const BOM = [0xef, 0xbb, 0xbf];
+
+/**
+ * The body's text, decoded as Request.text() decodes it (a leading byte order mark dropped, a byte that is not UTF-8
+ * replaced), and its bytes without the mark when they are exactly that text as UTF-8 — the verbatim table then
+ * keeps those. A body that is not valid UTF-8 keeps its text instead.
+ */
+function decode(body: Uint8Array<ArrayBuffer>): { text: string; bytes?: Uint8Array<ArrayBuffer> } {
+  const bytes = body[0] === BOM[0] && body[1] === BOM[1] && body[2] === BOM[2] ? body.subarray(3) : body;
+  try {
+    return { text: strictUtf8.decode(body), bytes };
+  } catch {
+    return { text: lenientUtf8.decode(body) };
+  }
 }
 
 interface TypeBoxError {

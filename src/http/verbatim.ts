@@ -10,6 +10,11 @@
  * escape (the text spliced back then equals JSON.stringify's for any client that serialises as JSON.stringify does,
  * and holds no lone surrogate to repair) and is not blank (so `trim() === ""` tells the same of a text with
  * placeholders). Whatever reads such a string's content rather than passing it on asks this table.
+ *
+ * The table keeps the body's bytes rather than its text where the body is valid UTF-8: the Kiro JSON takes the cut
+ * strings' bytes as they are, and the request frees them when its last attempt is over (`release`). A megabyte
+ * string lives until a garbage collection, and one alive across a collection waits for a full one: under a stream
+ * of 1 MB requests those texts were most of the gateway's memory (README, Performance).
  */
 /** Where strings may be cut: key paths, `*` for any array index. */
 export type VerbatimPaths = ReadonlyArray<ReadonlyArray<string>>;
@@ -35,21 +40,40 @@ export function verbatimOf(value: unknown): Verbatim | undefined {
   return typeof value === "object" && value !== null ? (value as { [VERBATIM]?: Verbatim })[VERBATIM] : undefined;
 }
 
+/** A piece of JSON to be written: text, or the client's bytes of a kept string. */
+export type JsonPiece = string | Uint8Array<ArrayBuffer>;
+
+const utf8 = new TextDecoder();
+
 export class Verbatim {
-  /** Each cut string's first character and end, in the body's text (inside its quotes). */
+  /** Each cut string's start and end inside its quotes, in the source: the body's bytes, or else its text. */
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
   /** Characters each decodes to. */
   private readonly lengths: number[] = [];
+  /** Whether each is plain ASCII as written (then one unit a character, tokens.ts). */
+  private readonly ascii: boolean[] = [];
   private readonly units = new Map<number, number>();
+  private released = false;
 
-  constructor(private readonly text: string) {}
+  /** `source` is the body's text, or its UTF-8 bytes (which the table may free: nothing else may hold them). */
+  constructor(private readonly source: string | Uint8Array<ArrayBuffer>) {}
 
-  add(start: number, end: number, length: number): string {
+  add(start: number, end: number, length: number, ascii: boolean): string {
     this.starts.push(start);
     this.ends.push(end);
     this.lengths.push(length);
+    this.ascii.push(ascii);
     return `${OPEN}${this.starts.length - 1}${CLOSE}`;
+  }
+
+  /**
+   * Frees the body's bytes once no attempt will send the request again (messages.ts). A table read after that is a
+   * mistake that would send empty strings: it throws instead.
+   */
+  release(): void {
+    this.released = true;
+    if (typeof this.source !== "string" && !this.source.buffer.detached) this.source.buffer.transfer(0);
   }
 
   get size(): number {
@@ -110,30 +134,36 @@ export class Verbatim {
    * of each cut string where its placeholder was, in pieces to be written one after the other: joined, a megabyte
    * would be copied once more only to be encoded for the socket.
    */
-  splice(json: string): string[] {
-    const pieces: string[] = [];
+  splice(json: string): JsonPiece[] {
+    const pieces: JsonPiece[] = [];
     let at = 0;
     for (let open = json.indexOf(OPEN_JSON); open >= 0; open = json.indexOf(OPEN_JSON, at)) {
       const digits = open + OPEN_JSON.length;
       const close = json.indexOf(CLOSE_JSON, digits);
-      const i = Number(json.slice(digits, close));
-      pieces.push(json.slice(at, open), this.text.slice(this.starts[i], this.ends[i]));
+      pieces.push(json.slice(at, open), this.raw(Number(json.slice(digits, close))));
       at = close + CLOSE_JSON.length;
     }
     pieces.push(at === 0 ? json : json.slice(at));
     return pieces;
   }
 
+  /** The client's escaped text of string `i`, as the source holds it. */
+  private raw(i: number): JsonPiece {
+    if (this.released) throw new Error("a kept string was read after its request ended");
+    const source = this.source;
+    return typeof source === "string" ? source.slice(this.starts[i], this.ends[i]) : source.subarray(this.starts[i], this.ends[i]);
+  }
+
   private value(i: number): string {
-    return JSON.parse(this.text.slice(this.starts[i]! - 1, this.ends[i]! + 1)) as string;
+    const raw = this.raw(i);
+    return JSON.parse(`"${typeof raw === "string" ? raw : utf8.decode(raw)}"`) as string;
   }
 
   private unitsAt(i: number, count: (text: string) => number): number {
     let units = this.units.get(i);
     if (units === undefined) {
-      const raw = this.text.slice(this.starts[i], this.ends[i]);
       // Without \u escapes, ASCII text decodes to ASCII: one unit a character.
-      units = Buffer.byteLength(raw, "utf8") === raw.length ? this.lengths[i]! : count(this.value(i));
+      units = this.ascii[i] ? this.lengths[i]! : count(this.value(i));
       this.units.set(i, units);
     }
     return units;
@@ -177,9 +207,10 @@ export type Cut = { nested: true } | { nested: false; text: string; verbatim?: V
 /**
  * One scan of `json`: `nested` when arrays and objects nest deeper than `maxNesting`; else the text with the long
  * strings at `paths` replaced by placeholders, and their table. Text that is not JSON is left for JSON.parse to
- * refuse: the scan never decides that.
+ * refuse: the scan never decides that. With `bytes` (exactly `json` as UTF-8, in a buffer of their own) the table
+ * keeps those instead of the text.
  */
-export function cutVerbatim(json: string, maxNesting: number, paths: VerbatimPaths): Cut {
+export function cutVerbatim(json: string, maxNesting: number, paths: VerbatimPaths, bytes?: Uint8Array<ArrayBuffer>): Cut {
   // keys[d]: the key of the value being read at depth d ("*" inside an array); objects expect a key after { and ,.
   const keys: string[] = [];
   const inObject: boolean[] = [];
@@ -188,6 +219,16 @@ export function cutVerbatim(json: string, maxNesting: number, paths: VerbatimPat
   let table: Verbatim | undefined;
   const parts: string[] = [];
   let copied = 0;
+  // Where json[charAt] starts in `bytes`: an ASCII body's offsets are the same; any other's are counted on.
+  const sameOffsets = bytes === undefined || bytes.length === json.length;
+  let charAt = 0;
+  let byteAt = 0;
+  const byteOffset = (char: number) => {
+    if (sameOffsets) return char;
+    byteAt += Buffer.byteLength(json.slice(charAt, char));
+    charAt = char;
+    return byteAt;
+  };
   for (let i = 0; i < json.length; i++) {
     const c = json.charCodeAt(i);
     if (c === QUOTE) {
@@ -199,8 +240,12 @@ export function cutVerbatim(json: string, maxNesting: number, paths: VerbatimPat
       } else if (end - i - 1 >= MIN_CUT && atPath(keys, depth, paths)) {
         const length = decodedLength(json, i + 1, end);
         if (length >= 0) {
-          table ??= new Verbatim(json);
-          parts.push(json.slice(copied, i), JSON.stringify(table.add(i + 1, end, length)));
+          table ??= new Verbatim(bytes ?? json);
+          const from = bytes ? byteOffset(i + 1) : i + 1;
+          const to = bytes ? byteOffset(end) : end;
+          // A non-ASCII character takes two bytes or more: as many bytes as characters means ASCII.
+          const ascii = bytes ? to - from === end - i - 1 : Buffer.byteLength(json.slice(i + 1, end)) === end - i - 1;
+          parts.push(json.slice(copied, i), JSON.stringify(table.add(from, to, length, ascii)));
           copied = end + 1;
         }
       }

@@ -6,6 +6,7 @@
  * one (§1.7), replayed reasoning Kiro refuses sent once more without it (§3.2), an empty 200 asked again (§4.1).
  * A reply that fails at once can still move to another account: that is the pool's decision.
  */
+import type { JsonPiece } from "../http/verbatim";
 import type { Logger } from "../log";
 import { endpointOf, profileArnOf } from "./control-plane";
 import { apiRegionOf, authKind, type ChatAccount } from "./credential";
@@ -36,9 +37,9 @@ export interface ChatTiming {
 /** One conversation as Kiro receives it, serialised once per client request. */
 export interface ChatRequest {
   /** The conversationState, as JSON in pieces (convert.ts's conversationJson). */
-  conversation: readonly string[];
+  conversation: readonly JsonPiece[];
   /** The same conversation without any replayed reasoning, when it has some (§3.2). */
-  withoutReasoning?: readonly string[];
+  withoutReasoning?: readonly JsonPiece[];
   /** `additionalModelRequestFields` as JSON, when the model takes them (§2). */
   fields?: string;
   /** The Kiro model asked for, named in errors. */

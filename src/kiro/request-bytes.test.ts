@@ -19,6 +19,30 @@ test("the pieces joined as UTF-8, whatever they hold and however the buffer must
   for (const pieces of cases) expect(requestBytes(pieces)).toEqual(utf8(pieces));
 });
 
+test("pieces of bytes (the client's own, http/verbatim.ts) are written as they are, between pieces of text", () => {
+  const bytes = (s: string) => new Uint8Array(Buffer.from(s, "utf8"));
+  const cases: Array<Array<string | Uint8Array<ArrayBuffer>>> = [
+    ['{"a":"', bytes("kept \\n text"), '"}'],
+    ["x", "€".repeat(50_000), bytes("ü".repeat(60_000)), "中".repeat(10_000), bytes("y".repeat(200_000))],
+    [bytes("z".repeat(9 * 1024 * 1024)), "small"],
+  ];
+  const sameText = (pieces: Array<string | Uint8Array<ArrayBuffer>>) => {
+    const text = pieces.map((p) => (typeof p === "string" ? p : new TextDecoder().decode(p)));
+    expect(requestBytes(pieces)).toEqual(utf8(text));
+  };
+  for (const pieces of cases) sameText(pieces);
+  // A kept buffer of 6 MB (4 MB and half again) holds the units of the pieces after it, but text that takes three
+  // bytes a unit leaves the bytes after it less room than the units promised.
+  requestBytes(["a".repeat(4 * 1024 * 1024)]);
+  sameText(["€".repeat(1.5 * 1024 * 1024), bytes("y".repeat(3 * 1024 * 1024))]);
+});
+
+test("a piece of bytes already freed is refused, not sent as nothing", () => {
+  const piece = new Uint8Array(new ArrayBuffer(300)).fill(0x61);
+  piece.buffer.transfer(0);
+  expect(() => requestBytes(['{"a":"', piece, '"}'])).toThrow("a kept string was sent after its request ended");
+});
+
 test("a call's bytes are its own length, not the kept buffer's", () => {
   requestBytes(["a".repeat(100_000)]);
   const bytes = requestBytes(['{"b":1}']);

@@ -16,7 +16,8 @@ import {
 import type { MessagesRequest } from "../anthropic/schemas";
 import { estimateInputTokens } from "../anthropic/tokens";
 import { BodyBudget, jsonBodyReader } from "../http/body";
-import { verbatimOf } from "../http/verbatim";
+import { type JsonPiece, verbatimOf } from "../http/verbatim";
+import { requestBytes } from "../kiro/request-bytes";
 import { chatToMessages } from "./chat-request";
 import {
   CHAT_PASSED_THROUGH,
@@ -28,6 +29,8 @@ import { ChatCompletionsRequest, ResponsesRequest } from "./schemas";
 import { Random } from "../simulator/random";
 
 const limits = { maxBytes: 64 * 1024 * 1024, budget: new BodyBudget(1e12) };
+/** The Kiro JSON as Kiro receives it: the pieces written as request-bytes.ts writes them. */
+const sent = (pieces: JsonPiece[]) => new TextDecoder().decode(requestBytes(pieces));
 
 type Front = {
   plain: (r: Request) => Promise<unknown>;
@@ -96,8 +99,8 @@ async function outcome(
   if (read === front.kept) cuts += table?.size ?? 0;
   const stripped = withoutReasoning(converted.conversationState);
   const json = [
-    conversationJson(converted.conversationState, table).join(""),
-    stripped ? conversationJson(stripped, table).join("") : "",
+    sent(conversationJson(converted.conversationState, table)),
+    stripped ? sent(conversationJson(stripped, table)) : "",
   ].join("\n");
   return `tokens ${tokens}\n${json.replace(/"agentContinuationId":"[^"]+"/g, '"agentContinuationId":"-"')}`;
 }
