@@ -142,7 +142,7 @@ async function readCounted(request: Request, maxBytes: number): Promise<Uint8Arr
     if (bytes > maxBytes) throw new BodyError({ kind: "too_large", bytes, limit: maxBytes });
     chunks.push(chunk);
   }
-  // Not Buffer.concat: a small result may be a slice of Node's shared pool, which the verbatim table must not free.
+  // A buffer of its own whatever Buffer pools (Node's takes small ones from a shared pool): the verbatim table frees it.
   const all = new Uint8Array(bytes);
   let at = 0;
   for (const chunk of chunks) {
