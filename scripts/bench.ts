@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import type { Subprocess } from "bun";
 import { clusterBench, clusterTable } from "./bench/cluster";
 import type { LoadPlan, LoadResults } from "./bench/load";
+import { freePort, readyLine } from "./bench/ports";
 import { MB, rssBytes } from "./bench/proc";
 import { recordingBench, recordingRows } from "./bench/recording";
 import { hello } from "./bench/requests";
@@ -77,26 +78,7 @@ process.on("SIGINT", () => {
 async function spawnReady(cmd: string[], env: Record<string, string> = {}): Promise<{ proc: Subprocess<"ignore", "pipe", "inherit">; line: string }> {
   const proc = Bun.spawn(cmd, { cwd: ROOT, stdin: "ignore", stdout: "pipe", stderr: "inherit", env: { ...process.env, ...env } });
   children.push(proc);
-  const reader = proc.stdout.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`${cmd.join(" ")} exited before it was ready`);
-    text += decoder.decode(value, { stream: true });
-  }
-  // Keep draining stdout so the child never blocks on a full pipe.
-  void (async () => {
-    while (!(await reader.read()).done);
-  })();
-  return { proc, line: text.slice(0, text.indexOf("\n")) };
-}
-
-function freePort(): number {
-  const probe = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
-  const port = probe.port!;
-  probe.stop(true);
-  return port;
+  return { proc, line: await readyLine(proc.stdout, cmd.join(" ")) };
 }
 
 async function stopProcess(proc: Subprocess): Promise<void> {

@@ -14,6 +14,7 @@ import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Subprocess } from "bun";
 import { closedLoop } from "./closed-loop";
+import { freePort, readyLine } from "./ports";
 import { MB, peakRssBytes, processCpuNs } from "./proc";
 import { claudeCode, hello } from "./requests";
 import { untilQuiet } from "./settle";
@@ -39,7 +40,7 @@ const work = await mkdtemp(join(tmpdir(), "kiro-side-by-side-"));
 try {
   const simulator = Bun.spawn(pin(["bun", "run", join(ROOT, "src/simulator/main.ts"), "--credentials-dir", join(work, "credentials"), "--accounts", "3"], 1), { stdout: "pipe", stderr: "inherit", env });
   children.push(simulator);
-  const sim = JSON.parse(await firstLine(simulator.stdout)) as { url: string };
+  const sim = JSON.parse(await readyLine(simulator.stdout, "the simulator")) as { url: string };
   const apiKey = `sk-side-by-side-${crypto.randomUUID()}`;
   const gateways = [];
   for (const [i, binary] of positionals.entries()) {
@@ -81,29 +82,6 @@ try {
   for (const child of children) child.kill();
   await Promise.all(children.map((c) => c.exited));
   await rm(work, { recursive: true, force: true });
-}
-
-async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const reader = stream.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error("the simulator exited before it was ready");
-    text += decoder.decode(value, { stream: true });
-  }
-  // Keep draining, so the child never blocks on a full pipe.
-  void (async () => {
-    while (!(await reader.read()).done);
-  })();
-  return text.slice(0, text.indexOf("\n"));
-}
-
-function freePort(): number {
-  const probe = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
-  const port = probe.port!;
-  probe.stop(true);
-  return port;
 }
 
 async function until(ready: () => Promise<boolean>): Promise<void> {

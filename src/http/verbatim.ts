@@ -219,7 +219,8 @@ export function cutVerbatim(json: string, maxNesting: number, paths: VerbatimPat
   let table: Verbatim | undefined;
   const parts: string[] = [];
   let copied = 0;
-  // Where json[charAt] starts in `bytes`: an ASCII body's offsets are the same; any other's are counted on.
+  // Where json[charAt] starts in the table's source: the text's own offsets, or an ASCII body's bytes; any other
+  // body's bytes are counted on.
   const sameOffsets = bytes === undefined || bytes.length === json.length;
   let charAt = 0;
   let byteAt = 0;
@@ -241,8 +242,8 @@ export function cutVerbatim(json: string, maxNesting: number, paths: VerbatimPat
         const length = decodedLength(json, i + 1, end);
         if (length >= 0) {
           table ??= new Verbatim(bytes ?? json);
-          const from = bytes ? byteOffset(i + 1) : i + 1;
-          const to = bytes ? byteOffset(end) : end;
+          const from = byteOffset(i + 1);
+          const to = byteOffset(end);
           // A non-ASCII character takes two bytes or more: as many bytes as characters means ASCII.
           const ascii = bytes ? to - from === end - i - 1 : Buffer.byteLength(json.slice(i + 1, end)) === end - i - 1;
           parts.push(json.slice(copied, i), JSON.stringify(table.add(from, to, length, ascii)));
