@@ -164,6 +164,8 @@ async function serve(services: Services, config: Config, log: Logger, { portSett
     throw new StartError(listenProblem(e, config.host, config.port, portSetting));
   }
   const server = app.server!;
+  // The binary starts with the JIT held back (scripts/build.ts): start-up code runs once. Requests are what repeats.
+  Bun.unsafe.setJITPolicy(1);
   if (!config.adminApiKey) log.warn("adminApiKey is not set: the admin API and UI accept the client apiKey; set adminApiKey to separate them");
   const accounts = services.pool.accounts;
   log.info(`kiro-ts ${VERSION} listening on ${server.url}`, {
