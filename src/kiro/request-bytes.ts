@@ -2,7 +2,8 @@
  * A Kiro request body as UTF-8 bytes in one buffer kept for the next request. Bun's fetch copies a byte body when
  * it is called (request-bytes.test.ts holds it to that), into memory it frees when the call ends; a Blob or a fresh
  * array per request would instead be new pages (a fault each 4 KiB) that only a garbage collection gives back:
- * under a stream of 1 MB requests, a third of the gateway's page faults and peak memory (README, Performance).
+ * under a stream of 1 MB requests, a third of the gateway's page faults and peak memory (docs/performance-history.md,
+ * the fourth pass).
  */
 
 import type { JsonPiece } from "../http/verbatim";
