@@ -31,7 +31,7 @@ async function compile(target: string, outfile: string): Promise<void> {
   // plugin, the PostgreSQL and Redis stores) is a chunk of its own, loaded when imported; in one file, the whole
   // bundle's bytecode was loaded before main.ts's first line (~10 ms and ~10 MB at every start).
   // --compile-jit-policy: the JIT a thousand times slower to tier up until the server listens (cli.ts sets it back):
-  // start-up code runs once, and compiling it, on the one core a pinned gateway has, was a fifth of the start.
+  // start-up code runs once, and compiling it, on the one core a pinned gateway has, took a quarter of the start or more.
   const command = ["bun", "build", "--compile", "--minify", "--bytecode", "--format=esm", "--splitting", "--compile-jit-policy=1000", `--target=${target}`, "--outfile", outfile, ENTRY];
   console.log(`$ ${command.join(" ")}`);
   const child = Bun.spawn(command, { cwd: ROOT, stdout: "inherit", stderr: "inherit" });
