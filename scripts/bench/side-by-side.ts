@@ -33,7 +33,9 @@ const ROOT = resolve(import.meta.dir, "../..");
 const TASKSET = cpus().length >= 2 ? Bun.which("taskset") : null;
 const pin = (cmd: string[], core: 0 | 1) => (TASKSET ? [TASKSET, "-c", String(core), ...cmd] : cmd);
 const env = { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: "4096", LOG_LEVEL: "warn" };
-const slice = values.request === "large" ? { body: JSON.stringify(claudeCode({ bytes: 1_000_000, tools: 20, history: 200 })), count: 40, workers: 2 } : { body: JSON.stringify(hello()), count: 3000, workers: 64 };
+const large = JSON.stringify(claudeCode({ bytes: 1_000_000, tools: 20, history: 200 }));
+const small = JSON.stringify(hello());
+const slice = values.request === "large" ? { body: large, count: 40, workers: 2 } : { body: small, count: 3000, workers: 64 };
 
 const children: Subprocess[] = [];
 const work = await mkdtemp(join(tmpdir(), "kiro-side-by-side-"));
@@ -58,10 +60,9 @@ try {
     if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
   };
   // Both request kinds in the warm-up, as the bench's gateway serves both.
-  const large = JSON.stringify(claudeCode({ bytes: 1_000_000, tools: 20, history: 200 }));
   for (const g of gateways) {
     await closedLoop(4, { count: 300 }, () => send(g.url, large));
-    await closedLoop(64, { count: 10_000 }, () => send(g.url, JSON.stringify(hello())));
+    await closedLoop(64, { count: 10_000 }, () => send(g.url, small));
   }
   // The peak the slices reach, not the warm-up's (Linux: writing 5 to clear_refs resets VmHWM).
   for (const g of gateways) await writeFile(`/proc/${g.pid}/clear_refs`, "5").catch(() => {});
