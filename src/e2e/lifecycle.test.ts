@@ -30,11 +30,15 @@ async function writeAccount(name: string) {
   await writeFile(join(dir, "creds", `${name}.json`), JSON.stringify(sim.addAccount({ name, authMethod: "social" }).credentialJson()), { mode: 0o600 });
 }
 
-/** Starts the real CLI (after Bun's own `bunFlags`); resolves with its URL once it logs that it listens. */
-async function startServer(bunFlags: string[] = []): Promise<{ url: string; output: () => string }> {
+/**
+ * Starts the real CLI (after Bun's own `bunFlags`, with `extraEnv`); resolves with its URL once it logs that it
+ * listens. The two settings main.ts re-executes for are taken out of the inherited environment.
+ */
+async function startServer(bunFlags: string[] = [], extraEnv: Record<string, string> = {}): Promise<{ url: string; output: () => string }> {
   const config = { apiKey: "sk-life", adminApiKey: "admin-life", port: 0, credentialsDir: "creds", kiroApiBaseUrl: sim.url, kiroEndpoint: "q", kiroAuthBaseUrl: sim.url };
   await writeFile(join(dir, "config.json"), JSON.stringify(config));
-  const { BUN_CONFIG_MAX_HTTP_REQUESTS: _, ...env } = process.env;
+  const { BUN_CONFIG_MAX_HTTP_REQUESTS: _, MIMALLOC_PURGE_DELAY: __, ...inherited } = process.env;
+  const env = { ...inherited, ...extraEnv };
   const spawned = Bun.spawn([process.execPath, ...bunFlags, MAIN, "-c", join(dir, "config.json")], { stdin: "ignore", stdout: "pipe", stderr: "pipe", cwd: "/", env });
   child = spawned;
   let text = "";
@@ -75,8 +79,11 @@ const ask = (url: string, stream: boolean) =>
 const accounts = async (url: string) =>
   ((await (await fetch(url + "/admin/accounts", { headers: { "x-api-key": "admin-life" } })).json()) as { data: Array<{ name: string }> }).data.map((a) => a.name);
 
-// Bun's fetch holds 256 upstream streams at once unless BUN_CONFIG_MAX_HTTP_REQUESTS is set at start (src/main.ts).
-test("the start-up re-exec keeps the PID and Bun's own flags, and lifts fetch's limit", async () => {
+const environOf = async (pid: number) => (await Bun.file(`/proc/${pid}/environ`).text()).split("\0");
+
+// Bun's fetch holds 256 upstream streams at once unless BUN_CONFIG_MAX_HTTP_REQUESTS is set at start, and its
+// allocator gives memory back at every collection unless MIMALLOC_PURGE_DELAY says otherwise (src/main.ts).
+test("the start-up re-exec keeps the PID and Bun's own flags, lifts fetch's limit and keeps freed memory", async () => {
   await mkdir(join(dir, "creds"));
   await writeAccount("solo");
   const { url } = await startServer(["--smol"]);
@@ -84,7 +91,19 @@ test("the start-up re-exec keeps the PID and Bun's own flags, and lifts fetch's 
   const argv = (await Bun.file(`/proc/${pid}/cmdline`).text()).split("\0");
   expect(argv).toContain("--smol");
   expect(argv).toContain(MAIN);
-  const environ = (await Bun.file(`/proc/${pid}/environ`).text()).split("\0");
+  const environ = await environOf(pid);
+  expect(environ).toContain("BUN_CONFIG_MAX_HTTP_REQUESTS=8192");
+  expect(environ).toContain("MIMALLOC_PURGE_DELAY=-1");
+  expect((await ask(url, false)).status).toBe(200);
+});
+
+test("a start-up setting the environment gives is kept: memory goes back to the system as Bun would give it", async () => {
+  await mkdir(join(dir, "creds"));
+  await writeAccount("solo");
+  const { url } = await startServer([], { MIMALLOC_PURGE_DELAY: "100" });
+  const environ = await environOf(child!.pid);
+  expect(environ).toContain("MIMALLOC_PURGE_DELAY=100");
+  expect(environ).not.toContain("MIMALLOC_PURGE_DELAY=-1");
   expect(environ).toContain("BUN_CONFIG_MAX_HTTP_REQUESTS=8192");
   expect((await ask(url, false)).status).toBe(200);
 });
