@@ -13,7 +13,7 @@ import { errorResponse } from "./anthropic/errors";
 import { noRouteError } from "./anthropic/misroute";
 import { GatewayError } from "./errors";
 import { TrustedProxies } from "./http/address";
-import { BodyBudget, BodyError } from "./http/body";
+import { BodyBudget, BodyError, CollectionPacer } from "./http/body";
 import { KeyGuard } from "./http/guard";
 import { openaiRoutes } from "./openai/routes";
 import type { Services } from "./services";
@@ -31,7 +31,7 @@ export function buildApp(s: Services) {
     adminKey: s.config.adminApiKey ?? s.config.apiKey,
     clients: s.records.keys,
     recorder: s.records.recorder,
-    bodies: { maxBytes: MAX_BODY_BYTES, budget: new BodyBudget(s.config.maxBodyBytesInFlight) },
+    bodies: { maxBytes: MAX_BODY_BYTES, budget: new BodyBudget(s.config.maxBodyBytesInFlight), collections: new CollectionPacer() },
     ...(s.cluster.keyLimits ? { sharedLimits: s.cluster.keyLimits } : {}),
   });
   return new Elysia()

@@ -1,14 +1,15 @@
 /**
  * The body reader hands the verbatim table bytes that the table may free at the request's end (verbatim.ts): they
- * must be the reader's own, never the caller's array or memory another body shares.
+ * must be the reader's own, never the caller's array or memory another body shares. And it paces the collections
+ * that large bodies need (CollectionPacer).
  */
 import { expect, test } from "bun:test";
 import { PASSED_THROUGH } from "../anthropic/convert";
 import { MessagesRequest } from "../anthropic/schemas";
-import { BodyBudget, jsonBodyReader } from "./body";
+import { BodyBudget, CollectionPacer, jsonBodyReader } from "./body";
 import { restoreVerbatim, verbatimOf } from "./verbatim";
 
-const read = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 1 << 20, budget: new BodyBudget(1 << 30) }, PASSED_THROUGH);
+const read = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 1 << 20, budget: new BodyBudget(1 << 30), collections: new CollectionPacer() }, PASSED_THROUGH);
 const text = "line of a file\n".repeat(30);
 const wire = new TextEncoder().encode(JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 10, messages: [{ role: "user", content: text }] }));
 
@@ -31,4 +32,26 @@ test("freeing a body's kept bytes leaves the caller's array and every other body
   }
   expect(sent).toEqual(wire);
   expect(restoreVerbatim(other).messages[0]!.content).toBe(text);
+});
+
+test("a full collection runs after every 64 MiB of large bodies read; small bodies do not count toward it", async () => {
+  let collections = 0;
+  const pacer = new CollectionPacer(undefined, () => collections++);
+  const largeRead = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 8 << 20, budget: new BodyBudget(1 << 30), collections: pacer }, PASSED_THROUGH);
+  const body = (bytes: number) => {
+    const json = JSON.stringify({ model: "claude-sonnet-4-6", max_tokens: 10, messages: [{ role: "user", content: "" }] });
+    return json.replace('"content":""', `"content":"${"x".repeat(bytes - json.length)}"`);
+  };
+  const send = (text: string) => largeRead(new Request("http://localhost/v1/messages", { method: "POST", headers: { "content-length": String(text.length) }, body: text }));
+  const small = body(200 * 1024);
+  for (let i = 0; i < 400; i++) await send(small);
+  expect(collections).toBe(0);
+  const large = body(4 << 20);
+  expect(large.length).toBe(4 << 20);
+  for (let i = 0; i < 15; i++) await send(large);
+  expect(collections).toBe(0);
+  await send(large);
+  expect(collections).toBe(1);
+  for (let i = 0; i < 16; i++) await send(large);
+  expect(collections).toBe(2);
 });
