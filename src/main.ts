@@ -12,11 +12,13 @@
  */
 const STARTUP_ENV = { BUN_CONFIG_MAX_HTTP_REQUESTS: "8192", MIMALLOC_PURGE_DELAY: "-1" };
 
-if (Object.keys(STARTUP_ENV).some((name) => process.env[name] === undefined)) {
+// An empty value counts as unset: it would leave Bun's default in place.
+const missing = Object.entries(STARTUP_ENV).filter(([name]) => !process.env[name]);
+if (missing.length > 0) {
   const compiled = import.meta.path.startsWith("/$bunfs/");
   // Bun's own flags (--smol, --cpu-prof) come along when running from source.
   const args = compiled ? process.argv.slice(2) : [...process.execArgv, ...process.argv.slice(1)];
-  process.execve!(process.execPath, [process.execPath, ...args], { ...STARTUP_ENV, ...process.env });
+  process.execve!(process.execPath, [process.execPath, ...args], { ...process.env, ...Object.fromEntries(missing) });
 }
 
 await import("./cli");

@@ -5,7 +5,7 @@
 import { expect, test } from "bun:test";
 import { TrustedProxies } from "../http/address";
 import { FailedAuthLimiter } from "../http/auth";
-import { BodyBudget, CollectionPacer } from "../http/body";
+import { BodyBudget } from "../http/body";
 import { KeyGuard } from "../http/guard";
 import { Logger } from "../log";
 import type { Services } from "../services";
@@ -24,7 +24,7 @@ function app(config: Record<string, unknown>) {
     // Admin routes ask neither the client keys nor the request log.
     clients: {} as never,
     recorder: {} as never,
-    bodies: { maxBytes: 1024 * 1024, budget: new BodyBudget(8 * 1024 * 1024), collections: new CollectionPacer() },
+    bodies: { maxBytes: 1024 * 1024, budget: new BodyBudget(8 * 1024 * 1024) },
   });
   const services = { config, log, pool: { accounts: [], get: () => undefined } } as unknown as Services;
   const handle = (method: string, path: string, body?: unknown) =>

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { claudeCode } from "../../scripts/bench/requests";
 import { hostileRequests } from "../e2e/hostile";
-import { BodyBudget, CollectionPacer, jsonBodyReader } from "../http/body";
+import { BodyBudget, jsonBodyReader } from "../http/body";
 import { type JsonPiece, verbatimOf } from "../http/verbatim";
 import { requestBytes } from "../kiro/request-bytes";
 import { conversationJson, convertRequest, PASSED_THROUGH, withoutReasoning } from "./convert";
@@ -16,7 +16,7 @@ import { MessagesRequest } from "./schemas";
 import { estimateInputTokens } from "./tokens";
 import { Random } from "../simulator/random";
 
-const limits = { maxBytes: 64 * 1024 * 1024, budget: new BodyBudget(1e12), collections: new CollectionPacer() };
+const limits = { maxBytes: 64 * 1024 * 1024, budget: new BodyBudget(1e12) };
 const plain = jsonBodyReader<MessagesRequest>(MessagesRequest, limits);
 const kept = jsonBodyReader<MessagesRequest>(MessagesRequest, limits, PASSED_THROUGH);
 /** The Kiro JSON as Kiro receives it: the pieces written as request-bytes.ts writes them. */

@@ -9,7 +9,7 @@ import { MessagesRequest } from "../anthropic/schemas";
 import { BodyBudget, CollectionPacer, jsonBodyReader } from "./body";
 import { restoreVerbatim, verbatimOf } from "./verbatim";
 
-const read = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 1 << 20, budget: new BodyBudget(1 << 30), collections: new CollectionPacer() }, PASSED_THROUGH);
+const read = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 1 << 20, budget: new BodyBudget(1 << 30) }, PASSED_THROUGH);
 const text = "line of a file\n".repeat(30);
 const wire = new TextEncoder().encode(JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 10, messages: [{ role: "user", content: text }] }));
 

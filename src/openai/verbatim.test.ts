@@ -15,7 +15,7 @@ import {
 } from "../anthropic/convert";
 import type { MessagesRequest } from "../anthropic/schemas";
 import { estimateInputTokens } from "../anthropic/tokens";
-import { BodyBudget, CollectionPacer, jsonBodyReader } from "../http/body";
+import { BodyBudget, jsonBodyReader } from "../http/body";
 import { type JsonPiece, verbatimOf } from "../http/verbatim";
 import { requestBytes } from "../kiro/request-bytes";
 import { chatToMessages } from "./chat-request";
@@ -28,7 +28,7 @@ import { responsesToMessages } from "./responses-request";
 import { ChatCompletionsRequest, ResponsesRequest } from "./schemas";
 import { Random } from "../simulator/random";
 
-const limits = { maxBytes: 64 * 1024 * 1024, budget: new BodyBudget(1e12), collections: new CollectionPacer() };
+const limits = { maxBytes: 64 * 1024 * 1024, budget: new BodyBudget(1e12) };
 /** The Kiro JSON as Kiro receives it: the pieces written as request-bytes.ts writes them. */
 const sent = (pieces: JsonPiece[]) => new TextDecoder().decode(requestBytes(pieces));
 
