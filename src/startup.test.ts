@@ -1,0 +1,23 @@
+import { expect, test } from "bun:test";
+import { missingStartupSettings, pageFaultMicros, SLOW_FAULT_MICROS } from "./startup";
+
+const never = () => {
+  throw new Error("the fault cost was measured though the environment sets the allocator's delay");
+};
+
+test("freed memory is kept only where a page fault is slow", () => {
+  expect(missingStartupSettings({}, () => SLOW_FAULT_MICROS * 2)).toEqual({ BUN_CONFIG_MAX_HTTP_REQUESTS: "8192", MIMALLOC_PURGE_DELAY: "-1" });
+  expect(missingStartupSettings({}, () => SLOW_FAULT_MICROS / 4)).toEqual({ BUN_CONFIG_MAX_HTTP_REQUESTS: "8192", MIMALLOC_PURGE_DELAY: "100" });
+});
+
+test("a value the environment gives is kept, an empty one is not a value, and nothing is measured needlessly", () => {
+  expect(missingStartupSettings({ BUN_CONFIG_MAX_HTTP_REQUESTS: "1000", MIMALLOC_PURGE_DELAY: "0" }, never)).toEqual({});
+  expect(missingStartupSettings({ BUN_CONFIG_MAX_HTTP_REQUESTS: "", MIMALLOC_PURGE_DELAY: "-1" }, never)).toEqual({ BUN_CONFIG_MAX_HTTP_REQUESTS: "8192" });
+  expect(missingStartupSettings({ BUN_CONFIG_MAX_HTTP_REQUESTS: "1000", MIMALLOC_PURGE_DELAY: "" }, () => 10)).toEqual({ MIMALLOC_PURGE_DELAY: "-1" });
+});
+
+test("the fault probe measures something: a positive, finite cost a page", () => {
+  const micros = pageFaultMicros(16, 2);
+  expect(micros).toBeGreaterThan(0);
+  expect(Number.isFinite(micros)).toBe(true);
+});

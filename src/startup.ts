@@ -1,0 +1,43 @@
+/**
+ * Settings Bun reads only when a process starts (main.ts re-executes with them set). A value the environment
+ * already gives is kept; an empty one counts as unset, since it would leave Bun's default in place.
+ * - BUN_CONFIG_MAX_HTTP_REQUESTS: Bun's fetch holds at most 256 requests at once, and a gateway holds one per open
+ *   stream: the 257th would wait for another to end.
+ * - MIMALLOC_PURGE_DELAY: Bun's allocator gives freed pages back to the system at every collection, and each page
+ *   touched again is a page fault. Where a fault is slow (9.5 µs on one virtual machine measured here), a 1 MB
+ *   request took ~200 of them, and keeping freed memory (-1) halved its CPU; where a fault is fast (1.2 µs on
+ *   another), keeping it saved 15–25 % of that CPU and multiplied the bench's peak memory by 2.6. So the machine
+ *   decides: memory is kept only where faults are slow (README, Performance: the thirteenth pass).
+ */
+
+/** Above this many microseconds a fault, freed memory is kept rather than given back. */
+export const SLOW_FAULT_MICROS = 4;
+/** Bun's own purge delay (`MIMALLOC_VERBOSE=1` lists it): memory given back as Bun gives it. */
+const GIVE_BACK = "100";
+const KEEP = "-1";
+
+/** The settings `env` lacks, with their values; `faultMicros` is asked only when the allocator's is among them. */
+export function missingStartupSettings(env: Record<string, string | undefined>, faultMicros: () => number): Record<string, string> {
+  const missing: Record<string, string> = {};
+  if (!env.BUN_CONFIG_MAX_HTTP_REQUESTS) missing.BUN_CONFIG_MAX_HTTP_REQUESTS = "8192";
+  if (!env.MIMALLOC_PURGE_DELAY) missing.MIMALLOC_PURGE_DELAY = faultMicros() > SLOW_FAULT_MICROS ? KEEP : GIVE_BACK;
+  return missing;
+}
+
+const PAGE = 4096;
+
+/**
+ * What a page fault costs this process, in microseconds: the fastest of `rounds` runs of writing one byte to each of
+ * `pages` fresh pages (the allocator hands a new buffer's pages over untouched). The fastest, because a run the
+ * scheduler interrupted only reads slower. A megabyte in all: ~0.3 ms where faults are fast, ~2.5 ms where slow.
+ */
+export function pageFaultMicros(pages = 64, rounds = 4): number {
+  const buffer = new Uint8Array(pages * rounds * PAGE);
+  let fastest = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < rounds; round++) {
+    const start = Bun.nanoseconds();
+    for (let at = round * pages * PAGE, end = at + pages * PAGE; at < end; at += PAGE) buffer[at] = 1;
+    fastest = Math.min(fastest, (Bun.nanoseconds() - start) / 1000 / pages);
+  }
+  return fastest;
+}
