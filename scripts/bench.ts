@@ -15,6 +15,7 @@ import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Subprocess } from "bun";
+import { pageFaultMicros, purgeDelayFor } from "../src/startup";
 import { clusterBench, clusterTable } from "./bench/cluster";
 import type { LoadPlan, LoadResults } from "./bench/load";
 import { freePort, readyLine } from "./bench/ports";
@@ -54,6 +55,12 @@ const pin = (cmd: string[], core: 0 | 1) => (TASKSET ? [TASKSET, "-c", String(co
  * 257th upstream stream waits for one of the first 256 to end.
  */
 const FETCH_LIMIT_ENV = { BUN_CONFIG_MAX_HTTP_REQUESTS: "4096" };
+/**
+ * The proxy runs with the allocator setting the gateway chooses at start-up (src/startup.ts), measured here the same
+ * way: giving freed memory back costs a process page faults, so a proxy doing one beside a gateway doing the other
+ * would put the allocator's policy into every CPU ratio (README, Performance: the thirteenth pass).
+ */
+const PROXY_ENV = { ...FETCH_LIMIT_ENV, MIMALLOC_PURGE_DELAY: process.env.MIMALLOC_PURGE_DELAY || purgeDelayFor(pageFaultMicros()) };
 
 const { values: args } = parseArgs({
   args: Bun.argv.slice(2),
@@ -152,7 +159,7 @@ async function main(): Promise<void> {
     say("Starting the simulator and the pass-through proxy…");
     const sim = await spawnReady(pin(["bun", "run", join(ROOT, "src", "simulator", "main.ts"), "--credentials-dir", credentials, "--accounts", "3"], 1), FETCH_LIMIT_ENV);
     const simInfo = JSON.parse(sim.line) as { url: string; accounts: Array<{ name: string; file: string }> };
-    const proxy = await spawnReady(pin(["bun", "run", join(ROOT, "scripts", "bench", "passthrough.ts"), "--upstream", simInfo.url], 0), FETCH_LIMIT_ENV);
+    const proxy = await spawnReady(pin(["bun", "run", join(ROOT, "scripts", "bench", "passthrough.ts"), "--upstream", simInfo.url], 0), PROXY_ENV);
     const proxyUrl = (JSON.parse(proxy.line) as { url: string }).url;
 
     const port = freePort();
@@ -197,6 +204,12 @@ async function main(): Promise<void> {
       running = proc;
     }
     say(`Start to first answer: ${start.firstAnswerMs.join(", ")} ms; idle RSS ${start.idleRssMB.join(", ")} MB`);
+    const chosen = (await Bun.file(`/proc/${running!.pid}/environ`).text()).split("\0").find((v) => v.startsWith("MIMALLOC_PURGE_DELAY="))?.slice(21);
+    notes.push(
+      chosen === PROXY_ENV.MIMALLOC_PURGE_DELAY
+        ? `gateway and proxy with MIMALLOC_PURGE_DELAY=${chosen} (freed memory ${Number(chosen) < 0 ? "kept" : "given back"}: the gateway's choice at start-up, src/startup.ts)`
+        : `the gateway chose MIMALLOC_PURGE_DELAY=${chosen ?? "(unset)"} and the proxy was started with ${PROXY_ENV.MIMALLOC_PURGE_DELAY}: the CPU ratios mix two allocator policies`,
+    );
 
     const account = (await Bun.file(simInfo.accounts[0]!.file).json()) as { accessToken: string; profileArn: string };
     const plan: LoadPlan = {
