@@ -10,6 +10,7 @@ import type { Config } from "./config/schema";
 import { keyFingerprint, levelFromEnv, Logger } from "./log";
 import { QuotaChecks } from "./pool/quota-check";
 import { createServices, type Services } from "./services";
+import { keepsFreedMemory } from "./startup";
 
 const VERSION = pkg.version;
 
@@ -173,7 +174,7 @@ async function serve(services: Services, config: Config, log: Logger, { portSett
     healthy: accounts.filter((a) => a.routable()).length,
     apiKey: keyFingerprint(config.apiKey),
     // Chosen at start-up by how slow a page fault is here (startup.ts): why RSS does or does not come down after a burst.
-    freedMemory: Number(process.env.MIMALLOC_PURGE_DELAY) < 0 ? "kept" : "returned",
+    freedMemory: keepsFreedMemory() ? "kept" : "returned",
   });
   log.info("routes: GET /v1/models, POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/chat/completions, POST /v1/responses, GET /health, GET /ready, GET /metrics, /admin/*, /swagger, UI at /");
   services.models.schedule();

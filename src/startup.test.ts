@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { missingStartupSettings, pageFaultMicros, purgeDelayFor, SLOW_FAULT_MICROS } from "./startup";
+import { keepsFreedMemory, missingStartupSettings, pageFaultMicros, purgeDelayFor, SLOW_FAULT_MICROS } from "./startup";
 
 const never = () => {
   throw new Error("the fault cost was measured though the environment sets the allocator's delay");
@@ -11,6 +11,14 @@ test("freed memory is kept only where a page fault is slow", () => {
   // The bench gives its proxy the same choice (scripts/bench.ts); at the threshold itself memory goes back.
   expect(purgeDelayFor(SLOW_FAULT_MICROS)).toBe("100");
   expect(purgeDelayFor(SLOW_FAULT_MICROS + 0.1)).toBe("-1");
+});
+
+test("any negative delay keeps freed memory; none, or a delay, gives it back", () => {
+  expect(keepsFreedMemory({ MIMALLOC_PURGE_DELAY: "-1" })).toBe(true);
+  expect(keepsFreedMemory({ MIMALLOC_PURGE_DELAY: "-5" })).toBe(true);
+  expect(keepsFreedMemory({ MIMALLOC_PURGE_DELAY: "100" })).toBe(false);
+  expect(keepsFreedMemory({ MIMALLOC_PURGE_DELAY: "0" })).toBe(false);
+  expect(keepsFreedMemory({})).toBe(false);
 });
 
 test("a value the environment gives is kept, an empty one is not a value, and nothing is measured needlessly", () => {

@@ -10,6 +10,11 @@
  *   decides: memory is kept only where faults are slow (README, Performance: the thirteenth pass).
  */
 
+/** Whether this process keeps the memory it frees (any negative delay: never give it back). */
+export function keepsFreedMemory(env: Record<string, string | undefined> = process.env): boolean {
+  return Number(env.MIMALLOC_PURGE_DELAY) < 0;
+}
+
 /** Above this many microseconds a fault, freed memory is kept rather than given back. */
 export const SLOW_FAULT_MICROS = 4;
 /** Bun's own purge delay (`MIMALLOC_VERBOSE=1` lists it): memory given back as Bun gives it. */
