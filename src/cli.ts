@@ -167,6 +167,10 @@ async function serve(services: Services, config: Config, log: Logger, { portSett
   const server = app.server!;
   // The binary starts with the JIT held back (scripts/build.ts): start-up code runs once. Requests are what repeats.
   Bun.unsafe.setJITPolicy(1);
+  // Only where the start-up re-exec could not run (Windows): main.ts sets it everywhere else.
+  if (!process.env.BUN_CONFIG_MAX_HTTP_REQUESTS) {
+    log.warn("BUN_CONFIG_MAX_HTTP_REQUESTS is not set and kiro-ts could not restart itself with it: Bun's fetch holds at most 256 Kiro replies at once, and a stream beyond them waits; set BUN_CONFIG_MAX_HTTP_REQUESTS=8192 in the environment");
+  }
   if (!config.adminApiKey) log.warn("adminApiKey is not set: the admin API and UI accept the client apiKey; set adminApiKey to separate them");
   const accounts = services.pool.accounts;
   log.info(`kiro-ts ${VERSION} listening on ${server.url}`, {

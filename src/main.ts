@@ -1,13 +1,13 @@
 #!/usr/bin/env bun
 /**
  * The entry point. Some settings are read only when the process starts (startup.ts), so the process first replaces
- * itself once with them set (same PID, so systemd and signals see one process) — before loading the command line
- * (cli.ts), so that its modules load only once.
+ * itself once with them set (same PID, so systemd and signals see one process; not on Windows, see canReexecute) —
+ * before loading the command line (cli.ts), so that its modules load only once.
  */
-import { missingStartupSettings, pageFaultMicros } from "./startup";
+import { canReexecute, missingStartupSettings, pageFaultMicros } from "./startup";
 
 const missing = missingStartupSettings(process.env, pageFaultMicros);
-if (Object.keys(missing).length > 0) {
+if (Object.keys(missing).length > 0 && canReexecute()) {
   const compiled = import.meta.path.startsWith("/$bunfs/");
   // Bun's own flags (--smol, --cpu-prof) come along when running from source.
   const args = compiled ? process.argv.slice(2) : [...process.execArgv, ...process.argv.slice(1)];

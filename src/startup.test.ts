@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { keepsFreedMemory, missingStartupSettings, pageFaultMicros, purgeDelayFor, SLOW_FAULT_MICROS } from "./startup";
+import { canReexecute, keepsFreedMemory, missingStartupSettings, pageFaultMicros, purgeDelayFor, SLOW_FAULT_MICROS } from "./startup";
 
 const never = () => {
   throw new Error("the fault cost was measured though the environment sets the allocator's delay");
@@ -31,4 +31,12 @@ test("the fault probe measures something: a positive, finite cost a page", () =>
   const micros = pageFaultMicros(16, 2);
   expect(micros).toBeGreaterThan(0);
   expect(Number.isFinite(micros)).toBe(true);
+});
+
+test("the process replaces itself only where it can: not on Windows, not without execve", () => {
+  const execve = () => {};
+  expect(canReexecute({ platform: "linux", execve })).toBe(true);
+  expect(canReexecute({ platform: "darwin", execve })).toBe(true);
+  expect(canReexecute({ platform: "win32", execve })).toBe(false);
+  expect(canReexecute({ platform: "linux" })).toBe(false);
 });

@@ -10,6 +10,14 @@
  *   decides: memory is kept only where faults are slow (README, Performance: the thirteenth pass).
  */
 
+/**
+ * Whether this process can replace itself with the settings: not on Windows, which has no execve (Node's
+ * process.execve throws there). Without it the process runs on Bun's defaults, and cli.ts warns.
+ */
+export function canReexecute(proc: { platform: string; execve?: unknown } = process): boolean {
+  return proc.platform !== "win32" && typeof proc.execve === "function";
+}
+
 /** Whether this process keeps the memory it frees (any negative delay: never give it back). */
 export function keepsFreedMemory(env: Record<string, string | undefined> = process.env): boolean {
   return Number(env.MIMALLOC_PURGE_DELAY) < 0;

@@ -98,6 +98,8 @@ test("the start-up re-exec keeps the PID and Bun's own flags, lifts fetch's limi
   const line = output().split("\n").find((l) => l.includes("listening on"));
   expect(line).toContain(delay[0] === "MIMALLOC_PURGE_DELAY=-1" ? "freedMemory=kept" : "freedMemory=returned");
   expect((await ask(url, false)).status).toBe(200);
+  child!.kill();
+  expect(await new Response(child!.stderr as ReadableStream<Uint8Array>).text()).not.toContain("BUN_CONFIG_MAX_HTTP_REQUESTS is not set");
 });
 
 test("a start-up setting the environment gives is kept, whatever a page fault costs here", async () => {
@@ -150,6 +152,23 @@ test("SIGTERM: the open stream finishes, new connections are refused, state is s
   const state = JSON.parse(await Bun.file(join(dir, "creds", STATE_FILE)).text());
   expect(state.accounts.solo.counters.requests).toBe(1);
 }, 20_000);
+
+test("where the process cannot replace itself (Windows has no execve) it serves on Bun's defaults and says what is missing", async () => {
+  await mkdir(join(dir, "creds"));
+  await writeAccount("solo");
+  // What a Windows build sees: no process.execve to call.
+  const preload = join(dir, "no-execve.ts");
+  await writeFile(preload, "Object.defineProperty(process, 'execve', { value: undefined });\n");
+  const { url, output } = await startServer(["--preload", preload]);
+  const environ = await environOf(child!.pid);
+  expect(environ.filter((v) => /^(BUN_CONFIG_MAX_HTTP_REQUESTS|MIMALLOC_PURGE_DELAY)=/.test(v))).toEqual([]);
+  expect((await ask(url, false)).status).toBe(200);
+  expect(output().split("\n").find((l) => l.includes("listening on"))).toContain("freedMemory=returned");
+  // Warnings go to stderr.
+  child!.kill();
+  const warnings = await new Response(child!.stderr as ReadableStream<Uint8Array>).text();
+  expect(warnings).toContain("WARN  BUN_CONFIG_MAX_HTTP_REQUESTS is not set and kiro-ts could not restart itself with it");
+});
 
 test("the start-up line names the client key by a fingerprint, never by any part of it", async () => {
   await mkdir(join(dir, "creds"));
