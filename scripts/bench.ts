@@ -15,7 +15,7 @@ import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Subprocess } from "bun";
-import { pageFaultMicros, purgeDelayFor } from "../src/startup";
+import { keepsFreedMemory, pageFaultMicros, purgeDelayFor } from "../src/startup";
 import { clusterBench, clusterTable } from "./bench/cluster";
 import type { LoadPlan, LoadResults } from "./bench/load";
 import { freePort, readyLine } from "./bench/ports";
@@ -204,10 +204,11 @@ async function main(): Promise<void> {
       running = proc;
     }
     say(`Start to first answer: ${start.firstAnswerMs.join(", ")} ms; idle RSS ${start.idleRssMB.join(", ")} MB`);
-    const chosen = (await Bun.file(`/proc/${running!.pid}/environ`).text()).split("\0").find((v) => v.startsWith("MIMALLOC_PURGE_DELAY="))?.slice(21);
+    const setting = "MIMALLOC_PURGE_DELAY=";
+    const chosen = (await Bun.file(`/proc/${running!.pid}/environ`).text()).split("\0").find((v) => v.startsWith(setting))?.slice(setting.length);
     notes.push(
       chosen === PROXY_ENV.MIMALLOC_PURGE_DELAY
-        ? `gateway and proxy with MIMALLOC_PURGE_DELAY=${chosen} (freed memory ${Number(chosen) < 0 ? "kept" : "given back"}: the gateway's choice at start-up, src/startup.ts)`
+        ? `gateway and proxy with MIMALLOC_PURGE_DELAY=${chosen} (freed memory ${keepsFreedMemory({ MIMALLOC_PURGE_DELAY: chosen }) ? "kept" : "given back"}: the gateway's choice at start-up, src/startup.ts)`
         : `the gateway chose MIMALLOC_PURGE_DELAY=${chosen ?? "(unset)"} and the proxy was started with ${PROXY_ENV.MIMALLOC_PURGE_DELAY}: the CPU ratios mix two allocator policies`,
     );
 
