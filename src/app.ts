@@ -17,7 +17,6 @@ import { BodyBudget, BodyError, CollectionPacer } from "./http/body";
 import { KeyGuard } from "./http/guard";
 import { openaiRoutes } from "./openai/routes";
 import type { Services } from "./services";
-import { keepsFreedMemory } from "./startup";
 
 /** Anthropic's own limit for a Messages request (32 MB); Claude Code sends some over 20 MB. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -32,9 +31,7 @@ export function buildApp(s: Services) {
     adminKey: s.config.adminApiKey ?? s.config.apiKey,
     clients: s.records.keys,
     recorder: s.records.recorder,
-    // Collections paced only where freed memory is kept (startup.ts): where it goes back, garbage goes with it, and the
-    // forced collections cost page faults and code the JIT compiled again (README, Performance: the thirteenth pass).
-    bodies: { maxBytes: MAX_BODY_BYTES, budget: new BodyBudget(s.config.maxBodyBytesInFlight), collections: keepsFreedMemory() ? new CollectionPacer() : undefined },
+    bodies: { maxBytes: MAX_BODY_BYTES, budget: new BodyBudget(s.config.maxBodyBytesInFlight), collections: new CollectionPacer() },
     ...(s.cluster.keyLimits ? { sharedLimits: s.cluster.keyLimits } : {}),
   });
   return new Elysia()

@@ -76,10 +76,11 @@ const COLLECT_EVERY_BYTES = 64 * MIB;
 
 /**
  * Runs a full garbage collection after every 64 MiB of large bodies read. What a large body leaves behind (its text,
- * the scan's pieces) waits for a full collection, which Bun puts off while the server is busy; where freed memory is
- * kept rather than given back (startup.ts), what piled up meanwhile would stay resident for good. In bursts of 32 1 MB
- * requests the high-water mark fell from 381 to 299 MB (336 when memory was given back); two at a time, the
- * collections cost ~6 % of the requests' CPU (README, Performance: the twelfth pass).
+ * the scan's pieces) waits for a full collection, which Bun puts off while the server is busy: what piles up meanwhile
+ * is resident until then, and for good where freed memory is kept (startup.ts). In bursts of 32 1 MB requests the
+ * high-water mark fell from 381 to 299 MB with memory kept; with it given back, through six kinds of load in a row,
+ * from 285–410 to 204 MB. Two at a time, the collections cost ~6 % of the requests' CPU (README, Performance: the
+ * twelfth and thirteenth passes).
  */
 export class CollectionPacer {
   private sinceLast = 0;
