@@ -107,6 +107,11 @@ export interface LoadResults {
   warmUp: Settling & { window: { small: number; large: number; chat: number } };
   /** The most memory each process held over the whole load (VmHWM), MB. */
   peakRssMB: { gateway: number; proxy: number };
+  /**
+   * Each process's RSS (MB) after 1 MB requests four at a time that follow the 32-at-once burst: what steady load
+   * leaves resident once a burst has passed (a peak alone does not show memory that stays).
+   */
+  afterBurstRssMB: { gateway: number; proxy: number };
   errors: string[];
 }
 
@@ -600,6 +605,13 @@ async function main(): Promise<LoadResults> {
   const largeSeq = await paired(whole, large, 1, scaled(40));
   const largeC32 = await paired(whole, large, 32, scaled(6));
 
+  note("memory: RSS under 1 MB requests four at a time, after that burst");
+  const afterBurstRssMB = { gateway: 0, proxy: 0 };
+  for (const path of ["gateway", "proxy"] as const) {
+    await closedLoop(4, { count: scaled(200) }, () => whole(path, large));
+    afterBurstRssMB[path] = round(rssBytes(plan[path].pid) / MB, 1);
+  }
+
   note("streaming: time to first byte");
   await paired(firstByte, smallStream, 4, scaled(100));
   const ttfb = await paired(firstByte, smallStream, 1, scaled(500));
@@ -636,6 +648,7 @@ async function main(): Promise<LoadResults> {
     rounds,
     warmUp: { ...warmUp, window: WARM_WINDOW },
     peakRssMB: { gateway: round(peakRssBytes(plan.gateway.pid) / MB, 1), proxy: round(peakRssBytes(plan.proxy.pid) / MB, 1) },
+    afterBurstRssMB,
     errors,
   };
 }

@@ -198,6 +198,7 @@ function informationRows(r: BenchResults): Row[] {
   out.push(
     row(`memory: ${streams.open} streams open (RSS)`, streams.gateway.rssMB, "MB", undefined, `proxy ${streams.proxy.rssMB} MB`),
     row(`memory: before opening them`, streams.gateway.rssBeforeMB, "MB", undefined, `proxy ${streams.proxy.rssBeforeMB} MB`),
+    row("memory: 1 MB requests four at a time, after the 32-at-once burst (RSS)", r.load.afterBurstRssMB.gateway, "MB", undefined, `proxy ${r.load.afterBurstRssMB.proxy} MB`),
   );
   if (r.binaryBytes !== null) out.push(row("binary size", Math.round((r.binaryBytes / 1e6) * 10) / 10, "MB"));
   return out;
