@@ -6,8 +6,9 @@
  */
 import { canReexecute, missingStartupSettings, pageFaultMicros } from "./startup";
 
-const missing = missingStartupSettings(process.env, pageFaultMicros);
-if (Object.keys(missing).length > 0 && canReexecute()) {
+// Where the process cannot replace itself, nothing is measured: the settings could not be applied anyway.
+const missing = canReexecute() ? missingStartupSettings(process.env, pageFaultMicros) : {};
+if (Object.keys(missing).length > 0) {
   const compiled = import.meta.path.startsWith("/$bunfs/");
   // Bun's own flags (--smol, --cpu-prof) come along when running from source.
   const args = compiled ? process.argv.slice(2) : [...process.execArgv, ...process.argv.slice(1)];
