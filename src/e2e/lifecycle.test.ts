@@ -80,6 +80,12 @@ const accounts = async (url: string) =>
   ((await (await fetch(url + "/admin/accounts", { headers: { "x-api-key": "admin-life" } })).json()) as { data: Array<{ name: string }> }).data.map((a) => a.name);
 
 const environOf = async (pid: number) => (await Bun.file(`/proc/${pid}/environ`).text()).split("\0");
+const startLine = (output: () => string) => output().split("\n").find((l) => l.includes("listening on")) ?? "";
+/** Everything the child wrote to stderr (its warnings), once it is stopped. */
+const warningsOnceStopped = async () => {
+  child!.kill();
+  return new Response(child!.stderr as ReadableStream<Uint8Array>).text();
+};
 
 // Bun's fetch holds 256 upstream streams at once unless BUN_CONFIG_MAX_HTTP_REQUESTS is set at start, and its
 // allocator's MIMALLOC_PURGE_DELAY is chosen by how slow a page fault is here (src/startup.ts, tested there).
@@ -95,11 +101,9 @@ test("the start-up re-exec keeps the PID and Bun's own flags, lifts fetch's limi
   expect(environ).toContain("BUN_CONFIG_MAX_HTTP_REQUESTS=8192");
   const delay = environ.filter((v) => v.startsWith("MIMALLOC_PURGE_DELAY="));
   expect(delay).toBeOneOf([["MIMALLOC_PURGE_DELAY=-1"], ["MIMALLOC_PURGE_DELAY=100"]]);
-  const line = output().split("\n").find((l) => l.includes("listening on"));
-  expect(line).toContain(delay[0] === "MIMALLOC_PURGE_DELAY=-1" ? "freedMemory=kept" : "freedMemory=returned");
+  expect(startLine(output)).toContain(delay[0] === "MIMALLOC_PURGE_DELAY=-1" ? "freedMemory=kept" : "freedMemory=returned");
   expect((await ask(url, false)).status).toBe(200);
-  child!.kill();
-  expect(await new Response(child!.stderr as ReadableStream<Uint8Array>).text()).not.toContain("BUN_CONFIG_MAX_HTTP_REQUESTS is not set");
+  expect(await warningsOnceStopped()).not.toContain("BUN_CONFIG_MAX_HTTP_REQUESTS is not set");
 });
 
 test("a start-up setting the environment gives is kept, whatever a page fault costs here", async () => {
@@ -108,7 +112,7 @@ test("a start-up setting the environment gives is kept, whatever a page fault co
   const { url, output } = await startServer([], { MIMALLOC_PURGE_DELAY: "250" });
   const environ = await environOf(child!.pid);
   expect(environ.filter((v) => v.startsWith("MIMALLOC_PURGE_DELAY="))).toEqual(["MIMALLOC_PURGE_DELAY=250"]);
-  expect(output().split("\n").find((l) => l.includes("listening on"))).toContain("freedMemory=returned");
+  expect(startLine(output)).toContain("freedMemory=returned");
   expect(environ).toContain("BUN_CONFIG_MAX_HTTP_REQUESTS=8192");
   expect((await ask(url, false)).status).toBe(200);
 });
@@ -163,18 +167,15 @@ test("where the process cannot replace itself (Windows has no execve) it serves 
   const environ = await environOf(child!.pid);
   expect(environ.filter((v) => /^(BUN_CONFIG_MAX_HTTP_REQUESTS|MIMALLOC_PURGE_DELAY)=/.test(v))).toEqual([]);
   expect((await ask(url, false)).status).toBe(200);
-  expect(output().split("\n").find((l) => l.includes("listening on"))).toContain("freedMemory=returned");
-  // Warnings go to stderr.
-  child!.kill();
-  const warnings = await new Response(child!.stderr as ReadableStream<Uint8Array>).text();
-  expect(warnings).toContain("WARN  BUN_CONFIG_MAX_HTTP_REQUESTS is not set and kiro-ts could not restart itself with it");
+  expect(startLine(output)).toContain("freedMemory=returned");
+  expect(await warningsOnceStopped()).toContain("WARN  BUN_CONFIG_MAX_HTTP_REQUESTS is not set and kiro-ts could not restart itself with it");
 });
 
 test("the start-up line names the client key by a fingerprint, never by any part of it", async () => {
   await mkdir(join(dir, "creds"));
   await writeAccount("a");
   const { output } = await startServer();
-  const line = output().split("\n").find((l) => l.includes("listening on"))!;
+  const line = startLine(output);
   expect(line).toContain(`apiKey=${keyFingerprint("sk-life")}`);
   expect(line).not.toContain("sk-");
 });
