@@ -47,7 +47,7 @@ export function purgeDelayFor(faultMicros: number): string {
 const PAGE = 4096;
 /** A page written for the first time costs at least this much: a round that read faster did not fault. */
 const LEAST_FAULT_MICROS = 0.05;
-/** Buffers tried before the probe gives up (a megabyte each), each held so that the next is other memory. */
+/** Buffers tried before the probe gives up, each held so that the next is other memory. */
 const PROBE_BUFFERS = 8;
 
 /**
@@ -55,12 +55,12 @@ const PROBE_BUFFERS = 8;
  * `pages` fresh pages, each run's time divided by the faults it took (`faults`: this thread's count from /proc on
  * Linux). The fastest, because a run the scheduler interrupted only reads slower. A run that took no faults does not
  * count: a buffer of memory the allocator had freed before comes zeroed, and zeroing it made its pages resident
- * (1 start in 3 here, and the bench's process after its imports, read ~0 µs before this was checked); then another
- * buffer is tried. A megabyte a buffer: ~0.3 ms where faults are fast, ~3 ms where slow. Where pages are larger than
- * 4 KiB (or huge pages back the buffer) a run takes few faults and no buffer counts: the answer is 0, and memory is
- * given back, as Bun does — never a surprise.
+ * (11 starts in 20 here, and the bench's process after its imports, read ~0 µs before this was checked); then another
+ * buffer is tried. Half a megabyte a buffer: ~0.2 ms where faults are fast, ~2 ms where slow (runs of 64 pages took
+ * twice that and read the same to within 10 %). Where pages are larger than 4 KiB (or huge pages back the buffer) a
+ * run takes few faults and no buffer counts: the answer is 0, and memory is given back, as Bun does — never a surprise.
  */
-export function pageFaultMicros(pages = 64, rounds = 4, faults: () => number | undefined = threadFaults): number {
+export function pageFaultMicros(pages = 32, rounds = 4, faults: () => number | undefined = threadFaults): number {
   const held: Uint8Array[] = [];
   for (let tried = 0; tried < PROBE_BUFFERS; tried++) {
     const buffer = new Uint8Array(pages * rounds * PAGE);
