@@ -56,11 +56,12 @@ const pin = (cmd: string[], core: 0 | 1) => (TASKSET ? [TASKSET, "-c", String(co
  */
 const FETCH_LIMIT_ENV = { BUN_CONFIG_MAX_HTTP_REQUESTS: "4096" };
 /**
- * The proxy runs with the allocator setting the gateway chooses at start-up (src/startup.ts), measured here the same
- * way: giving freed memory back costs a process page faults, so a proxy doing one beside a gateway doing the other
- * would put the allocator's policy into every CPU ratio (README, Performance: the thirteenth pass).
+ * The controls — the proxy, and the load driver, in which the parse + stringify reference is measured — run with the
+ * allocator setting the gateway chooses at start-up (src/startup.ts), measured here the same way: giving freed memory
+ * back costs a process page faults, so a control doing one beside a gateway doing the other would put the allocator's
+ * policy into every CPU ratio (README, Performance: the thirteenth and fourteenth passes).
  */
-const PROXY_ENV = { ...FETCH_LIMIT_ENV, MIMALLOC_PURGE_DELAY: process.env.MIMALLOC_PURGE_DELAY || purgeDelayFor(pageFaultMicros()) };
+const CONTROL_ENV = { ...FETCH_LIMIT_ENV, MIMALLOC_PURGE_DELAY: process.env.MIMALLOC_PURGE_DELAY || purgeDelayFor(pageFaultMicros()) };
 
 const { values: args } = parseArgs({
   args: Bun.argv.slice(2),
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
     say("Starting the simulator and the pass-through proxy…");
     const sim = await spawnReady(pin(["bun", "run", join(ROOT, "src", "simulator", "main.ts"), "--credentials-dir", credentials, "--accounts", "3"], 1), FETCH_LIMIT_ENV);
     const simInfo = JSON.parse(sim.line) as { url: string; accounts: Array<{ name: string; file: string }> };
-    const proxy = await spawnReady(pin(["bun", "run", join(ROOT, "scripts", "bench", "passthrough.ts"), "--upstream", simInfo.url], 0), PROXY_ENV);
+    const proxy = await spawnReady(pin(["bun", "run", join(ROOT, "scripts", "bench", "passthrough.ts"), "--upstream", simInfo.url], 0), CONTROL_ENV);
     const proxyUrl = (JSON.parse(proxy.line) as { url: string }).url;
 
     const port = freePort();
@@ -207,9 +208,9 @@ async function main(): Promise<void> {
     const setting = "MIMALLOC_PURGE_DELAY=";
     const chosen = (await Bun.file(`/proc/${running!.pid}/environ`).text()).split("\0").find((v) => v.startsWith(setting))?.slice(setting.length);
     notes.push(
-      chosen === PROXY_ENV.MIMALLOC_PURGE_DELAY
-        ? `gateway and proxy with MIMALLOC_PURGE_DELAY=${chosen} (freed memory ${keepsFreedMemory({ MIMALLOC_PURGE_DELAY: chosen }) ? "kept" : "given back"}: the gateway's choice at start-up, src/startup.ts)`
-        : `the gateway chose MIMALLOC_PURGE_DELAY=${chosen ?? "(unset)"} and the proxy was started with ${PROXY_ENV.MIMALLOC_PURGE_DELAY}: the CPU ratios mix two allocator policies`,
+      chosen === CONTROL_ENV.MIMALLOC_PURGE_DELAY
+        ? `gateway, proxy and reference with MIMALLOC_PURGE_DELAY=${chosen} (freed memory ${keepsFreedMemory({ MIMALLOC_PURGE_DELAY: chosen }) ? "kept" : "given back"}: the gateway's choice at start-up, src/startup.ts)`
+        : `the gateway chose MIMALLOC_PURGE_DELAY=${chosen ?? "(unset)"} and the proxy and reference were started with ${CONTROL_ENV.MIMALLOC_PURGE_DELAY}: the CPU ratios mix two allocator policies`,
     );
 
     const account = (await Bun.file(simInfo.accounts[0]!.file).json()) as { accessToken: string; profileArn: string };
@@ -232,7 +233,7 @@ async function main(): Promise<void> {
       cwd: ROOT,
       stdout: "pipe",
       stderr: "inherit",
-      env: { ...process.env, ...FETCH_LIMIT_ENV },
+      env: { ...process.env, ...CONTROL_ENV },
     });
     children.push(loader);
     const output = await new Response(loader.stdout).text();
