@@ -15,7 +15,7 @@ import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Subprocess } from "bun";
-import { keepsFreedMemory, pageFaultMicros, purgeDelayFor } from "../src/startup";
+import { keepsFreedMemory } from "../src/startup";
 import { clusterBench, clusterTable } from "./bench/cluster";
 import type { LoadPlan, LoadResults } from "./bench/load";
 import { freePort, readyLine } from "./bench/ports";
@@ -57,11 +57,11 @@ const pin = (cmd: string[], core: 0 | 1) => (TASKSET ? [TASKSET, "-c", String(co
 const FETCH_LIMIT_ENV = { BUN_CONFIG_MAX_HTTP_REQUESTS: "4096" };
 /**
  * The controls — the proxy, and the load driver, in which the parse + stringify reference is measured — run with the
- * allocator setting the gateway chooses at start-up (src/startup.ts), measured here the same way: giving freed memory
- * back costs a process page faults, so a control doing one beside a gateway doing the other would put the allocator's
- * policy into every CPU ratio (README, Performance: the thirteenth and fourteenth passes).
+ * allocator setting the gateway chose at start-up (src/startup.ts; read from its environment, so they start after it):
+ * giving freed memory back costs a process page faults, so a control doing one beside a gateway doing the other would
+ * put the allocator's policy into every CPU ratio (README, Performance: the thirteenth and fourteenth passes).
  */
-const CONTROL_ENV = { ...FETCH_LIMIT_ENV, MIMALLOC_PURGE_DELAY: process.env.MIMALLOC_PURGE_DELAY || purgeDelayFor(pageFaultMicros()) };
+const controlEnv = (purgeDelay: string | undefined): Record<string, string> => ({ ...FETCH_LIMIT_ENV, ...(purgeDelay === undefined ? {} : { MIMALLOC_PURGE_DELAY: purgeDelay }) });
 
 const { values: args } = parseArgs({
   args: Bun.argv.slice(2),
@@ -157,11 +157,9 @@ async function main(): Promise<void> {
   await mkdir(OUT, { recursive: true });
   const credentials = join(work, "credentials");
   try {
-    say("Starting the simulator and the pass-through proxy…");
+    say("Starting the simulator…");
     const sim = await spawnReady(pin(["bun", "run", join(ROOT, "src", "simulator", "main.ts"), "--credentials-dir", credentials, "--accounts", "3"], 1), FETCH_LIMIT_ENV);
     const simInfo = JSON.parse(sim.line) as { url: string; accounts: Array<{ name: string; file: string }> };
-    const proxy = await spawnReady(pin(["bun", "run", join(ROOT, "scripts", "bench", "passthrough.ts"), "--upstream", simInfo.url], 0), CONTROL_ENV);
-    const proxyUrl = (JSON.parse(proxy.line) as { url: string }).url;
 
     const port = freePort();
     const apiKey = `sk-bench-${crypto.randomUUID()}`;
@@ -208,10 +206,14 @@ async function main(): Promise<void> {
     const setting = "MIMALLOC_PURGE_DELAY=";
     const chosen = (await Bun.file(`/proc/${running!.pid}/environ`).text()).split("\0").find((v) => v.startsWith(setting))?.slice(setting.length);
     notes.push(
-      chosen === CONTROL_ENV.MIMALLOC_PURGE_DELAY
-        ? `gateway, proxy and reference with MIMALLOC_PURGE_DELAY=${chosen} (freed memory ${keepsFreedMemory({ MIMALLOC_PURGE_DELAY: chosen }) ? "kept" : "given back"}: the gateway's choice at start-up, src/startup.ts)`
-        : `the gateway chose MIMALLOC_PURGE_DELAY=${chosen ?? "(unset)"} and the proxy and reference were started with ${CONTROL_ENV.MIMALLOC_PURGE_DELAY}: the CPU ratios mix two allocator policies`,
+      chosen === undefined
+        ? "gateway, proxy and reference with Bun's allocator settings (the gateway set no MIMALLOC_PURGE_DELAY)"
+        : `gateway, proxy and reference with MIMALLOC_PURGE_DELAY=${chosen} (freed memory ${keepsFreedMemory({ MIMALLOC_PURGE_DELAY: chosen }) ? "kept" : "given back"}: the gateway's choice at start-up, src/startup.ts)`,
     );
+    say("Starting the pass-through proxy…");
+    const control = controlEnv(chosen);
+    const proxy = await spawnReady(pin(["bun", "run", join(ROOT, "scripts", "bench", "passthrough.ts"), "--upstream", simInfo.url], 0), control);
+    const proxyUrl = (JSON.parse(proxy.line) as { url: string }).url;
 
     const account = (await Bun.file(simInfo.accounts[0]!.file).json()) as { accessToken: string; profileArn: string };
     const plan: LoadPlan = {
@@ -233,7 +235,7 @@ async function main(): Promise<void> {
       cwd: ROOT,
       stdout: "pipe",
       stderr: "inherit",
-      env: { ...process.env, ...CONTROL_ENV },
+      env: { ...process.env, ...control },
     });
     children.push(loader);
     const output = await new Response(loader.stdout).text();
