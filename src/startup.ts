@@ -47,7 +47,7 @@ export function purgeDelayFor(faultMicros: number): string {
 const PAGE = 4096;
 /** A page written for the first time costs at least this much: a round that read faster did not fault. */
 const LEAST_FAULT_MICROS = 0.05;
-/** Buffers tried before the probe gives up, each held so that the next is other memory. */
+/** Buffers tried before the probe gives up. */
 const PROBE_BUFFERS = 8;
 
 /**
@@ -61,6 +61,7 @@ const PROBE_BUFFERS = 8;
  * run takes few faults and no buffer counts: the answer is 0, and memory is given back, as Bun does — never a surprise.
  */
 export function pageFaultMicros(pages = 32, rounds = 4, faults: () => number | undefined = threadFaults): number {
+  // Every buffer lives until the probe ends, so that the next one cannot be the same memory again.
   const held: Uint8Array[] = [];
   for (let tried = 0; tried < PROBE_BUFFERS; tried++) {
     const buffer = new Uint8Array(pages * rounds * PAGE);
