@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { canReexecute, keepsFreedMemory, missingStartupSettings, pageFaultMicros, purgeDelayFor, SLOW_FAULT_MICROS, threadFaults } from "./startup";
+import { canReexecute, keepsFreedMemory, missingStartupSettings, pageFaultMicros, SLOW_FAULT_MICROS, threadFaults } from "./startup";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,9 +11,9 @@ const never = () => {
 test("freed memory is kept only where a page fault is slow", () => {
   expect(missingStartupSettings({}, () => SLOW_FAULT_MICROS * 2)).toEqual({ BUN_CONFIG_MAX_HTTP_REQUESTS: "8192", MIMALLOC_PURGE_DELAY: "-1" });
   expect(missingStartupSettings({}, () => SLOW_FAULT_MICROS / 4)).toEqual({ BUN_CONFIG_MAX_HTTP_REQUESTS: "8192", MIMALLOC_PURGE_DELAY: "100" });
-  // The bench gives its proxy the same choice (scripts/bench.ts); at the threshold itself memory goes back.
-  expect(purgeDelayFor(SLOW_FAULT_MICROS)).toBe("100");
-  expect(purgeDelayFor(SLOW_FAULT_MICROS + 0.1)).toBe("-1");
+  // At the threshold itself memory goes back.
+  expect(missingStartupSettings({}, () => SLOW_FAULT_MICROS).MIMALLOC_PURGE_DELAY).toBe("100");
+  expect(missingStartupSettings({}, () => SLOW_FAULT_MICROS + 0.1).MIMALLOC_PURGE_DELAY).toBe("-1");
 });
 
 test("any negative delay keeps freed memory; none, or a delay, gives it back", () => {

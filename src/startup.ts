@@ -40,7 +40,7 @@ export function missingStartupSettings(env: Record<string, string | undefined>, 
 }
 
 /** MIMALLOC_PURGE_DELAY where a page fault takes `faultMicros`: keep freed memory only where faults are slow. */
-export function purgeDelayFor(faultMicros: number): string {
+function purgeDelayFor(faultMicros: number): string {
   return faultMicros > SLOW_FAULT_MICROS ? KEEP : GIVE_BACK;
 }
 
