@@ -1,12 +1,16 @@
 /**
- * Two gateway executables compared at the same time on one simulator: before and after a change, in one run.
- * `bun run scripts/bench/side-by-side.ts [--request large|hello] [--rounds N] BINARY_A BINARY_B`
+ * Gateways compared at the same time on one simulator: before and after a change, in one run.
+ * `bun run scripts/bench/side-by-side.ts [--request large|hello] [--rounds N] A B [C …]`
  *
- * Both gateways are pinned to core 0 (simulator and this driver to core 1, where taskset exists), warmed alike, then
- * given the same slices in turns — the 1 MB Claude Code request two at a time, or hello 64 at a time — each slice
- * ending once its process is quiet (settle.ts). Prints each one's CPU per request (median and every slice) and its
- * peak RSS during the slices. The full bench compares the gateway with the proxy; runs of it with one binary then the other are minutes
- * apart on a machine whose speed drifts by more than most changes, which this takes out.
+ * Each of A, B, … is an executable started as a gateway (`A --config FILE`), a script run with bun the same way
+ * (a name ending in .ts: `scripts/bench/floor.ts`, the least a translating gateway can do), or `proxy`: the bench's
+ * bare pass-through proxy, sent the Kiro form of each request. Every one is pinned to core 0 (simulator and this
+ * driver to core 1, where taskset exists), warmed alike, then given the same slices in turns — the 1 MB Claude Code
+ * request two at a time, or hello 64 at a time — each slice ending once its process is quiet (settle.ts). Prints each
+ * one's CPU per request (median and every slice) and its peak RSS during the slices. Scripts and the proxy start after
+ * the executables, with the MIMALLOC_PURGE_DELAY the first executable chose at start-up (as the bench's controls do).
+ * The full bench compares the gateway with the proxy; runs of it with one binary then the other are minutes apart on
+ * a machine whose speed drifts by more than most changes, which this takes out.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
@@ -16,7 +20,7 @@ import type { Subprocess } from "bun";
 import { closedLoop } from "./closed-loop";
 import { freePort, readyLine } from "./ports";
 import { MB, peakRssBytes, processCpuNs } from "./proc";
-import { claudeCode, hello } from "./requests";
+import { type BenchAccount, claudeCode, hello, kiroHeaders, pair } from "./requests";
 import { untilQuiet } from "./settle";
 import { median, round } from "./stats";
 
@@ -26,63 +30,101 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   strict: true,
 });
-if (positionals.length !== 2) throw new Error("name two gateway executables to compare");
+if (positionals.length < 2) throw new Error("name two or more gateways to compare (executables, .ts scripts, or proxy)");
 if (values.request !== "large" && values.request !== "hello") throw new Error(`--request takes large or hello, not ${values.request}`);
 const rounds = Number(values.rounds);
 const ROOT = resolve(import.meta.dir, "../..");
 const TASKSET = cpus().length >= 2 ? Bun.which("taskset") : null;
 const pin = (cmd: string[], core: 0 | 1) => (TASKSET ? [TASKSET, "-c", String(core), ...cmd] : cmd);
 const env = { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: "4096", LOG_LEVEL: "warn" };
-const large = JSON.stringify(claudeCode({ bytes: 1_000_000, tools: 20, history: 200 }));
-const small = JSON.stringify(hello());
-const slice = values.request === "large" ? { body: large, count: 40, workers: 2 } : { body: small, count: 3000, workers: 64 };
+const PURGE_DELAY = "MIMALLOC_PURGE_DELAY=";
+
+/** One contestant: where its requests go, and the two request bodies in the form it takes. */
+interface Contestant {
+  name: string;
+  pid: number;
+  url: string;
+  headers: Record<string, string>;
+  large: string;
+  small: string;
+  perRequestMs: number[];
+}
 
 const children: Subprocess[] = [];
 const work = await mkdtemp(join(tmpdir(), "kiro-side-by-side-"));
 try {
   const simulator = Bun.spawn(pin(["bun", "run", join(ROOT, "src/simulator/main.ts"), "--credentials-dir", join(work, "credentials"), "--accounts", "3"], 1), { stdout: "pipe", stderr: "inherit", env });
   children.push(simulator);
-  const sim = JSON.parse(await readyLine(simulator.stdout, "the simulator")) as { url: string };
+  const sim = JSON.parse(await readyLine(simulator.stdout, "the simulator")) as { url: string; accounts: Array<{ file: string }> };
+  const account = (await Bun.file(sim.accounts[0]!.file).json()) as BenchAccount;
   const apiKey = `sk-side-by-side-${crypto.randomUUID()}`;
-  const gateways = [];
-  for (const [i, binary] of positionals.entries()) {
+  const anthropic = { large: claudeCode({ bytes: 1_000_000, tools: 20, history: 200 }), small: hello() };
+  const gatewayForm = { headers: { "content-type": "application/json", "x-api-key": apiKey }, large: JSON.stringify(anthropic.large), small: JSON.stringify(anthropic.small) };
+  const kiroForm = { headers: kiroHeaders(account), large: pair(anthropic.large, account).kiro, small: pair(anthropic.small, account).kiro };
+
+  // Executables first: the first to choose an allocator setting at start-up sets it for the scripts and the proxy.
+  const order = [...positionals.keys()].sort((a, b) => kind(positionals[a]!) - kind(positionals[b]!));
+  const contestants: Contestant[] = new Array(positionals.length);
+  let purgeDelay: string | undefined;
+  for (const i of order) {
+    const given = positionals[i]!;
+    const name = `${given === "proxy" ? "proxy" : basename(given)} (${String.fromCharCode(65 + i)})`;
+    const childEnv = kind(given) > 0 && purgeDelay !== undefined ? { ...env, MIMALLOC_PURGE_DELAY: purgeDelay } : env;
+    if (given === "proxy") {
+      const proc = Bun.spawn(pin(["bun", "run", join(ROOT, "scripts/bench/passthrough.ts"), "--upstream", sim.url], 0), { stdout: "pipe", stderr: "inherit", env: childEnv });
+      children.push(proc);
+      const { url } = JSON.parse(await readyLine(proc.stdout, "the proxy")) as { url: string };
+      contestants[i] = { name, pid: proc.pid, url: `${url}/generateAssistantResponse`, ...kiroForm, perRequestMs: [] };
+      continue;
+    }
     const port = freePort();
     const config = join(work, `config-${i}.json`);
     await writeFile(config, JSON.stringify({ host: "127.0.0.1", port, apiKey, adminApiKey: `${apiKey}-admin`, credentialsDir: join(work, "credentials"), kiroApiBaseUrl: sim.url, kiroEndpoint: "q", kiroAuthBaseUrl: sim.url, oidcBaseUrl: sim.url, ssoPortalBaseUrl: sim.url }));
-    const proc = Bun.spawn(pin([resolve(binary), "--config", config], 0), { stdout: "ignore", stderr: "inherit", env });
+    const cmd = given.endsWith(".ts") ? ["bun", "run", resolve(given), "--config", config] : [resolve(given), "--config", config];
+    const proc = Bun.spawn(pin(cmd, 0), { stdout: "ignore", stderr: "inherit", env: childEnv });
     children.push(proc);
-    gateways.push({ name: `${basename(binary)} (${i === 0 ? "A" : "B"})`, url: `http://127.0.0.1:${port}/v1/messages`, pid: proc.pid, perRequestMs: [] as number[] });
+    contestants[i] = { name, pid: proc.pid, url: `http://127.0.0.1:${port}/v1/messages`, ...gatewayForm, perRequestMs: [] };
     await until(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok);
-  }
-  const send = async (url: string, body: string) => {
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-api-key": apiKey }, body });
-    await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
-  };
-  // Both request kinds in the warm-up, as the bench's gateway serves both.
-  for (const g of gateways) {
-    await closedLoop(4, { count: 300 }, () => send(g.url, large));
-    await closedLoop(64, { count: 10_000 }, () => send(g.url, small));
-  }
-  // The peak the slices reach, not the warm-up's (Linux: writing 5 to clear_refs resets VmHWM).
-  for (const g of gateways) await writeFile(`/proc/${g.pid}/clear_refs`, "5").catch(() => {});
-  for (let r = 0; r < rounds; r++) {
-    for (const g of r % 2 === 0 ? gateways : [...gateways].reverse()) {
-      await untilQuiet(g.pid);
-      const before = processCpuNs(g.pid);
-      await closedLoop(slice.workers, { count: slice.count }, () => send(g.url, slice.body));
-      await untilQuiet(g.pid);
-      g.perRequestMs.push((processCpuNs(g.pid) - before) / slice.count / 1e6);
+    if (kind(given) === 0) {
+      purgeDelay ??= (await Bun.file(`/proc/${proc.pid}/environ`).text().catch(() => "")).split("\0").find((v) => v.startsWith(PURGE_DELAY))?.slice(PURGE_DELAY.length);
     }
   }
-  console.log(`${values.request === "large" ? "the 1 MB request, two at a time" : "hello, 64 at a time"}; ${rounds} slices each, in turns${TASKSET ? ", pinned" : ""}`);
-  for (const g of gateways) {
-    console.log(`${g.name}: ${round(median(g.perRequestMs))} ms CPU a request (${g.perRequestMs.map((x) => round(x)).join(", ")}); peak RSS ${round(peakRssBytes(g.pid) / MB, 1)} MB`);
+  const send = async (c: Contestant, body: string) => {
+    const res = await fetch(c.url, { method: "POST", headers: c.headers, body });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${c.name} answered ${res.status}`);
+  };
+  const slice = values.request === "large" ? { body: (c: Contestant) => c.large, count: 40, workers: 2 } : { body: (c: Contestant) => c.small, count: 3000, workers: 64 };
+  // Both request kinds in the warm-up, as the bench's gateway serves both.
+  for (const c of contestants) {
+    await closedLoop(4, { count: 300 }, () => send(c, c.large));
+    await closedLoop(64, { count: 10_000 }, () => send(c, c.small));
+  }
+  // The peak the slices reach, not the warm-up's (Linux: writing 5 to clear_refs resets VmHWM).
+  for (const c of contestants) await writeFile(`/proc/${c.pid}/clear_refs`, "5").catch(() => {});
+  for (let r = 0; r < rounds; r++) {
+    for (const c of r % 2 === 0 ? contestants : [...contestants].reverse()) {
+      await untilQuiet(c.pid);
+      const before = processCpuNs(c.pid);
+      await closedLoop(slice.workers, { count: slice.count }, () => send(c, slice.body(c)));
+      await untilQuiet(c.pid);
+      c.perRequestMs.push((processCpuNs(c.pid) - before) / slice.count / 1e6);
+    }
+  }
+  const setting = purgeDelay === undefined ? "" : `; scripts and proxy with MIMALLOC_PURGE_DELAY=${purgeDelay}`;
+  console.log(`${values.request === "large" ? "the 1 MB request, two at a time" : "hello, 64 at a time"}; ${rounds} slices each, in turns${TASKSET ? ", pinned" : ""}${setting}`);
+  for (const c of contestants) {
+    console.log(`${c.name}: ${round(median(c.perRequestMs))} ms CPU a request (${c.perRequestMs.map((x) => round(x)).join(", ")}); peak RSS ${round(peakRssBytes(c.pid) / MB, 1)} MB`);
   }
 } finally {
   for (const child of children) child.kill();
   await Promise.all(children.map((c) => c.exited));
   await rm(work, { recursive: true, force: true });
+}
+
+/** 0 for an executable, 1 for a script or the proxy: the order they start in. */
+function kind(given: string): number {
+  return given === "proxy" || given.endsWith(".ts") ? 1 : 0;
 }
 
 async function until(ready: () => Promise<boolean>): Promise<void> {
