@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { closedLoop, type Stop } from "./closed-loop";
-import { cpuSince, machineBusySeconds, MB, peakRssBytes, processCpuNs, rssBytes, thisThreadNs, threadCpu, type ThreadCpu } from "./proc";
+import { cpuSince, machineBusySeconds, MB, peakRssBytes, rssBytes, thisThreadNs, threadCpu, type ThreadCpu, type Threads } from "./proc";
 import { asChatCompletion, claudeCode, hello, kiroHeaders, longReplyText, pair, type BenchAccount, type PairedRequest } from "./requests";
 import { type Settling, settleJit, untilQuiet } from "./settle";
 import { round, spread, type Spread } from "./stats";
@@ -201,14 +201,14 @@ async function paired(measure: (path: Path, p: PairedRequest) => Promise<number>
   const before = cpuNow();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: workers }, (_, w) => worker(w)));
-  const after = cpuNow();
+  const used = cpuUsed(before, cpuNow());
   const elapsedMs = performance.now() - t0;
   const inside = (path: Path) => round(times[path].reduce((sum, ms) => sum + ms, 0) / elapsedMs, 2);
   const r = (s: Spread): Spread => ({ p50: round(s.p50), p99: round(s.p99) });
-  const perRequest = (k: Process, requests: number) => round(((after[k] - before[k]) * 1000) / requests, 3);
+  const perRequest = (k: Process, requests: number) => round((used[k] * 1000) / requests, 3);
   return {
     samples: added.length,
-    otherCores: otherCores(before, after, elapsedMs / 1000),
+    otherCores: otherCores(used, elapsedMs / 1000),
     cpuMsPerRequest: { gateway: perRequest("gateway", added.length), proxy: perRequest("proxy", added.length), simulator: perRequest("simulator", 2 * added.length) },
     inside: { gateway: inside("gateway"), proxy: inside("proxy") },
     added: r(spread(added)),
@@ -271,22 +271,28 @@ async function warm(req: PairedRequest, rounds: number): Promise<void> {
 const PIDS = () => ({ gateway: plan.gateway.pid, proxy: plan.proxy.pid, simulator: plan.simulator.pid, client: process.pid });
 type Process = keyof ReturnType<typeof PIDS>;
 
-/** CPU seconds used so far by each of the four processes and by the whole machine. */
-function cpuNow(): Record<Process | "machine", number> {
-  const pids = PIDS();
-  return {
-    gateway: processCpuNs(pids.gateway) / 1e9,
-    proxy: processCpuNs(pids.proxy) / 1e9,
-    simulator: processCpuNs(pids.simulator) / 1e9,
-    client: processCpuNs(pids.client) / 1e9,
-    machine: machineBusySeconds(),
-  };
+/** A reading of each of the four processes' threads and of the whole machine's busy seconds. */
+interface CpuReading {
+  threads: Record<Process, Threads>;
+  machine: number;
 }
 
-function otherCores(before: ReturnType<typeof cpuNow>, after: ReturnType<typeof cpuNow>, seconds: number): number {
-  const used = (k: keyof typeof before) => after[k] - before[k];
-  const ours = used("gateway") + used("proxy") + used("simulator") + used("client");
-  return round(Math.max(0, used("machine") - ours) / seconds, 2);
+function cpuNow(): CpuReading {
+  const pids = PIDS();
+  const processes = Object.keys(pids) as Process[];
+  return { threads: Object.fromEntries(processes.map((p) => [p, threadCpu(pids[p])])) as Record<Process, Threads>, machine: machineBusySeconds() };
+}
+
+/** CPU seconds each process and the whole machine used between two readings (thread by thread: proc.ts's cpuSince). */
+function cpuUsed(before: CpuReading, after: CpuReading): Record<Process | "machine", number> {
+  const used = { machine: after.machine - before.machine } as Record<Process | "machine", number>;
+  for (const p of Object.keys(after.threads) as Process[]) used[p] = cpuSince(before.threads[p], after.threads[p]).total / 1e9;
+  return used;
+}
+
+function otherCores(used: Record<Process | "machine", number>, seconds: number): number {
+  const ours = used.gateway + used.proxy + used.simulator + used.client;
+  return round(Math.max(0, used.machine - ours) / seconds, 2);
 }
 
 interface Tally {
@@ -311,8 +317,8 @@ async function slice(path: Path, req: PairedRequest, concurrency: number, second
   );
   into.seconds += (performance.now() - t0) / 1000;
   into.requests += requests;
-  const after = cpuNow();
-  for (const k of Object.keys(after) as Array<keyof typeof after>) into.cpu[k] += after[k] - before[k];
+  const used = cpuUsed(before, cpuNow());
+  for (const k of Object.keys(used) as Array<keyof typeof used>) into.cpu[k] += used[k];
 }
 
 /**

@@ -1,7 +1,20 @@
 import { expect, test } from "bun:test";
-import { kindOf } from "./proc";
+import { cpuSince, kindOf } from "./proc";
 
 test("Bun's threads are told apart by name: the collector's (JSCWarmUp too), the JIT's, the HTTP client's", () => {
   const kinds = ["kiro-ts", "HTTP Client", "JITWorker", "HeapHelper", "JSCWarmUp", "mi-scavenger", "Bun Pool 0"].map((name, i) => kindOf(100, String(100 + i), name));
   expect(kinds).toEqual(["main", "http", "jit", "gc", "gc", "other", "other"]);
+});
+
+test("CPU between two readings goes thread by thread: a JIT thread that ended takes none of the slice's time away", () => {
+  const before = new Map([
+    ["100", { kind: "main" as const, ns: 5_000 }],
+    ["101", { kind: "jit" as const, ns: 781_000_000 }],
+  ]);
+  // The old JIT thread ended while idle; a new one started with the next work.
+  const after = new Map([
+    ["100", { kind: "main" as const, ns: 9_000 }],
+    ["102", { kind: "jit" as const, ns: 300 }],
+  ]);
+  expect(cpuSince(before, after)).toEqual({ main: 4_000, http: 0, jit: 300, gc: 0, other: 0, total: 4_300 });
 });

@@ -18,18 +18,8 @@ function statusKb(pid: number, field: string): number {
   return Number(kb);
 }
 
-/** Clock ticks per second of /proc/<pid>/stat; 100 on every Linux this runs on. */
+/** Clock ticks per second of /proc/stat; 100 on every Linux this runs on. */
 const TICKS_PER_SECOND = 100;
-
-/** User + system CPU time consumed so far, in seconds (10 ms resolution). */
-export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return (utime + stime) / TICKS_PER_SECOND;
-}
 
 /**
  * A process's CPU time by kind of thread, ns: JS and the event loop (with the collections JSC runs there), Bun's HTTP
@@ -81,8 +71,11 @@ export function threadCpu(pid: number): Threads {
 }
 
 /**
- * CPU spent between two readings, kind by kind: a thread born meanwhile counts from zero; one that ended took its
- * last slice with it (Bun's threads live as long as the process, so that is rare and small).
+ * CPU spent between two readings, kind by kind: a thread born meanwhile counts from zero; one that ended meanwhile is
+ * not counted. Always thread by thread, never as a difference of two sums: JSC's JIT and collector threads end after
+ * a few seconds idle and new ones start with the next work (a gateway's JIT thread with 781 ms of CPU was gone 10 s
+ * after its load stopped), and a sum would lose a whole thread's life with it — slices of side-by-side.ts read
+ * negative that way. What an ending thread did since the first reading is lost, and it ends only after seconds idle.
  */
 export function cpuSince(before: Threads, after: Threads): ThreadCpu {
   const d: ThreadCpu = { main: 0, http: 0, jit: 0, gc: 0, other: 0, total: 0 };
@@ -92,11 +85,6 @@ export function cpuSince(before: Threads, after: Threads): ThreadCpu {
     d.total += used;
   }
   return d;
-}
-
-/** The process's CPU time so far, every live thread's, ns. */
-export function processCpuNs(pid: number): number {
-  return cpuSince(new Map(), threadCpu(pid)).total;
 }
 
 /** The calling thread's CPU time so far, ns. */

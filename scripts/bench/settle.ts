@@ -4,7 +4,7 @@
  * which a gateway that has run for a few minutes no longer pays. So warm-up runs in windows of load and stops once
  * the JIT took under JIT_SETTLED of each watched process's CPU in QUIET_WINDOWS windows in a row.
  */
-import { cpuSince, processCpuNs, threadCpu } from "./proc";
+import { cpuSince, threadCpu } from "./proc";
 import { round } from "./stats";
 
 const JIT_SETTLED = 0.03;
@@ -60,11 +60,11 @@ const QUIET_MOST_MS = 2000;
 export async function untilQuiet(pid: number, mostMs = QUIET_MOST_MS): Promise<{ ms: number; quiet: boolean }> {
   const t0 = performance.now();
   let quietPolls = 0;
-  let last = processCpuNs(pid);
+  let last = threadCpu(pid);
   while (quietPolls < QUIET_POLLS && performance.now() - t0 < mostMs) {
     await Bun.sleep(QUIET_POLL_MS);
-    const now = processCpuNs(pid);
-    quietPolls = now - last < QUIET_POLL_MS * 1e6 * QUIET_CORE_SHARE ? quietPolls + 1 : 0;
+    const now = threadCpu(pid);
+    quietPolls = cpuSince(last, now).total < QUIET_POLL_MS * 1e6 * QUIET_CORE_SHARE ? quietPolls + 1 : 0;
     last = now;
   }
   return { ms: Math.round(performance.now() - t0), quiet: quietPolls >= QUIET_POLLS };

@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import type { Subprocess } from "bun";
 import { closedLoop } from "./closed-loop";
 import { freePort, readyLine } from "./ports";
-import { MB, peakRssBytes, processCpuNs } from "./proc";
+import { cpuSince, MB, peakRssBytes, threadCpu } from "./proc";
 import { type BenchAccount, claudeCode, hello, kiroHeaders, pair } from "./requests";
 import { untilQuiet } from "./settle";
 import { median, round } from "./stats";
@@ -105,10 +105,10 @@ try {
   for (let r = 0; r < rounds; r++) {
     for (const c of r % 2 === 0 ? contestants : [...contestants].reverse()) {
       await untilQuiet(c.pid);
-      const before = processCpuNs(c.pid);
+      const before = threadCpu(c.pid);
       await closedLoop(slice.workers, { count: slice.count }, () => send(c, slice.body(c)));
       await untilQuiet(c.pid);
-      c.perRequestMs.push((processCpuNs(c.pid) - before) / slice.count / 1e6);
+      c.perRequestMs.push(cpuSince(before, threadCpu(c.pid)).total / slice.count / 1e6);
     }
   }
   const setting = purgeDelay === undefined ? "" : `; scripts and proxy with MIMALLOC_PURGE_DELAY=${purgeDelay}`;
