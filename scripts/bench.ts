@@ -19,7 +19,7 @@ import { keepsFreedMemory } from "../src/startup";
 import { clusterBench, clusterTable } from "./bench/cluster";
 import type { LoadPlan, LoadResults } from "./bench/load";
 import { freePort, readyLine } from "./bench/ports";
-import { MB, rssBytes } from "./bench/proc";
+import { environValue, MB, rssBytes } from "./bench/proc";
 import { recordingBench, recordingRows } from "./bench/recording";
 import { hello } from "./bench/requests";
 import { rows, table, type BenchResults, type StartResults } from "./bench/report";
@@ -203,8 +203,7 @@ async function main(): Promise<void> {
       running = proc;
     }
     say(`Start to first answer: ${start.firstAnswerMs.join(", ")} ms; idle RSS ${start.idleRssMB.join(", ")} MB`);
-    const setting = "MIMALLOC_PURGE_DELAY=";
-    const chosen = (await Bun.file(`/proc/${running!.pid}/environ`).text()).split("\0").find((v) => v.startsWith(setting))?.slice(setting.length);
+    const chosen = environValue(running!.pid, "MIMALLOC_PURGE_DELAY");
     notes.push(
       chosen === undefined
         ? "gateway, proxy and reference with Bun's allocator settings (the gateway set no MIMALLOC_PURGE_DELAY)"

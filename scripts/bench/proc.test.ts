@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { cpuSince, kindOf } from "./proc";
+import { cpuSince, environValue, kindOf } from "./proc";
 
 test("Bun's threads are told apart by name: the collector's (JSCWarmUp too), the JIT's, the HTTP client's", () => {
   const kinds = ["kiro-ts", "HTTP Client", "JITWorker", "HeapHelper", "JSCWarmUp", "mi-scavenger", "Bun Pool 0"].map((name, i) => kindOf(100, String(100 + i), name));
@@ -17,4 +17,14 @@ test("CPU between two readings goes thread by thread: a JIT thread that ended ta
     ["102", { kind: "jit" as const, ns: 300 }],
   ]);
   expect(cpuSince(before, after)).toEqual({ main: 4_000, http: 0, jit: 300, gc: 0, other: 0, total: 4_300 });
+});
+
+test("a process's environment is read as it started, a value holding '=' whole", async () => {
+  const child = Bun.spawn(["sleep", "5"], { env: { KIRO_BENCH_SETTING: "a=b", PATH: process.env.PATH ?? "" } });
+  try {
+    expect(environValue(child.pid, "KIRO_BENCH_SETTING")).toBe("a=b");
+    expect(environValue(child.pid, "KIRO_BENCH_SETTIN")).toBeUndefined();
+  } finally {
+    child.kill();
+  }
 });

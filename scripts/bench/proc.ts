@@ -18,6 +18,12 @@ function statusKb(pid: number, field: string): number {
   return Number(kb);
 }
 
+/** A variable of the process's environment as it started (/proc/PID/environ), or undefined where it has none. */
+export function environValue(pid: number, name: string): string | undefined {
+  const prefix = `${name}=`;
+  return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").find((v) => v.startsWith(prefix))?.slice(prefix.length);
+}
+
 /** Clock ticks per second of /proc/stat; 100 on every Linux this runs on. */
 const TICKS_PER_SECOND = 100;
 

@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import type { Subprocess } from "bun";
 import { closedLoop } from "./closed-loop";
 import { freePort, readyLine } from "./ports";
-import { cpuSince, MB, peakRssBytes, threadCpu } from "./proc";
+import { cpuSince, environValue, MB, peakRssBytes, threadCpu } from "./proc";
 import { type BenchAccount, claudeCode, hello, kiroHeaders, pair } from "./requests";
 import { untilQuiet } from "./settle";
 import { median, round } from "./stats";
@@ -37,7 +37,6 @@ const ROOT = resolve(import.meta.dir, "../..");
 const TASKSET = cpus().length >= 2 ? Bun.which("taskset") : null;
 const pin = (cmd: string[], core: 0 | 1) => (TASKSET ? [TASKSET, "-c", String(core), ...cmd] : cmd);
 const env = { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: "4096", LOG_LEVEL: "warn" };
-const PURGE_DELAY = "MIMALLOC_PURGE_DELAY=";
 
 /** One contestant: where its requests go, and the two request bodies in the form it takes. */
 interface Contestant {
@@ -86,7 +85,7 @@ try {
     contestants[i] = { name, pid: proc.pid, url: `http://127.0.0.1:${port}/v1/messages`, ...gatewayForm, perRequestMs: [] };
     await until(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok);
     if (kind(given) === 0) {
-      purgeDelay ??= (await Bun.file(`/proc/${proc.pid}/environ`).text().catch(() => "")).split("\0").find((v) => v.startsWith(PURGE_DELAY))?.slice(PURGE_DELAY.length);
+      purgeDelay ??= environValue(proc.pid, "MIMALLOC_PURGE_DELAY");
     }
   }
   const send = async (c: Contestant, body: string) => {
