@@ -35,13 +35,9 @@ const KEEP = "-1";
 export function missingStartupSettings(env: Record<string, string | undefined>, faultMicros: () => number): Record<string, string> {
   const missing: Record<string, string> = {};
   if (!env.BUN_CONFIG_MAX_HTTP_REQUESTS) missing.BUN_CONFIG_MAX_HTTP_REQUESTS = "8192";
-  if (!env.MIMALLOC_PURGE_DELAY) missing.MIMALLOC_PURGE_DELAY = purgeDelayFor(faultMicros());
+  // Freed memory is kept only where faults are slow.
+  if (!env.MIMALLOC_PURGE_DELAY) missing.MIMALLOC_PURGE_DELAY = faultMicros() > SLOW_FAULT_MICROS ? KEEP : GIVE_BACK;
   return missing;
-}
-
-/** MIMALLOC_PURGE_DELAY where a page fault takes `faultMicros`: keep freed memory only where faults are slow. */
-function purgeDelayFor(faultMicros: number): string {
-  return faultMicros > SLOW_FAULT_MICROS ? KEEP : GIVE_BACK;
 }
 
 const PAGE = 4096;
