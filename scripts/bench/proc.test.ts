@@ -20,8 +20,10 @@ test("CPU between two readings goes thread by thread: a JIT thread that ended ta
 });
 
 test("a process's environment is read as it started, a value holding '=' whole", async () => {
-  const child = Bun.spawn(["sleep", "5"], { env: { KIRO_BENCH_SETTING: "a=b", PATH: process.env.PATH ?? "" } });
+  const child = Bun.spawn(["sh", "-c", "echo started; sleep 5"], { env: { KIRO_BENCH_SETTING: "a=b", PATH: process.env.PATH ?? "" }, stdout: "pipe" });
   try {
+    // Until the child has executed, /proc shows the environment it was forked with.
+    await child.stdout.getReader().read();
     expect(environValue(child.pid, "KIRO_BENCH_SETTING")).toBe("a=b");
     expect(environValue(child.pid, "KIRO_BENCH_SETTIN")).toBeUndefined();
   } finally {
