@@ -23,6 +23,8 @@ RUN apt-get update \
  && chown -R kiro /var/lib/kiro-ts
 COPY --from=build /src/dist/kiro-ts /usr/local/bin/kiro-ts
 USER kiro
+# Lets fetch hold more than 256 upstream streams; set here, kiro-ts need not restart itself with it at start.
+ENV BUN_CONFIG_MAX_HTTP_REQUESTS=8192
 WORKDIR /var/lib/kiro-ts
 EXPOSE 8990
 VOLUME ["/var/lib/kiro-ts/credentials"]

@@ -27,16 +27,17 @@ export function keepsFreedMemory(env: Record<string, string | undefined> = proce
 
 /** Above this many microseconds a fault, freed memory is kept rather than given back. */
 export const SLOW_FAULT_MICROS = 4;
-/** Bun's own purge delay (`MIMALLOC_VERBOSE=1` lists it): memory given back as Bun gives it. */
-const GIVE_BACK = "100";
 const KEEP = "-1";
 
-/** The settings `env` lacks, with their values; `faultMicros` is asked only when the allocator's is among them. */
+/**
+ * The settings `env` lacks, with their values; `faultMicros` is asked only when the allocator's is unset. Where
+ * freed memory should go back, nothing is added: Bun's own delay (100 ms, `MIMALLOC_VERBOSE=1` lists it) does that,
+ * and a process whose environment already lifts fetch's limit then starts once instead of twice.
+ */
 export function missingStartupSettings(env: Record<string, string | undefined>, faultMicros: () => number): Record<string, string> {
   const missing: Record<string, string> = {};
   if (!env.BUN_CONFIG_MAX_HTTP_REQUESTS) missing.BUN_CONFIG_MAX_HTTP_REQUESTS = "8192";
-  // Freed memory is kept only where faults are slow.
-  if (!env.MIMALLOC_PURGE_DELAY) missing.MIMALLOC_PURGE_DELAY = faultMicros() > SLOW_FAULT_MICROS ? KEEP : GIVE_BACK;
+  if (!env.MIMALLOC_PURGE_DELAY && faultMicros() > SLOW_FAULT_MICROS) missing.MIMALLOC_PURGE_DELAY = KEEP;
   return missing;
 }
 
