@@ -2,13 +2,14 @@ import Anthropic from "@anthropic-ai/sdk";
 import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../errors";
 import type { KiroEvent } from "../kiro/types";
-import { encodeSSE, MessageFolder } from "./output";
+import { SseChunk } from "../http/sse";
+import { encodeSSE, KiroTextDelta, MessageFolder, TextDelta, writeSSE } from "./output";
 import { errorBody } from "./errors";
 import type { MessageResponse, SseEvent, StreamEvent } from "./schemas";
 import { StreamTranslator, SYNTHETIC_SIGNATURE } from "./stream";
 import { webSearchEvents } from "./web-search";
 import { EventStreamDecoder } from "../kiro/eventstream";
-import { readEvent } from "../kiro/events";
+import { KiroText, readEvent } from "../kiro/events";
 import { encodeFrame } from "../simulator/frames";
 
 const TEXT_HEADERS = { ":event-type": "assistantResponseEvent", ":content-type": "application/json", ":message-type": "event" };
@@ -146,6 +147,56 @@ describe("encodeSSE", () => {
         for (const e of [...t.push(event), ...t.push({ type: "text", content: text })]) expect(encodeSSE(e)).toBe(whole(e));
       }
     }
+  });
+});
+
+describe("writeSSE", () => {
+  const written = (chunk: SseChunk) => Buffer.from(chunk.bytes()).toString("utf8");
+  const kiroText = (text: string) => {
+    const event = new EventStreamDecoder({ read: readEvent }).push(encodeFrame(TEXT_HEADERS, `{"content":${JSON.stringify(text)}}`))[0]!;
+    if (!KiroText.isRead(event)) throw new Error("not a text read from bytes");
+    return new KiroTextDelta(event);
+  };
+  const delta = (index: number, d: TextDelta | KiroTextDelta): SseEvent => ({ type: "content_block_delta", index, delta: d });
+
+  test("one block's texts that follow each other in a write go out as one delta, their literals joined byte for byte", () => {
+    const chunk = new SseChunk();
+    const events: SseEvent[] = [
+      { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
+      delta(0, kiroText('Hel"')),
+      delta(0, new TextDelta("lo\\")),
+      delta(0, kiroText("\n東京 🚀")),
+      delta(0, kiroText("")),
+      { type: "content_block_stop", index: 0 },
+      delta(1, kiroText("a")),
+      delta(2, kiroText("b")),
+      delta(2, new TextDelta("c")),
+    ];
+    for (const e of events) writeSSE(e, chunk);
+    expect(written(chunk)).toBe(
+      [
+        encodeSSE(events[0]!),
+        encodeSSE(delta(0, new TextDelta('Hel"lo\\\n東京 🚀'))),
+        encodeSSE(events[5]!),
+        encodeSSE(delta(1, new TextDelta("a"))),
+        encodeSSE(delta(2, new TextDelta("bc"))),
+      ].join(""),
+    );
+  });
+
+  test("a new write opens a new delta, and any other event ends the run", () => {
+    const chunk = new SseChunk();
+    writeSSE(delta(0, kiroText("a")), chunk);
+    chunk.clear();
+    writeSSE(delta(0, kiroText("b")), chunk);
+    writeSSE({ type: "ping" }, chunk);
+    writeSSE(delta(0, kiroText("c")), chunk);
+    // Past the indexes whose openings are kept as bytes.
+    writeSSE(delta(40, new TextDelta("d")), chunk);
+    writeSSE(delta(40, kiroText("e")), chunk);
+    expect(written(chunk)).toBe(
+      [delta(0, new TextDelta("b")), { type: "ping" } as SseEvent, delta(0, new TextDelta("c")), delta(40, new TextDelta("de"))].map(encodeSSE).join(""),
+    );
   });
 });
 

@@ -47,9 +47,9 @@ export class KiroTextDelta {
     return { type: "text_delta", text: this.text };
   }
 
-  /** Copies the bytes of JSON.stringify(delta.text), when the delta has them. */
-  static copyLiteral(delta: object, into: ByteSink): boolean {
-    return #source in delta && KiroText.copyLiteral(delta.#source, into);
+  /** Copies the bytes of JSON.stringify(delta.text) (`skip`: less its first bytes), when the delta has them. */
+  static copyLiteral(delta: object, into: ByteSink, skip = 0): boolean {
+    return #source in delta && KiroText.copyLiteral(delta.#source, into, skip);
   }
 }
 
@@ -70,21 +70,37 @@ export function wholeTextDelta(event: Extract<KiroEvent, { type: "text" }>): Tex
 /** `event: content_block_delta … "text":` for the first block indexes, as bytes. */
 const TEXT_DELTA_OPENINGS = Array.from({ length: 16 }, (_, index) => encoder.encode(textDeltaOpening(index)));
 const TEXT_DELTA_CLOSING = encoder.encode("}}\n\n");
+/** A text delta's last bytes from its literal's closing quote on. */
+const LITERAL_CLOSING_BYTES = 1 + TEXT_DELTA_CLOSING.length;
 
 function textDeltaOpening(index: number): string {
   return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"text_delta","text":`;
 }
 
-/** encodeSSE into a chunk, with a text Kiro wrote as bytes copied as they are (the same bytes as encodeSSE's). */
+/**
+ * encodeSSE into a chunk, with a text Kiro wrote as bytes copied as they are (the same bytes as encodeSSE's). Texts
+ * of one block that follow each other in one write go out as one delta, their literals joined: the client reads the
+ * same text at the same moment, without ~100 bytes of event around every Kiro frame (a frame carries a few words).
+ * `chunk.mark` is the block whose text delta the chunk ends with, or -1.
+ */
 export function writeSSE(event: SseEvent, chunk: SseChunk): void {
-  if (event.type === "content_block_delta" && event.delta instanceof KiroTextDelta) {
-    const opening = TEXT_DELTA_OPENINGS[event.index];
-    if (opening) chunk.put(opening);
-    else chunk.write(textDeltaOpening(event.index));
-    KiroTextDelta.copyLiteral(event.delta, chunk);
+  if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
+    // Continued, the last delta's closing quote and this literal's opening one go: one literal holds both texts.
+    const continued = chunk.mark === event.index;
+    if (continued) chunk.unwrite(LITERAL_CLOSING_BYTES);
+    else {
+      const opening = TEXT_DELTA_OPENINGS[event.index];
+      if (opening) chunk.put(opening);
+      else chunk.write(textDeltaOpening(event.index));
+    }
+    const skip = continued ? 1 : 0;
+    if (!KiroTextDelta.copyLiteral(event.delta, chunk, skip)) chunk.write(JSON.stringify(event.delta.text).slice(skip));
+    // Put, not written: the closing lies in the buffer, where the next delta can take it back.
     chunk.put(TEXT_DELTA_CLOSING);
+    chunk.mark = event.index;
     return;
   }
+  chunk.mark = -1;
   chunk.write(encodeSSE(event));
 }
 

@@ -36,6 +36,8 @@ const encoder = new TextEncoder();
  * as Kiro wrote it), straight from where they lie. Its buffer is kept for the next write once `clear`ed.
  */
 export class SseChunk {
+  /** What the format's last write left open for the next to continue (its own note), -1 for nothing; cleared with the chunk. */
+  mark = -1;
   private buf: Buffer | undefined;
   private at = 0;
   private text = "";
@@ -63,6 +65,11 @@ export class SseChunk {
     this.at += Buffer.prototype.copy.call(bytes, this.buf!, this.at, start, end);
   }
 
+  /** Takes back the last `n` bytes copied in (never text written since). */
+  unwrite(n: number): void {
+    this.at -= n;
+  }
+
   /** What was written: a view of the buffer, valid until the next `clear`. */
   bytes(): Uint8Array {
     if (this.text !== "") this.settle();
@@ -73,6 +80,7 @@ export class SseChunk {
   clear(): void {
     this.at = 0;
     this.text = "";
+    this.mark = -1;
   }
 
   private settle(): void {

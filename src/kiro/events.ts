@@ -43,10 +43,13 @@ export class KiroText {
     return { type: "text", content: this.content };
   }
 
-  /** Copies the UTF-8 bytes of `event`'s content as a JSON string literal, quotes included, when the event was read from them. */
-  static copyLiteral(event: KiroEvent, into: ByteSink): boolean {
+  /**
+   * Copies the UTF-8 bytes of `event`'s content as a JSON string literal, quotes included (`skip`: less its first
+   * bytes), when the event was read from them.
+   */
+  static copyLiteral(event: KiroEvent, into: ByteSink, skip = 0): boolean {
     if (!(#bytes in event)) return false;
-    into.copy(event.#bytes, event.#start, event.#end);
+    into.copy(event.#bytes, event.#start + skip, event.#end);
     return true;
   }
 
