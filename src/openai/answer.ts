@@ -5,6 +5,7 @@
  */
 import { checkMaxTokens } from "../anthropic/max-tokens";
 import { type MessagesCall, sendMessages } from "../anthropic/messages";
+import { TextDelta } from "../anthropic/output";
 import { type AnsweredReply, PING_AFTER_MS } from "../anthropic/respond";
 import type { MessagesRequest, StreamEvent } from "../anthropic/schemas";
 import { type SseFormat, sseResponse } from "../http/sse";
@@ -99,7 +100,38 @@ async function send(s: Services, request: MessagesRequest, call: MessagesCall, b
 /** OpenAI's prompt_cache_key names the client's conversation, which keeps it on one account (session affinity). */
 const withSession = (call: OpenAICall, key: string | null | undefined): MessagesCall => (key ? { ...call, sessionKey: key } : call);
 
-/** The reply's batches of events as the writer renders them. */
+/** The reply's batches of events as the writer renders them, one block's texts in a batch joined (joinTexts). */
 async function* rendered<T>(reply: AnsweredReply, render: (e: StreamEvent) => T[]): AsyncGenerator<T[]> {
-  for await (const batch of reply.events()) yield batch.flatMap(render);
+  for await (const batch of reply.events()) yield joinTexts(batch).flatMap(render);
 }
+
+type TextDeltaEvent = Extract<StreamEvent, { type: "content_block_delta" }> & { delta: { type: "text_delta"; text: string } };
+const isTextDelta = (e: StreamEvent): e is TextDeltaEvent => e.type === "content_block_delta" && e.delta.type === "text_delta";
+
+/**
+ * One block's text deltas that follow each other in a batch (one read of Kiro's reply), as one: a chunk or event
+ * then carries what arrived at once, not every Kiro frame's few words in 150–200 bytes of envelope each. The client
+ * reads the same text at the same moment (the Anthropic writer joins them as bytes, output.ts's writeSSE).
+ */
+export function joinTexts(batch: readonly StreamEvent[]): readonly StreamEvent[] {
+  let joined: StreamEvent[] | undefined;
+  for (let i = 0; i < batch.length; ) {
+    const e = batch[i]!;
+    let end = i + 1;
+    if (isTextDelta(e)) {
+      while (end < batch.length && sameBlockText(batch[end]!, e.index)) end++;
+      if (end - i > 1) {
+        joined ??= batch.slice(0, i);
+        const text = (batch.slice(i, end) as TextDeltaEvent[]).map((t) => t.delta.text).join("");
+        joined.push({ type: "content_block_delta", index: e.index, delta: new TextDelta(text) });
+        i = end;
+        continue;
+      }
+    }
+    joined?.push(e);
+    i = end;
+  }
+  return joined ?? batch;
+}
+
+const sameBlockText = (e: StreamEvent, index: number) => isTextDelta(e) && e.index === index;
