@@ -451,7 +451,10 @@ function textDelivered(sse: string): number {
   return chars;
 }
 
-/** Reads a whole streamed reply, keeping its text only when asked (the check, untimed). */
+/**
+ * Reads a whole streamed reply, keeping its bytes when asked; they are decoded only once the reading is timed (how
+ * many bytes carry the text depends on how the reads fell: the gateway joins the texts of one read).
+ */
 async function drainCounted(path: Path, p: PairedRequest, eventStreamBytes: number, keep: boolean): Promise<{ t: Throughput; cpuNs: ThreadCpu; text?: string; tail: string }> {
   const pid = pidOf(path);
   const { url, init } = requestFor(path, p);
@@ -459,18 +462,18 @@ async function drainCounted(path: Path, p: PairedRequest, eventStreamBytes: numb
   const t0 = performance.now();
   const res = await fetch(url, init);
   const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
   let received = 0;
-  let text = "";
+  const kept: Uint8Array[] = [];
   let last = new Uint8Array(0);
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     received += value.length;
     last = value;
-    if (keep) text += decoder.decode(value, { stream: true });
+    if (keep) kept.push(value);
   }
   const wallSeconds = (performance.now() - t0) / 1000;
+  const text = keep ? new TextDecoder().decode(Buffer.concat(kept)) : "";
   await untilQuiet(pid);
   const cpuNs = cpuSince(cpu0, threadCpu(pid));
   if (res.status !== 200) failed(path, `long reply: HTTP ${res.status}`);
@@ -492,29 +495,30 @@ async function drainCounted(path: Path, p: PairedRequest, eventStreamBytes: numb
 
 /**
  * Long replies, gateway beside proxy, one round: each size once by each (the first alternating by round). Before
- * the first round, one untimed drain through the gateway checks that every character the simulator sent arrived.
+ * the first round, one untimed drain through the gateway checks that every character the simulator sent arrived;
+ * every timed drain checks it again once its timing is over.
  */
-async function streamRound(round: number, expected: Map<number, { text: number; sse: number }>): Promise<StreamRound[]> {
+async function streamRound(round: number, eventStreams: Map<number, number>): Promise<StreamRound[]> {
   const out: StreamRound[] = [];
   for (const { bytes, chars } of plan.longReplies) {
     const long = pair(hello({ stream: true, text: `[sim] long ${bytes} ${chars}` }), plan.account);
-    let known = expected.get(chars);
-    if (!known) {
+    const sent = longReplyText(bytes, chars);
+    let eventStreamBytes = eventStreams.get(chars);
+    if (eventStreamBytes === undefined) {
       const probe = await fetch(requestFor("direct", long).url, requestFor("direct", long).init);
-      const eventStreamBytes = (await probe.arrayBuffer()).byteLength;
+      eventStreamBytes = (await probe.arrayBuffer()).byteLength;
       const checked = await drainCounted("gateway", long, eventStreamBytes, true);
-      const sent = longReplyText(bytes, chars);
       const got = textDelivered(checked.text!);
       if (got !== sent) failed("gateway", `long reply carried ${got} of the ${sent} characters sent`);
-      known = { text: eventStreamBytes, sse: checked.t.receivedBytes };
-      expected.set(chars, known);
+      eventStreams.set(chars, eventStreamBytes);
     }
     const runs: Partial<Record<"gateway" | "proxy", Awaited<ReturnType<typeof drainCounted>>>> = {};
-    for (const path of round % 2 === 0 ? (["gateway", "proxy"] as const) : (["proxy", "gateway"] as const)) runs[path] = await drainCounted(path, long, known.text, false);
+    for (const path of round % 2 === 0 ? (["gateway", "proxy"] as const) : (["proxy", "gateway"] as const)) runs[path] = await drainCounted(path, long, eventStreamBytes, path === "gateway");
     const g = runs.gateway!;
     const p = runs.proxy!;
-    const complete = g.t.receivedBytes === known.sse && g.tail.includes("message_stop") && p.t.receivedBytes === known.text;
-    if (!complete) failed("gateway", `long reply of ${chars}-character frames: ${g.t.receivedBytes} of ${known.sse} SSE bytes, proxy ${p.t.receivedBytes} of ${known.text}`);
+    const got = textDelivered(g.text!);
+    const complete = got === sent && g.tail.includes("message_stop") && p.t.receivedBytes === eventStreamBytes;
+    if (!complete) failed("gateway", `long reply of ${chars}-character frames: ${got} of ${sent} characters, proxy ${p.t.receivedBytes} of ${eventStreamBytes} bytes`);
     out.push({ frameChars: chars, gateway: { ...g.t, cpuNs: g.cpuNs }, proxy: { ...p.t, cpuNs: p.cpuNs }, complete });
   }
   return out;
@@ -595,14 +599,14 @@ async function main(): Promise<LoadResults> {
   await untilQuiet(plan.gateway.pid);
   await untilQuiet(plan.proxy.pid);
   const rounds: LoadResults["rounds"] = { large: [], small: [], stream: [], fronts: [] };
-  const expected = new Map<number, { text: number; sse: number }>();
+  const eventStreams = new Map<number, number>();
   const reference = referenceCpu(large);
   for (let r = 0; r < plan.rounds; r++) {
     note(`round ${r + 1} of ${plan.rounds}: the ${(large.bytes / MB).toFixed(2)} MB request, hello at concurrency 64, long replies — gateway and proxy in turns; the same request as Chat Completions and through /v1/messages in turns`);
     rounds.large.push(await cpuRound(large, 2, { count: scaled(20) }, 4, reference));
     rounds.fronts.push(await frontsRound(fronts, 2, scaled(20), 4));
     rounds.small.push(await cpuRound(small, 64, { seconds: Math.max(0.25, plan.scale) }, 4));
-    rounds.stream.push(...(await streamRound(r, expected)));
+    rounds.stream.push(...(await streamRound(r, eventStreams)));
   }
 
   note("latency, for information: hello sequential, the large request 32 at once");
