@@ -69,39 +69,60 @@ export function wholeTextDelta(event: Extract<KiroEvent, { type: "text" }>): Tex
 
 /** `event: content_block_delta … "text":` for the first block indexes, as bytes. */
 const TEXT_DELTA_OPENINGS = Array.from({ length: 16 }, (_, index) => encoder.encode(textDeltaOpening(index)));
-const TEXT_DELTA_CLOSING = encoder.encode("}}\n\n");
-/** A text delta's last bytes from its literal's closing quote on. */
-const LITERAL_CLOSING_BYTES = 1 + TEXT_DELTA_CLOSING.length;
+const DELTA_CLOSING = encoder.encode("}}\n\n");
+/** A text or thinking delta's last bytes from its literal's closing quote on. */
+const LITERAL_CLOSING_BYTES = 1 + DELTA_CLOSING.length;
 
 function textDeltaOpening(index: number): string {
   return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"text_delta","text":`;
 }
 
+function thinkingDeltaOpening(index: number): string {
+  return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"thinking_delta","thinking":`;
+}
+
 /**
- * encodeSSE into a chunk, with a text Kiro wrote as bytes copied as they are (the same bytes as encodeSSE's). Texts
- * of one block that follow each other in one write go out as one delta, their literals joined: the client reads the
- * same text at the same moment, without ~100 bytes of event around every Kiro frame (a frame carries a few words).
- * `chunk.mark` is the block whose text delta the chunk ends with, or -1.
+ * encodeSSE into a chunk, with a text Kiro wrote as bytes copied as they are (the same bytes as encodeSSE's). One
+ * block's text or thinking deltas that follow each other in one write go out as one delta, their literals joined:
+ * the client reads the same text at the same moment, without ~100 bytes of event around each of Kiro's frames (a
+ * frame carries a few words). An empty thinking delta, which ends a thinking block cut from tags (§5.3), stays
+ * whole. `chunk.mark` is the delta the chunk ends with: 2 × its block's index, + 1 for thinking; -1 for none.
  */
 export function writeSSE(event: SseEvent, chunk: SseChunk): void {
-  if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
-    // Continued, the last delta's closing quote and this literal's opening one go: one literal holds both texts.
-    const continued = chunk.mark === event.index;
-    if (continued) chunk.unwrite(LITERAL_CLOSING_BYTES);
-    else {
-      const opening = TEXT_DELTA_OPENINGS[event.index];
-      if (opening) chunk.put(opening);
-      else chunk.write(textDeltaOpening(event.index));
+  if (event.type === "content_block_delta") {
+    const d = event.delta;
+    if (d.type === "text_delta") {
+      const skip = joined(chunk, 2 * event.index) ? 1 : 0;
+      if (!skip) {
+        const opening = TEXT_DELTA_OPENINGS[event.index];
+        if (opening) chunk.put(opening);
+        else chunk.write(textDeltaOpening(event.index));
+      }
+      if (!KiroTextDelta.copyLiteral(d, chunk, skip)) chunk.write(JSON.stringify(d.text).slice(skip));
+      return closed(chunk, 2 * event.index);
     }
-    const skip = continued ? 1 : 0;
-    if (!KiroTextDelta.copyLiteral(event.delta, chunk, skip)) chunk.write(JSON.stringify(event.delta.text).slice(skip));
-    // Put, not written: the closing lies in the buffer, where the next delta can take it back.
-    chunk.put(TEXT_DELTA_CLOSING);
-    chunk.mark = event.index;
-    return;
+    if (d.type === "thinking_delta" && d.thinking !== "") {
+      const skip = joined(chunk, 2 * event.index + 1) ? 1 : 0;
+      if (!skip) chunk.write(thinkingDeltaOpening(event.index));
+      chunk.write(JSON.stringify(d.thinking).slice(skip));
+      return closed(chunk, 2 * event.index + 1);
+    }
   }
   chunk.mark = -1;
   chunk.write(encodeSSE(event));
+}
+
+/** Whether the chunk ends with the same delta: then its closing quote goes, and the next literal's opening one. */
+function joined(chunk: SseChunk, mark: number): boolean {
+  if (chunk.mark !== mark) return false;
+  chunk.unwrite(LITERAL_CLOSING_BYTES);
+  return true;
+}
+
+/** Put, not written: the closing lies in the buffer, where the next delta can take it back. */
+function closed(chunk: SseChunk, mark: number): void {
+  chunk.put(DELTA_CLOSING);
+  chunk.mark = mark;
 }
 
 export function encodeSSE(event: SseEvent): string {
@@ -113,7 +134,7 @@ export function encodeSSE(event: SseEvent): string {
       case "text_delta":
         return `${textDeltaOpening(event.index)}${TextDelta.json(d)}}}\n\n`;
       case "thinking_delta":
-        return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${event.index},"delta":{"type":"thinking_delta","thinking":${JSON.stringify(d.thinking)}}}\n\n`;
+        return `${thinkingDeltaOpening(event.index)}${JSON.stringify(d.thinking)}}}\n\n`;
       case "input_json_delta":
         return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${event.index},"delta":{"type":"input_json_delta","partial_json":${JSON.stringify(d.partial_json)}}}\n\n`;
     }

@@ -105,25 +105,32 @@ async function* rendered<T>(reply: AnsweredReply, render: (e: StreamEvent) => T[
   for await (const batch of reply.events()) yield joinTexts(batch).flatMap(render);
 }
 
-type TextDeltaEvent = Extract<StreamEvent, { type: "content_block_delta" }> & { delta: { type: "text_delta"; text: string } };
-const isTextDelta = (e: StreamEvent): e is TextDeltaEvent => e.type === "content_block_delta" && e.delta.type === "text_delta";
+type DeltaEvent = Extract<StreamEvent, { type: "content_block_delta" }>;
+
+/** The text of a delta that joins with its neighbours of the same block and kind: a text, or a thinking that is not empty (§5.3). */
+function joinable(e: StreamEvent): string | undefined {
+  if (e.type !== "content_block_delta") return undefined;
+  const d = e.delta;
+  return d.type === "text_delta" ? d.text : d.type === "thinking_delta" && d.thinking !== "" ? d.thinking : undefined;
+}
 
 /**
- * One block's text deltas that follow each other in a batch (one read of Kiro's reply), as one: a chunk or event
- * then carries what arrived at once, not every Kiro frame's few words in 150–200 bytes of envelope each. The client
- * reads the same text at the same moment (the Anthropic writer joins them as bytes, output.ts's writeSSE).
+ * One block's text (or thinking) deltas that follow each other in a batch (one read of Kiro's reply), as one: a chunk
+ * or event then carries what arrived at once, not each Kiro frame's few words in 150–200 bytes of envelope. The
+ * client reads the same text at the same moment (the Anthropic writer joins them as bytes, output.ts's writeSSE).
  */
 export function joinTexts(batch: readonly StreamEvent[]): readonly StreamEvent[] {
   let joined: StreamEvent[] | undefined;
   for (let i = 0; i < batch.length; ) {
     const e = batch[i]!;
     let end = i + 1;
-    if (isTextDelta(e)) {
-      while (end < batch.length && sameBlockText(batch[end]!, e.index)) end++;
+    if (joinable(e) !== undefined) {
+      const { index, delta } = e as DeltaEvent;
+      while (end < batch.length && sameRun(batch[end]!, index, delta.type)) end++;
       if (end - i > 1) {
         joined ??= batch.slice(0, i);
-        const text = (batch.slice(i, end) as TextDeltaEvent[]).map((t) => t.delta.text).join("");
-        joined.push({ type: "content_block_delta", index: e.index, delta: new TextDelta(text) });
+        const text = batch.slice(i, end).map((t) => joinable(t)!).join("");
+        joined.push({ type: "content_block_delta", index, delta: delta.type === "text_delta" ? new TextDelta(text) : { type: "thinking_delta", thinking: text } });
         i = end;
         continue;
       }
@@ -134,4 +141,5 @@ export function joinTexts(batch: readonly StreamEvent[]): readonly StreamEvent[]
   return joined ?? batch;
 }
 
-const sameBlockText = (e: StreamEvent, index: number) => isTextDelta(e) && e.index === index;
+const sameRun = (e: StreamEvent, index: number, type: DeltaEvent["delta"]["type"]) =>
+  joinable(e) !== undefined && (e as DeltaEvent).index === index && (e as DeltaEvent).delta.type === type;
