@@ -70,7 +70,7 @@ export function wholeTextDelta(event: Extract<KiroEvent, { type: "text" }>): Tex
 /** `event: content_block_delta … "text":` for the first block indexes, as bytes. */
 const TEXT_DELTA_OPENINGS = Array.from({ length: 16 }, (_, index) => encoder.encode(textDeltaOpening(index)));
 const DELTA_CLOSING = encoder.encode("}}\n\n");
-/** A text or thinking delta's last bytes from its literal's closing quote on. */
+/** A text delta's last bytes from its literal's closing quote on. */
 const LITERAL_CLOSING_BYTES = 1 + DELTA_CLOSING.length;
 
 function textDeltaOpening(index: number): string {
@@ -83,46 +83,35 @@ function thinkingDeltaOpening(index: number): string {
 
 /**
  * encodeSSE into a chunk, with a text Kiro wrote as bytes copied as they are (the same bytes as encodeSSE's). One
- * block's text or thinking deltas that follow each other in one write go out as one delta, their literals joined:
- * the client reads the same text at the same moment, without ~100 bytes of event around each of Kiro's frames (a
- * frame carries a few words). An empty thinking delta, which ends a thinking block cut from tags (§5.3), stays
- * whole. `chunk.mark` is the delta the chunk ends with: 2 × its block's index, + 1 for thinking; -1 for none.
+ * block's text deltas that follow each other in one write go out as one delta, their literals joined: the client
+ * reads the same text at the same moment, without ~100 bytes of event around each of Kiro's frames (a frame carries
+ * a few words). Thinking deltas stay one per Kiro event, as kiro-protocol-2026.md's conformance test 10 has them.
+ * `chunk.mark` is the block whose text delta the chunk ends with, or -1.
  */
 export function writeSSE(event: SseEvent, chunk: SseChunk): void {
-  if (event.type === "content_block_delta") {
+  if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
     const d = event.delta;
-    if (d.type === "text_delta") {
-      const skip = joined(chunk, 2 * event.index) ? 1 : 0;
-      if (!skip) {
-        const opening = TEXT_DELTA_OPENINGS[event.index];
-        if (opening) chunk.put(opening);
-        else chunk.write(textDeltaOpening(event.index));
-      }
-      if (!KiroTextDelta.copyLiteral(d, chunk, skip)) chunk.write(JSON.stringify(d.text).slice(skip));
-      return closed(chunk, 2 * event.index);
+    const skip = joined(chunk, event.index) ? 1 : 0;
+    if (!skip) {
+      const opening = TEXT_DELTA_OPENINGS[event.index];
+      if (opening) chunk.put(opening);
+      else chunk.write(textDeltaOpening(event.index));
     }
-    if (d.type === "thinking_delta" && d.thinking !== "") {
-      const skip = joined(chunk, 2 * event.index + 1) ? 1 : 0;
-      if (!skip) chunk.write(thinkingDeltaOpening(event.index));
-      chunk.write(JSON.stringify(d.thinking).slice(skip));
-      return closed(chunk, 2 * event.index + 1);
-    }
+    if (!KiroTextDelta.copyLiteral(d, chunk, skip)) chunk.write(JSON.stringify(d.text).slice(skip));
+    // Put, not written: the closing lies in the buffer, where the next delta can take it back.
+    chunk.put(DELTA_CLOSING);
+    chunk.mark = event.index;
+    return;
   }
   chunk.mark = -1;
   chunk.write(encodeSSE(event));
 }
 
-/** Whether the chunk ends with the same delta: then its closing quote goes, and the next literal's opening one. */
-function joined(chunk: SseChunk, mark: number): boolean {
-  if (chunk.mark !== mark) return false;
+/** Whether the chunk ends with this block's text delta: then its closing quote goes, and the next literal's opening one. */
+function joined(chunk: SseChunk, index: number): boolean {
+  if (chunk.mark !== index) return false;
   chunk.unwrite(LITERAL_CLOSING_BYTES);
   return true;
-}
-
-/** Put, not written: the closing lies in the buffer, where the next delta can take it back. */
-function closed(chunk: SseChunk, mark: number): void {
-  chunk.put(DELTA_CLOSING);
-  chunk.mark = mark;
 }
 
 export function encodeSSE(event: SseEvent): string {

@@ -25,10 +25,10 @@ test("one block's texts that follow each other in a batch become one delta; anyt
   expect(batch).toHaveLength(10);
 });
 
-test("a thinking block's deltas are joined too, but never its empty closing one (§5.3)", () => {
+test("thinking deltas stay one per Kiro event (kiro-protocol-2026.md, conformance test 10)", () => {
   const thinking = (t: string): StreamEvent => ({ type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking: t } });
-  const shown = (events: readonly StreamEvent[]) => events.map((e) => (e.type === "content_block_delta" && e.delta.type === "thinking_delta" ? e.delta.thinking : e.type));
-  expect(shown(joinTexts([thinking("a"), thinking("b"), thinking(""), thinking("c"), thinking("d"), text(0, "e")]))).toEqual(["ab", "", "cd", "content_block_delta"]);
+  const batch = [thinking("a"), thinking("b"), thinking(""), text(1, "c"), text(1, "d")];
+  expect(joinTexts(batch).map((e) => (e.type === "content_block_delta" && e.delta.type === "thinking_delta" ? e.delta.thinking : texts([e])[0]))).toEqual(["a", "b", "", "1:cd"]);
 });
 
 test("a batch with nothing to join is given back as it is", () => {

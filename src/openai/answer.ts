@@ -107,15 +107,16 @@ async function* rendered<T>(reply: AnsweredReply, render: (e: StreamEvent) => T[
 
 type DeltaEvent = Extract<StreamEvent, { type: "content_block_delta" }>;
 
-/** The text of a delta that joins with its neighbours of the same block and kind: a text, or a thinking that is not empty (§5.3). */
+/**
+ * The text of a delta that joins with its block's neighbours: a text's. Thinking stays one delta per Kiro event, as
+ * the Anthropic writer keeps it (kiro-protocol-2026.md, conformance test 10).
+ */
 function joinable(e: StreamEvent): string | undefined {
-  if (e.type !== "content_block_delta") return undefined;
-  const d = e.delta;
-  return d.type === "text_delta" ? d.text : d.type === "thinking_delta" && d.thinking !== "" ? d.thinking : undefined;
+  return e.type === "content_block_delta" && e.delta.type === "text_delta" ? e.delta.text : undefined;
 }
 
 /**
- * One block's text (or thinking) deltas that follow each other in a batch (one read of Kiro's reply), as one: a chunk
+ * One block's text deltas that follow each other in a batch (one read of Kiro's reply), as one: a chunk
  * or event then carries what arrived at once, not each Kiro frame's few words in 150–200 bytes of envelope. The
  * client reads the same text at the same moment (the Anthropic writer joins them as bytes, output.ts's writeSSE).
  */
@@ -125,12 +126,12 @@ export function joinTexts(batch: readonly StreamEvent[]): readonly StreamEvent[]
     const e = batch[i]!;
     let end = i + 1;
     if (joinable(e) !== undefined) {
-      const { index, delta } = e as DeltaEvent;
-      while (end < batch.length && sameRun(batch[end]!, index, delta.type)) end++;
+      const { index } = e as DeltaEvent;
+      while (end < batch.length && sameRun(batch[end]!, index)) end++;
       if (end - i > 1) {
         joined ??= batch.slice(0, i);
         const text = batch.slice(i, end).map((t) => joinable(t)!).join("");
-        joined.push({ type: "content_block_delta", index, delta: delta.type === "text_delta" ? new TextDelta(text) : { type: "thinking_delta", thinking: text } });
+        joined.push({ type: "content_block_delta", index, delta: new TextDelta(text) });
         i = end;
         continue;
       }
@@ -141,5 +142,4 @@ export function joinTexts(batch: readonly StreamEvent[]): readonly StreamEvent[]
   return joined ?? batch;
 }
 
-const sameRun = (e: StreamEvent, index: number, type: DeltaEvent["delta"]["type"]) =>
-  joinable(e) !== undefined && (e as DeltaEvent).index === index && (e as DeltaEvent).delta.type === type;
+const sameRun = (e: StreamEvent, index: number) => joinable(e) !== undefined && (e as DeltaEvent).index === index;
