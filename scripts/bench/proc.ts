@@ -24,9 +24,6 @@ export function environValue(pid: number, name: string): string | undefined {
   return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").find((v) => v.startsWith(prefix))?.slice(prefix.length);
 }
 
-/** Clock ticks per second of /proc/stat; 100 on every Linux this runs on. */
-const TICKS_PER_SECOND = 100;
-
 /**
  * A process's CPU time by kind of thread, ns: JS and the event loop (with the collections JSC runs there), Bun's HTTP
  * client, the JIT, the collector's own threads, the rest (mostly mimalloc's `mi-scavenger`, which gives freed pages
@@ -99,6 +96,9 @@ export function thisThreadNs(): number {
 }
 
 export const MB = 1024 * 1024;
+
+/** Clock ticks per second of /proc/stat; 100 on every Linux this runs on. */
+const TICKS_PER_SECOND = 100;
 
 /** CPU seconds the whole machine has spent busy (every core, every process), from /proc/stat. */
 export function machineBusySeconds(): number {

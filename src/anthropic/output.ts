@@ -69,16 +69,12 @@ export function wholeTextDelta(event: Extract<KiroEvent, { type: "text" }>): Tex
 
 /** `event: content_block_delta … "text":` for the first block indexes, as bytes. */
 const TEXT_DELTA_OPENINGS = Array.from({ length: 16 }, (_, index) => encoder.encode(textDeltaOpening(index)));
-const DELTA_CLOSING = encoder.encode("}}\n\n");
+const TEXT_DELTA_CLOSING = encoder.encode("}}\n\n");
 /** A text delta's last bytes from its literal's closing quote on. */
-const LITERAL_CLOSING_BYTES = 1 + DELTA_CLOSING.length;
+const LITERAL_CLOSING_BYTES = 1 + TEXT_DELTA_CLOSING.length;
 
 function textDeltaOpening(index: number): string {
   return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"text_delta","text":`;
-}
-
-function thinkingDeltaOpening(index: number): string {
-  return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"thinking_delta","thinking":`;
 }
 
 /**
@@ -91,27 +87,22 @@ function thinkingDeltaOpening(index: number): string {
 export function writeSSE(event: SseEvent, chunk: SseChunk): void {
   if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
     const d = event.delta;
-    const skip = joined(chunk, event.index) ? 1 : 0;
-    if (!skip) {
+    // Joined: the last delta's closing quote goes, and this literal's opening one.
+    const skip = chunk.mark === event.index ? 1 : 0;
+    if (skip) chunk.unwrite(LITERAL_CLOSING_BYTES);
+    else {
       const opening = TEXT_DELTA_OPENINGS[event.index];
       if (opening) chunk.put(opening);
       else chunk.write(textDeltaOpening(event.index));
     }
     if (!KiroTextDelta.copyLiteral(d, chunk, skip)) chunk.write(JSON.stringify(d.text).slice(skip));
     // Put, not written: the closing lies in the buffer, where the next delta can take it back.
-    chunk.put(DELTA_CLOSING);
+    chunk.put(TEXT_DELTA_CLOSING);
     chunk.mark = event.index;
     return;
   }
   chunk.mark = -1;
   chunk.write(encodeSSE(event));
-}
-
-/** Whether the chunk ends with this block's text delta: then its closing quote goes, and the next literal's opening one. */
-function joined(chunk: SseChunk, index: number): boolean {
-  if (chunk.mark !== index) return false;
-  chunk.unwrite(LITERAL_CLOSING_BYTES);
-  return true;
 }
 
 export function encodeSSE(event: SseEvent): string {
@@ -123,7 +114,7 @@ export function encodeSSE(event: SseEvent): string {
       case "text_delta":
         return `${textDeltaOpening(event.index)}${TextDelta.json(d)}}}\n\n`;
       case "thinking_delta":
-        return `${thinkingDeltaOpening(event.index)}${JSON.stringify(d.thinking)}}}\n\n`;
+        return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${event.index},"delta":{"type":"thinking_delta","thinking":${JSON.stringify(d.thinking)}}}\n\n`;
       case "input_json_delta":
         return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${event.index},"delta":{"type":"input_json_delta","partial_json":${JSON.stringify(d.partial_json)}}}\n\n`;
     }

@@ -105,41 +105,27 @@ async function* rendered<T>(reply: AnsweredReply, render: (e: StreamEvent) => T[
   for await (const batch of reply.events()) yield joinTexts(batch).flatMap(render);
 }
 
-type DeltaEvent = Extract<StreamEvent, { type: "content_block_delta" }>;
+type TextDeltaEvent = Extract<StreamEvent, { type: "content_block_delta" }> & { delta: { type: "text_delta" } };
+/** Thinking stays one delta per Kiro event, as the Anthropic writer keeps it (kiro-protocol-2026.md, conformance test 10). */
+const isText = (e: StreamEvent): e is TextDeltaEvent => e.type === "content_block_delta" && e.delta.type === "text_delta";
 
 /**
- * The text of a delta that joins with its block's neighbours: a text's. Thinking stays one delta per Kiro event, as
- * the Anthropic writer keeps it (kiro-protocol-2026.md, conformance test 10).
- */
-function joinable(e: StreamEvent): string | undefined {
-  return e.type === "content_block_delta" && e.delta.type === "text_delta" ? e.delta.text : undefined;
-}
-
-/**
- * One block's text deltas that follow each other in a batch (one read of Kiro's reply), as one: a chunk
- * or event then carries what arrived at once, not each Kiro frame's few words in 150–200 bytes of envelope. The
- * client reads the same text at the same moment (the Anthropic writer joins them as bytes, output.ts's writeSSE).
+ * One block's text deltas that follow each other in a batch (one read of Kiro's reply), as one: a chunk or event
+ * then carries what arrived at once, not each Kiro frame's few words in 150–200 bytes of envelope. The client reads
+ * the same text at the same moment (the Anthropic writer joins them as bytes, output.ts's writeSSE).
  */
 export function joinTexts(batch: readonly StreamEvent[]): readonly StreamEvent[] {
   let joined: StreamEvent[] | undefined;
   for (let i = 0; i < batch.length; ) {
     const e = batch[i]!;
     let end = i + 1;
-    if (joinable(e) !== undefined) {
-      const { index } = e as DeltaEvent;
-      while (end < batch.length && sameRun(batch[end]!, index)) end++;
-      if (end - i > 1) {
-        joined ??= batch.slice(0, i);
-        const text = batch.slice(i, end).map((t) => joinable(t)!).join("");
-        joined.push({ type: "content_block_delta", index, delta: new TextDelta(text) });
-        i = end;
-        continue;
-      }
-    }
-    joined?.push(e);
+    if (isText(e)) while (end < batch.length && isText(batch[end]!) && (batch[end] as TextDeltaEvent).index === e.index) end++;
+    if (end - i > 1) {
+      joined ??= batch.slice(0, i);
+      const text = (batch.slice(i, end) as TextDeltaEvent[]).map((t) => t.delta.text).join("");
+      joined.push({ type: "content_block_delta", index: (e as TextDeltaEvent).index, delta: new TextDelta(text) });
+    } else joined?.push(e);
     i = end;
   }
   return joined ?? batch;
 }
-
-const sameRun = (e: StreamEvent, index: number) => joinable(e) !== undefined && (e as DeltaEvent).index === index;
