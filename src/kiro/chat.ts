@@ -14,7 +14,7 @@ import { HeaderBlocks } from "./eventstream";
 import { call, chatHeaders, proxyFor, runtimeChatHeaders, UpstreamError, withRegion, type UpstreamSettings } from "./http";
 import { Invocation } from "./invocation";
 import { EMPTY_REPLY, openReply, type OpenedReply } from "./reply";
-import { requestBytes } from "./request-bytes";
+import { requestBody } from "./request-bytes";
 import { Watchdog } from "./watchdog";
 
 /** §9.3: Kiro's own generous limit for a whole reply. */
@@ -139,8 +139,8 @@ export class KiroChat {
     }
     const watchdog = new Watchdog(this.timing.firstEventMs, CHAT_TIMEOUT_MS, signal);
     try {
-      // The bytes are the kept buffer's (request-bytes.ts): made here, in the stretch in which call hands them to fetch.
-      const body = requestBytes(['{"conversationState":', ...request.conversation, `${arn ? `,"profileArn":${JSON.stringify(arn)}` : ""}${fields}}`]);
+      const { body, length } = requestBody(['{"conversationState":', ...request.conversation, `${arn ? `,"profileArn":${JSON.stringify(arn)}` : ""}${fields}}`]);
+      headers["content-length"] = String(length);
       const res = await call(url, { method: "POST", headers, body }, {
         operation: "generateAssistantResponse",
         signal: watchdog.signal,
