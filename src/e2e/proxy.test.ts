@@ -4,11 +4,13 @@ import { createServer, type Server } from "node:http";
 import { post, startGateway, type Gateway } from "./harness";
 
 /** A minimal forward proxy: takes absolute-form requests, forwards them, streams the answer back. */
-function forwardProxy(seen: string[]): Promise<{ server: Server; url: string }> {
+function forwardProxy(seen: string[], bodies: string[] = []): Promise<{ server: Server; url: string }> {
   const server = createServer(async (req, res) => {
     seen.push(`${req.method} ${new URL(req.url!).pathname} ${req.headers["proxy-authorization"] ?? "-"}`);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    const received = chunks.reduce((n, c) => n + c.length, 0);
+    if (received) bodies.push(`${received} bytes, content-length ${req.headers["content-length"]}, transfer-encoding ${req.headers["transfer-encoding"] ?? "none"}`);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string" && !k.startsWith("proxy-") && k !== "host") headers[k] = v;
     const up = await fetch(req.url!, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
@@ -28,7 +30,8 @@ afterAll(async () => {
 
 test("refresh, chat and quota checks all travel through proxyUrl with its credentials", async () => {
   const seen: string[] = [];
-  const p = await forwardProxy(seen);
+  const bodies: string[] = [];
+  const p = await forwardProxy(seen, bodies);
   proxy = p.server;
   g = await startGateway({
     config: { proxyUrl: p.url, proxyUsername: "proxy-user", proxyPassword: "s3cret" },
@@ -38,6 +41,13 @@ test("refresh, chat and quota checks all travel through proxyUrl with its creden
   expect(res.status).toBe(200);
   expect(res.text).toContain("event: message_stop");
   await fetch(g.url + "/admin/accounts/check", { method: "POST", headers: { "x-api-key": g.adminKey, "content-type": "application/json" }, body: '{"name":"solo"}' });
+  // A large request's Kiro body is streamed to fetch (request-bytes.ts): through the proxy too, with its length declared.
+  const large = await post(g, "/v1/messages", { model: "claude-sonnet-4-6", max_tokens: 20, messages: [{ role: "user", content: "long\n\tline ".repeat(20_000) }] });
+  expect(large.status).toBe(200);
   const auth = `Basic ${btoa("proxy-user:s3cret")}`;
-  expect(seen).toEqual([`POST /refreshToken ${auth}`, `POST /generateAssistantResponse ${auth}`, `GET /getUsageLimits ${auth}`]);
+  expect(seen).toEqual([`POST /refreshToken ${auth}`, `POST /generateAssistantResponse ${auth}`, `GET /getUsageLimits ${auth}`, `POST /generateAssistantResponse ${auth}`]);
+  const last = bodies.at(-1)!;
+  const bytes = Number(last.split(" ")[0]);
+  expect(bytes).toBeGreaterThan(200_000);
+  expect(last).toBe(`${bytes} bytes, content-length ${bytes}, transfer-encoding none`);
 });
