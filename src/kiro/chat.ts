@@ -139,6 +139,7 @@ export class KiroChat {
     }
     const watchdog = new Watchdog(this.timing.firstEventMs, CHAT_TIMEOUT_MS, signal);
     try {
+      // Small bodies are the kept buffer's bytes (request-bytes.ts): handed to fetch in this same synchronous stretch.
       const { body, length } = requestBody(['{"conversationState":', ...request.conversation, `${arn ? `,"profileArn":${JSON.stringify(arn)}` : ""}${fields}}`]);
       headers["content-length"] = String(length);
       const res = await call(url, { method: "POST", headers, body }, {
