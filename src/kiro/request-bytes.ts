@@ -1,6 +1,6 @@
 /**
- * A Kiro request body as UTF-8 bytes in one buffer kept for the next request, written to fetch as a stream of a
- * declared length. Bun's fetch copies a body of bytes when it is called and frees the copy only when the reply has
+ * A Kiro request body as UTF-8 bytes in one buffer kept for the next request; a large one is written to fetch as a
+ * stream of a declared length. Bun's fetch copies a body of bytes when it is called and frees the copy only when the reply has
  * ended: a Claude Code request of a megabyte held a megabyte more for as long as its reply streamed, minutes at a
  * time. What a direct stream writes is copied at once and freed once sent (request-bytes.test.ts holds both). A Blob
  * or a fresh array per request would instead be new pages (a fault each 4 KiB) that only a garbage collection gives
