@@ -2,8 +2,9 @@
  * CPU per 1 MB Claude Code request inside one process, beside its reference: `app.handle` answering the bench's
  * large request against a stubbed upstream (the first chat reply is fetched from an in-process simulator, every
  * later one is those bytes again), and "JSON.parse the client's body + JSON.stringify the Kiro object" measured the
- * same way in the same process, in turns. `bun run scripts/bench/large-request.ts [--rounds N] [--requests N]`;
- * pin it (`taskset -c 0`). The stubbed upstream reads the Kiro body to its end, as a socket would.
+ * same way in the same process, in turns. `bun run scripts/bench/large-request.ts [--rounds N] [--requests N]
+ * [--warmup N] [--only gateway|reference]` (one side alone: instruction-count.ts counts each); pin it
+ * (`taskset -c 0`). The stubbed upstream reads the Kiro body to its end, as a socket would.
  */
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -19,9 +20,12 @@ import { median } from "./stats";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { rounds: { type: "string", default: "5" }, requests: { type: "string", default: "40" }, warmup: { type: "string", default: "150" } },
+  options: { rounds: { type: "string", default: "5" }, requests: { type: "string", default: "40" }, warmup: { type: "string", default: "150" }, only: { type: "string" } },
   strict: true,
 });
+if (values.only !== undefined && values.only !== "gateway" && values.only !== "reference") throw new Error(`--only takes gateway or reference, not ${values.only}`);
+const measureGateway = values.only !== "reference";
+const measureReference = values.only !== "gateway";
 const rounds = Number(values.rounds);
 const requests = Number(values.requests);
 
@@ -76,23 +80,31 @@ const cpu = () => {
   return u.user + u.system;
 };
 
+// The gateway's first request fetches the reply every later one is answered with, whichever side is measured.
+await one();
 for (let i = 0; i < Number(values.warmup); i++) {
-  await one();
-  reference();
+  if (measureGateway) await one();
+  if (measureReference) reference();
 }
 const gateway: number[] = [];
 const ref: number[] = [];
 for (let r = 0; r < rounds; r++) {
   let t = cpu();
-  for (let i = 0; i < requests; i++) await one();
+  if (measureGateway) for (let i = 0; i < requests; i++) await one();
   gateway.push((cpu() - t) / requests);
   t = cpu();
-  for (let i = 0; i < requests; i++) reference();
+  if (measureReference) for (let i = 0; i < requests; i++) reference();
   ref.push((cpu() - t) / requests);
 }
 const g = median(gateway);
 const f = median(ref);
-console.log(JSON.stringify({ bytes: large.bytes, gatewayMicros: Math.round(g), referenceMicros: Math.round(f), ratio: Math.round((g / f) * 100) / 100, rounds: gateway.map((x, i) => Math.round((x / ref[i]!) * 100) / 100), sentBytes }));
+const both = measureGateway && measureReference;
+console.log(JSON.stringify({
+  bytes: large.bytes,
+  ...(measureGateway ? { gatewayMicros: Math.round(g), sentBytes } : {}),
+  ...(measureReference ? { referenceMicros: Math.round(f) } : {}),
+  ...(both ? { ratio: Math.round((g / f) * 100) / 100, rounds: gateway.map((x, i) => Math.round((x / ref[i]!) * 100) / 100) } : {}),
+}));
 
 await services.records.close();
 await sim.stop();
