@@ -4,8 +4,9 @@
  * Starts the Kiro simulator, the bare pass-through proxy (the control) and the gateway as separate processes — the
  * gateway from the compiled binary when dist/kiro-ts exists, else `bun run src/main.ts` — measures how fast the
  * gateway starts and how much memory it holds idle, then drives load from a fourth process (scripts/bench/load.ts),
- * then sets two fresh gateways, recording requests and not, beside the same proxy (scripts/bench/recording.ts).
- * Prints a table of every figure beside its target and writes the same to .bench/latest.json (and a dated copy).
+ * then sets two fresh gateways, recording requests and not, beside the same proxy (scripts/bench/recording.ts), then
+ * (where the valgrind that runs Bun has been built: scripts/bench/valgrind.ts) counts the instructions of a request
+ * in process, from the sources, against their record (scripts/bench/instruction-count.ts). Prints a table of every figure beside its target and writes the same to .bench/latest.json (and a dated copy).
  * --quick: a fifth of the samples. --source: run src/main.ts even when the binary exists. --profile: the gateway
  * from source under the CPU profiler, profiles in .bench/profile/. --binary: that executable instead of dist/kiro-ts.
  */
@@ -21,10 +22,12 @@ import type { LoadPlan, LoadResults } from "./bench/load";
 import { freePort, readyLine } from "./bench/ports";
 import { environValue, MB, rssBytes } from "./bench/proc";
 import { recordingBench, recordingRows } from "./bench/recording";
+import { compare, countInstructions, type Counts, readRecord } from "./bench/instruction-count";
 import { hello } from "./bench/requests";
 import { rows, table, type BenchResults, type StartResults } from "./bench/report";
 import { describeSettling } from "./bench/settle";
 import { round } from "./bench/stats";
+import { builtValgrind } from "./bench/valgrind";
 
 const ROOT = resolve(import.meta.dir, "..");
 const BINARY = join(ROOT, "dist", "kiro-ts");
@@ -288,6 +291,14 @@ async function main(): Promise<void> {
       scale,
     });
 
+    let instructions: Counts | undefined;
+    if (builtValgrind()) {
+      say("Counting instructions per request under valgrind (in process, from the sources)…");
+      instructions = await countInstructions(say);
+    } else {
+      notes.push("no instruction counts: `bun run scripts/bench/valgrind.ts` builds, once, the valgrind that runs Bun (README, Performance)");
+    }
+
     const dirty = (await git("status", "--porcelain", "--untracked-files=no", "--", "src", "scripts")) !== "";
     const results: BenchResults = {
       meta: {
@@ -306,7 +317,7 @@ async function main(): Promise<void> {
       load,
     };
     const verdict = rows(results);
-    const json = JSON.stringify({ ...results, recording: { ...recording, rows: recordingVerdict }, cluster, rows: verdict }, null, 2);
+    const json = JSON.stringify({ ...results, recording: { ...recording, rows: recordingVerdict }, cluster, instructions, rows: verdict }, null, 2);
     await writeFile(join(OUT, "latest.json"), json);
     await writeFile(join(OUT, `bench-${results.meta.date.replace(/[:.]/g, "-")}.json`), json);
 
@@ -314,6 +325,10 @@ async function main(): Promise<void> {
     console.log(table(verdict));
     console.log(`\n${table(recordingVerdict)}`);
     console.log(`\n${clusterTable(cluster)}\n`);
+    if (instructions) {
+      for (const line of compare(instructions, await readRecord(), Bun.version).lines) console.log(line);
+      console.log("");
+    }
     for (const n of results.meta.notes) console.log(`note: ${n}`);
     const errors = [...load.errors, ...recording.errors];
     if (errors.length) console.log(`\nERRORS (the figures above are not valid):\n  ${errors.join("\n  ")}`);

@@ -6,9 +6,10 @@
  * the 1 MB Claude Code request, and its reference "JSON.parse the client's body + JSON.stringify the Kiro object")
  * run twice under cachegrind, with the same warm-up and two numbers of measured requests: the difference in
  * instructions over the difference in requests is one request's, the start and the warm-up cancelling out. The JIT
- * compiles on the main thread and no collector runs on a clock (below), so nothing depends on time: the same Bun,
- * code and inputs count the same within ~1 % (two runs of each count here: 0.06–0.7 % apart). Cases run two at a
- * time (a count does not care what the other core does). valgrind comes from valgrind.ts (built once, ~3 minutes).
+ * compiles on the main thread and no collector runs on a clock (below), so little depends on time: the same Bun,
+ * code and inputs count the same within ~2 % (whole runs of this script here: 0.2–2.1 % apart a case; CPU time moves
+ * by 10–30 % between runs on the same machine). Cases run two at a time (a count does not care what the other core
+ * does). valgrind comes from valgrind.ts (built once, ~3 minutes).
  *
  * --write records the counts in instruction-counts.json beside this script, with the Bun version they were taken on;
  * --check exits 1 when a case counts more than TOLERANCE above its record (a record from another Bun is only shown).
@@ -22,7 +23,7 @@ import { patchedValgrind } from "./valgrind";
 const ROOT = resolve(import.meta.dir, "../..");
 const RECORD = join(import.meta.dir, "instruction-counts.json");
 /** How far above its record a count may go before --check fails: a few times the runs' spread. */
-export const TOLERANCE = 0.03;
+export const TOLERANCE = 0.05;
 
 /**
  * The JIT on the main thread (its compilations then fall at the same instruction every run), no collection on
@@ -111,10 +112,13 @@ export function compare(counts: Counts, recorded: Recorded | undefined, bun: str
   return { lines, over };
 }
 
+/** The counts recorded with --write, if any. */
+export const readRecord = (): Promise<Recorded | undefined> => readFile(RECORD, "utf8").then((t) => JSON.parse(t) as Recorded, () => undefined);
+
 if (import.meta.main) {
   const { values } = parseArgs({ args: Bun.argv.slice(2), options: { check: { type: "boolean", default: false }, write: { type: "boolean", default: false } }, strict: true });
   const counts = await countInstructions((line) => console.error(line));
-  const recorded = await readFile(RECORD, "utf8").then((t) => JSON.parse(t) as Recorded, () => undefined);
+  const recorded = await readRecord();
   const { lines, over } = compare(counts, recorded, Bun.version);
   for (const line of lines) console.log(line);
   if (values.write) {
