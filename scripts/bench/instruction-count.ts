@@ -11,7 +11,8 @@
  * by 10–30 % between runs on the same machine). Cases run two at a time (a count does not care what the other core
  * does). valgrind comes from valgrind.ts (built once, ~3 minutes).
  *
- * --write records the counts in instruction-counts.json beside this script, with the Bun version they were taken on;
+ * --write records the counts in instruction-counts.json beside this script, with the Bun version they were taken on
+ * (the record there is the median of five runs of 2026-12-04, each case's own);
  * --check exits 1 when a case counts more than TOLERANCE above its record (a record from another Bun is only shown).
  */
 import { readFile, writeFile } from "node:fs/promises";
