@@ -6,7 +6,8 @@
  * gateway starts and how much memory it holds idle, then drives load from a fourth process (scripts/bench/load.ts),
  * then sets two fresh gateways, recording requests and not, beside the same proxy (scripts/bench/recording.ts), then
  * (where the valgrind that runs Bun has been built: scripts/bench/valgrind.ts) counts the instructions of a request
- * in process, from the sources, against their record (scripts/bench/instruction-count.ts). Prints a table of every figure beside its target and writes the same to .bench/latest.json (and a dated copy).
+ * in process, from the sources, against their record (scripts/bench/instruction-count.ts). Prints a table of every
+ * figure beside its target and writes the same to .bench/latest.json (and a dated copy).
  * --quick: a fifth of the samples. --source: run src/main.ts even when the binary exists. --profile: the gateway
  * from source under the CPU profiler, profiles in .bench/profile/. --binary: that executable instead of dist/kiro-ts.
  */

@@ -7,9 +7,9 @@
  * run twice under cachegrind, with the same warm-up and two numbers of measured requests: the difference in
  * instructions over the difference in requests is one request's, the start and the warm-up cancelling out. The JIT
  * compiles on the main thread and no collector runs on a clock (below), so little depends on time: the same Bun,
- * code and inputs count the same within ~2 % (whole runs of this script here: 0.2–2.1 % apart a case; CPU time moves
- * by 10–30 % between runs on the same machine). Cases run two at a time (a count does not care what the other core
- * does). valgrind comes from valgrind.ts (built once, ~3 minutes).
+ * code and inputs count the same within a few % (five whole runs of this script here: 0.4–2.9 % apart a case; CPU
+ * time moves by 10–30 % between runs on the same machine). Runs go one per core (a count does not care what the
+ * other core does). valgrind comes from valgrind.ts (built once, ~3.5 minutes).
  *
  * --write records the counts in instruction-counts.json beside this script, with the Bun version they were taken on
  * (the record there is the median of five runs of 2026-12-04, each case's own);
@@ -19,7 +19,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { patchedValgrind } from "./valgrind";
+import { closedLoop } from "./closed-loop";
+import { patchedValgrind, run } from "./valgrind";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const RECORD = join(import.meta.dir, "instruction-counts.json");
@@ -51,27 +52,10 @@ const CASES: Case[] = [
 /** Total instructions of one run of a case's script. */
 async function countRun(valgrind: string, c: Case, requests: number): Promise<number> {
   const cmd = [valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", process.execPath, "run", join(import.meta.dir, c.script), ...c.args, "--requests", String(requests)];
-  const proc = Bun.spawn(cmd, { cwd: ROOT, stdout: "pipe", stderr: "pipe", env: { ...process.env, ...DETERMINISTIC, LOG_LEVEL: "warn" } });
-  const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
-  const code = await proc.exited;
+  const { err } = await run(cmd, ROOT, { ...process.env, ...DETERMINISTIC, LOG_LEVEL: "warn" });
   const refs = /I\s+refs:\s+([\d,]+)/.exec(err)?.[1];
-  if (code !== 0 || refs === undefined) throw new Error(`${c.name} (${requests} requests) failed (exit ${code}):\n${(err + out).slice(-1500)}`);
+  if (refs === undefined) throw new Error(`${c.name} (${requests} requests): valgrind printed no instruction count:\n${err.slice(-1500)}`);
   return Number(refs.replaceAll(",", ""));
-}
-
-/** Runs `jobs` at most `width` at a time, keeping their order in the answer. */
-async function limited<T>(width: number, jobs: Array<() => Promise<T>>): Promise<T[]> {
-  const results: T[] = new Array(jobs.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, jobs.length) }, async () => {
-      while (next < jobs.length) {
-        const i = next++;
-        results[i] = await jobs[i]!();
-      }
-    }),
-  );
-  return results;
 }
 
 export type Counts = Record<string, number>;
@@ -80,7 +64,12 @@ export async function countInstructions(say: (line: string) => void = () => {}):
   const valgrind = await patchedValgrind(say);
   const runs = CASES.flatMap((c) => c.requests.map((n) => ({ c, n })));
   say(`counting ${CASES.length} cases, ${runs.length} runs under ${valgrind}, ${cpus().length} at a time…`);
-  const totals = await limited(cpus().length, runs.map(({ c, n }) => () => countRun(valgrind, c, n)));
+  const totals: number[] = [];
+  let next = 0;
+  await closedLoop(cpus().length, { count: runs.length }, async () => {
+    const i = next++;
+    totals[i] = await countRun(valgrind, runs[i]!.c, runs[i]!.n);
+  });
   const counts: Counts = {};
   CASES.forEach((c, i) => {
     const [few, many] = c.requests;

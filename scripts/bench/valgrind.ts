@@ -5,7 +5,7 @@
  * though its helper computes the "ranges" comparison for the neighbouring ones (0x14, 0x44). This builds Debian's
  * valgrind 3.24 source with 0x04 accepted too, once, into a cache folder, and checks the result against the CPU:
  * a program running that instruction on 20,000 random inputs must print the same natively and under the build.
- * `bun run scripts/bench/valgrind.ts` prints the path of its `valgrind` (building it first, ~3 minutes on two cores;
+ * `bun run scripts/bench/valgrind.ts` prints the path of its `valgrind` (building it first, ~3.5 minutes on two cores;
  * needs gcc, make and bzip2).
  */
 import { existsSync } from "node:fs";
@@ -30,11 +30,12 @@ export function builtValgrind(): string | undefined {
   return existsSync(join(valgrindHome(), CHECKED)) ? join(valgrindHome(), "bin", "valgrind") : undefined;
 }
 
-async function run(cmd: string[], cwd: string): Promise<string> {
-  const proc = Bun.spawn(cmd, { cwd, stdout: "pipe", stderr: "pipe" });
+/** Runs `cmd` to its end: what it printed, or an error with the end of it when it fails. */
+export async function run(cmd: string[], cwd: string, env: Record<string, string | undefined> = process.env): Promise<{ out: string; err: string }> {
+  const proc = Bun.spawn(cmd, { cwd, env, stdout: "pipe", stderr: "pipe" });
   const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
   if ((await proc.exited) !== 0) throw new Error(`${cmd.join(" ")} failed (exit ${proc.exitCode}):\n${(err || out).slice(-2000)}`);
-  return out;
+  return { out, err };
 }
 
 /** Builds the valgrind unless it is there; returns its path. `say` hears each step. */
@@ -98,8 +99,8 @@ int main(void) {
 `;
   await writeFile(join(work, "ranges.c"), program);
   await run(["gcc", "-O1", "-msse4.2", "-o", "ranges", "ranges.c"], work);
-  const native = await run([join(work, "ranges")], work);
-  const emulated = await run([valgrind, "-q", join(work, "ranges")], work);
+  const native = (await run([join(work, "ranges")], work)).out;
+  const emulated = (await run([valgrind, "-q", join(work, "ranges")], work)).out;
   if (native !== emulated) throw new Error(`the patched valgrind answers pcmpestri $0x4 differently from the CPU (${emulated.trim()} against ${native.trim()})`);
 }
 
