@@ -56,7 +56,8 @@ describe("messages through the official SDK", () => {
   });
 
   test("messages.stream().finalMessage(): the same answer, streamed", async () => {
-    g.sim.enqueue(text("Streaming works, piece by piece.", { pieces: 6 }));
+    // Paced: text frames read together go out as one delta (output.ts), and this test wants them one by one.
+    g.sim.enqueue(text("Streaming works, piece by piece.", { pieces: 6, frameDelayMs: 15 }));
     const stream = g.client.messages.stream({
       model: "claude-sonnet-4-6",
       max_tokens: 256,
