@@ -1,12 +1,13 @@
 /**
  * Gateways compared at the same time on one simulator: before and after a change, in one run.
- * `bun run scripts/bench/side-by-side.ts [--request large|hello] [--rounds N] A B [C …]`
+ * `bun run scripts/bench/side-by-side.ts [--request large|hello] [--rounds N] [--concurrency N] A B [C …]`
  *
  * Each of A, B, … is an executable started as a gateway (`A --config FILE`), a script run with bun the same way
  * (a name ending in .ts: `scripts/bench/floor.ts`, the least a translating gateway can do), or `proxy`: the bench's
  * bare pass-through proxy, sent the Kiro form of each request. Every one is pinned to core 0 (simulator and this
  * driver to core 1, where taskset exists), warmed alike, then given the same slices in turns — the 1 MB Claude Code
- * request two at a time, or hello 64 at a time — each slice ending once its process is quiet (settle.ts). Prints each
+ * request two at a time, or hello 64 at a time (`--concurrency` another number: 32 large ones at once are the bench's
+ * burst, where peak memory is made) — each slice ending once its process is quiet (settle.ts). Prints each
  * one's CPU per request (median and every slice) and its peak RSS during the slices. Scripts and the proxy start after
  * the executables, with the MIMALLOC_PURGE_DELAY the first executable chose at start-up (as the bench's controls do).
  * The full bench compares the gateway with the proxy; runs of it with one binary then the other are minutes apart on
@@ -26,7 +27,7 @@ import { median, round } from "./stats";
 
 const { values, positionals } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { request: { type: "string", default: "large" }, rounds: { type: "string", default: "10" } },
+  options: { request: { type: "string", default: "large" }, rounds: { type: "string", default: "10" }, concurrency: { type: "string" } },
   allowPositionals: true,
   strict: true,
 });
@@ -94,6 +95,11 @@ try {
     if (res.status !== 200) throw new Error(`${c.name} answered ${res.status}`);
   };
   const slice = values.request === "large" ? { body: (c: Contestant) => c.large, count: 40, workers: 2 } : { body: (c: Contestant) => c.small, count: 3000, workers: 64 };
+  if (values.concurrency !== undefined) {
+    slice.workers = Number(values.concurrency);
+    if (!Number.isInteger(slice.workers) || slice.workers < 1) throw new Error(`--concurrency takes a whole number of 1 or more, not ${values.concurrency}`);
+    slice.count = Math.max(slice.count, slice.workers * 4);
+  }
   // Both request kinds in the warm-up, as the bench's gateway serves both.
   for (const c of contestants) {
     await closedLoop(4, { count: 300 }, () => send(c, c.large));
@@ -111,7 +117,7 @@ try {
     }
   }
   const setting = purgeDelay === undefined ? "" : `; scripts and proxy with MIMALLOC_PURGE_DELAY=${purgeDelay}`;
-  console.log(`${values.request === "large" ? "the 1 MB request, two at a time" : "hello, 64 at a time"}; ${rounds} slices each, in turns${TASKSET ? ", pinned" : ""}${setting}`);
+  console.log(`${values.request === "large" ? "the 1 MB request" : "hello"}, ${slice.workers} at a time; ${rounds} slices each, in turns${TASKSET ? ", pinned" : ""}${setting}`);
   for (const c of contestants) {
     console.log(`${c.name}: ${round(median(c.perRequestMs))} ms CPU a request (${c.perRequestMs.map((x) => round(x)).join(", ")}); peak RSS ${round(peakRssBytes(c.pid) / MB, 1)} MB`);
   }
