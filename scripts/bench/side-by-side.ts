@@ -8,7 +8,7 @@
  * driver to core 1, where taskset exists), warmed alike, then given the same slices in turns — the 1 MB Claude Code
  * request two at a time, or hello 64 at a time (`--concurrency` another number: 32 large ones at once are the bench's
  * burst, where peak memory is made) — each slice ending once its process is quiet (settle.ts). Prints each
- * one's CPU per request (median and every slice) and its peak RSS during the slices. Scripts and the proxy start after
+ * one's CPU per request (median and every slice, and the medians by thread: main, HTTP client, JIT, GC, other) and its peak RSS during the slices. Scripts and the proxy start after
  * the executables, with the MIMALLOC_PURGE_DELAY the first executable chose at start-up (as the bench's controls do).
  * The full bench compares the gateway with the proxy; runs of it with one binary then the other are minutes apart on
  * a machine whose speed drifts by more than most changes, which this takes out.
@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import type { Subprocess } from "bun";
 import { closedLoop } from "./closed-loop";
 import { freePort, readyLine } from "./ports";
-import { cpuSince, environValue, MB, peakRssBytes, threadCpu } from "./proc";
+import { cpuSince, environValue, MB, peakRssBytes, THREAD_KINDS, type ThreadCpu, threadCpu } from "./proc";
 import { type BenchAccount, claudeCode, hello, kiroHeaders, pair } from "./requests";
 import { untilQuiet } from "./settle";
 import { median, round } from "./stats";
@@ -48,6 +48,8 @@ interface Contestant {
   large: string;
   small: string;
   perRequestMs: number[];
+  /** Each slice's CPU a request by thread kind (ns). */
+  threads: ThreadCpu[];
 }
 
 const children: Subprocess[] = [];
@@ -74,7 +76,7 @@ try {
       const proc = Bun.spawn(pin(["bun", "run", join(ROOT, "scripts/bench/passthrough.ts"), "--upstream", sim.url], 0), { stdout: "pipe", stderr: "inherit", env: childEnv });
       children.push(proc);
       const { url } = JSON.parse(await readyLine(proc.stdout, "the proxy")) as { url: string };
-      contestants[i] = { name, pid: proc.pid, url: `${url}/generateAssistantResponse`, ...kiroForm, perRequestMs: [] };
+      contestants[i] = { name, pid: proc.pid, url: `${url}/generateAssistantResponse`, ...kiroForm, perRequestMs: [], threads: [] };
       continue;
     }
     const port = freePort();
@@ -83,7 +85,7 @@ try {
     const cmd = given.endsWith(".ts") ? ["bun", "run", resolve(given), "--config", config] : [resolve(given), "--config", config];
     const proc = Bun.spawn(pin(cmd, 0), { stdout: "ignore", stderr: "inherit", env: childEnv });
     children.push(proc);
-    contestants[i] = { name, pid: proc.pid, url: `http://127.0.0.1:${port}/v1/messages`, ...gatewayForm, perRequestMs: [] };
+    contestants[i] = { name, pid: proc.pid, url: `http://127.0.0.1:${port}/v1/messages`, ...gatewayForm, perRequestMs: [], threads: [] };
     await until(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok);
     if (kind(given) === 0) {
       purgeDelay ??= environValue(proc.pid, "MIMALLOC_PURGE_DELAY");
@@ -113,13 +115,16 @@ try {
       const before = threadCpu(c.pid);
       await closedLoop(slice.workers, { count: slice.count }, () => send(c, slice.body(c)));
       await untilQuiet(c.pid);
-      c.perRequestMs.push(cpuSince(before, threadCpu(c.pid)).total / slice.count / 1e6);
+      const spent = cpuSince(before, threadCpu(c.pid));
+      c.perRequestMs.push(spent.total / slice.count / 1e6);
+      c.threads.push(spent);
     }
   }
   const setting = purgeDelay === undefined ? "" : `; scripts and proxy with MIMALLOC_PURGE_DELAY=${purgeDelay}`;
   console.log(`${values.request === "large" ? "the 1 MB request" : "hello"}, ${slice.workers} at a time; ${rounds} slices each, in turns${TASKSET ? ", pinned" : ""}${setting}`);
   for (const c of contestants) {
-    console.log(`${c.name}: ${round(median(c.perRequestMs))} ms CPU a request (${c.perRequestMs.map((x) => round(x)).join(", ")}); peak RSS ${round(peakRssBytes(c.pid) / MB, 1)} MB`);
+    const byThread = THREAD_KINDS.map((k) => `${k} ${round(median(c.threads.map((t) => t[k])) / slice.count / 1e6)}`).join(", ");
+    console.log(`${c.name}: ${round(median(c.perRequestMs))} ms CPU a request (${c.perRequestMs.map((x) => round(x)).join(", ")}; by thread, medians: ${byThread}); peak RSS ${round(peakRssBytes(c.pid) / MB, 1)} MB`);
   }
 } finally {
   for (const child of children) child.kill();
