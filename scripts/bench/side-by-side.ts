@@ -7,11 +7,12 @@
  * bare pass-through proxy, sent the Kiro form of each request. Every one is pinned to core 0 (simulator and this
  * driver to core 1, where taskset exists), warmed alike, then given the same slices in turns — the 1 MB Claude Code
  * request two at a time, or hello 64 at a time (`--concurrency` another number: 32 large ones at once are the bench's
- * burst, where peak memory is made) — each slice ending once its process is quiet (settle.ts). Prints each
- * one's CPU per request (median and every slice, and the medians by thread: main, HTTP client, JIT, GC, other) and its peak RSS during the slices. Scripts and the proxy start after
- * the executables, with the MIMALLOC_PURGE_DELAY the first executable chose at start-up (as the bench's controls do).
- * The full bench compares the gateway with the proxy; runs of it with one binary then the other are minutes apart on
- * a machine whose speed drifts by more than most changes, which this takes out.
+ * burst, where peak memory is made) — each slice ending once its process is quiet (settle.ts). Prints each one's CPU
+ * per request (median and every slice, and the medians by thread: main, HTTP client, JIT, GC, other) and its peak
+ * RSS during the slices. Scripts and the proxy start after the executables, with the MIMALLOC_PURGE_DELAY the first
+ * executable chose at start-up (as the bench's controls do). The full bench compares the gateway with the proxy;
+ * runs of it with one binary then the other are minutes apart on a machine whose speed drifts by more than most
+ * changes, which this takes out.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
@@ -33,6 +34,9 @@ const { values, positionals } = parseArgs({
 });
 if (positionals.length < 2) throw new Error("name two or more gateways to compare (executables, .ts scripts, or proxy)");
 if (values.request !== "large" && values.request !== "hello") throw new Error(`--request takes large or hello, not ${values.request}`);
+const large = values.request === "large";
+const workers = values.concurrency === undefined ? (large ? 2 : 64) : Number(values.concurrency);
+if (!Number.isInteger(workers) || workers < 1) throw new Error(`--concurrency takes a whole number of 1 or more, not ${values.concurrency}`);
 const rounds = Number(values.rounds);
 const ROOT = resolve(import.meta.dir, "../..");
 const TASKSET = cpus().length >= 2 ? Bun.which("taskset") : null;
@@ -96,12 +100,8 @@ try {
     await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`${c.name} answered ${res.status}`);
   };
-  const slice = values.request === "large" ? { body: (c: Contestant) => c.large, count: 40, workers: 2 } : { body: (c: Contestant) => c.small, count: 3000, workers: 64 };
-  if (values.concurrency !== undefined) {
-    slice.workers = Number(values.concurrency);
-    if (!Number.isInteger(slice.workers) || slice.workers < 1) throw new Error(`--concurrency takes a whole number of 1 or more, not ${values.concurrency}`);
-    slice.count = Math.max(slice.count, slice.workers * 4);
-  }
+  // At least four requests a worker, however many work at once.
+  const slice = { body: (c: Contestant) => (large ? c.large : c.small), workers, count: Math.max(large ? 40 : 3000, workers * 4) };
   // Both request kinds in the warm-up, as the bench's gateway serves both.
   for (const c of contestants) {
     await closedLoop(4, { count: 300 }, () => send(c, c.large));
@@ -121,7 +121,7 @@ try {
     }
   }
   const setting = purgeDelay === undefined ? "" : `; scripts and proxy with MIMALLOC_PURGE_DELAY=${purgeDelay}`;
-  console.log(`${values.request === "large" ? "the 1 MB request" : "hello"}, ${slice.workers} at a time; ${rounds} slices each, in turns${TASKSET ? ", pinned" : ""}${setting}`);
+  console.log(`${large ? "the 1 MB request" : "hello"}, ${slice.workers} at a time; ${rounds} slices each, in turns${TASKSET ? ", pinned" : ""}${setting}`);
   for (const c of contestants) {
     const byThread = THREAD_KINDS.map((k) => `${k} ${round(median(c.threads.map((t) => t[k])) / slice.count / 1e6)}`).join(", ");
     console.log(`${c.name}: ${round(median(c.perRequestMs))} ms CPU a request (${c.perRequestMs.map((x) => round(x)).join(", ")}; by thread, medians: ${byThread}); peak RSS ${round(peakRssBytes(c.pid) / MB, 1)} MB`);
