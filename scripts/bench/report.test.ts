@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import type { CpuRound, LoadResults, LoadRun, PairedLatency, StreamRound } from "./load";
 import type { ThreadCpu } from "./proc";
-import { rows, table, type BenchResults } from "./report";
+import { middleRound, rows, table, type BenchResults } from "./report";
 
 const latency = (added: number, addedP99: number, otherCores = 0): PairedLatency => ({
   samples: 100,
@@ -125,6 +125,19 @@ test("each gated ratio is the median of its rounds, with the least and the most 
   const chat = "1.0 MB request as Chat Completions: gateway CPU per request ÷ the same through /v1/messages";
   expect(find(all, chat)).toMatchObject({ value: 3.2 / 3, min: 3.1 / 3, max: 3.5 / 3, target: "≤ 1.1", pass: true });
   expect(find(rows(results({ chatMs: [3.2, 3.4, 3.5] })), chat).pass).toBe(false);
+});
+
+test("the split by thread beside a median is the median round's, so that its parts add up to it", () => {
+  // The last round (3.2 ms) is not the median one (3.6 ms): its split would not add up to the figure shown.
+  const all = rows(results({ largeMs: [4, 3.6, 3.2], chatMs: [3.5, 3.1, 3.2] }));
+  expect(find(all, "1.0 MB Claude Code request: gateway CPU per request ÷ the proxy's").control).toBe(
+    "gateway 3.600 ms (main 2.520 ms, http 0.720 ms, jit 0.000 ms, gc 0.360 ms, other 0.000 ms); proxy 1.000 ms",
+  );
+  expect(find(all, "1.0 MB request as Chat Completions: gateway CPU per request ÷ the same through /v1/messages").control).toStartWith(
+    "/v1/chat/completions 3.200 ms (main 2.240 ms, http 0.640 ms,",
+  );
+  expect(middleRound([5, 1, 4, 2], (x) => x)).toBe(2);
+  expect(() => middleRound([], (x: number) => x)).toThrow();
 });
 
 test("a long reply that lost characters fails its rate, however fast", () => {
