@@ -125,8 +125,8 @@ export class KeyGuard {
    * that Elysia reads no stranger's body even on a route without a schema, and in `resolve` (which runs before
    * the handler's other hooks) for requests without a body, handing the handler the client's record as `client`.
    * A route with a body brings its own parse hook (jsonBody), which Elysia runs after this one (its admit is then
-   * the record already made). With several instances,
-   * `resolve` also asks the cluster-wide key limits (asynchronous, so not in the body's parse).
+   * the record already made). With several instances, `resolve` also asks the cluster-wide key limits
+   * (asynchronous, so not in the body's parse).
    * Every hook destructures what it reads: Elysia infers from a hook's source what to prepare, and a context passed
    * on whole would make every route parse the request's headers, cookies and query first.
    */
