@@ -13,13 +13,19 @@
  * executable chose at start-up (as the bench's controls do). The full bench compares the gateway with the proxy;
  * runs of it with one binary then the other are minutes apart on a machine whose speed drifts by more than most
  * changes, which this takes out.
+ *
+ * `--perf` (Linux perf needed) adds one slice each under `perf record` (the main thread, cpu-clock) and says where its
+ * CPU went, native code and the kernel included, by the JavaScript function that asked for it (perf-attribution.ts;
+ * every contestant then runs with JSC's JITDump on). Name sources (`src/main.ts`) rather than a binary, whose bundle
+ * is minified.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Subprocess } from "bun";
 import { closedLoop } from "./closed-loop";
+import { attribute, describeAttribution, JitMap, parseJitDump } from "./perf-attribution";
 import { freePort, readyLine } from "./ports";
 import { cpuSince, environValue, MB, peakRssBytes, THREAD_KINDS, type ThreadCpu, threadCpu } from "./proc";
 import { type BenchAccount, claudeCode, hello, kiroHeaders, pair } from "./requests";
@@ -28,7 +34,7 @@ import { median, round } from "./stats";
 
 const { values, positionals } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { request: { type: "string", default: "large" }, rounds: { type: "string", default: "10" }, concurrency: { type: "string" } },
+  options: { request: { type: "string", default: "large" }, rounds: { type: "string", default: "10" }, concurrency: { type: "string" }, perf: { type: "boolean", default: false } },
   allowPositionals: true,
   strict: true,
 });
@@ -42,6 +48,8 @@ const ROOT = resolve(import.meta.dir, "../..");
 const TASKSET = cpus().length >= 2 ? Bun.which("taskset") : null;
 const pin = (cmd: string[], core: 0 | 1) => (TASKSET ? [TASKSET, "-c", String(core), ...cmd] : cmd);
 const env = { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: "4096", LOG_LEVEL: "warn" };
+const PERF = values.perf ? Bun.which("perf") : null;
+if (values.perf && !PERF) throw new Error("--perf needs Linux perf on the PATH (Debian: apt-get install linux-perf)");
 
 /** One contestant: where its requests go, and the two request bodies in the form it takes. */
 interface Contestant {
@@ -54,6 +62,8 @@ interface Contestant {
   perRequestMs: number[];
   /** Each slice's CPU a request by thread kind (ns). */
   threads: ThreadCpu[];
+  /** With --perf: where JSC writes its JITDump, perf's recording of the profiled slice and its main thread's µs a request. */
+  perf?: { jitDir: string; data: string; mainUsPerRequest: number };
 }
 
 const children: Subprocess[] = [];
@@ -75,12 +85,15 @@ try {
   for (const i of order) {
     const given = positionals[i]!;
     const name = `${given === "proxy" ? "proxy" : basename(given)} (${String.fromCharCode(65 + i)})`;
-    const childEnv = kind(given) > 0 && purgeDelay !== undefined ? { ...env, MIMALLOC_PURGE_DELAY: purgeDelay } : env;
+    const jitDir = join(work, `jit-${i}`);
+    const perfEnv = PERF ? { BUN_JSC_useJITDump: "1", BUN_JSC_jitDumpDirectory: jitDir } : {};
+    if (PERF) await mkdir(jitDir);
+    const childEnv = { ...env, ...perfEnv, ...(kind(given) > 0 && purgeDelay !== undefined ? { MIMALLOC_PURGE_DELAY: purgeDelay } : {}) };
     if (given === "proxy") {
       const proc = Bun.spawn(pin(["bun", "run", join(ROOT, "scripts/bench/passthrough.ts"), "--upstream", sim.url], 0), { stdout: "pipe", stderr: "inherit", env: childEnv });
       children.push(proc);
       const { url } = JSON.parse(await readyLine(proc.stdout, "the proxy")) as { url: string };
-      contestants[i] = { name, pid: proc.pid, url: `${url}/generateAssistantResponse`, ...kiroForm, perRequestMs: [], threads: [] };
+      contestants[i] = { name, pid: proc.pid, url: `${url}/generateAssistantResponse`, ...kiroForm, perRequestMs: [], threads: [], perf: perfFiles(i, jitDir) };
       continue;
     }
     const port = freePort();
@@ -89,7 +102,7 @@ try {
     const cmd = given.endsWith(".ts") ? ["bun", "run", resolve(given), "--config", config] : [resolve(given), "--config", config];
     const proc = Bun.spawn(pin(cmd, 0), { stdout: "ignore", stderr: "inherit", env: childEnv });
     children.push(proc);
-    contestants[i] = { name, pid: proc.pid, url: `http://127.0.0.1:${port}/v1/messages`, ...gatewayForm, perRequestMs: [], threads: [] };
+    contestants[i] = { name, pid: proc.pid, url: `http://127.0.0.1:${port}/v1/messages`, ...gatewayForm, perRequestMs: [], threads: [], perf: perfFiles(i, jitDir) };
     await until(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok);
     if (kind(given) === 0) {
       purgeDelay ??= environValue(proc.pid, "MIMALLOC_PURGE_DELAY");
@@ -126,10 +139,46 @@ try {
     const byThread = THREAD_KINDS.map((k) => `${k} ${round(median(c.threads.map((t) => t[k])) / slice.count / 1e6)}`).join(", ");
     console.log(`${c.name}: ${round(median(c.perRequestMs))} ms CPU a request (${c.perRequestMs.map((x) => round(x)).join(", ")}; by thread, medians: ${byThread}); peak RSS ${round(peakRssBytes(c.pid) / MB, 1)} MB`);
   }
+  if (PERF) {
+    for (const c of contestants) await profiledSlice(PERF, c);
+    // JSC buffers its JITDump: it is complete once the process has ended.
+    for (const child of children) child.kill();
+    await Promise.all(children.map((c) => c.exited));
+    console.log(`under perf (cpu-clock, main thread), one slice each; where a request's main-thread CPU went, by the JavaScript function nearest the sample's leaf:`);
+    for (const c of contestants) {
+      const jit = new JitMap((await Promise.all((await readdir(c.perf!.jitDir)).map(async (f) => parseJitDump(await Bun.file(join(c.perf!.jitDir, f)).bytes())))).flat());
+      const script = Bun.spawn([PERF, "script", "-i", c.perf!.data, "-F", "ip,dso"], { stdout: "pipe", stderr: "ignore" });
+      const samples = attribute(await new Response(script.stdout).text(), jit);
+      console.log(`${c.name}:`);
+      for (const line of describeAttribution(samples, c.perf!.mainUsPerRequest, 25)) console.log(line);
+    }
+  }
+
+  /** One more slice of `c` while perf samples its main thread; its main-thread CPU a request (schedstat) scales the samples. */
+  async function profiledSlice(perf: string, c: Contestant): Promise<void> {
+    await untilQuiet(c.pid);
+    const recorder = Bun.spawn([perf, "record", "-k", "1", "-e", "cpu-clock", "-F", "10000", "-g", "-t", String(c.pid), "-o", c.perf!.data], { stdout: "ignore", stderr: "ignore" });
+    // perf gives no sign once it is attached; it is well within this.
+    await Bun.sleep(500);
+    const before = threadCpu(c.pid);
+    await closedLoop(slice.workers, { count: slice.count }, () => send(c, slice.body(c)));
+    await untilQuiet(c.pid);
+    c.perf!.mainUsPerRequest = cpuSince(before, threadCpu(c.pid)).main / slice.count / 1e3;
+    recorder.kill("SIGINT");
+    // perf writes its file, then ends by the signal it was stopped with.
+    await recorder.exited;
+    if ((recorder.exitCode !== 0 && recorder.signalCode !== "SIGINT") || Bun.file(c.perf!.data).size === 0) {
+      throw new Error(`perf record failed (${recorder.exitCode ?? recorder.signalCode}; is perf allowed to sample here? kernel.perf_event_paranoid)`);
+    }
+  }
 } finally {
   for (const child of children) child.kill();
   await Promise.all(children.map((c) => c.exited));
   await rm(work, { recursive: true, force: true });
+}
+
+function perfFiles(i: number, jitDir: string): Contestant["perf"] {
+  return PERF ? { jitDir, data: join(work, `perf-${i}.data`), mainUsPerRequest: 0 } : undefined;
 }
 
 /** 0 for an executable, 1 for a script or the proxy: the order they start in. */

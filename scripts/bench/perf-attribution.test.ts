@@ -1,0 +1,125 @@
+import { expect, test } from "bun:test";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { attribute, describeAttribution, functionName, JitMap, NO_JS, parseJitDump } from "./perf-attribution";
+
+/** A JITDump file as the perf jitdump format lays it out: a 40-byte header, then records (here code loads only). */
+function jitDump(loads: Array<{ start: number; size: number; name: string }>, extraRecord = false): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const header = new DataView(new ArrayBuffer(40));
+  header.setUint32(0, 0x4a695444, true);
+  header.setUint32(4, 1, true);
+  header.setUint32(8, 40, true);
+  parts.push(new Uint8Array(header.buffer));
+  if (extraRecord) {
+    // A record of another kind (JIT_CODE_CLOSE), which the reader steps over.
+    const close = new DataView(new ArrayBuffer(16));
+    close.setUint32(0, 3, true);
+    close.setUint32(4, 16, true);
+    parts.push(new Uint8Array(close.buffer));
+  }
+  for (const load of loads) {
+    const name = new TextEncoder().encode(`${load.name}\0`);
+    const size = 56 + name.length + 4; // four bytes standing for the code itself
+    const record = new DataView(new ArrayBuffer(size));
+    record.setUint32(0, 0, true);
+    record.setUint32(4, size, true);
+    record.setBigUint64(24, BigInt(load.start), true); // vma
+    record.setBigUint64(32, BigInt(load.start), true);
+    record.setBigUint64(40, BigInt(load.size), true);
+    new Uint8Array(record.buffer).set(name, 56);
+    parts.push(new Uint8Array(record.buffer));
+  }
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return all;
+}
+
+const loads = [
+  { start: 0x7f0000001000, size: 0x100, name: "JSC-FTL: call#Do1nq9" },
+  { start: 0x7f0000002000, size: 0x100, name: "JSC-Thunk: CallTrampoline" },
+  { start: 0x7f0000003000, size: 0x100, name: "JSC-DFG: <name not materialized>#AbCdEf" },
+];
+
+const frame = (address: number, object: string) => `\t    ${address.toString(16)} [unknown] (${object})`;
+const BUN = "/usr/lib/node_modules/bun/bin/bun.exe";
+const JIT = "/tmp/perf-1234.map";
+
+test("a JITDump's code loads are read with their ranges and names; other records and a torn tail are stepped over", () => {
+  const bytes = jitDump(loads, true);
+  expect(parseJitDump(bytes)).toEqual(loads.map((l) => ({ start: l.start, end: l.start + l.size, name: l.name })));
+  expect(parseJitDump(bytes.subarray(0, bytes.length - 10))).toHaveLength(2);
+  expect(() => parseJitDump(new Uint8Array(64))).toThrow("not a JITDump file");
+});
+
+test("an address finds the function whose range holds it, the latest load where two share a start, none outside", () => {
+  const map = new JitMap([...parseJitDump(jitDump(loads)), { start: 0x7f0000001000, end: 0x7f0000001080, name: "JSC-FTL: later#X" }]);
+  expect(map.at(0x7f0000001010)?.name).toBe("JSC-FTL: later#X");
+  expect(map.at(0x7f00000030ff)?.name).toBe("JSC-DFG: <name not materialized>#AbCdEf");
+  expect(map.at(0x7f0000003100)).toBeUndefined();
+  expect(map.at(0x1000)).toBeUndefined();
+});
+
+test("JSC's names become the function's own, an anonymous one keeping its hash", () => {
+  expect(functionName("JSC-FTL: call#Do1nq9")).toBe("call");
+  expect(functionName("JSC-Baseline: #EhF43u")).toBe("(anonymous)#EhF43u");
+  expect(functionName("JSC-DFG: <name not materialized>#AbCdEf")).toBe("(anonymous)#AbCdEf");
+});
+
+test("each sample goes to the nearest JavaScript function past JSC's stubs, split by where its leaf ran", () => {
+  const samples = [
+    // Native code called through a trampoline from `call`.
+    [frame(0x1add92b, BUN), frame(0x7f0000002010, JIT), frame(0x7f0000001020, JIT), frame(0x1844d41, BUN)],
+    // The kernel under `call`.
+    [frame(0xffffffff816db490, "[kernel.kallsyms]"), frame(0x19e9f58, BUN), frame(0x7f0000001030, JIT)],
+    // `call`'s own code.
+    [frame(0x7f0000001040, JIT), frame(0x1844d41, BUN)],
+    // libc under an anonymous function.
+    [frame(0x2724a, "/usr/lib/x86_64-linux-gnu/libc.so.6"), frame(0x7f0000003010, JIT)],
+    // The event loop, no JavaScript at all.
+    [frame(0x19d29c6, BUN), frame(0x18690bc, BUN)],
+  ].map((lines) => `1234 \n${lines.join("\n")}`);
+  const a = attribute(`${samples.join("\n\n")}\n\n`, new JitMap(parseJitDump(jitDump(loads))));
+  expect(a.samples).toBe(5);
+  expect(a.total).toEqual({ js: 1, native: 2, libc: 1, kernel: 1 });
+  expect(a.byFunction).toEqual([
+    { name: "call", split: { js: 1, native: 1, libc: 0, kernel: 1 }, samples: 3 },
+    { name: "(anonymous)#AbCdEf", split: { js: 0, native: 0, libc: 1, kernel: 0 }, samples: 1 },
+    { name: NO_JS, split: { js: 0, native: 1, libc: 0, kernel: 0 }, samples: 1 },
+  ]);
+  // Shares of the measured CPU a request: 3 of 5 samples of 50 µs.
+  const lines = describeAttribution(a, 50, 2);
+  expect(lines[0]).toBe("  5 samples; 50.0 µs a request: JS 10.0, native 20.0, libc 10.0, kernel 10.0");
+  expect(lines[1]).toContain("30.0 µs  call");
+  expect(lines).toHaveLength(3);
+});
+
+test("the JITDump Bun writes is the format read here: a hot function is found by name", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "kiro-jitdump-"));
+  try {
+    // JSC buffers the file: the hot function comes first, then enough other compilations to push its record out.
+    const script = [
+      "function hotLoopForTheDump(x) { let s = 0; for (let i = 0; i < x; i++) s += i ^ x; return s }",
+      "let s = 0; for (let i = 0; i < 2000; i++) s += hotLoopForTheDump(1000);",
+      'for (let k = 0; k < 400; k++) { const f = new Function("x", `let s = 0; for (let i = 0; i < x; i++) s += i * ${k}; return s`); for (let i = 0; i < 300; i++) s += f(100); }',
+      "console.log(s > 0)",
+    ].join("\n");
+    const env = { ...process.env, BUN_JSC_useConcurrentJIT: "0", BUN_JSC_useJITDump: "1", BUN_JSC_jitDumpDirectory: dir };
+    const child = Bun.spawn([process.execPath, "-e", script], { env, stdout: "pipe" });
+    expect(await new Response(child.stdout).text()).toBe("true\n");
+    expect(await child.exited).toBe(0);
+    const files = (await readdir(dir)).filter((f) => f.endsWith(".dump"));
+    expect(files.length).toBeGreaterThan(0);
+    const codes = (await Promise.all(files.map(async (f) => parseJitDump(await Bun.file(join(dir, f)).bytes())))).flat();
+    const hot = codes.filter((c) => functionName(c.name) === "hotLoopForTheDump");
+    expect(hot.map((c) => c.name.split(":")[0])).toContain("JSC-FTL");
+    expect(hot.every((c) => c.end > c.start && c.start > 0)).toBe(true);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
