@@ -85,15 +85,15 @@ try {
   for (const i of order) {
     const given = positionals[i]!;
     const name = `${given === "proxy" ? "proxy" : basename(given)} (${String.fromCharCode(65 + i)})`;
-    const jitDir = join(work, `jit-${i}`);
-    const perfEnv = PERF ? { BUN_JSC_useJITDump: "1", BUN_JSC_jitDumpDirectory: jitDir } : {};
-    if (PERF) await mkdir(jitDir);
+    const perf = PERF ? { jitDir: join(work, `jit-${i}`), data: join(work, `perf-${i}.data`), mainUsPerRequest: 0 } : undefined;
+    if (perf) await mkdir(perf.jitDir);
+    const perfEnv = perf ? { BUN_JSC_useJITDump: "1", BUN_JSC_jitDumpDirectory: perf.jitDir } : {};
     const childEnv = { ...env, ...perfEnv, ...(kind(given) > 0 && purgeDelay !== undefined ? { MIMALLOC_PURGE_DELAY: purgeDelay } : {}) };
     if (given === "proxy") {
       const proc = Bun.spawn(pin(["bun", "run", join(ROOT, "scripts/bench/passthrough.ts"), "--upstream", sim.url], 0), { stdout: "pipe", stderr: "inherit", env: childEnv });
       children.push(proc);
       const { url } = JSON.parse(await readyLine(proc.stdout, "the proxy")) as { url: string };
-      contestants[i] = { name, pid: proc.pid, url: `${url}/generateAssistantResponse`, ...kiroForm, perRequestMs: [], threads: [], perf: perfFiles(i, jitDir) };
+      contestants[i] = { name, pid: proc.pid, url: `${url}/generateAssistantResponse`, ...kiroForm, perRequestMs: [], threads: [], perf };
       continue;
     }
     const port = freePort();
@@ -102,7 +102,7 @@ try {
     const cmd = given.endsWith(".ts") ? ["bun", "run", resolve(given), "--config", config] : [resolve(given), "--config", config];
     const proc = Bun.spawn(pin(cmd, 0), { stdout: "ignore", stderr: "inherit", env: childEnv });
     children.push(proc);
-    contestants[i] = { name, pid: proc.pid, url: `http://127.0.0.1:${port}/v1/messages`, ...gatewayForm, perRequestMs: [], threads: [], perf: perfFiles(i, jitDir) };
+    contestants[i] = { name, pid: proc.pid, url: `http://127.0.0.1:${port}/v1/messages`, ...gatewayForm, perRequestMs: [], threads: [], perf };
     await until(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok);
     if (kind(given) === 0) {
       purgeDelay ??= environValue(proc.pid, "MIMALLOC_PURGE_DELAY");
@@ -175,10 +175,6 @@ try {
   for (const child of children) child.kill();
   await Promise.all(children.map((c) => c.exited));
   await rm(work, { recursive: true, force: true });
-}
-
-function perfFiles(i: number, jitDir: string): Contestant["perf"] {
-  return PERF ? { jitDir, data: join(work, `perf-${i}.data`), mainUsPerRequest: 0 } : undefined;
 }
 
 /** 0 for an executable, 1 for a script or the proxy: the order they start in. */
