@@ -122,13 +122,17 @@ try {
   }
   // The peak the slices reach, not the warm-up's (Linux: writing 5 to clear_refs resets VmHWM).
   for (const c of contestants) await writeFile(`/proc/${c.pid}/clear_refs`, "5").catch(() => {});
+  /** One slice of `c`, from its process quiet to quiet again: what its threads spent. */
+  const measured = async (c: Contestant): Promise<ThreadCpu> => {
+    await untilQuiet(c.pid);
+    const before = threadCpu(c.pid);
+    await closedLoop(slice.workers, { count: slice.count }, () => send(c, slice.body(c)));
+    await untilQuiet(c.pid);
+    return cpuSince(before, threadCpu(c.pid));
+  };
   for (let r = 0; r < rounds; r++) {
     for (const c of r % 2 === 0 ? contestants : [...contestants].reverse()) {
-      await untilQuiet(c.pid);
-      const before = threadCpu(c.pid);
-      await closedLoop(slice.workers, { count: slice.count }, () => send(c, slice.body(c)));
-      await untilQuiet(c.pid);
-      const spent = cpuSince(before, threadCpu(c.pid));
+      const spent = await measured(c);
       c.perRequestMs.push(spent.total / slice.count / 1e6);
       c.threads.push(spent);
     }
@@ -156,14 +160,10 @@ try {
 
   /** One more slice of `c` while perf samples its main thread; its main-thread CPU a request (schedstat) scales the samples. */
   async function profiledSlice(perf: string, c: Contestant): Promise<void> {
-    await untilQuiet(c.pid);
     const recorder = Bun.spawn([perf, "record", "-k", "1", "-e", "cpu-clock", "-F", "10000", "-g", "-t", String(c.pid), "-o", c.perf!.data], { stdout: "ignore", stderr: "ignore" });
     // perf gives no sign once it is attached; it is well within this.
     await Bun.sleep(500);
-    const before = threadCpu(c.pid);
-    await closedLoop(slice.workers, { count: slice.count }, () => send(c, slice.body(c)));
-    await untilQuiet(c.pid);
-    c.perf!.mainUsPerRequest = cpuSince(before, threadCpu(c.pid)).main / slice.count / 1e3;
+    c.perf!.mainUsPerRequest = (await measured(c)).main / slice.count / 1e3;
     recorder.kill("SIGINT");
     // perf writes its file, then ends by the signal it was stopped with.
     await recorder.exited;
