@@ -63,7 +63,7 @@ async function drain(res: Response, digest: boolean): Promise<{ length: number; 
 }
 
 async function gateway(body: Uint8Array, digest = false) {
-  const opened = await openReply(chunked(body), { headerBlocks });
+  const opened = await openReply(chunked(body).getReader(), { headerBlocks });
   const translator = new StreamTranslator({
     model: "claude-sonnet-4-5",
     thinking: values.thinking,

@@ -90,11 +90,11 @@ let bytesDeltas = 0;
 /** The same reply read from Kiro's bytes, as the gateway reads it: the SSE bytes, and the events for the other writers. */
 async function bytesReply(c: Case): Promise<{ sse: Uint8Array; events: StreamEvent[]; outputTokens: number }> {
   const t = translator(c);
-  const reply = new TranslatedReply(t, { ...(await openReply(kiroBody(c.texts))), abort() {} }, log);
+  const reply = new TranslatedReply(t, { ...(await openReply(kiroBody(c.texts).getReader())), abort() {} }, log);
   const sse = new Uint8Array(await streamMessage(reply, log).arrayBuffer());
   const again = translator(c);
   const events: StreamEvent[] = [...again.start()];
-  const opened = await openReply(kiroBody(c.texts));
+  const opened = await openReply(kiroBody(c.texts).getReader());
   for (const e of opened.first) again.push(e, events);
   for await (const batch of opened.rest) for (const e of batch) again.push(e, events);
   for (const e of events) if (e.type === "content_block_delta" && e.delta instanceof KiroTextDelta) bytesDeltas++;

@@ -11,11 +11,16 @@ import type { Logger } from "../log";
 import { endpointOf, profileArnOf } from "./control-plane";
 import { apiRegionOf, authKind, type ChatAccount } from "./credential";
 import { HeaderBlocks } from "./eventstream";
-import { call, chatHeaders, proxyFor, runtimeChatHeaders, UpstreamError, withRegion, type UpstreamSettings } from "./http";
+import { type Answer, Connections, textOf } from "./connections";
+import { call, chatHeaders, proxyFor, readCapped, refusal, runtimeChatHeaders, unanswered, UpstreamError, withRegion, type UpstreamSettings } from "./http";
 import { Invocation } from "./invocation";
 import { EMPTY_REPLY, openReply, type OpenedReply } from "./reply";
-import { requestBody } from "./request-bytes";
+import { byteLength, requestBody, requestBytes } from "./request-bytes";
 import { Watchdog } from "./watchdog";
+
+const OPERATION = "generateAssistantResponse";
+/** URLs parsed for the connections: one per host and region in use. */
+const MAX_URLS = 64;
 
 /** §9.3: Kiro's own generous limit for a whole reply. */
 const CHAT_TIMEOUT_MS = 720_000;
@@ -55,6 +60,8 @@ export class KiroChat {
   private readonly runtimeRests = new Map<string, number>();
   /** Profile ARNs ListAvailableProfiles named (undefined: the account has none, e.g. a Builder ID). */
   private readonly profiles = new Map<string, string | undefined>();
+  private readonly connections = new Connections();
+  private readonly urls = new Map<string, URL>();
 
   constructor(
     private readonly upstream: UpstreamSettings,
@@ -139,25 +146,50 @@ export class KiroChat {
     }
     const watchdog = new Watchdog(this.timing.firstEventMs, CHAT_TIMEOUT_MS, signal);
     try {
-      // Small bodies are the kept buffer's bytes (request-bytes.ts): handed to fetch in this same synchronous stretch.
-      const { body, length } = requestBody(['{"conversationState":', ...request.conversation, `${arn ? `,"profileArn":${JSON.stringify(arn)}` : ""}${fields}}`]);
-      headers["content-length"] = String(length);
-      const res = await call(url, { method: "POST", headers, body }, {
-        operation: "generateAssistantResponse",
-        signal: watchdog.signal,
-        proxyUrl: proxyFor(c.proxyUrl, s),
-      });
-      if (!res.body) throw new UpstreamError("generateAssistantResponse", res.status, "answer has no body");
+      const pieces = ['{"conversationState":', ...request.conversation, `${arn ? `,"profileArn":${JSON.stringify(arn)}` : ""}${fields}}`];
+      const answer = await this.post(url, headers, pieces, watchdog.signal, proxyFor(c.proxyUrl, s));
       // §1.2 (KCF): a 200 may be an AWS exception envelope in JSON rather than an event stream.
-      if ((res.headers.get("content-type") ?? "").includes("json")) throw await envelopeError(res);
+      if ((answer.header("content-type") ?? "").includes("json")) throw await envelopeError(answer);
       const onSkip = (reason: string) => this.log.warn("skipped a corrupt frame", { account: caller.name, reason });
-      const reply = await openReply(res.body, { onSkip, watchdog, headerBlocks: this.headerBlocks });
+      const reply = await openReply(answer.body, { onSkip, watchdog, headerBlocks: this.headerBlocks });
       watchdog.streaming(this.timing.idleMs);
       return reply;
     } catch (e) {
       watchdog.stop();
       throw e instanceof UpstreamError && !e.where ? located(e, { account: caller.name, region, ...(request.model ? { model: request.model } : {}) }) : e;
     }
+  }
+
+  /**
+   * The chat's POST, on a connection of the gateway's own (connections.ts), or through fetch where a proxy carries
+   * it; a "no" is an UpstreamError. The body's bytes are the kept buffer's (request-bytes.ts), written in the same
+   * synchronous stretch they are made in.
+   */
+  private async post(url: string, headers: Record<string, string>, pieces: JsonPiece[], signal: AbortSignal, proxyUrl: string | undefined): Promise<Answer> {
+    const length = byteLength(pieces);
+    if (proxyUrl) {
+      headers["content-length"] = String(length);
+      const res = await call(url, { method: "POST", headers, body: requestBody(pieces).body }, { operation: OPERATION, signal, proxyUrl });
+      if (!res.body) throw new UpstreamError(OPERATION, res.status, "answer has no body");
+      return { status: res.status, header: (name) => res.headers.get(name), body: res.body.getReader() };
+    }
+    let answer: Answer;
+    try {
+      answer = await this.connections.post(this.urlOf(url), headers, length, (head) => requestBytes([head, ...pieces]), signal);
+    } catch (e) {
+      throw unanswered(OPERATION, e, signal);
+    }
+    if (answer.status >= 200 && answer.status < 300) return answer;
+    throw refusal(OPERATION, answer.status, answer.header("retry-after"), await readCapped(() => textOf(answer.body, 8192)));
+  }
+
+  private urlOf(url: string): URL {
+    let parsed = this.urls.get(url);
+    if (!parsed) {
+      if (this.urls.size >= MAX_URLS) this.urls.clear();
+      this.urls.set(url, (parsed = new URL(url)));
+    }
+    return parsed;
   }
 
   /** The account's profile ARN for the runtime (§1.5), asked once; a definite "none" is remembered too. */
@@ -200,8 +232,8 @@ function located(e: UpstreamError, where: NonNullable<UpstreamError["where"]>): 
   return new UpstreamError(e.operation, e.status, e.body, e.retryAfterSecs, e.exceptionType, where);
 }
 
-async function envelopeError(res: Response): Promise<UpstreamError> {
-  const text = (await res.text()).slice(0, 8192);
+async function envelopeError(answer: Answer): Promise<UpstreamError> {
+  const text = await textOf(answer.body, 8192);
   let type: string | undefined;
   try {
     const parsed = JSON.parse(text) as { __type?: unknown };
@@ -209,5 +241,5 @@ async function envelopeError(res: Response): Promise<UpstreamError> {
   } catch {
     type = undefined;
   }
-  return new UpstreamError("generateAssistantResponse", 200, text, Number(res.headers.get("retry-after")) || undefined, type ?? "UnknownException");
+  return new UpstreamError("generateAssistantResponse", 200, text, Number(answer.header("retry-after")) || undefined, type ?? "UnknownException");
 }

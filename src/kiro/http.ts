@@ -258,21 +258,32 @@ export async function call(url: string, init: RequestInit, opts: CallOptions): P
     if (opts.proxyUrl) request.proxy = opts.proxyUrl;
     res = await fetch(url, request);
   } catch (e) {
-    // A watchdog's abort carries its own UpstreamError; the client's abort is rethrown as is.
-    if (opts.signal?.aborted) throw opts.signal.reason instanceof UpstreamError ? opts.signal.reason : e;
-    const why = deadline?.aborted ? `no answer within ${opts.timeoutMs! / 1000} s` : (e as Error).message || String(e);
-    throw new UpstreamError(opts.operation, 0, why);
+    throw unanswered(opts.operation, e, opts.signal, deadline?.aborted ? `no answer within ${opts.timeoutMs! / 1000} s` : undefined);
   }
   if (res.ok) return res;
-  const body = await readCapped(res, 8192);
-  const retryAfter = Number(res.headers.get("retry-after"));
-  throw new UpstreamError(opts.operation, res.status, body, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+  throw refusal(opts.operation, res.status, res.headers.get("retry-after"), await readCapped(() => res.text()));
 }
 
-async function readCapped(res: Response, max: number): Promise<string> {
+/**
+ * What a call that got no answer throws: a watchdog's abort carries its own UpstreamError; the client's abort is
+ * rethrown as is (nobody is waiting for an error message); anything else is status 0, in `why` or the error's words.
+ */
+export function unanswered(operation: string, e: unknown, signal: AbortSignal | undefined, why?: string): unknown {
+  if (signal?.aborted) return signal.reason instanceof UpstreamError ? signal.reason : e;
+  return new UpstreamError(operation, 0, why ?? ((e as Error).message || String(e)));
+}
+
+/** A non-2xx answer as an UpstreamError: its body (read by the caller, at most a few KB) and its Retry-After. */
+export function refusal(operation: string, status: number, retryAfterHeader: string | null, body: string): UpstreamError {
+  const retryAfter = Number(retryAfterHeader);
+  return new UpstreamError(operation, status, body, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+}
+
+/** An error body's text, at most 8 KB; a body that breaks off reads as none. */
+export async function readCapped(text: () => Promise<string>): Promise<string> {
   try {
-    const text = await res.text();
-    return text.length > max ? text.slice(0, max) : text;
+    const whole = await text();
+    return whole.length > 8192 ? whole.slice(0, 8192) : whole;
   } catch {
     return "";
   }

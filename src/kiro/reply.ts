@@ -3,6 +3,7 @@
  * events. A cut or corrupt stream ends in an EventStreamError, never in a silent early end.
  */
 import { GatewayError } from "../errors";
+import type { ByteReader } from "./connections";
 import { EventStreamDecoder, EventStreamError, type HeaderBlocks } from "./eventstream";
 import { exceptionKind } from "./failures";
 import { UpstreamError } from "./http";
@@ -23,9 +24,8 @@ export interface ReplyOptions {
  * Batches of events as the bytes arrive. A failure before the first batch is thrown as it is (the pool decides
  * what it means); after it, the reply has begun and the failure is a GatewayError saying it was cut off.
  */
-export async function* replyEvents(body: ReadableStream<Uint8Array>, { onSkip, watchdog, headerBlocks }: ReplyOptions = {}): AsyncGenerator<KiroEvent[]> {
+export async function* replyEvents(reader: ByteReader, { onSkip, watchdog, headerBlocks }: ReplyOptions = {}): AsyncGenerator<KiroEvent[]> {
   const decoder = new EventStreamDecoder({ onSkip, headerBlocks, read: readEvent });
-  const reader = body.getReader();
   let begun = false;
   try {
     for (;;) {
@@ -61,7 +61,7 @@ export interface OpenedReply {
  * Reads until the first Kiro event, so that a reply that fails at once (cut, throttled, refused) can still move
  * to another account: nothing has reached the client yet.
  */
-export async function openReply(body: ReadableStream<Uint8Array>, opts: ReplyOptions = {}): Promise<OpenedReply> {
+export async function openReply(body: ByteReader, opts: ReplyOptions = {}): Promise<OpenedReply> {
   const rest = replyEvents(body, opts);
   let first: IteratorResult<KiroEvent[]>;
   try {

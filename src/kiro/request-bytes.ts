@@ -35,12 +35,7 @@ const STREAMED_FROM_BYTES = 64 * 1024;
  * request's bytes: they are made then, and `write` copies them before anything else runs.
  */
 export function requestBody(pieces: readonly JsonPiece[]): RequestBody {
-  let length = 0;
-  for (const piece of pieces) {
-    if (typeof piece === "string") length += Buffer.byteLength(piece);
-    else if (piece.buffer.detached) throw freed();
-    else length += piece.length;
-  }
+  const length = byteLength(pieces);
   if (length < STREAMED_FROM_BYTES) return { body: requestBytes(pieces), length };
   const source: Bun.DirectUnderlyingSource<Uint8Array> = {
     type: "direct",
@@ -52,6 +47,17 @@ export function requestBody(pieces: readonly JsonPiece[]): RequestBody {
   // tsconfig's lib "dom" gives ReadableStream the DOM's constructor, which knows nothing of Bun's direct sources.
   const body = new ReadableStream(source as unknown as UnderlyingDefaultSource<Uint8Array>);
   return { body, length };
+}
+
+/** The pieces' length in UTF-8 bytes. */
+export function byteLength(pieces: readonly JsonPiece[]): number {
+  let length = 0;
+  for (const piece of pieces) {
+    if (typeof piece === "string") length += Buffer.byteLength(piece);
+    else if (piece.buffer.detached) throw freed();
+    else length += piece.length;
+  }
+  return length;
 }
 
 const freed = () => new Error("a kept string was sent after its request ended");

@@ -1,0 +1,459 @@
+/**
+ * Kiro's chat calls over HTTP/1.1 connections of the gateway's own, kept open per host and spoken on the main
+ * thread (Bun.connect). fetch hands each request, and each chunk of its reply, to a thread of its own and back, and
+ * gives the reply as a ReadableStream: for a small request that cost more CPU than the rest of the gateway (README,
+ * Performance: the twenty-second pass). Only what a chat needs is spoken: a POST of known length; a reply of known
+ * length, in chunks or until the connection closes, in the identity encoding (no other is asked for). A call through
+ * a proxy, and every call but the chat, goes through fetch.
+ */
+import type { Socket } from "bun";
+
+/** A reply's body, read as fetch's reader is read. */
+export interface ByteReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(): Promise<void>;
+}
+
+/** What a chat reads of an answer, whether fetch or a connection of the gateway's own carried it. */
+export interface Answer {
+  readonly status: number;
+  header(name: string): string | null;
+  readonly body: ByteReader;
+}
+
+/** A body's text, at most `max` bytes of it: the rest is not read. */
+export async function textOf(reader: ByteReader, max: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    length += value.length;
+    if (length >= max) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).toString("utf8", 0, Math.min(length, max));
+}
+
+/**
+ * The whole request — the head given, then the body — as bytes, made when the connection can take them: a view
+ * valid until anything else runs (request-bytes.ts's kept buffer), so only what the socket leaves is copied.
+ */
+export type Message = (head: string) => Uint8Array;
+
+/** Unread reply bytes past which the connection stops reading until the reader catches up: no reply piles up. */
+const HIGH_WATER = 1024 * 1024;
+/** How long a kept connection may wait unused; Kiro's hosts keep theirs longer. */
+const IDLE_SECS = 30;
+/** A reply head longer than this is not HTTP a chat expects. */
+const MAX_HEAD = 64 * 1024;
+const CRLF_CRLF = Buffer.from("\r\n\r\n");
+
+interface Link {
+  origin: string;
+  /** Open, and past the TLS handshake where there is one: writes are taken. */
+  ready: boolean;
+  exchange: Exchange | undefined;
+  /** The request's bytes not written yet: made when the link is ready, copied only where the socket left some. */
+  message: (() => Uint8Array) | undefined;
+  unsent: Uint8Array | undefined;
+  /** Came from the kept connections: a close before any byte of the reply means it had gone stale. */
+  reused: boolean;
+}
+
+/** A connection that closed before any byte of its reply, after waiting unused: the request is sent again on a new one. */
+class Stale extends Error {}
+
+export class Connections {
+  private readonly kept = new Map<string, Socket<Link>[]>();
+
+  /**
+   * POSTs the message to `url` and resolves with the answer once its head has arrived. Rejects with the signal's
+   * reason when it aborts (before or after the head: the body's reads reject then), and with an Error for a
+   * connection that failed.
+   */
+  async post(url: URL, headers: Record<string, string>, length: number, message: Message, signal: AbortSignal): Promise<Answer> {
+    signal.throwIfAborted();
+    const head = requestHead(url, headers, length);
+    const origin = url.origin;
+    const kept = this.kept.get(origin)?.pop();
+    if (kept) {
+      try {
+        return await this.exchange(kept, head, message, signal);
+      } catch (e) {
+        if (!(e instanceof Stale)) throw e;
+      }
+    }
+    return this.exchange(await this.connect(url, signal), head, message, signal);
+  }
+
+  /** Closes the connections kept unused. */
+  close(): void {
+    for (const sockets of this.kept.values()) for (const socket of sockets) socket.end();
+    this.kept.clear();
+  }
+
+  private exchange(socket: Socket<Link>, head: string, message: Message, signal: AbortSignal): Promise<Answer> {
+    const link = socket.data;
+    const exchange = new Exchange(socket, link.reused, (s) => this.keep(s));
+    link.exchange = exchange;
+    link.message = () => message(head);
+    socket.ref();
+    socket.timeout(0);
+    if (link.ready) flush(socket);
+    signal.addEventListener("abort", () => exchange.abort(signal.reason), { once: true });
+    return exchange.answer;
+  }
+
+  private connect(url: URL, signal: AbortSignal): Promise<Socket<Link>> {
+    const tls = url.protocol === "https:";
+    const link: Link = { origin: url.origin, ready: false, exchange: undefined, message: undefined, unsent: undefined, reused: false };
+    const connecting = Bun.connect<Link>({
+      hostname: url.hostname.replace(/^\[|\]$/g, ""),
+      port: Number(url.port) || (tls ? 443 : 80),
+      data: link,
+      ...(tls ? { tls: { serverName: url.hostname } } : {}),
+      socket: this.handlers,
+    });
+    // An abort while connecting: the socket, once there, is closed; the caller hears the abort now.
+    return new Promise((resolve, reject) => {
+      const abort = () => reject(signal.reason);
+      signal.addEventListener("abort", abort, { once: true });
+      connecting.then(
+        (socket) => {
+          signal.removeEventListener("abort", abort);
+          if (signal.aborted) socket.terminate();
+          else resolve(socket);
+        },
+        (e: Error) => {
+          signal.removeEventListener("abort", abort);
+          reject(new Error(`could not connect to ${url.host}: ${e.message}`));
+        },
+      );
+    });
+  }
+
+  private keep(socket: Socket<Link>): void {
+    const link = socket.data;
+    link.exchange = undefined;
+    link.reused = true;
+    socket.timeout(IDLE_SECS);
+    socket.unref();
+    let sockets = this.kept.get(link.origin);
+    if (!sockets) this.kept.set(link.origin, (sockets = []));
+    sockets.push(socket);
+  }
+
+  private forget(socket: Socket<Link>): void {
+    const sockets = this.kept.get(socket.data.origin);
+    const at = sockets?.indexOf(socket) ?? -1;
+    if (at >= 0) sockets!.splice(at, 1);
+  }
+
+  private readonly handlers: Bun.SocketHandler<Link> = {
+    open: (socket) => {
+      // A TLS connection takes writes once its handshake is done.
+      if (socket.data.origin.startsWith("https:")) return;
+      socket.data.ready = true;
+      flush(socket);
+    },
+    handshake: (socket, success, error) => {
+      if (!success) return socket.data.exchange?.fail(new Error(`TLS: ${error?.message ?? "the handshake failed"}`));
+      socket.data.ready = true;
+      flush(socket);
+    },
+    drain: flush,
+    data: (socket, bytes) => socket.data.exchange?.receive(bytes),
+    timeout: (socket) => {
+      if (socket.data.exchange) return;
+      this.forget(socket);
+      socket.end();
+    },
+    error: (socket, error) => socket.data.exchange?.broke(error.message),
+    end: (socket) => {
+      socket.data.exchange?.closed();
+      this.forget(socket);
+    },
+    close: (socket, error) => {
+      const authorization = socket.data.ready ? null : socket.getAuthorizationError?.();
+      if (authorization) socket.data.exchange?.fail(new Error(`TLS: ${authorization.message}`));
+      else if (error) socket.data.exchange?.broke(error.message);
+      else socket.data.exchange?.closed();
+      this.forget(socket);
+    },
+  };
+}
+
+/** A POST's head; a value that would end its line is refused (a credential file's token is not trusted to be clean). */
+function requestHead(url: URL, headers: Record<string, string>, length: number): string {
+  let head = `POST ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`;
+  for (const name in headers) {
+    const value = headers[name]!;
+    if (value.includes("\n") || value.includes("\r")) throw new Error(`the ${name} header holds a line break`);
+    head += `${name}: ${value}\r\n`;
+  }
+  return `${head}content-length: ${length}\r\n\r\n`;
+}
+
+/** Writes what the link has not written yet; what the socket does not take is copied, since the message's view is not kept. */
+function flush(socket: Socket<Link>): void {
+  const link = socket.data;
+  if (!link.ready) return;
+  let bytes = link.unsent;
+  if (!bytes && link.message) {
+    bytes = link.message();
+    link.message = undefined;
+    const written = socket.write(bytes);
+    link.unsent = written < bytes.length ? Uint8Array.prototype.slice.call(bytes, written) : undefined;
+    return;
+  }
+  if (!bytes) return;
+  const written = socket.write(bytes);
+  link.unsent = written < bytes.length ? bytes.subarray(written) : undefined;
+}
+
+type Framing = "length" | "chunked" | "close" | "none";
+
+/** One request on one connection: the head parsed as it arrives, then the body handed to its reader. */
+class Exchange implements Answer, ByteReader {
+  readonly answer: Promise<Answer>;
+  readonly body: ByteReader = this;
+  status = 0;
+  private headers = new Map<string, string>();
+  private settleAnswer!: { resolve: (a: Answer) => void; reject: (e: unknown) => void };
+  private head: Buffer | undefined;
+  private headDone = false;
+  private framing: Framing = "none";
+  /** Bytes left: of the body (length), of the chunk (chunked), of the CRLF after a chunk. */
+  private left = 0;
+  private chunkPhase: "size" | "data" | "crlf" | "trailer" = "size";
+  private line = "";
+  private reusable = true;
+  private received = 0;
+  private readonly queue: Uint8Array[] = [];
+  private queued = 0;
+  private paused = false;
+  private ended = false;
+  private error: unknown;
+  private waiting: { resolve: (r: ReadableStreamReadResult<Uint8Array>) => void; reject: (e: unknown) => void } | undefined;
+
+  constructor(
+    private socket: Socket<Link> | undefined,
+    private readonly reused: boolean,
+    private readonly release: (socket: Socket<Link>) => void,
+  ) {
+    this.answer = new Promise((resolve, reject) => (this.settleAnswer = { resolve, reject }));
+  }
+
+  header(name: string): string | null {
+    return this.headers.get(name) ?? null;
+  }
+
+  read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    const value = this.queue.shift();
+    if (value) {
+      this.queued -= value.length;
+      if (this.paused && this.queued < HIGH_WATER / 2) {
+        this.paused = false;
+        this.socket?.resume();
+      }
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.error !== undefined) return Promise.reject(this.error);
+    if (this.ended) return Promise.resolve({ done: true, value: undefined });
+    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  /** The reader leaves early: the rest of the reply is not wanted, and the connection cannot carry another. */
+  cancel(): Promise<void> {
+    this.queue.length = 0;
+    if (!this.ended && this.error === undefined) {
+      this.ended = true;
+      this.drop();
+    }
+    return Promise.resolve();
+  }
+
+  abort(reason: unknown): void {
+    this.fail(reason);
+  }
+
+  /** The connection failed: on a kept one before any byte of the reply, it had gone stale while unused. */
+  broke(message: string): void {
+    this.fail(this.reused && this.received === 0 ? new Stale(message) : new Error(message));
+  }
+
+  fail(error: unknown): void {
+    if (this.ended || this.error !== undefined) return;
+    this.error = error;
+    this.drop();
+    if (!this.headDone) return this.settleAnswer.reject(this.error);
+    this.waiting?.reject(this.error);
+    this.waiting = undefined;
+  }
+
+  /** The server closed its side: the end of a body read until close, a failure anywhere else. */
+  closed(): void {
+    if (this.headDone && this.framing === "close") return this.finish(false);
+    this.broke(this.headDone ? "the connection closed before the reply ended" : "the connection closed before Kiro answered");
+  }
+
+  receive(bytes: Uint8Array): void {
+    if (this.ended || this.error !== undefined) return;
+    this.received += bytes.length;
+    let from = 0;
+    if (!this.headDone) {
+      from = this.readHead(bytes);
+      if (from < 0) return;
+    }
+    if (this.framing === "chunked") this.readChunks(bytes, from);
+    else if (from < bytes.length) this.deliver(bytes.subarray(from));
+    if (this.framing === "length" && this.left === 0) this.finish(true);
+    else if (this.framing === "none") this.finish(from === bytes.length);
+  }
+
+  /** Parses the head once it is whole; returns where the body begins in `bytes`, or -1 while the head is incomplete. */
+  private readHead(bytes: Uint8Array): number {
+    const previous = this.head?.length ?? 0;
+    const all = this.head ? Buffer.concat([this.head, bytes]) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    const end = all.indexOf(CRLF_CRLF);
+    if (end < 0) {
+      if (all.length > MAX_HEAD) this.fail(new Error("the reply's head is too long"));
+      else this.head = Buffer.from(all);
+      return -1;
+    }
+    this.head = undefined;
+    const lines = all.toString("latin1", 0, end).split("\r\n");
+    const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0]!);
+    if (!status) {
+      this.fail(new Error(`the reply is not HTTP/1.1: ${JSON.stringify(lines[0]!.slice(0, 40))}`));
+      return -1;
+    }
+    const code = Number(status[1]);
+    const rest = end + 4 - previous;
+    // An interim answer (100 Continue) comes before the real one.
+    if (code >= 100 && code < 200) {
+      const after = rest < bytes.length ? this.readHead(bytes.subarray(rest)) : -1;
+      return after < 0 ? -1 : rest + after;
+    }
+    for (let i = 1; i < lines.length; i++) {
+      const colon = lines[i]!.indexOf(":");
+      if (colon <= 0) continue;
+      const name = lines[i]!.slice(0, colon).trim().toLowerCase();
+      const value = lines[i]!.slice(colon + 1).trim();
+      const before = this.headers.get(name);
+      this.headers.set(name, before === undefined ? value : `${before}, ${value}`);
+    }
+    this.status = code;
+    const encoding = this.headers.get("content-encoding");
+    if (encoding && encoding.toLowerCase() !== "identity") {
+      this.fail(new Error(`the reply came in the ${encoding} encoding, which was not asked for`));
+      return -1;
+    }
+    if (/close/i.test(this.headers.get("connection") ?? "")) this.reusable = false;
+    const length = this.headers.get("content-length");
+    if (code === 204 || code === 304) this.framing = "none";
+    else if (/chunked/i.test(this.headers.get("transfer-encoding") ?? "")) this.framing = "chunked";
+    else if (length !== undefined && /^\d+$/.test(length)) {
+      this.framing = "length";
+      this.left = Number(length);
+      if (this.left === 0) this.framing = "none";
+    } else {
+      this.framing = "close";
+      this.reusable = false;
+    }
+    this.headDone = true;
+    this.settleAnswer.resolve(this);
+    return rest;
+  }
+
+  private readChunks(bytes: Uint8Array, from: number): void {
+    let at = from;
+    while (at < bytes.length && !this.ended && this.error === undefined) {
+      if (this.chunkPhase === "data") {
+        const take = Math.min(this.left, bytes.length - at);
+        this.deliver(bytes.subarray(at, at + take));
+        at += take;
+        this.left -= take;
+        if (this.left === 0) {
+          this.chunkPhase = "crlf";
+          this.left = 2;
+        }
+        continue;
+      }
+      if (this.chunkPhase === "crlf") {
+        const take = Math.min(this.left, bytes.length - at);
+        at += take;
+        this.left -= take;
+        if (this.left === 0) this.chunkPhase = "size";
+        continue;
+      }
+      const newline = bytes.indexOf(10, at);
+      this.line += Buffer.from(bytes.buffer, bytes.byteOffset + at, (newline < 0 ? bytes.length : newline) - at).toString("latin1");
+      at = newline < 0 ? bytes.length : newline + 1;
+      if (newline < 0) {
+        if (this.line.length > 4096) this.fail(new Error("a chunk's size line is too long"));
+        return;
+      }
+      const line = this.line.trim();
+      this.line = "";
+      if (this.chunkPhase === "trailer") {
+        if (line === "") this.finish(at === bytes.length);
+        continue;
+      }
+      const size = /^[0-9a-f]+/i.exec(line);
+      if (!size) return this.fail(new Error(`a chunk's size is not hexadecimal: ${JSON.stringify(line.slice(0, 20))}`));
+      this.left = parseInt(size[0], 16);
+      this.chunkPhase = this.left === 0 ? "trailer" : "data";
+    }
+  }
+
+  private deliver(value: Uint8Array): void {
+    if (value.length === 0) return;
+    if (this.framing === "length") {
+      if (value.length > this.left) {
+        this.reusable = false;
+        value = value.subarray(0, this.left);
+      }
+      this.left -= value.length;
+    }
+    if (this.waiting) {
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      waiting.resolve({ done: false, value });
+      return;
+    }
+    this.queue.push(value);
+    this.queued += value.length;
+    if (!this.paused && this.queued > HIGH_WATER) {
+      this.paused = true;
+      this.socket?.pause();
+    }
+  }
+
+  /** The body is whole: the reader hears its end, and the connection goes back to be kept when it can carry another. */
+  private finish(clean: boolean): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.waiting?.resolve({ done: true, value: undefined });
+    this.waiting = undefined;
+    const socket = this.socket;
+    this.socket = undefined;
+    if (!socket) return;
+    if (!clean || !this.reusable) return socket.terminate();
+    if (this.paused) socket.resume();
+    this.release(socket);
+  }
+
+  private drop(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) {
+      socket.data.exchange = undefined;
+      socket.terminate();
+    }
+  }
+}
