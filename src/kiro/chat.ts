@@ -19,8 +19,6 @@ import { byteLength, requestBody, requestBytes } from "./request-bytes";
 import { Watchdog } from "./watchdog";
 
 const OPERATION = "generateAssistantResponse";
-/** URLs parsed for the connections: one per host and region in use. */
-const MAX_URLS = 64;
 
 /** §9.3: Kiro's own generous limit for a whole reply. */
 const CHAT_TIMEOUT_MS = 720_000;
@@ -61,7 +59,6 @@ export class KiroChat {
   /** Profile ARNs ListAvailableProfiles named (undefined: the account has none, e.g. a Builder ID). */
   private readonly profiles = new Map<string, string | undefined>();
   private readonly connections = new Connections();
-  private readonly urls = new Map<string, URL>();
 
   constructor(
     private readonly upstream: UpstreamSettings,
@@ -175,21 +172,12 @@ export class KiroChat {
     }
     let answer: Answer;
     try {
-      answer = await this.connections.post(this.urlOf(url), headers, length, (head) => requestBytes([head, ...pieces]), signal);
+      answer = await this.connections.post(url, headers, length, (head) => requestBytes([head, ...pieces]), signal);
     } catch (e) {
       throw unanswered(OPERATION, e, signal);
     }
     if (answer.status >= 200 && answer.status < 300) return answer;
     throw refusal(OPERATION, answer.status, answer.header("retry-after"), await readCapped(() => textOf(answer.body, 8192)));
-  }
-
-  private urlOf(url: string): URL {
-    let parsed = this.urls.get(url);
-    if (!parsed) {
-      if (this.urls.size >= MAX_URLS) this.urls.clear();
-      this.urls.set(url, (parsed = new URL(url)));
-    }
-    return parsed;
   }
 
   /** The account's profile ARN for the runtime (§1.5), asked once; a definite "none" is remembered too. */

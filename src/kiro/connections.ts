@@ -51,6 +51,7 @@ const IDLE_SECS = 30;
 /** A reply head longer than this is not HTTP a chat expects. */
 const MAX_HEAD = 64 * 1024;
 const CRLF_CRLF = Buffer.from("\r\n\r\n");
+const ONCE = { once: true };
 
 interface Link {
   origin: string;
@@ -64,22 +65,36 @@ interface Link {
   reused: boolean;
 }
 
+/** Where a URL's requests go, parsed once. */
+interface Target {
+  origin: string;
+  hostname: string;
+  port: number;
+  tls: boolean;
+  /** The head's first two lines. */
+  start: string;
+}
+
+/** Targets kept parsed: one per host and region in use. */
+const MAX_TARGETS = 64;
+
 /** A connection that closed before any byte of its reply, after waiting unused: the request is sent again on a new one. */
 class Stale extends Error {}
 
 export class Connections {
   private readonly kept = new Map<string, Socket<Link>[]>();
+  private readonly targets = new Map<string, Target>();
 
   /**
    * POSTs the message to `url` and resolves with the answer once its head has arrived. Rejects with the signal's
    * reason when it aborts (before or after the head: the body's reads reject then), and with an Error for a
    * connection that failed.
    */
-  async post(url: URL, headers: Record<string, string>, length: number, message: Message, signal: AbortSignal): Promise<Answer> {
+  async post(url: string, headers: Record<string, string>, length: number, message: Message, signal: AbortSignal): Promise<Answer> {
     signal.throwIfAborted();
-    const head = requestHead(url, headers, length);
-    const origin = url.origin;
-    const kept = this.kept.get(origin)?.pop();
+    const target = this.target(url);
+    const head = requestHead(target, headers, length);
+    const kept = this.kept.get(target.origin)?.pop();
     if (kept) {
       try {
         return await this.exchange(kept, head, message, signal);
@@ -87,7 +102,25 @@ export class Connections {
         if (!(e instanceof Stale)) throw e;
       }
     }
-    return this.exchange(await this.connect(url, signal), head, message, signal);
+    return this.exchange(await this.connect(target, signal), head, message, signal);
+  }
+
+  private target(url: string): Target {
+    let target = this.targets.get(url);
+    if (target) return target;
+    const parsed = new URL(url);
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error(`${parsed.protocol} is not HTTP`);
+    const tls = parsed.protocol === "https:";
+    target = {
+      origin: parsed.origin,
+      hostname: parsed.hostname.replace(/^\[|\]$/g, ""),
+      port: Number(parsed.port) || (tls ? 443 : 80),
+      tls,
+      start: `POST ${parsed.pathname}${parsed.search} HTTP/1.1\r\nhost: ${parsed.host}\r\n`,
+    };
+    if (this.targets.size >= MAX_TARGETS) this.targets.clear();
+    this.targets.set(url, target);
+    return target;
   }
 
   /** Closes the connections kept unused. */
@@ -104,24 +137,23 @@ export class Connections {
     socket.ref();
     socket.timeout(0);
     if (link.ready) flush(socket);
-    signal.addEventListener("abort", () => exchange.abort(signal.reason), { once: true });
+    signal.addEventListener("abort", () => exchange.abort(signal.reason), ONCE);
     return exchange.answer;
   }
 
-  private connect(url: URL, signal: AbortSignal): Promise<Socket<Link>> {
-    const tls = url.protocol === "https:";
-    const link: Link = { origin: url.origin, ready: false, exchange: undefined, message: undefined, unsent: undefined, reused: false };
+  private connect(target: Target, signal: AbortSignal): Promise<Socket<Link>> {
+    const link: Link = { origin: target.origin, ready: false, exchange: undefined, message: undefined, unsent: undefined, reused: false };
     const connecting = Bun.connect<Link>({
-      hostname: url.hostname.replace(/^\[|\]$/g, ""),
-      port: Number(url.port) || (tls ? 443 : 80),
+      hostname: target.hostname,
+      port: target.port,
       data: link,
-      ...(tls ? { tls: { serverName: url.hostname } } : {}),
+      ...(target.tls ? { tls: { serverName: target.hostname } } : {}),
       socket: this.handlers,
     });
     // An abort while connecting: the socket, once there, is closed; the caller hears the abort now.
     return new Promise((resolve, reject) => {
       const abort = () => reject(signal.reason);
-      signal.addEventListener("abort", abort, { once: true });
+      signal.addEventListener("abort", abort, ONCE);
       connecting.then(
         (socket) => {
           signal.removeEventListener("abort", abort);
@@ -130,7 +162,7 @@ export class Connections {
         },
         (e: Error) => {
           signal.removeEventListener("abort", abort);
-          reject(new Error(`could not connect to ${url.host}: ${e.message}`));
+          reject(new Error(`could not connect to ${target.origin}: ${e.message}`));
         },
       );
     });
@@ -188,8 +220,8 @@ export class Connections {
 }
 
 /** A POST's head; a value that would end its line is refused (a credential file's token is not trusted to be clean). */
-function requestHead(url: URL, headers: Record<string, string>, length: number): string {
-  let head = `POST ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`;
+function requestHead(target: Target, headers: Record<string, string>, length: number): string {
+  let head = target.start;
   for (const name in headers) {
     const value = headers[name]!;
     if (value.includes("\n") || value.includes("\r")) throw new Error(`the ${name} header holds a line break`);
@@ -217,12 +249,21 @@ function flush(socket: Socket<Link>): void {
 
 type Framing = "length" | "chunked" | "close" | "none";
 
+/** A byte's value as a hexadecimal digit, or -1. */
+function hexDigit(byte: number): number {
+  if (byte >= 48 && byte <= 57) return byte - 48;
+  const lower = byte | 32;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+}
+
 /** One request on one connection: the head parsed as it arrives, then the body handed to its reader. */
 class Exchange implements Answer, ByteReader {
   readonly answer: Promise<Answer>;
   readonly body: ByteReader = this;
   status = 0;
-  private headers = new Map<string, string>();
+  /** The head's header lines, each ending in CRLF, the first one after the status line; and the same in lower case, to find names in. */
+  private headText = "";
+  private names = "";
   private settleAnswer!: { resolve: (a: Answer) => void; reject: (e: unknown) => void };
   private head: Buffer | undefined;
   private headDone = false;
@@ -230,7 +271,9 @@ class Exchange implements Answer, ByteReader {
   /** Bytes left: of the body (length), of the chunk (chunked), of the CRLF after a chunk. */
   private left = 0;
   private chunkPhase: "size" | "data" | "crlf" | "trailer" = "size";
-  private line = "";
+  private sizeDigits = 0;
+  private inExtension = false;
+  private lineBytes = 0;
   private reusable = true;
   private received = 0;
   private readonly queue: Uint8Array[] = [];
@@ -248,8 +291,12 @@ class Exchange implements Answer, ByteReader {
     this.answer = new Promise((resolve, reject) => (this.settleAnswer = { resolve, reject }));
   }
 
+  /** The named header's value (lower-case name), its first line when there are several. */
   header(name: string): string | null {
-    return this.headers.get(name) ?? null;
+    const at = this.names.indexOf(`\r\n${name}:`);
+    if (at < 0) return null;
+    const from = at + name.length + 3;
+    return this.headText.slice(from, this.headText.indexOf("\r\n", from)).trim();
   }
 
   read(): Promise<ReadableStreamReadResult<Uint8Array>> {
@@ -326,41 +373,33 @@ class Exchange implements Answer, ByteReader {
       return -1;
     }
     this.head = undefined;
-    const lines = all.toString("latin1", 0, end).split("\r\n");
-    const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0]!);
-    if (!status) {
-      this.fail(new Error(`the reply is not HTTP/1.1: ${JSON.stringify(lines[0]!.slice(0, 40))}`));
+    // "HTTP/1.x NNN": the status's digits read in place.
+    const code = all[0] === 72 && all[5] === 49 && all[8] === 32 ? (all[9]! - 48) * 100 + (all[10]! - 48) * 10 + (all[11]! - 48) : NaN;
+    if (!(code >= 100 && code <= 599) || all.toString("latin1", 0, 7) !== "HTTP/1.") {
+      this.fail(new Error(`the reply is not HTTP/1.1: ${JSON.stringify(all.toString("latin1", 0, Math.min(end, 40)))}`));
       return -1;
     }
-    const code = Number(status[1]);
     const rest = end + 4 - previous;
     // An interim answer (100 Continue) comes before the real one.
-    if (code >= 100 && code < 200) {
+    if (code < 200) {
       const after = rest < bytes.length ? this.readHead(bytes.subarray(rest)) : -1;
       return after < 0 ? -1 : rest + after;
     }
-    for (let i = 1; i < lines.length; i++) {
-      const colon = lines[i]!.indexOf(":");
-      if (colon <= 0) continue;
-      const name = lines[i]!.slice(0, colon).trim().toLowerCase();
-      const value = lines[i]!.slice(colon + 1).trim();
-      const before = this.headers.get(name);
-      this.headers.set(name, before === undefined ? value : `${before}, ${value}`);
-    }
     this.status = code;
-    const encoding = this.headers.get("content-encoding");
+    this.headText = all.toString("latin1", 0, end + 2);
+    this.names = this.headText.toLowerCase();
+    const encoding = this.header("content-encoding");
     if (encoding && encoding.toLowerCase() !== "identity") {
       this.fail(new Error(`the reply came in the ${encoding} encoding, which was not asked for`));
       return -1;
     }
-    if (/close/i.test(this.headers.get("connection") ?? "")) this.reusable = false;
-    const length = this.headers.get("content-length");
+    if (/\r\nconnection:[^\r]*close/.test(this.names)) this.reusable = false;
+    const length = this.header("content-length");
     if (code === 204 || code === 304) this.framing = "none";
-    else if (/chunked/i.test(this.headers.get("transfer-encoding") ?? "")) this.framing = "chunked";
-    else if (length !== undefined && /^\d+$/.test(length)) {
-      this.framing = "length";
+    else if (/\r\ntransfer-encoding:[^\r]*chunked/.test(this.names)) this.framing = "chunked";
+    else if (length !== null && /^\d+$/.test(length)) {
       this.left = Number(length);
-      if (this.left === 0) this.framing = "none";
+      this.framing = this.left === 0 ? "none" : "length";
     } else {
       this.framing = "close";
       this.reusable = false;
@@ -370,6 +409,10 @@ class Exchange implements Answer, ByteReader {
     return rest;
   }
 
+  /**
+   * The chunked body (RFC 9112 §7.1), byte by byte at the seams: a size in hexadecimal (extensions after it are
+   * stepped over), its data and CRLF; a size of 0, then trailer lines up to an empty one.
+   */
   private readChunks(bytes: Uint8Array, from: number): void {
     let at = from;
     while (at < bytes.length && !this.ended && this.error === undefined) {
@@ -378,36 +421,41 @@ class Exchange implements Answer, ByteReader {
         this.deliver(bytes.subarray(at, at + take));
         at += take;
         this.left -= take;
-        if (this.left === 0) {
-          this.chunkPhase = "crlf";
-          this.left = 2;
-        }
+        if (this.left === 0) this.chunkPhase = "crlf";
         continue;
       }
+      const byte = bytes[at++]!;
       if (this.chunkPhase === "crlf") {
-        const take = Math.min(this.left, bytes.length - at);
-        at += take;
-        this.left -= take;
-        if (this.left === 0) this.chunkPhase = "size";
+        if (byte === 10) this.chunkPhase = "size";
+        else if (byte !== 13) return this.fail(new Error("a chunk does not end where its size said"));
         continue;
       }
-      const newline = bytes.indexOf(10, at);
-      this.line += Buffer.from(bytes.buffer, bytes.byteOffset + at, (newline < 0 ? bytes.length : newline) - at).toString("latin1");
-      at = newline < 0 ? bytes.length : newline + 1;
-      if (newline < 0) {
-        if (this.line.length > 4096) this.fail(new Error("a chunk's size line is too long"));
-        return;
+      if (byte === 10) {
+        if (this.chunkPhase === "trailer") {
+          if (this.lineBytes === 0) this.finish(at === bytes.length);
+          this.lineBytes = 0;
+          continue;
+        }
+        if (this.sizeDigits === 0) return this.fail(new Error("a chunk's size is missing"));
+        this.chunkPhase = this.left === 0 ? "trailer" : "data";
+        this.sizeDigits = 0;
+        this.inExtension = false;
+        this.lineBytes = 0;
+        continue;
       }
-      const line = this.line.trim();
-      this.line = "";
+      if (byte === 13) continue;
       if (this.chunkPhase === "trailer") {
-        if (line === "") this.finish(at === bytes.length);
+        this.lineBytes++;
         continue;
       }
-      const size = /^[0-9a-f]+/i.exec(line);
-      if (!size) return this.fail(new Error(`a chunk's size is not hexadecimal: ${JSON.stringify(line.slice(0, 20))}`));
-      this.left = parseInt(size[0], 16);
-      this.chunkPhase = this.left === 0 ? "trailer" : "data";
+      const digit = this.inExtension ? -1 : hexDigit(byte);
+      if (digit < 0) {
+        if (this.sizeDigits === 0 || (byte !== 59 && byte !== 32 && byte !== 9 && !this.inExtension)) return this.fail(new Error("a chunk's size is not hexadecimal"));
+        this.inExtension = true;
+        continue;
+      }
+      if (++this.sizeDigits > 12) return this.fail(new Error("a chunk's size is too large"));
+      this.left = this.left * 16 + digit;
     }
   }
 
