@@ -1,6 +1,6 @@
 /**
  * CPU per small request inside one process, apart from the network: `app.handle` answering hello (streamed and not,
- * in turns) against a stubbed upstream — the first chat reply is fetched from an in-process simulator, every later
+ * in turns) against a stubbed upstream — the first chat reply is read from an in-process simulator (replayed-kiro.ts), every later
  * one is those bytes again, with no socket. `bun run scripts/bench/instructions.ts [--warmup N] [--requests N]
  * [--no-records] [--only plain|stream] [--concurrency N]` (recordRequests false; one shape only — the bench's gated
  * hello is plain; N requests at a time, 1 by default) prints the process's CPU µs per request; pin it
@@ -18,6 +18,7 @@ import { createServices } from "../../src/services";
 import { KiroSimulator } from "../../src/simulator/simulator";
 import { closedLoop } from "./closed-loop";
 import { hello } from "./requests";
+import { replayChatReplies } from "./replayed-kiro";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -37,13 +38,7 @@ await chmod(file, 0o600);
 const apiKey = "sk-instructions-0123456789";
 const { config } = parseConfig({ apiKey, port: 0, kiroApiBaseUrl: sim.url, kiroEndpoint: "q", kiroAuthBaseUrl: sim.url, oidcBaseUrl: sim.url, ssoPortalBaseUrl: sim.url, credentialsDir: dir, recordRequests: !values["no-records"] }, "instructions config", dir);
 
-const realFetch = globalThis.fetch;
-let reply: Uint8Array<ArrayBuffer> | undefined;
-globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
-  if (!String(input instanceof Request ? input.url : input).includes("generateAssistantResponse")) return realFetch(input, init);
-  reply ??= new Uint8Array(await (await realFetch(input, init)).arrayBuffer());
-  return new Response(reply, { headers: { "content-type": "application/vnd.amazon.eventstream" } });
-}) as typeof fetch;
+replayChatReplies();
 
 const services = await createServices({ config, log: new Logger("warn", () => {}), credentialsFile: join(dir, "credentials.json"), env: {} });
 const app = buildApp(services);

@@ -1,6 +1,6 @@
 /**
  * CPU per 1 MB Claude Code request inside one process, beside its reference: `app.handle` answering the bench's
- * large request against a stubbed upstream (the first chat reply is fetched from an in-process simulator, every
+ * large request against a stubbed upstream (the first chat reply is read from an in-process simulator (replayed-kiro.ts), every
  * later one is those bytes again), and "JSON.parse the client's body + JSON.stringify the Kiro object" measured the
  * same way in the same process, in turns. `bun run scripts/bench/large-request.ts [--rounds N] [--requests N]
  * [--warmup N] [--only gateway|reference]` (one side alone: instruction-count.ts counts each); pin it
@@ -17,6 +17,7 @@ import { createServices } from "../../src/services";
 import { KiroSimulator } from "../../src/simulator/simulator";
 import { claudeCode, pair } from "./requests";
 import { median } from "./stats";
+import { replayChatReplies } from "./replayed-kiro";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -38,25 +39,7 @@ await chmod(file, 0o600);
 const apiKey = "sk-large-request-0123456789";
 const { config } = parseConfig({ apiKey, port: 0, kiroApiBaseUrl: sim.url, kiroEndpoint: "q", kiroAuthBaseUrl: sim.url, oidcBaseUrl: sim.url, ssoPortalBaseUrl: sim.url, credentialsDir: dir, recordRequests: false }, "large-request config", dir);
 
-const realFetch = globalThis.fetch;
-let reply: Uint8Array<ArrayBuffer> | undefined;
-let sentBytes = 0;
-globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
-  if (!String(input instanceof Request ? input.url : input).includes("generateAssistantResponse")) return realFetch(input, init);
-  if (reply === undefined) {
-    const first = await realFetch(input, init);
-    reply = new Uint8Array(await first.arrayBuffer());
-    // Replayed to every later request, a refusal would be measured as if it were the reply.
-    if (first.status !== 200) {
-      console.error(`the simulator answered ${first.status}: ${new TextDecoder().decode(reply).slice(0, 300)}`);
-      process.exit(1);
-    }
-  } else {
-    // What the socket would do with the body: encode it to bytes.
-    sentBytes += (await new Response(init?.body as BodyInit).arrayBuffer()).byteLength;
-  }
-  return new Response(reply, { headers: { "content-type": "application/vnd.amazon.eventstream" } });
-}) as typeof fetch;
+const replay = replayChatReplies();
 
 const services = await createServices({ config, log: new Logger("warn", () => {}), credentialsFile: join(dir, "credentials.json"), env: {} });
 const app = buildApp(services);
@@ -101,7 +84,7 @@ const f = median(ref);
 const both = measureGateway && measureReference;
 console.log(JSON.stringify({
   bytes: large.bytes,
-  ...(measureGateway ? { gatewayMicros: Math.round(g), sentBytes } : {}),
+  ...(measureGateway ? { gatewayMicros: Math.round(g), sentBytes: replay.sent } : {}),
   ...(measureReference ? { referenceMicros: Math.round(f) } : {}),
   ...(both ? { ratio: Math.round((g / f) * 100) / 100, rounds: gateway.map((x, i) => Math.round((x / ref[i]!) * 100) / 100) } : {}),
 }));
