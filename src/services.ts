@@ -8,7 +8,7 @@ import type { Config } from "./config/schema";
 import { FailedAuthLimiter } from "./http/auth";
 import { ModelCatalog } from "./kiro/catalog";
 import { KiroChat } from "./kiro/chat";
-import type { UpstreamSettings } from "./kiro/http";
+import { environmentNamesProxy, type UpstreamSettings } from "./kiro/http";
 import type { Logger } from "./log";
 import { Account, type AccountDeps } from "./pool/account";
 import { SessionAffinity } from "./pool/affinity";
@@ -140,7 +140,8 @@ export async function createServices({ config, log, credentialsFile, env = proce
   await stateFile.restore();
   await cluster.join();
   const models = new ModelCatalog(() => askEveryAccount(pool, upstream), log);
-  const chat = new KiroChat(upstream, { firstEventMs: config.firstEventTimeoutSecs * 1000, idleMs: config.streamIdleTimeoutSecs * 1000 }, log);
+  // fetch reads the proxy variables from the process's own environment, whatever `env` says.
+  const chat = new KiroChat(upstream, { firstEventMs: config.firstEventTimeoutSecs * 1000, idleMs: config.streamIdleTimeoutSecs * 1000 }, log, environmentNamesProxy(process.env));
   const alerts = config.alertWebhookUrl ? new Alerts(config.alertWebhookUrl, pool, log) : undefined;
   if (alerts) records.recorder.listen((r) => alerts.observe(r));
   const reloader = new AccountReloader(pool, sources, accountDeps, (result) => {

@@ -51,3 +51,34 @@ test("refresh, chat and quota checks all travel through proxyUrl with its creden
   expect(bytes).toBeGreaterThan(200_000);
   expect(last).toBe(`${bytes} bytes, content-length ${bytes}, transfer-encoding none`);
 });
+
+test("where the environment names a proxy, the chat goes through fetch, which honours it; else on the gateway's own connections", async () => {
+  const chats: string[] = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
+    if (String(input instanceof Request ? input.url : input).includes("generateAssistantResponse")) chats.push("fetch");
+    return realFetch(input, init);
+  }) as typeof fetch;
+  const saved = process.env.HTTPS_PROXY;
+  const gateways: Gateway[] = [];
+  try {
+    // Read when the gateway starts; unset again before any call, so that fetch itself goes direct in this test.
+    process.env.HTTPS_PROXY = "http://127.0.0.1:9";
+    const named = await startGateway();
+    gateways.push(named);
+    if (saved === undefined) delete process.env.HTTPS_PROXY;
+    else process.env.HTTPS_PROXY = saved;
+    const plain = await startGateway();
+    gateways.push(plain);
+    const hello = { model: "claude-sonnet-4-6", max_tokens: 20, messages: [{ role: "user", content: "hi" }] };
+    expect((await post(plain, "/v1/messages", hello)).status).toBe(200);
+    expect(chats).toEqual([]);
+    expect((await post(named, "/v1/messages", hello)).status).toBe(200);
+    expect(chats).toEqual(["fetch"]);
+  } finally {
+    globalThis.fetch = realFetch;
+    if (saved === undefined) delete process.env.HTTPS_PROXY;
+    else process.env.HTTPS_PROXY = saved;
+    for (const gateway of gateways) await gateway.stop();
+  }
+});

@@ -64,6 +64,8 @@ export class KiroChat {
     private readonly upstream: UpstreamSettings,
     private readonly timing: ChatTiming,
     private readonly log: Logger,
+    /** Every chat through fetch: the environment names a proxy, which fetch honours (http.ts's environmentNamesProxy). */
+    private readonly viaFetch = false,
   ) {}
 
   /**
@@ -159,14 +161,14 @@ export class KiroChat {
 
   /**
    * The chat's POST, on a connection of the gateway's own (connections.ts), or through fetch where a proxy carries
-   * it; a "no" is an UpstreamError. The body's bytes are the kept buffer's (request-bytes.ts), written in the same
+   * it (configured, or named by the environment); a "no" is an UpstreamError. The body's bytes are the kept buffer's (request-bytes.ts), written in the same
    * synchronous stretch they are made in.
    */
   private async post(url: string, headers: Record<string, string>, pieces: JsonPiece[], signal: AbortSignal, proxyUrl: string | undefined): Promise<Answer> {
     const length = byteLength(pieces);
-    if (proxyUrl) {
+    if (proxyUrl || this.viaFetch) {
       headers["content-length"] = String(length);
-      const res = await call(url, { method: "POST", headers, body: requestBody(pieces).body }, { operation: OPERATION, signal, proxyUrl });
+      const res = await call(url, { method: "POST", headers, body: requestBody(pieces).body }, { operation: OPERATION, signal, ...(proxyUrl ? { proxyUrl } : {}) });
       if (!res.body) throw new UpstreamError(OPERATION, res.status, "answer has no body");
       return { status: res.status, header: (name) => res.headers.get(name), body: res.body.getReader() };
     }

@@ -110,6 +110,13 @@ function summarise(body: string): string {
   return trimmed.length > 300 ? trimmed.slice(0, 300) + "…" : trimmed || "(empty body)";
 }
 
+/**
+ * Whether the environment names a proxy (HTTPS_PROXY, HTTP_PROXY, either case). Bun's fetch sends calls through it
+ * (minding NO_PROXY); the chat's own connections do not, so where one is named the chat goes through fetch too.
+ */
+export const environmentNamesProxy = (env: Record<string, string | undefined>): boolean =>
+  ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].some((name) => !!env[name]?.trim());
+
 /** A credential's own proxy wins; "direct" means none at all (KRS convention). */
 export const proxyFor = (credentialProxy: string | undefined, s: UpstreamSettings) =>
   credentialProxy === "direct" ? undefined : credentialProxy || s.proxyUrl;
