@@ -8,7 +8,7 @@
  */
 import type { Socket } from "bun";
 
-/** A reply's body, read as fetch's reader is read. */
+/** A reply's body, read as fetch's reader is read: plain Uint8Arrays (never Buffers, whose slice makes no copy). */
 export interface ByteReader {
   read(): Promise<ReadableStreamReadResult<Uint8Array>>;
   cancel(): Promise<void>;
@@ -148,7 +148,8 @@ export class Connections {
       port: target.port,
       data: link,
       ...(target.tls ? { tls: { serverName: target.hostname } } : {}),
-      socket: this.handlers,
+      // bun-types lets connect take only handlers of Buffers; binaryType is honoured all the same (connections.test.ts).
+      socket: this.handlers as unknown as Bun.SocketHandler<Link>,
     });
     // An abort while connecting: the socket, once there, is closed; the caller hears the abort now.
     return new Promise((resolve, reject) => {
@@ -185,7 +186,9 @@ export class Connections {
     if (at >= 0) sockets!.splice(at, 1);
   }
 
-  private readonly handlers: Bun.SocketHandler<Link> = {
+  private readonly handlers: Bun.SocketHandler<Link, "uint8array"> = {
+    // Plain arrays: a Buffer's slice is a view, and the reply's readers copy with slice.
+    binaryType: "uint8array",
     open: (socket) => {
       // A TLS connection takes writes once its handshake is done.
       if (socket.data.origin.startsWith("https:")) return;
@@ -249,6 +252,17 @@ function flush(socket: Socket<Link>): void {
 
 type Framing = "length" | "chunked" | "close" | "none";
 
+/** The chunks in one array: a plain one, as every chunk handed to a reader is. */
+function joined(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  const all = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.length;
+  }
+  return all;
+}
+
 /** A byte's value as a hexadecimal digit, or -1. */
 function hexDigit(byte: number): number {
   if (byte >= 48 && byte <= 57) return byte - 48;
@@ -299,19 +313,37 @@ class Exchange implements Answer, ByteReader {
     return this.headText.slice(from, this.headText.indexOf("\r\n", from)).trim();
   }
 
+  /** Everything that has arrived unread, as one chunk (a reader behind its reply catches up at once); the end or the failure once nothing is left. */
   read(): Promise<ReadableStreamReadResult<Uint8Array>> {
-    const value = this.queue.shift();
-    if (value) {
-      this.queued -= value.length;
-      if (this.paused && this.queued < HIGH_WATER / 2) {
-        this.paused = false;
-        this.socket?.resume();
-      }
-      return Promise.resolve({ done: false, value });
-    }
+    if (this.queue.length) return Promise.resolve({ done: false, value: this.take() });
     if (this.error !== undefined) return Promise.reject(this.error);
     if (this.ended) return Promise.resolve({ done: true, value: undefined });
     return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  private take(): Uint8Array {
+    const value = this.queue.length === 1 ? this.queue[0]! : joined(this.queue, this.queued);
+    this.queue.length = 0;
+    this.queued = 0;
+    if (this.paused) {
+      this.paused = false;
+      this.socket?.resume();
+    }
+    return value;
+  }
+
+  /** Hands the waiting reader what there is: the bytes that arrived, else the failure, else the end. */
+  private wake(): void {
+    const waiting = this.waiting;
+    if (!waiting) return;
+    if (this.queue.length) {
+      this.waiting = undefined;
+      return waiting.resolve({ done: false, value: this.take() });
+    }
+    if (this.error === undefined && !this.ended) return;
+    this.waiting = undefined;
+    if (this.error !== undefined) waiting.reject(this.error);
+    else waiting.resolve({ done: true, value: undefined });
   }
 
   /** The reader leaves early: the rest of the reply is not wanted, and the connection cannot carry another. */
@@ -338,8 +370,7 @@ class Exchange implements Answer, ByteReader {
     this.error = error;
     this.drop();
     if (!this.headDone) return this.settleAnswer.reject(this.error);
-    this.waiting?.reject(this.error);
-    this.waiting = undefined;
+    this.wake();
   }
 
   /** The server closed its side: the end of a body read until close, a failure anywhere else. */
@@ -468,14 +499,9 @@ class Exchange implements Answer, ByteReader {
       }
       this.left -= value.length;
     }
-    if (this.waiting) {
-      const waiting = this.waiting;
-      this.waiting = undefined;
-      waiting.resolve({ done: false, value });
-      return;
-    }
     this.queue.push(value);
     this.queued += value.length;
+    if (this.waiting) return this.wake();
     if (!this.paused && this.queued > HIGH_WATER) {
       this.paused = true;
       this.socket?.pause();
@@ -486,8 +512,7 @@ class Exchange implements Answer, ByteReader {
   private finish(clean: boolean): void {
     if (this.ended) return;
     this.ended = true;
-    this.waiting?.resolve({ done: true, value: undefined });
-    this.waiting = undefined;
+    this.wake();
     const socket = this.socket;
     this.socket = undefined;
     if (!socket) return;

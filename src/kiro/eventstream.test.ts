@@ -235,6 +235,18 @@ describe("EventStreamDecoder", () => {
     expect(frames[2]!.headers).not.toBe(frames[1]!.headers);
   });
 
+  test("chunks that are Buffers, whose slice is a view, decode as plain arrays do: header blocks recognised, bytes copied", () => {
+    const blocks = new HeaderBlocks();
+    const [first] = decodeIn([Buffer.from(TEXT)], new EventStreamDecoder({ headerBlocks: blocks }));
+    const [again] = decodeIn([Buffer.from(TEXT)], new EventStreamDecoder({ headerBlocks: blocks }));
+    expect(again!.headers).toBe(first!.headers);
+    const headers = concat(Uint8Array.of(3), new TextEncoder().encode("raw"), Uint8Array.of(6), Uint8Array.of(0, 2), Uint8Array.of(9, 9));
+    const chunk = Buffer.from(encode(headers, new Uint8Array(0)));
+    const [frame] = decodeIn([chunk]);
+    chunk.fill(0);
+    expect(frame!.headers).toEqual({ raw: Uint8Array.of(9, 9) });
+  });
+
   test("headers holding bytes are never shared between frames", () => {
     const headers = concat(Uint8Array.of(3), new TextEncoder().encode("raw"), Uint8Array.of(6), Uint8Array.of(0, 2), Uint8Array.of(9, 9));
     const [a, b] = decodeIn([encode(headers, new Uint8Array(0)), encode(headers, new Uint8Array(0))]);

@@ -66,11 +66,14 @@ export class HeaderBlocks {
     }
     const headers = parseHeaders(bytes, view, from, to);
     if (this.known.length < this.max && Object.values(headers).every(isPlain)) {
-      this.known.push({ bytes: new DataView(bytes.slice(from, to).buffer), headers: Object.freeze(headers) });
+      this.known.push({ bytes: new DataView(copyOf(bytes, from, to).buffer), headers: Object.freeze(headers) });
     }
     return headers;
   }
 }
+
+/** bytes[from, to) in an array of their own: a Buffer's slice would be a view of the whole chunk. */
+const copyOf = (bytes: Uint8Array, from: number, to: number): Uint8Array<ArrayBuffer> => new Uint8Array(bytes.subarray(from, to));
 
 const PRELUDE = 12;
 const MIN_FRAME = 16;
@@ -243,7 +246,7 @@ export class EventStreamDecoder<T = Frame> {
       const payloadEnd = off + total - 4;
       let item: T | null;
       if (copy) {
-        const payload = bytes.slice(headersEnd, payloadEnd);
+        const payload = copyOf(bytes, headersEnd, payloadEnd);
         item = this.read(headers, payload, 0, payload.length, new DataView(payload.buffer));
       } else {
         item = this.read(headers, bytes, headersEnd, payloadEnd, view);
@@ -325,7 +328,7 @@ function parseHeaders(bytes: Uint8Array, view: DataView, from: number, to: numbe
         const length = view.getUint16(off);
         off += 2;
         need(length);
-        value = type === 6 ? bytes.slice(off, off + length) : utf8.decode(bytes.subarray(off, off + length));
+        value = type === 6 ? copyOf(bytes, off, off + length) : utf8.decode(bytes.subarray(off, off + length));
         off += length;
         break;
       }
