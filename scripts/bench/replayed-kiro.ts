@@ -28,7 +28,8 @@ export function replayChatReplies(): Replay {
         console.error(`the simulator answered ${first.status}: ${await textOf(fromMemory(Buffer.concat(chunks)).body, 300)}`);
         process.exit(1);
       }
-      reply = Buffer.concat(chunks);
+      // A plain array, as the connection hands its reader.
+      reply = new Uint8Array(Buffer.concat(chunks));
     } else {
       replay.sent += message(`POST / HTTP/1.1\r\ncontent-length: ${length}\r\n\r\n`).length;
     }
