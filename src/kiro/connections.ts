@@ -1,8 +1,8 @@
 /**
  * Kiro's chat calls over HTTP/1.1 connections of the gateway's own, kept open per host and spoken on the main
  * thread (Bun.connect). fetch hands each request, and each chunk of its reply, to a thread of its own and back, and
- * gives the reply as a ReadableStream: for a small request that cost more CPU than the rest of the gateway (README,
- * Performance: the twenty-second pass). Only what a chat needs is spoken: a POST of known length; a reply of known
+ * gives the reply as a ReadableStream: side by side, a small request cost a quarter more CPU that way, a 1 MB one a
+ * fifth (README, Performance: the twenty-second pass). Only what a chat needs is spoken: a POST of known length; a reply of known
  * length, in chunks or until the connection closes, in the identity encoding (no other is asked for). A call through
  * a proxy, and every call but the chat, goes through fetch.
  */
@@ -123,12 +123,6 @@ export class Connections {
     return target;
   }
 
-  /** Closes the connections kept unused. */
-  close(): void {
-    for (const sockets of this.kept.values()) for (const socket of sockets) socket.end();
-    this.kept.clear();
-  }
-
   private exchange(socket: Socket<Link>, head: string, message: Message, signal: AbortSignal): Promise<Answer> {
     const link = socket.data;
     const exchange = new Exchange(socket, link.reused, (s) => this.keep(s));
@@ -242,7 +236,7 @@ function flush(socket: Socket<Link>): void {
     bytes = link.message();
     link.message = undefined;
     const written = socket.write(bytes);
-    link.unsent = written < bytes.length ? Uint8Array.prototype.slice.call(bytes, written) : undefined;
+    link.unsent = written < bytes.length ? new Uint8Array(bytes.subarray(written)) : undefined;
     return;
   }
   if (!bytes) return;
@@ -516,7 +510,8 @@ class Exchange implements Answer, ByteReader {
     const socket = this.socket;
     this.socket = undefined;
     if (!socket) return;
-    if (!clean || !this.reusable) return socket.terminate();
+    // A reply that came before the whole request was written (an early refusal) leaves the connection unfit too.
+    if (!clean || !this.reusable || socket.data.unsent || socket.data.message) return socket.terminate();
     if (this.paused) socket.resume();
     this.release(socket);
   }
