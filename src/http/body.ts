@@ -179,7 +179,12 @@ async function readCounted(request: Request, maxBytes: number): Promise<Uint8Arr
     chunks.push(chunk);
   }
   // A buffer of its own whatever Buffer pools (Node's takes small ones from a shared pool): the verbatim table frees it.
-  const all = new Uint8Array(bytes);
+  return joinedBytes(chunks, bytes);
+}
+
+/** `length` bytes of chunks in one plain Uint8Array of its own (Buffer.concat would make a Buffer, maybe pooled). */
+export function joinedBytes(chunks: readonly Uint8Array[], length: number): Uint8Array<ArrayBuffer> {
+  const all = new Uint8Array(length);
   let at = 0;
   for (const chunk of chunks) {
     all.set(chunk, at);

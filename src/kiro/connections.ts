@@ -7,6 +7,7 @@
  * a proxy, and every call but the chat, goes through fetch.
  */
 import type { Socket } from "bun";
+import { joinedBytes } from "../http/body";
 
 /** A reply's body, read as fetch's reader is read: plain Uint8Arrays (never Buffers, whose slice makes no copy). */
 export interface ByteReader {
@@ -246,17 +247,6 @@ function flush(socket: Socket<Link>): void {
 
 type Framing = "length" | "chunked" | "close" | "none";
 
-/** The chunks in one array: a plain one, as every chunk handed to a reader is. */
-function joined(chunks: readonly Uint8Array[], length: number): Uint8Array {
-  const all = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.length;
-  }
-  return all;
-}
-
 /** A byte's value as a hexadecimal digit, or -1. */
 function hexDigit(byte: number): number {
   if (byte >= 48 && byte <= 57) return byte - 48;
@@ -316,7 +306,7 @@ class Exchange implements Answer, ByteReader {
   }
 
   private take(): Uint8Array {
-    const value = this.queue.length === 1 ? this.queue[0]! : joined(this.queue, this.queued);
+    const value = this.queue.length === 1 ? this.queue[0]! : joinedBytes(this.queue, this.queued);
     this.queue.length = 0;
     this.queued = 0;
     if (this.paused) {
