@@ -130,6 +130,18 @@ describe("Connections", () => {
     expect(server.connections).toBe(2);
   });
 
+  test("after a burst, as many connections as the host's bound are kept; the rest are closed", async () => {
+    const server = rawServer((socket) => void setTimeout(() => socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"), 20));
+    const connections = new Connections(2);
+    const burst = await Promise.all([1, 2, 3, 4].map(() => post(connections, server.url).answer));
+    for (const answer of burst) expect(await bodyOf(answer)).toBe("ok");
+    await Bun.sleep(20);
+    expect(server.connections).toBe(4);
+    expect(server.closed).toBe(2);
+    await Promise.all([1, 2].map(async () => bodyOf(await post(connections, server.url).answer)));
+    expect(server.connections).toBe(4);
+  });
+
   test("a kept connection that closes as the request is written is replaced: the message is made again", async () => {
     const server = rawServer((socket, _request, s) => {
       if (s.received.length === 2) return void socket.end();

@@ -49,6 +49,8 @@ export type Message = (head: string) => Uint8Array;
 const HIGH_WATER = 1024 * 1024;
 /** How long a kept connection may wait unused; Kiro's hosts keep theirs longer. */
 const IDLE_SECS = 30;
+/** Connections kept unused per host: after a burst, the rest are closed rather than left to their idle time. */
+const KEPT_PER_HOST = 128;
 /** A reply head longer than this is not HTTP a chat expects. */
 const MAX_HEAD = 64 * 1024;
 const CRLF_CRLF = Buffer.from("\r\n\r\n");
@@ -85,6 +87,8 @@ class Stale extends Error {}
 export class Connections {
   private readonly kept = new Map<string, Socket<Link>[]>();
   private readonly targets = new Map<string, Target>();
+
+  constructor(private readonly keptPerHost = KEPT_PER_HOST) {}
 
   /**
    * POSTs the message to `url` and resolves with the answer once its head has arrived. Rejects with the signal's
@@ -172,6 +176,7 @@ export class Connections {
     socket.unref();
     let sockets = this.kept.get(link.origin);
     if (!sockets) this.kept.set(link.origin, (sockets = []));
+    if (sockets.length >= this.keptPerHost) return void socket.end();
     sockets.push(socket);
   }
 
