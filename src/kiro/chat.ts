@@ -161,8 +161,8 @@ export class KiroChat {
 
   /**
    * The chat's POST, on a connection of the gateway's own (connections.ts), or through fetch where a proxy carries
-   * it (configured, or named by the environment); a "no" is an UpstreamError. The body's bytes are the kept buffer's (request-bytes.ts), written in the same
-   * synchronous stretch they are made in.
+   * it (configured, or named by the environment); a "no" is an UpstreamError. The body's bytes are the kept
+   * buffer's (request-bytes.ts), written in the same synchronous stretch they are made in.
    */
   private async post(url: string, headers: Record<string, string>, pieces: JsonPiece[], signal: AbortSignal, proxyUrl: string | undefined): Promise<Answer> {
     const length = byteLength(pieces);

@@ -155,6 +155,19 @@ describe("Connections", () => {
     expect(second.made.length).toBe(2);
   });
 
+  test("a request whose bytes cannot be made fails with the reason, on a new connection and on a kept one", async () => {
+    const server = rawServer((socket) => socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"));
+    const connections = new Connections();
+    const freed = () => {
+      throw new Error("a kept string was sent after its request ended");
+    };
+    const signal = new AbortController().signal;
+    await expect(connections.post(server.url, {}, 1, freed, signal)).rejects.toThrow(/after its request ended/);
+    expect(await bodyOf(await post(connections, server.url).answer)).toBe("ok");
+    await expect(connections.post(server.url, {}, 1, freed, signal)).rejects.toThrow(/after its request ended/);
+    expect(server.received.length).toBe(1);
+  });
+
   test("an answer other than 2xx keeps its status, headers and body", async () => {
     const server = rawServer((socket) => {
       socket.write('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nContent-Type: application/json\r\nContent-Length: 19\r\n\r\n{"message":"slow"}\n');

@@ -239,8 +239,14 @@ function flush(socket: Socket<Link>): void {
   if (!link.ready) return;
   let bytes = link.unsent;
   if (!bytes && link.message) {
-    bytes = link.message();
+    const message = link.message;
     link.message = undefined;
+    try {
+      bytes = message();
+    } catch (e) {
+      // Called from a socket's event as well: what making the bytes throws (a freed string) fails the request.
+      return link.exchange?.fail(e);
+    }
     const written = socket.write(bytes);
     link.unsent = written < bytes.length ? new Uint8Array(bytes.subarray(written)) : undefined;
     return;
