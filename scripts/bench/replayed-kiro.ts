@@ -3,6 +3,7 @@
  * a connection, and every later one is answered from memory with that reply's bytes, with no socket. The request's
  * bytes are still made, as the connection would make them to write them; `sent` counts them.
  */
+import { joinedBytes } from "../../src/http/body";
 import { type Answer, Connections, textOf } from "../../src/kiro/connections";
 
 export interface Replay {
@@ -17,19 +18,21 @@ export function replayChatReplies(): Replay {
   Connections.prototype.post = async function (this: Connections, url, headers, length, message, signal): Promise<Answer> {
     if (reply === undefined) {
       const first = await real.call(this, url, headers, length, message, signal);
+      // Replayed to every later request, a refusal would be measured as if it were the reply.
+      if (first.status !== 200) {
+        console.error(`the simulator answered ${first.status}: ${await textOf(first.body, 300)}`);
+        process.exit(1);
+      }
       const chunks: Uint8Array[] = [];
+      let bytes = 0;
       for (;;) {
         const { done, value } = await first.body.read();
         if (done) break;
         chunks.push(value);
-      }
-      // Replayed to every later request, a refusal would be measured as if it were the reply.
-      if (first.status !== 200) {
-        console.error(`the simulator answered ${first.status}: ${await textOf(fromMemory(Buffer.concat(chunks)).body, 300)}`);
-        process.exit(1);
+        bytes += value.length;
       }
       // A plain array, as the connection hands its reader.
-      reply = new Uint8Array(Buffer.concat(chunks));
+      reply = joinedBytes(chunks, bytes);
     } else {
       replay.sent += message(`POST / HTTP/1.1\r\ncontent-length: ${length}\r\n\r\n`).length;
     }

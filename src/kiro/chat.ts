@@ -168,7 +168,7 @@ export class KiroChat {
     const length = byteLength(pieces);
     if (proxyUrl || this.viaFetch) {
       headers["content-length"] = String(length);
-      const res = await call(url, { method: "POST", headers, body: requestBody(pieces).body }, { operation: OPERATION, signal, ...(proxyUrl ? { proxyUrl } : {}) });
+      const res = await call(url, { method: "POST", headers, body: requestBody(pieces, length).body }, { operation: OPERATION, signal, ...(proxyUrl ? { proxyUrl } : {}) });
       if (!res.body) throw new UpstreamError(OPERATION, res.status, "answer has no body");
       return { status: res.status, header: (name) => res.headers.get(name), body: res.body.getReader() };
     }
@@ -215,7 +215,7 @@ const PROFILE_ARN_REQUIRED = "profileArn is required for this request.";
 export const isProfileArnMissing = (e: UpstreamError) => e.status === 400 && (e.upstreamMessage ?? "").includes("profileArn is required");
 
 function profileArnMissing(account: string, region: string): UpstreamError {
-  return new UpstreamError("generateAssistantResponse", 400, JSON.stringify({ message: PROFILE_ARN_REQUIRED, reason: null }), undefined, undefined, { account, region });
+  return new UpstreamError(OPERATION, 400, JSON.stringify({ message: PROFILE_ARN_REQUIRED, reason: null }), undefined, undefined, { account, region });
 }
 
 function located(e: UpstreamError, where: NonNullable<UpstreamError["where"]>): UpstreamError {
@@ -231,5 +231,5 @@ async function envelopeError(answer: Answer): Promise<UpstreamError> {
   } catch {
     type = undefined;
   }
-  return new UpstreamError("generateAssistantResponse", 200, text, Number(answer.header("retry-after")) || undefined, type ?? "UnknownException");
+  return new UpstreamError(OPERATION, 200, text, Number(answer.header("retry-after")) || undefined, type ?? "UnknownException");
 }

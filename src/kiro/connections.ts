@@ -2,9 +2,9 @@
  * Kiro's chat calls over HTTP/1.1 connections of the gateway's own, kept open per host and spoken on the main
  * thread (Bun.connect). fetch hands each request, and each chunk of its reply, to a thread of its own and back, and
  * gives the reply as a ReadableStream: side by side, a small request cost a quarter more CPU that way, a 1 MB one a
- * fifth (README, Performance: the twenty-second pass). Only what a chat needs is spoken: a POST of known length; a reply of known
- * length, in chunks or until the connection closes, in the identity encoding (no other is asked for). A call through
- * a proxy, and every call but the chat, goes through fetch.
+ * fifth (README, Performance: the twenty-second pass). Only what a chat needs is spoken: a POST of known length; a
+ * reply of known length, in chunks or until the connection closes, in the identity encoding (no other is asked for).
+ * A call through a proxy, and every call but the chat, goes through fetch.
  */
 import type { Socket } from "bun";
 import { joinedBytes } from "../http/body";
@@ -54,6 +54,7 @@ const KEPT_PER_HOST = 128;
 /** A reply head longer than this is not HTTP a chat expects. */
 const MAX_HEAD = 64 * 1024;
 const CRLF_CRLF = Buffer.from("\r\n\r\n");
+const HTTP_1 = Buffer.from("HTTP/1.");
 const ONCE = { once: true };
 
 interface Link {
@@ -136,7 +137,7 @@ export class Connections {
     socket.ref();
     socket.timeout(0);
     if (link.ready) flush(socket);
-    signal.addEventListener("abort", () => exchange.abort(signal.reason), ONCE);
+    signal.addEventListener("abort", () => exchange.fail(signal.reason), ONCE);
     return exchange.answer;
   }
 
@@ -187,7 +188,7 @@ export class Connections {
   }
 
   private readonly handlers: Bun.SocketHandler<Link, "uint8array"> = {
-    // Plain arrays: a Buffer's slice is a view, and the reply's readers copy with slice.
+    // Plain arrays, as a ByteReader hands them.
     binaryType: "uint8array",
     open: (socket) => {
       // A TLS connection takes writes once its handshake is done.
@@ -238,6 +239,8 @@ function flush(socket: Socket<Link>): void {
   const link = socket.data;
   if (!link.ready) return;
   let bytes = link.unsent;
+  // The rest of a view of the kept buffer is copied; the rest of a copy is a view of it.
+  let own = true;
   if (!bytes && link.message) {
     const message = link.message;
     link.message = undefined;
@@ -247,13 +250,12 @@ function flush(socket: Socket<Link>): void {
       // Called from a socket's event as well: what making the bytes throws (a freed string) fails the request.
       return link.exchange?.fail(e);
     }
-    const written = socket.write(bytes);
-    link.unsent = written < bytes.length ? new Uint8Array(bytes.subarray(written)) : undefined;
-    return;
+    own = false;
   }
   if (!bytes) return;
   const written = socket.write(bytes);
-  link.unsent = written < bytes.length ? bytes.subarray(written) : undefined;
+  const rest = bytes.subarray(written);
+  link.unsent = rest.length === 0 ? undefined : own ? rest : new Uint8Array(rest);
 }
 
 type Framing = "length" | "chunked" | "close" | "none";
@@ -351,10 +353,6 @@ class Exchange implements Answer, ByteReader {
     return Promise.resolve();
   }
 
-  abort(reason: unknown): void {
-    this.fail(reason);
-  }
-
   /** The connection failed: on a kept one before any byte of the reply, it had gone stale while unused. */
   broke(message: string): void {
     this.fail(this.reused && this.received === 0 ? new Stale(message) : new Error(message));
@@ -400,8 +398,8 @@ class Exchange implements Answer, ByteReader {
     }
     this.head = undefined;
     // "HTTP/1.x NNN": the status's digits read in place.
-    const code = all[0] === 72 && all[5] === 49 && all[8] === 32 ? (all[9]! - 48) * 100 + (all[10]! - 48) * 10 + (all[11]! - 48) : NaN;
-    if (!(code >= 100 && code <= 599) || all.toString("latin1", 0, 7) !== "HTTP/1.") {
+    const code = all.compare(HTTP_1, 0, 7, 0, 7) === 0 && all[8] === 32 ? (all[9]! - 48) * 100 + (all[10]! - 48) * 10 + (all[11]! - 48) : NaN;
+    if (!(code >= 100 && code <= 599)) {
       this.fail(new Error(`the reply is not HTTP/1.1: ${JSON.stringify(all.toString("latin1", 0, Math.min(end, 40)))}`));
       return -1;
     }

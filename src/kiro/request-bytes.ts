@@ -1,6 +1,7 @@
 /**
- * A Kiro request body as UTF-8 bytes in one buffer kept for the next request; a large one is written to fetch as a
- * stream of a declared length. Bun's fetch copies a body of bytes when it is called and frees the copy only when the reply has
+ * A Kiro request body as UTF-8 bytes in one buffer kept for the next request: the chat's own connections write
+ * those bytes as they are (connections.ts); through fetch (a proxy), a large one is written as a stream of a
+ * declared length. Bun's fetch copies a body of bytes when it is called and frees the copy only when the reply has
  * ended: a Claude Code request of a megabyte held a megabyte more for as long as its reply streamed, minutes at a
  * time. What a direct stream writes is copied at once and freed once sent (request-bytes.test.ts holds both). A Blob
  * or a fresh array per request would instead be new pages (a fault each 4 KiB) that only a garbage collection gives
@@ -34,8 +35,7 @@ const STREAMED_FROM_BYTES = 64 * 1024;
  * The pieces as a request body. A stream is read after fetch has been called, when the kept buffer may hold another
  * request's bytes: they are made then, and `write` copies them before anything else runs.
  */
-export function requestBody(pieces: readonly JsonPiece[]): RequestBody {
-  const length = byteLength(pieces);
+export function requestBody(pieces: readonly JsonPiece[], length = byteLength(pieces)): RequestBody {
   if (length < STREAMED_FROM_BYTES) return { body: requestBytes(pieces), length };
   const source: Bun.DirectUnderlyingSource<Uint8Array> = {
     type: "direct",
