@@ -25,4 +25,10 @@ describe("compare", () => {
     expect(lines).toContain("hello, streamed: 450,000 instructions a request");
     expect(lines).toContain("1 MB request ÷ its reference: 1.50× in instructions");
   });
+
+  test("the 1 MB request as Chat Completions is set against the same through /v1/messages", () => {
+    const { lines } = compare({ "1 MB request": 8_000_000, "1 MB as Chat Completions": 8_800_000 }, recorded, "1.4.4");
+    expect(lines).toContain("1 MB as Chat Completions ÷ through /v1/messages: 1.10× in instructions");
+    expect(compare({ "1 MB request": 8_000_000 }, recorded, "1.4.4").lines.some((l) => l.includes("Chat Completions"))).toBe(false);
+  });
 });

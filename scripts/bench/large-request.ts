@@ -3,8 +3,9 @@
  * large request against a stubbed upstream (the first chat reply is read from an in-process simulator (replayed-kiro.ts), every
  * later one is those bytes again), and "JSON.parse the client's body + JSON.stringify the Kiro object" measured the
  * same way in the same process, in turns. `bun run scripts/bench/large-request.ts [--rounds N] [--requests N]
- * [--warmup N] [--only gateway|reference]` (one side alone: instruction-count.ts counts each); pin it
- * (`taskset -c 0`). The stubbed upstream reads the Kiro body to its end, as a socket would.
+ * [--warmup N] [--only gateway|chat|reference]` (one side alone: instruction-count.ts counts each; `chat` is the
+ * same conversation sent to /v1/chat/completions, measured in place of /v1/messages); pin it (`taskset -c 0`). The
+ * stubbed upstream reads the Kiro body to its end, as a socket would.
  */
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,7 +16,7 @@ import { parseConfig } from "../../src/config/load";
 import { Logger } from "../../src/log";
 import { createServices } from "../../src/services";
 import { KiroSimulator } from "../../src/simulator/simulator";
-import { claudeCode, pair } from "./requests";
+import { asChatCompletion, claudeCode, pair } from "./requests";
 import { median } from "./stats";
 import { replayChatReplies } from "./replayed-kiro";
 
@@ -24,9 +25,10 @@ const { values } = parseArgs({
   options: { rounds: { type: "string", default: "5" }, requests: { type: "string", default: "40" }, warmup: { type: "string", default: "150" }, only: { type: "string" } },
   strict: true,
 });
-if (values.only !== undefined && values.only !== "gateway" && values.only !== "reference") throw new Error(`--only takes gateway or reference, not ${values.only}`);
+if (values.only !== undefined && !["gateway", "chat", "reference"].includes(values.only)) throw new Error(`--only takes gateway, chat or reference, not ${values.only}`);
 const measureGateway = values.only !== "reference";
-const measureReference = values.only !== "gateway";
+const asChat = values.only === "chat";
+const measureReference = values.only === undefined || values.only === "reference";
 const rounds = Number(values.rounds);
 const requests = Number(values.requests);
 
@@ -47,8 +49,13 @@ const request = claudeCode({ bytes: 1_000_000, tools: 20, history: 200 });
 const large = pair(request, { accessToken: "x", profileArn: String(account.credentialJson().profileArn ?? "") });
 const kiroObject = JSON.parse(large.kiro) as unknown;
 
+const chat = asChatCompletion(request);
+const sent = asChat
+  ? { path: "/v1/chat/completions", body: chat, bytes: Buffer.byteLength(chat) }
+  : { path: "/v1/messages", body: large.anthropic, bytes: large.bytes };
+
 async function one(): Promise<void> {
-  const res = await app.handle(new Request("http://localhost/v1/messages", { method: "POST", headers: { "content-type": "application/json", "content-length": String(large.bytes), "x-api-key": apiKey }, body: large.anthropic }));
+  const res = await app.handle(new Request(`http://localhost${sent.path}`, { method: "POST", headers: { "content-type": "application/json", "content-length": String(sent.bytes), "x-api-key": apiKey }, body: sent.body }));
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${res.status} ${text.slice(0, 200)}`);
 }
@@ -83,7 +90,7 @@ const g = median(gateway);
 const f = median(ref);
 const both = measureGateway && measureReference;
 console.log(JSON.stringify({
-  bytes: large.bytes,
+  bytes: sent.bytes,
   ...(measureGateway ? { gatewayMicros: Math.round(g), sentBytes: replay.sent } : {}),
   ...(measureReference ? { referenceMicros: Math.round(f) } : {}),
   ...(both ? { ratio: Math.round((g / f) * 100) / 100, rounds: gateway.map((x, i) => Math.round((x / ref[i]!) * 100) / 100) } : {}),
