@@ -145,7 +145,7 @@ try {
   }
   if (PERF) {
     for (const c of contestants) await profiledSlice(PERF, c);
-    // JSC buffers its JITDump: it is complete once the process has ended.
+    // JSC writes its JITDump from a queue of its own thread: it is complete once the process has ended.
     for (const child of children) child.kill();
     await Promise.all(children.map((c) => c.exited));
     console.log(`under perf (cpu-clock, main thread), one slice each; where a request's main-thread CPU went, by the JavaScript function nearest the sample's leaf:`);
