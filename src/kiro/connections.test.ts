@@ -19,11 +19,12 @@ afterEach(() => {
   for (const s of servers.splice(0)) s.stop(true);
 });
 
-function rawServer(answer: Answerer): RawServer {
+function rawServer(answer: Answerer, options: { allowHalfOpen?: boolean } = {}): RawServer {
   const server: RawServer = { url: "", received: [], connections: 0, closed: 0, listener: undefined as never };
   server.listener = Bun.listen<{ buffer: string }>({
     hostname: "127.0.0.1",
     port: 0,
+    ...options,
     socket: {
       open(socket) {
         socket.data = { buffer: "" };
@@ -153,6 +154,22 @@ describe("Connections", () => {
     expect(await bodyOf(await second.answer)).toBe("ok");
     expect(server.connections).toBe(2);
     expect(second.made.length).toBe(2);
+  });
+
+  test("a kept connection that can no longer be written to is replaced at once, not waited on", async () => {
+    // The server keeps its side open when the gateway's closes (as a host may): only the failed write tells.
+    const server = rawServer((socket) => void socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"), { allowHalfOpen: true });
+    const connections = new Connections();
+    await bodyOf(await post(connections, server.url).answer);
+    const kept = (connections as unknown as { kept: Map<string, Socket[]> }).kept.get(new URL(server.url).origin)!;
+    expect(kept).toHaveLength(1);
+    kept[0]!.shutdown();
+    const watchdog = AbortSignal.timeout(2000);
+    const second = post(connections, server.url, '{"hello":2}', watchdog);
+    expect(await bodyOf(await second.answer)).toBe("ok");
+    expect(server.connections).toBe(2);
+    expect(second.made).toHaveLength(2);
+    expect(server.received[1]).toEndWith('{"hello":2}');
   });
 
   test("a request whose bytes cannot be made fails with the reason, on a new connection and on a kept one", async () => {

@@ -254,6 +254,8 @@ function flush(socket: Socket<Link>): void {
   }
   if (!bytes) return;
   const written = socket.write(bytes);
+  // -1: the connection can no longer be written to (a kept one then had gone stale), whatever event follows.
+  if (written < 0) return link.exchange?.broke("the connection closed before the request was written");
   const rest = bytes.subarray(written);
   link.unsent = rest.length === 0 ? undefined : own ? rest : new Uint8Array(rest);
 }
