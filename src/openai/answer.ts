@@ -13,7 +13,7 @@ import type { Services } from "../services";
 import { ChatChunkWriter, ChatFolder } from "./chat-reply";
 import { chatToMessages } from "./chat-request";
 import { openaiErrorBody } from "./errors";
-import { inClientTerms } from "./origins";
+import type { Origins } from "./origins";
 import { ResponsesWriter } from "./responses-reply";
 import { responsesToMessages } from "./responses-request";
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionsRequest, ResponseObject, ResponsesEvent, ResponsesRequest } from "./schemas";
@@ -36,10 +36,10 @@ const CHAT_SSE: SseFormat<ChatCompletionChunk> = {
 };
 
 export async function answerChat(s: Services, body: ChatCompletionsRequest, call: OpenAICall): Promise<Response | ChatCompletion> {
-  const { request, stop, budgetField } = chatToMessages(body);
+  const { request, stop, budgetField, origins } = chatToMessages(body);
   const opts = { id: `chatcmpl-${hex()}`, model: body.model, created: unixNow(), stop, includeUsage: body.stream_options?.include_usage === true };
   const writer = new ChatChunkWriter(opts);
-  const reply = await send(s, request, withSession(call, body.prompt_cache_key), budgetField, "messages");
+  const reply = await send(s, request, withSession(call, body.prompt_cache_key), budgetField, "messages", origins);
   const chunks = rendered(reply, (e) => writer.push(e));
   if (body.stream === true) return sseResponse(chunks, CHAT_SSE, { log: s.log, pingAfterMs: PING_AFTER_MS, onLeave: () => reply.leave() });
   const folder = new ChatFolder();
@@ -48,7 +48,7 @@ export async function answerChat(s: Services, body: ChatCompletionsRequest, call
 }
 
 export async function answerResponses(s: Services, body: ResponsesRequest, call: OpenAICall): Promise<Response | ResponseObject> {
-  const { request, tools, compaction, budgetField } = responsesToMessages(body);
+  const { request, tools, compaction, budgetField, origins } = responsesToMessages(body);
   const writer = new ResponsesWriter({
     id: `resp_${hex()}`,
     model: body.model,
@@ -69,7 +69,7 @@ export async function answerResponses(s: Services, body: ResponsesRequest, call:
   });
   // A streamed freeform call is shown as it is written: the writer decodes its text from the fragments.
   const streamedTools = body.stream === true ? tools.customNames() : undefined;
-  const reply = await send(s, request, { ...withSession(call, body.prompt_cache_key), ...(streamedTools?.size ? { streamedTools } : {}) }, budgetField, "input");
+  const reply = await send(s, request, { ...withSession(call, body.prompt_cache_key), ...(streamedTools?.size ? { streamedTools } : {}) }, budgetField, "input", origins);
   const events = rendered(reply, (e) => writer.push(e));
   if (body.stream === true) {
     const format: SseFormat<ResponsesEvent> = {
@@ -88,12 +88,12 @@ export async function answerResponses(s: Services, body: ResponsesRequest, call:
  * (the shared path's own check then passes), and a block the converter refuses named by the OpenAI field it came
  * from; `list` is the request's conversation field.
  */
-async function send(s: Services, request: MessagesRequest, call: MessagesCall, budgetField: string, list: string) {
+async function send(s: Services, request: MessagesRequest, call: MessagesCall, budgetField: string, list: string, origins: Origins) {
   try {
     checkMaxTokens(request.max_tokens, request.model, s.models.table, budgetField);
     return await sendMessages(s, request, call);
   } catch (e) {
-    throw inClientTerms(e, request, list);
+    throw origins.inClientTerms(e, request, list);
   }
 }
 

@@ -9,7 +9,7 @@ import { invalidRequest } from "../errors";
 import { applyToolChoice, jsonAnswer } from "./choice";
 import { type Block, contentBlocks, contentText } from "./content";
 import { reasoningFields } from "./effort";
-import { markOrigin } from "./origins";
+import { Origins } from "./origins";
 import { conversationMetadata, DEFAULT_MAX_TOKENS, joinSystem } from "./request-common";
 import type { ChatCompletionsRequest } from "./schemas";
 import { parseArguments, ToolSet } from "./tools";
@@ -21,6 +21,8 @@ export interface ChatConversion {
   stop: string[];
   /** The field the client gave the output budget in, for errors about it. */
   budgetField: "max_completion_tokens" | "max_tokens";
+  /** Each block's field in the client's request. */
+  origins: Origins;
 }
 
 type Json = Record<string, unknown>;
@@ -36,6 +38,7 @@ export function chatToMessages(req: ChatCompletionsRequest): ChatConversion {
   });
   const choice = applyToolChoice(req.tool_choice, tools, "tool_choice");
   const answer = jsonAnswer(req.response_format, "response_format");
+  const origins = new Origins();
 
   const system: string[] = [];
   const messages: { role: MessageParam["role"]; content: string | Block[] }[] = [];
@@ -51,14 +54,14 @@ export function chatToMessages(req: ChatCompletionsRequest): ChatConversion {
         break;
       }
       case "user":
-        messages.push({ role: "user", content: contentBlocks(m.content, `${at}.content`) });
+        messages.push({ role: "user", content: contentBlocks(m.content, `${at}.content`, origins) });
         break;
       case "assistant":
-        messages.push({ role: "assistant", content: assistantBlocks(m, at) });
+        messages.push({ role: "assistant", content: assistantBlocks(m, at, origins) });
         break;
       case "tool":
         if (typeof m.tool_call_id !== "string" || m.tool_call_id === "") throw invalidRequest(`${at}.tool_call_id: a tool message needs the id of the call it answers`);
-        messages.push({ role: "user", content: [markOrigin({ type: "tool_result", tool_use_id: m.tool_call_id, content: contentText(m.content, `${at}.content`) }, at)] });
+        messages.push({ role: "user", content: [origins.mark({ type: "tool_result", tool_use_id: m.tool_call_id, content: contentText(m.content, `${at}.content`) }, at)] });
         break;
       case "function":
         throw invalidRequest(`${at}.role: "function" messages are deprecated; send role "tool" with the tool_call_id`);
@@ -81,15 +84,15 @@ export function chatToMessages(req: ChatCompletionsRequest): ChatConversion {
   const systemText = joinSystem(system, [choice, answer.instruction]);
   if (systemText !== undefined) request.system = systemText;
   if (tools.tools.length > 0) request.tools = tools.tools;
-  return { request, tools, stop, budgetField: req.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens" };
+  return { request, tools, stop, budgetField: req.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens", origins };
 }
 
 /** An assistant message: its reasoning (sent back by some clients), text, and tool calls. */
-function assistantBlocks(m: Json, at: string): Block[] {
+function assistantBlocks(m: Json, at: string, origins: Origins): Block[] {
   const blocks: Block[] = [];
   // Only the text comes back: Chat Completions has no field for a signature or GPT's encrypted reasoning.
-  if (typeof m.reasoning_content === "string" && m.reasoning_content !== "") blocks.push(markOrigin({ type: "thinking", thinking: m.reasoning_content }, `${at}.reasoning_content`));
-  blocks.push(...contentBlocks(m.content, `${at}.content`).filter((b) => b.type === "text"));
+  if (typeof m.reasoning_content === "string" && m.reasoning_content !== "") blocks.push(origins.mark({ type: "thinking", thinking: m.reasoning_content }, `${at}.reasoning_content`));
+  blocks.push(...contentBlocks(m.content, `${at}.content`, origins).filter((b) => b.type === "text"));
   if (m.tool_calls === undefined || m.tool_calls === null) return blocks;
   if (!Array.isArray(m.tool_calls)) throw invalidRequest(`${at}.tool_calls: must be an array`);
   m.tool_calls.forEach((call, k) => {
@@ -97,7 +100,7 @@ function assistantBlocks(m: Json, at: string): Block[] {
     if (!isObject(call) || typeof call.id !== "string" || call.id === "") throw invalidRequest(`${field}.id: a tool call needs an id`);
     const spec = isObject(call.function) ? call.function : undefined;
     if (spec === undefined || typeof spec.name !== "string" || spec.name === "") throw invalidRequest(`${field}.function.name: a tool call needs the tool's name`);
-    blocks.push(markOrigin({ type: "tool_use", id: call.id, name: spec.name, input: parseArguments(spec.arguments, `${field}.function.arguments`) }, field));
+    blocks.push(origins.mark({ type: "tool_use", id: call.id, name: spec.name, input: parseArguments(spec.arguments, `${field}.function.arguments`) }, field));
   });
   return blocks;
 }

@@ -6,7 +6,7 @@
  */
 import { invalidRequest } from "../errors";
 import { imageBlock } from "./images";
-import { markOrigin } from "./origins";
+import type { Origins } from "./origins";
 
 export type Block = { type: string } & Record<string, unknown>;
 
@@ -17,34 +17,34 @@ const TEXT_PARTS = new Set(["text", "input_text", "output_text"]);
 
 /**
  * Content (a string, or an array of parts) as blocks; `at` names the content field in errors, and each block is
- * marked with its part's field for the shared converter's errors (origins.ts).
+ * marked in `origins` with its part's field for the shared converter's errors (origins.ts).
  */
-export function contentBlocks(content: unknown, at: string): Block[] {
-  if (typeof content === "string") return content === "" ? [] : [markOrigin({ type: "text", text: content }, at)];
+export function contentBlocks(content: unknown, at: string, origins: Origins): Block[] {
+  if (typeof content === "string") return content === "" ? [] : [origins.mark({ type: "text", text: content }, at)];
   if (content === null || content === undefined) return [];
   if (!Array.isArray(content)) throw invalidRequest(`${at}: content must be a string or an array of parts`);
-  return content.map((part, j) => partBlock(part, `${at}[${j}]`));
+  return content.map((part, j) => partBlock(part, `${at}[${j}]`, origins));
 }
 
-function partBlock(part: unknown, at: string): Block {
+function partBlock(part: unknown, at: string, origins: Origins): Block {
   if (!isObject(part)) throw invalidRequest(`${at}: a content part must be an object with a "type"`);
   const type = part.type;
   if (typeof type === "string" && TEXT_PARTS.has(type)) {
     if (typeof part.text !== "string") throw invalidRequest(`${at}.text: a ${type} part needs a string "text"`);
-    return markOrigin({ type: "text", text: part.text }, at);
+    return origins.mark({ type: "text", text: part.text }, at);
   }
   switch (type) {
     case "refusal":
-      return markOrigin({ type: "text", text: typeof part.refusal === "string" ? part.refusal : "" }, at);
+      return origins.mark({ type: "text", text: typeof part.refusal === "string" ? part.refusal : "" }, at);
     case "image_url": {
       const image = part.image_url;
-      return markOrigin(imageBlock(isObject(image) ? image.url : image, `${at}.image_url`), `${at}.image_url`);
+      return origins.mark(imageBlock(isObject(image) ? image.url : image, `${at}.image_url`), `${at}.image_url`);
     }
     case "input_image":
       if (part.image_url === undefined && part.file_id !== undefined) {
         throw invalidRequest(`${at}.file_id: uploaded files are not kept here; send the image inline as a data: URL`);
       }
-      return markOrigin(imageBlock(part.image_url, `${at}.image_url`), `${at}.image_url`);
+      return origins.mark(imageBlock(part.image_url, `${at}.image_url`), `${at}.image_url`);
     default:
       throw invalidRequest(`${at}.type: content part type ${JSON.stringify(String(type).slice(0, 40))} is not supported (text and images are)`);
   }

@@ -11,7 +11,7 @@ import { applyToolChoice, jsonAnswer } from "./choice";
 import { COMPACTION_REQUEST, openSummary, summaryText } from "./compaction";
 import { type Block, contentBlocks, contentText } from "./content";
 import { reasoningFields } from "./effort";
-import { markOrigin } from "./origins";
+import { Origins } from "./origins";
 import { openRedacted } from "./reasoning-blob";
 import { conversationMetadata, DEFAULT_MAX_TOKENS, joinSystem } from "./request-common";
 import type { ResponsesRequest } from "./schemas";
@@ -24,6 +24,8 @@ export interface ResponsesConversion {
   compaction: boolean;
   /** The field the client gives the output budget in, for errors about it. */
   budgetField: "max_output_tokens";
+  /** Each block's field in the client's request. */
+  origins: Origins;
 }
 
 type Json = Record<string, unknown>;
@@ -49,21 +51,21 @@ export function responsesToMessages(req: ResponsesRequest): ResponsesConversion 
         conversation.message(item, at);
         break;
       case "function_call":
-        conversation.add("assistant", toolUse(item, at, parseArguments(item.arguments, `${at}.arguments`)));
+        conversation.add("assistant", toolUse(item, at, parseArguments(item.arguments, `${at}.arguments`), conversation.origins));
         break;
       case "custom_tool_call":
-        conversation.add("assistant", toolUse(item, at, freeformInput(item.input)));
+        conversation.add("assistant", toolUse(item, at, freeformInput(item.input), conversation.origins));
         break;
       case "function_call_output":
       case "custom_tool_call_output":
         if (typeof item.call_id !== "string" || item.call_id === "") throw invalidRequest(`${at}.call_id: a tool output needs the call_id of its call`);
-        conversation.add("user", markOrigin({ type: "tool_result", tool_use_id: item.call_id, content: contentText(item.output, `${at}.output`) }, at));
+        conversation.add("user", conversation.origins.mark({ type: "tool_result", tool_use_id: item.call_id, content: contentText(item.output, `${at}.output`) }, at));
         break;
       case "reasoning":
-        conversation.add("assistant", markOrigin(reasoningBlock(item), at));
+        conversation.add("assistant", conversation.origins.mark(reasoningBlock(item), at));
         break;
       case "compaction":
-        conversation.add("user", markOrigin({ type: "text", text: summaryText(openSummary(item.encrypted_content, at)) }, at));
+        conversation.add("user", conversation.origins.mark({ type: "text", text: summaryText(openSummary(item.encrypted_content, at)) }, at));
         break;
       case "compaction_trigger":
         compaction = true;
@@ -107,13 +109,14 @@ export function responsesToMessages(req: ResponsesRequest): ResponsesConversion 
   const system = joinSystem(conversation.system, [choice, answer.instruction]);
   if (system !== undefined) request.system = system;
   if (tools.tools.length > 0) request.tools = tools.tools;
-  return { request, tools, compaction, budgetField: "max_output_tokens" };
+  return { request, tools, compaction, budgetField: "max_output_tokens", origins: conversation.origins };
 }
 
 /** The turns being built: blocks of one side gather in one message until the other side speaks. */
 class Conversation {
   readonly system: string[] = [];
   readonly messages: { role: MessageParam["role"]; content: string | Block[] }[] = [];
+  readonly origins = new Origins();
 
   add(side: "user" | "assistant", ...blocks: Block[]): void {
     const last = this.messages.at(-1);
@@ -131,10 +134,10 @@ class Conversation {
         return;
       }
       case "user":
-        this.add("user", ...contentBlocks(item.content, `${at}.content`));
+        this.add("user", ...contentBlocks(item.content, `${at}.content`, this.origins));
         return;
       case "assistant":
-        this.add("assistant", ...contentBlocks(item.content, `${at}.content`).filter((b) => b.type === "text"));
+        this.add("assistant", ...contentBlocks(item.content, `${at}.content`, this.origins).filter((b) => b.type === "text"));
         return;
       default:
         throw invalidRequest(`${at}.role: ${JSON.stringify(String(item.role).slice(0, 40))} is not a role (user, assistant, system, developer)`);
@@ -142,11 +145,11 @@ class Conversation {
   }
 }
 
-function toolUse(item: Json, at: string, input: Record<string, unknown>): Block {
+function toolUse(item: Json, at: string, input: Record<string, unknown>, origins: Origins): Block {
   if (typeof item.call_id !== "string" || item.call_id === "") throw invalidRequest(`${at}.call_id: a tool call needs a call_id`);
   if (typeof item.name !== "string" || item.name === "") throw invalidRequest(`${at}.name: a tool call needs the tool's name`);
   const namespace = typeof item.namespace === "string" && item.namespace !== "" ? item.namespace : undefined;
-  return markOrigin({ type: "tool_use", id: item.call_id, name: ToolSet.wireName(item.name, namespace), input }, at);
+  return origins.mark({ type: "tool_use", id: item.call_id, name: ToolSet.wireName(item.name, namespace), input }, at);
 }
 
 /**
