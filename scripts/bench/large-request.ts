@@ -49,13 +49,12 @@ const request = claudeCode({ bytes: 1_000_000, tools: 20, history: 200 });
 const large = pair(request, { accessToken: "x", profileArn: String(account.credentialJson().profileArn ?? "") });
 const kiroObject = JSON.parse(large.kiro) as unknown;
 
-const chat = asChatCompletion(request);
-const sent = asChat
-  ? { path: "/v1/chat/completions", body: chat, bytes: Buffer.byteLength(chat) }
-  : { path: "/v1/messages", body: large.anthropic, bytes: large.bytes };
+/** What the client sends: the request through /v1/messages, or the same conversation as Chat Completions. */
+const clientBody = asChat ? asChatCompletion(request) : large.anthropic;
+const client = { path: asChat ? "/v1/chat/completions" : "/v1/messages", body: clientBody, bytes: Buffer.byteLength(clientBody) };
 
 async function one(): Promise<void> {
-  const res = await app.handle(new Request(`http://localhost${sent.path}`, { method: "POST", headers: { "content-type": "application/json", "content-length": String(sent.bytes), "x-api-key": apiKey }, body: sent.body }));
+  const res = await app.handle(new Request(`http://localhost${client.path}`, { method: "POST", headers: { "content-type": "application/json", "content-length": String(client.bytes), "x-api-key": apiKey }, body: client.body }));
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${res.status} ${text.slice(0, 200)}`);
 }
@@ -90,7 +89,7 @@ const g = median(gateway);
 const f = median(ref);
 const both = measureGateway && measureReference;
 console.log(JSON.stringify({
-  bytes: sent.bytes,
+  bytes: client.bytes,
   ...(measureGateway ? { gatewayMicros: Math.round(g), sentBytes: replay.sent } : {}),
   ...(measureReference ? { referenceMicros: Math.round(f) } : {}),
   ...(both ? { ratio: Math.round((g / f) * 100) / 100, rounds: gateway.map((x, i) => Math.round((x / ref[i]!) * 100) / 100) } : {}),
