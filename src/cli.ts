@@ -10,6 +10,7 @@ import type { Config } from "./config/schema";
 import { keyFingerprint, levelFromEnv, Logger } from "./log";
 import { QuotaChecks } from "./pool/quota-check";
 import { createServices, type Services } from "./services";
+import { JitWake } from "./jit";
 import { keepsFreedMemory } from "./startup";
 
 const VERSION = pkg.version;
@@ -165,8 +166,8 @@ async function serve(services: Services, config: Config, log: Logger, { portSett
     throw new StartError(listenProblem(e, config.host, config.port, portSetting));
   }
   const server = app.server!;
-  // The binary starts with the JIT held back (scripts/build.ts): start-up code runs once. Requests are what repeats.
-  Bun.unsafe.setJITPolicy(1);
+  // The binary starts with the JIT held back (scripts/build.ts): start-up code runs once, and so may a few requests.
+  const jit = new JitWake();
   // Only where the start-up re-exec could not run (Windows): main.ts sets it everywhere else.
   if (!process.env.BUN_CONFIG_MAX_HTTP_REQUESTS) {
     log.warn("BUN_CONFIG_MAX_HTTP_REQUESTS is not set and kiro-ts could not restart itself with it: Bun's fetch holds at most 256 Kiro replies at once, and a stream beyond them waits; set BUN_CONFIG_MAX_HTTP_REQUESTS=8192 in the environment");
@@ -191,6 +192,7 @@ async function serve(services: Services, config: Config, log: Logger, { portSett
     stopping = true;
     log.info(`${signal}: no new connections; letting open requests finish`, { graceSecs: SHUTDOWN_GRACE_MS / 1000 });
     quotaChecks.stop();
+    jit.stop();
     // A request waiting for an account would wait past the grace: it hears now, and can go to another instance.
     services.pool.stopWaiting(new GatewayError("unavailable", "kiro-ts is shutting down; no Kiro account could serve this request before it stopped"));
     const grace = new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS));

@@ -1,0 +1,45 @@
+import { expect, test } from "bun:test";
+import { JitWake, WAKE_AFTER_CPU_MS } from "./jit";
+
+test("the JIT stays held while the process idles or answers a few requests, and wakes once when the work passes the threshold", () => {
+  let cpu = 5_000_000; // what the start spent is not counted
+  let wakes = 0;
+  const jit = new JitWake({ cpuMicros: () => cpu, wake: () => wakes++, checkEveryMs: 60_000 });
+  try {
+    expect(jit.check()).toBe(false);
+    cpu += 30_000; // a first request, interpreted
+    expect(jit.check()).toBe(false);
+    cpu += (WAKE_AFTER_CPU_MS - 30) * 1000 - 1;
+    expect(jit.check()).toBe(false);
+    expect(wakes).toBe(0);
+    cpu += 1;
+    expect(jit.check()).toBe(true);
+    expect(wakes).toBe(1);
+    expect(jit.woken).toBe(true);
+    cpu += 10_000_000;
+    expect(jit.check()).toBe(true);
+    expect(wakes).toBe(1);
+  } finally {
+    jit.stop();
+  }
+});
+
+test("the check runs by itself on its interval, and the timer does not keep the process alive", async () => {
+  let cpu = 0;
+  let wakes = 0;
+  const jit = new JitWake({ cpuMicros: () => cpu, wake: () => wakes++, wakeAfterCpuMs: 1, checkEveryMs: 5 });
+  try {
+    await Bun.sleep(30);
+    expect(wakes).toBe(0);
+    cpu = 1000;
+    for (let i = 0; i < 100 && wakes === 0; i++) await Bun.sleep(5);
+    expect(wakes).toBe(1);
+  } finally {
+    jit.stop();
+  }
+  const child = Bun.spawn(["bun", "-e", `import { JitWake } from ${JSON.stringify(import.meta.dir + "/jit.ts")}; new JitWake({ wake: () => {} }); console.log("ended")`], { stdout: "pipe", stderr: "pipe" });
+  const killer = setTimeout(() => child.kill(), 4_000);
+  const code = await child.exited;
+  clearTimeout(killer);
+  expect({ code, out: (await new Response(child.stdout).text()).trim() }).toEqual({ code: 0, out: "ended" });
+});

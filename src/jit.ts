@@ -1,0 +1,61 @@
+/**
+ * When the JIT may compile. The binary starts with it held back (scripts/build.ts: tier-up a thousand times slower),
+ * since start-up code runs once. What repeats is requests under load; a first request, or a few a minute, run as well
+ * interpreted, and compiling for them cost an idle gateway ~4 MB (the compilers' own code and what they made,
+ * resident for good: README, Performance, the twenty-fourth pass). So the JIT wakes once the process has spent
+ * `wakeAfterCpuMs` of CPU since the server started listening, which a burst of work passes within a second.
+ */
+
+/** CPU the process spends (all threads) before the JIT is let loose: a few large requests, or a hundred small ones. */
+export const WAKE_AFTER_CPU_MS = 250;
+const CHECK_EVERY_MS = 1000;
+
+export interface JitWakeOptions {
+  wakeAfterCpuMs?: number;
+  checkEveryMs?: number;
+  /** The process's CPU so far, in microseconds. */
+  cpuMicros?: () => number;
+  /** Lets the JIT tier up as it normally does. */
+  wake?: () => void;
+}
+
+const processCpuMicros = () => {
+  const used = process.cpuUsage();
+  return used.user + used.system;
+};
+
+/** Watches the process's CPU from its construction and wakes the JIT once, when the work passes the threshold. */
+export class JitWake {
+  private readonly since: number;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private awake = false;
+
+  constructor(private readonly options: JitWakeOptions = {}) {
+    this.since = this.cpuMicros();
+    this.timer = setInterval(() => this.check(), options.checkEveryMs ?? CHECK_EVERY_MS);
+    // An idle server must still be able to exit.
+    this.timer.unref();
+  }
+
+  get woken(): boolean {
+    return this.awake;
+  }
+
+  /** Wakes the JIT if the process has worked enough since the start; true once it has. */
+  check(): boolean {
+    if (this.awake) return true;
+    if (this.cpuMicros() - this.since < (this.options.wakeAfterCpuMs ?? WAKE_AFTER_CPU_MS) * 1000) return false;
+    this.awake = true;
+    this.stop();
+    (this.options.wake ?? (() => Bun.unsafe.setJITPolicy(1)))();
+    return true;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private cpuMicros(): number {
+    return (this.options.cpuMicros ?? processCpuMicros)();
+  }
+}
