@@ -30,8 +30,8 @@ async function compile(target: string, outfile: string): Promise<void> {
   // --splitting: each dynamically imported module (the command line, the app, the demo's simulator, the OpenAPI
   // plugin, the PostgreSQL and Redis stores) is a chunk of its own, loaded when imported; in one file, the whole
   // bundle's bytecode was loaded before main.ts's first line (~10 ms and ~10 MB at every start).
-  // --compile-jit-policy: the JIT a thousand times slower to tier up until the server listens (cli.ts sets it back):
-  // start-up code runs once, and compiling it, on the one core a pinned gateway has, took a quarter of the start or more.
+  // --compile-jit-policy: the JIT a thousand times slower to tier up until the server has work (src/jit.ts sets it
+  // back): start-up code runs once, and compiling it, on the one core a pinned gateway has, took a quarter of the start or more.
   const command = ["bun", "build", "--compile", "--minify", "--bytecode", "--format=esm", "--splitting", "--compile-jit-policy=1000", `--target=${target}`, "--outfile", outfile, ENTRY];
   console.log(`$ ${command.join(" ")}`);
   const child = Bun.spawn(command, { cwd: ROOT, stdout: "inherit", stderr: "inherit" });
