@@ -21,7 +21,7 @@ import { keepsFreedMemory } from "../src/startup";
 import { clusterBench, clusterTable } from "./bench/cluster";
 import type { LoadPlan, LoadResults } from "./bench/load";
 import { freePort, readyLine } from "./bench/ports";
-import { environValue, MB, rssBytes } from "./bench/proc";
+import { environValue, evictFromPageCache, MB, rssBytes } from "./bench/proc";
 import { recordingBench, recordingRows } from "./bench/recording";
 import { compare, countInstructions, type Counts, readRecord } from "./bench/instruction-count";
 import { hello } from "./bench/requests";
@@ -192,6 +192,14 @@ async function main(): Promise<void> {
     const binary = gateway.kind === "binary" ? gateway.cmd[0]! : undefined;
     if (binary && statSync(binary).mtimeMs < newestSource()) {
       notes.push(`${binary.replace(ROOT + "/", "")} is older than src/: it measures the code of its build (run \`bun run build\`, or pass --source)`);
+    }
+    // The binary's pages come in as a service's first start brings them: by its own faults, not as the build wrote them.
+    if (binary) {
+      notes.push(
+        evictFromPageCache(binary)
+          ? "the binary's pages dropped from the page cache before its first start (the build's writes leave them in large folios, and the binary then idles 4–5 MB higher)"
+          : "the binary's pages could not be dropped from the page cache (no dd): its idle RSS depends on how they got there",
+      );
     }
     say(`Gateway: ${gateway.cmd.join(" ")}`);
     for (const n of notes) say(`  note: ${n}`);

@@ -1,5 +1,8 @@
 import { expect, test } from "bun:test";
-import { cpuSince, environValue, kindOf } from "./proc";
+import { cpuSince, environValue, evictFromPageCache, kindOf } from "./proc";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 test("Bun's threads are told apart by name: the collector's (JSCWarmUp too), the JIT's, the HTTP client's", () => {
   const kinds = ["kiro-ts", "HTTP Client", "JITWorker", "HeapHelper", "JSCWarmUp", "mi-scavenger", "Bun Pool 0"].map((name, i) => kindOf(100, String(100 + i), name));
@@ -28,5 +31,25 @@ test("a process's environment is read as it started, a value holding '=' whole",
     expect(environValue(child.pid, "KIRO_BENCH_SETTIN")).toBeUndefined();
   } finally {
     child.kill();
+  }
+});
+
+test("a file just written leaves the page cache when evicted, so that the next process faults it in from disk", () => {
+  const fincore = Bun.which("fincore");
+  const dd = Bun.which("dd");
+  if (!fincore || !dd) {
+    console.log("skipped: no fincore or dd (util-linux, coreutils) to see or drop a file's cached pages");
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "evict-"));
+  try {
+    const file = join(dir, "binary");
+    writeFileSync(file, new Uint8Array(4 * 1024 * 1024).fill(7));
+    const cachedPages = () => Number(Bun.spawnSync([fincore, "--raw", "--noheadings", "--output", "PAGES", file]).stdout.toString().trim());
+    expect(cachedPages()).toBeGreaterThan(0);
+    expect(evictFromPageCache(file)).toBe(true);
+    expect(cachedPages()).toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

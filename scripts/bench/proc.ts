@@ -1,5 +1,5 @@
 /** What Linux says about a process: resident memory and CPU time used (from /proc), read by pid. */
-import { readdirSync, readFileSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync } from "node:fs";
 
 /** Resident set size in bytes (VmRSS). */
 export function rssBytes(pid: number): number {
@@ -16,6 +16,25 @@ function statusKb(pid: number, field: string): number {
   const kb = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(status)?.[1];
   if (kb === undefined) throw new Error(`no ${field} for process ${pid}`);
   return Number(kb);
+}
+
+/**
+ * Drops a file's pages from the page cache (written to disk first: dirty pages cannot be dropped), so that the next
+ * process to map it brings them in by its own page faults. How a file's pages got there sets how much of it a process
+ * maps: a file just written by a build, or read through, sits in large folios, and faulting one in maps all of it —
+ * the same binary idled 4–5 MB higher than one its own faults had read (README, Performance: the twenty-fourth pass).
+ * Bun has no fadvise: GNU dd's `iflag=nocache count=0` asks POSIX_FADV_DONTNEED of the whole file. False without dd.
+ */
+export function evictFromPageCache(path: string): boolean {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  const dd = Bun.which("dd");
+  if (!dd) return false;
+  return Bun.spawnSync([dd, `if=${path}`, "iflag=nocache", "count=0"], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
 }
 
 /** A variable of the process's environment as it started (/proc/PID/environ), or undefined where it has none. */
