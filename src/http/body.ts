@@ -109,30 +109,21 @@ export interface BodyLimits {
 }
 
 /**
- * A reader's first body is checked by TypeBox's interpreter (the same answer and errors; ~0.5 ms for a small body),
- * and its schema compiled this long after, or at the next body if that comes sooner: compiling the Messages schema
- * is ~5 ms of CPU, which at a start's first request came before the answer.
- */
-const COMPILE_AFTER_MS = 200;
-
-/**
- * A reader for one schema: compiled soon after its first request (above), then per request size → bytes → text →
- * one scan (nesting; the long strings at `verbatim` cut out, see verbatim.ts) → JSON → schema check, holding its
- * share of the memory budget while it reads and parses.
+ * A reader for one schema: per request size → bytes → text → one scan (nesting; the long strings at `verbatim` cut
+ * out, see verbatim.ts) → JSON → schema check, holding its share of the memory budget while it reads and parses.
  */
 export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, verbatim: VerbatimPaths = []) {
   // Not when the route is built: compiling every route's schema was half the CPU of building the app at start-up.
+  // The first body is checked by TypeBox's interpreter (~0.5 ms for a small one) and the schema compiled at the
+  // second: compiling the Messages schema is ~5 ms of CPU, which at a start's first request came before the answer,
+  // and a route asked once, or an idle gateway, need not hold the compiled code.
   let checker: TypeCheck<TSchema> | undefined;
-  let scheduled: ReturnType<typeof setTimeout> | undefined;
-  const compile = () => {
-    clearTimeout(scheduled);
-    return (checker ??= TypeCompiler.Compile(schema));
-  };
+  let bodies = 0;
   const check = (value: unknown): boolean => {
     if (checker) return checker.Check(value);
-    if (scheduled) return compile().Check(value);
-    scheduled = setTimeout(compile, COMPILE_AFTER_MS).unref();
-    return Value.Check(schema, value);
+    if (bodies++ === 0) return Value.Check(schema, value);
+    checker = TypeCompiler.Compile(schema);
+    return checker.Check(value);
   };
   const parse = (body: Uint8Array<ArrayBuffer>): T => {
     const { text, bytes } = decode(body);
