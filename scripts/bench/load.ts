@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { closedLoop, type Stop } from "./closed-loop";
 import { cpuSince, machineBusySeconds, MB, peakRssBytes, rssBytes, thisThreadNs, threadCpu, type ThreadCpu, type Threads } from "./proc";
-import { asChatCompletion, claudeCode, hello, kiroHeaders, longReplyText, pair, type BenchAccount, type PairedRequest } from "./requests";
+import { asChatCompletion, claudeCode, slicePerCollection, hello, kiroHeaders, longReplyText, pair, type BenchAccount, type PairedRequest } from "./requests";
 import { type Settling, settleJit, untilQuiet } from "./settle";
 import { round, spread, type Spread } from "./stats";
 
@@ -601,10 +601,13 @@ async function main(): Promise<LoadResults> {
   const rounds: LoadResults["rounds"] = { large: [], small: [], stream: [], fronts: [] };
   const eventStreams = new Map<number, number>();
   const reference = referenceCpu(large);
+  // Not scaled by --quick: a slice shorter than the pacer's period would carry its collection or not, by luck.
+  const largeSlice = slicePerCollection(large.bytes);
+  const frontsSlice = slicePerCollection(Math.min(...Object.values(fronts).map((b) => Buffer.byteLength(b))));
   for (let r = 0; r < plan.rounds; r++) {
     note(`round ${r + 1} of ${plan.rounds}: the ${(large.bytes / MB).toFixed(2)} MB request, hello at concurrency 64, long replies — gateway and proxy in turns; the same request as Chat Completions and through /v1/messages in turns`);
-    rounds.large.push(await cpuRound(large, 2, { count: scaled(20) }, 4, reference));
-    rounds.fronts.push(await frontsRound(fronts, 2, scaled(20), 4));
+    rounds.large.push(await cpuRound(large, 2, { count: largeSlice }, 4, reference));
+    rounds.fronts.push(await frontsRound(fronts, 2, frontsSlice, 4));
     rounds.small.push(await cpuRound(small, 64, { seconds: Math.max(0.25, plan.scale) }, 4));
     rounds.stream.push(...(await streamRound(r, eventStreams)));
   }

@@ -18,7 +18,7 @@ import type { Endpoint } from "./load";
 import { cpuSince, threadCpu, type ThreadCpu } from "./proc";
 import type { Row } from "./report";
 import { type Settling, settleJit } from "./settle";
-import { claudeCode, hello, kiroHeaders, pair, type BenchAccount, type PairedRequest } from "./requests";
+import { claudeCode, hello, kiroHeaders, pair, slicePerCollection, type BenchAccount, type PairedRequest } from "./requests";
 import { median, round } from "./stats";
 
 type Side = "on" | "off" | "proxy";
@@ -229,7 +229,7 @@ async function drive(plan: RecordingPlan): Promise<RecordingResults> {
 
   process.stderr.write(`  · round ${plan.round} of ${plan.rounds}: recording on, off and the proxy in turns\n`);
   const rounds = {
-    large: [await cpuRound(large, 2, { count: scaled(20) }, 4)],
+    large: [await cpuRound(large, 2, { count: slicePerCollection(large.bytes) }, 4)],
     small: [await cpuRound(small, 64, { seconds: Math.max(0.25, 0.5 * plan.scale) }, 4)],
   };
 

@@ -2,7 +2,8 @@ import { expect, test } from "bun:test";
 import { validateRequest } from "../../src/simulator/validate";
 import { convertRequest } from "../../src/anthropic/convert";
 import { chatToMessages } from "../../src/openai/chat-request";
-import { asChatCompletion, claudeCode, hello, kiroHeaders, pair } from "./requests";
+import { CollectionPacer } from "../../src/http/body";
+import { asChatCompletion, claudeCode, hello, kiroHeaders, pair, slicePerCollection } from "./requests";
 
 const account = { accessToken: "aoa-test-token", profileArn: "arn:aws:codewhisperer:us-east-1:123456789012:profile/ABCDEFGHIJKL" };
 
@@ -41,4 +42,29 @@ test("as Chat Completions, the same request reaches Kiro as the same conversatio
     return { ...conversationState, agentContinuationId: "same" };
   };
   expect(kiro(chatToMessages(JSON.parse(asChatCompletion(req))).request)).toEqual(kiro(req));
+});
+
+test("a slice of large requests carries one of the gateway's paced collections, wherever the pacer stands when it starts", () => {
+  const body = Buffer.byteLength(pair(claudeCode({ bytes: 1_000_000, tools: 20, history: 200 }), account).anthropic);
+  /** Collections in each of `slices` slices of `perSlice` bodies, the pacer first advanced by `phase` bodies. */
+  const collections = (perSlice: number, phase: number, slices: number) => {
+    let collected = 0;
+    const pacer = new CollectionPacer(undefined, () => collected++);
+    for (let i = 0; i < phase; i++) pacer.read(body);
+    const counts: number[] = [];
+    for (let s = 0; s < slices; s++) {
+      const before = collected;
+      for (let i = 0; i < perSlice; i++) pacer.read(body);
+      counts.push(collected - before);
+    }
+    return counts;
+  };
+  const perSlice = slicePerCollection(body);
+  for (const phase of [0, 1, 17, 40, 65]) {
+    const counts = collections(perSlice, phase, 24);
+    expect(counts.filter((c) => c !== 1)).toEqual([]);
+  }
+  // The slices of 20 the bench took before: most carried none, some one.
+  const before = collections(20, 0, 24);
+  expect(new Set(before)).toEqual(new Set([0, 1]));
 });

@@ -4,6 +4,7 @@
  */
 import { convertRequest } from "../../src/anthropic/convert";
 import type { MessagesRequest } from "../../src/anthropic/schemas";
+import { COLLECT_EVERY_BYTES } from "../../src/http/body";
 import { chatHeaders } from "../../src/kiro/http";
 import { proseChunk } from "../../src/simulator/bench-replies";
 import { encodeStep } from "../../src/simulator/playback";
@@ -24,6 +25,17 @@ export interface PairedRequest {
   kiro: string;
   /** Bytes of the Anthropic body. */
   bytes: number;
+}
+
+/**
+ * Requests in a slice of large ones whose CPU is compared: one period of the gateway's collection pacer
+ * (src/http/body.ts: a full collection, ~10 ms here, every 64 MiB of large bodies read), so that every slice of
+ * bodies at least `bodyBytes` long carries one collection, wherever the pacer stands when it starts. Slices of 20
+ * 1 MB requests carried one or none — ±20 % of a request's CPU — and the rows comparing them moved between runs by
+ * more than their gates are wide (README, Performance: the twenty-fourth pass).
+ */
+export function slicePerCollection(bodyBytes: number): number {
+  return Math.ceil(COLLECT_EVERY_BYTES / bodyBytes);
 }
 
 /** Turns an Anthropic request into the pair; the Kiro side carries the account's profileArn as the gateway does. */

@@ -72,7 +72,7 @@ export class BodyBudget {
 /** Bodies this large count toward the next collection; small ones leave little behind. */
 const LARGE_BODY_BYTES = 256 * 1024;
 /** A full collection after this many bytes of large bodies read. */
-const COLLECT_EVERY_BYTES = 64 * MIB;
+export const COLLECT_EVERY_BYTES = 64 * MIB;
 
 /**
  * Runs a full garbage collection after every 64 MiB of large bodies read. What a large body leaves behind (its text,
