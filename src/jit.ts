@@ -26,12 +26,16 @@ const processCpuMicros = () => {
 
 /** Watches the process's CPU from its construction and wakes the JIT once, when the work passes the threshold. */
 export class JitWake {
-  private readonly since: number;
+  private readonly cpuMicros: () => number;
+  private readonly wakeAt: number;
+  private readonly wake: () => void;
   private readonly timer: ReturnType<typeof setInterval>;
   private awake = false;
 
-  constructor(private readonly options: JitWakeOptions = {}) {
-    this.since = this.cpuMicros();
+  constructor(options: JitWakeOptions = {}) {
+    this.cpuMicros = options.cpuMicros ?? processCpuMicros;
+    this.wakeAt = this.cpuMicros() + (options.wakeAfterCpuMs ?? WAKE_AFTER_CPU_MS) * 1000;
+    this.wake = options.wake ?? (() => Bun.unsafe.setJITPolicy(1));
     this.timer = setInterval(() => this.check(), options.checkEveryMs ?? CHECK_EVERY_MS);
     // An idle server must still be able to exit.
     this.timer.unref();
@@ -44,18 +48,14 @@ export class JitWake {
   /** Wakes the JIT if the process has worked enough since the start; true once it has. */
   check(): boolean {
     if (this.awake) return true;
-    if (this.cpuMicros() - this.since < (this.options.wakeAfterCpuMs ?? WAKE_AFTER_CPU_MS) * 1000) return false;
+    if (this.cpuMicros() < this.wakeAt) return false;
     this.awake = true;
     this.stop();
-    (this.options.wake ?? (() => Bun.unsafe.setJITPolicy(1)))();
+    this.wake();
     return true;
   }
 
   stop(): void {
     clearInterval(this.timer);
-  }
-
-  private cpuMicros(): number {
-    return (this.options.cpuMicros ?? processCpuMicros)();
   }
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { closedLoop, type Stop } from "./closed-loop";
 import { cpuSince, machineBusySeconds, MB, peakRssBytes, rssBytes, thisThreadNs, threadCpu, type ThreadCpu, type Threads } from "./proc";
-import { asChatCompletion, claudeCode, slicePerCollection, hello, kiroHeaders, longReplyText, pair, type BenchAccount, type PairedRequest } from "./requests";
+import { asChatCompletion, claudeCode, hello, kiroHeaders, longReplyText, pair, slicePerCollection, type BenchAccount, type PairedRequest } from "./requests";
 import { type Settling, settleJit, untilQuiet } from "./settle";
 import { round, spread, type Spread } from "./stats";
 
