@@ -6,6 +6,7 @@
 import type { TSchema } from "@sinclair/typebox";
 import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
 import { Value } from "@sinclair/typebox/value";
+import { isUtf8 } from "node:buffer";
 import { cutVerbatim, type VerbatimPaths } from "./verbatim";
 
 /** Deeper than any real request nests; walks over the body (TypeBox's, JSON.stringify's) stay far from the stack's end. */
@@ -109,8 +110,8 @@ export interface BodyLimits {
 }
 
 /**
- * A reader for one schema: per request size → bytes → text → one scan (nesting; the long strings at `verbatim` cut
- * out, see verbatim.ts) → JSON → schema check, holding its share of the memory budget while it reads and parses.
+ * A reader for one schema: per request size → bytes → one scan (nesting; the long strings at `verbatim` cut out,
+ * see verbatim.ts) → the rest's text → JSON → schema check, holding its share of the memory budget while it reads and parses.
  */
 export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, verbatim: VerbatimPaths = []) {
   // Not when the route is built: compiling every route's schema was half the CPU of building the app at start-up.
@@ -126,9 +127,9 @@ export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, verbatim:
     return checker.Check(value);
   };
   const parse = (body: Uint8Array<ArrayBuffer>): T => {
-    const { text, bytes } = decode(body);
-    if (text.trim() === "") throw new BodyError({ kind: "empty" });
-    const cut = cutVerbatim(text, MAX_NESTING, verbatim, bytes);
+    const bytes = utf8Of(body);
+    if (blank(bytes)) throw new BodyError({ kind: "empty" });
+    const cut = cutVerbatim(bytes, MAX_NESTING, verbatim);
     if (cut.nested) throw new BodyError({ kind: "nesting" });
     let value: unknown;
     try {
@@ -159,7 +160,7 @@ export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, verbatim:
   };
 }
 
-/** The body's bytes, in a buffer of their own (see decode), refused as soon as they pass `maxBytes`. */
+/** The body's bytes, in a buffer of their own (the verbatim table frees it), refused as soon as they pass `maxBytes`. */
 async function readCounted(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
   if (!request.body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
@@ -184,22 +185,22 @@ export function joinedBytes(chunks: readonly Uint8Array[], length: number): Uint
   return all;
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 const lenientUtf8 = new TextDecoder();
 const BOM = [0xef, 0xbb, 0xbf];
 
 /**
- * The body's text, decoded as Request.text() decodes it (a leading byte order mark dropped, a byte that is not UTF-8
- * replaced), and its bytes without the mark when they are exactly that text as UTF-8 — the verbatim table then
- * keeps those. A body that is not valid UTF-8 keeps its text instead.
+ * The body as UTF-8 that reads as Request.text() reads it (a leading byte order mark dropped, a byte that is not
+ * UTF-8 replaced): its own bytes without the mark when they are valid, else its text encoded again.
  */
-function decode(body: Uint8Array<ArrayBuffer>): { text: string; bytes?: Uint8Array<ArrayBuffer> } {
+function utf8Of(body: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
   const bytes = body[0] === BOM[0] && body[1] === BOM[1] && body[2] === BOM[2] ? body.subarray(3) : body;
-  try {
-    return { text: strictUtf8.decode(body), bytes };
-  } catch {
-    return { text: lenientUtf8.decode(body) };
-  }
+  return isUtf8(bytes) ? bytes : new TextEncoder().encode(lenientUtf8.decode(body)) as Uint8Array<ArrayBuffer>;
+}
+
+/** Nothing but JSON's whitespace. */
+function blank(bytes: Uint8Array): boolean {
+  for (const c of bytes) if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  return true;
 }
 
 interface TypeBoxError {

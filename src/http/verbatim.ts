@@ -2,20 +2,22 @@
  * Long strings of a JSON body that pass through to another JSON document unchanged, kept as the client's escaped
  * text. Claude Code's bodies are mostly file contents full of `\n` and `\t`, which push JSC's JSON.parse and
  * JSON.stringify off their fast paths (~5× slower than the same bytes without escapes): on the bench's 1 MB request
- * parsing and re-serialising them cost ~6 ms of the gateway's ~8. So one scan (which also bounds nesting) cuts the
- * long strings at chosen places out of the text and puts a short placeholder in each place; the small rest is
- * parsed; the JSON written from it gets the client's text spliced back where the placeholders are.
+ * parsing and re-serialising them cost ~6 ms of the gateway's ~8. So one scan of the body's bytes (which also bounds
+ * nesting) cuts the long strings at chosen places out and puts a short placeholder in each place; only the small
+ * rest is decoded and parsed; the JSON written from it gets the client's bytes spliced back where the placeholders are.
  *
  * A string is cut only when its text is valid JSON (so a malformed body still fails JSON.parse), holds no `\u`
  * escape (the text spliced back then equals JSON.stringify's for any client that serialises as JSON.stringify does,
  * and holds no lone surrogate to repair) and is not blank (so `trim() === ""` tells the same of a text with
  * placeholders). Whatever reads such a string's content rather than passing it on asks this table.
  *
- * The table keeps the body's bytes rather than its text where the body is valid UTF-8: the Kiro JSON takes the cut
- * strings' bytes as they are, and the request frees them when its last attempt is over (`release`). A megabyte
- * string lives until a garbage collection, and one alive across a collection waits for a full one: under a stream
- * of 1 MB requests those texts were most of the gateway's memory (README, Performance).
+ * The table keeps the body's bytes, and the request frees them when its last attempt is over (`release`): a
+ * megabyte string lives until a garbage collection, and one alive across a collection waits for a full one, so under
+ * a stream of 1 MB requests texts kept were most of the gateway's memory (README, Performance).
  */
+import { isAscii } from "node:buffer";
+import { StringEnds } from "./string-ends";
+
 /** Where strings may be cut: key paths, `*` for any array index. */
 export type VerbatimPaths = ReadonlyArray<ReadonlyArray<string>>;
 
@@ -43,10 +45,11 @@ export function verbatimOf(value: unknown): Verbatim | undefined {
 /** A piece of JSON to be written: text, or the client's bytes of a kept string. */
 export type JsonPiece = string | Uint8Array<ArrayBuffer>;
 
-const utf8 = new TextDecoder();
+// A piece may begin with U+FEFF as text: only the body reader drops a byte order mark.
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 export class Verbatim {
-  /** Each cut string's start and end inside its quotes, in the source: the body's bytes, or else its text. */
+  /** Each cut string's start and end inside its quotes, in the body's bytes. */
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
   /** Characters each decodes to. */
@@ -56,8 +59,8 @@ export class Verbatim {
   private readonly units = new Map<number, number>();
   private released = false;
 
-  /** `source` is the body's text, or its UTF-8 bytes (which the table may free: nothing else may hold them). */
-  constructor(private readonly source: string | Uint8Array<ArrayBuffer>) {}
+  /** `source`: the body's UTF-8 bytes, which the table may free (nothing else may hold them). */
+  constructor(private readonly source: Uint8Array<ArrayBuffer>) {}
 
   add(start: number, end: number, length: number, ascii: boolean): string {
     this.starts.push(start);
@@ -73,7 +76,7 @@ export class Verbatim {
    */
   release(): void {
     this.released = true;
-    if (typeof this.source !== "string" && !this.source.buffer.detached) this.source.buffer.transfer(0);
+    if (!this.source.buffer.detached) this.source.buffer.transfer(0);
   }
 
   get size(): number {
@@ -147,16 +150,14 @@ export class Verbatim {
     return pieces;
   }
 
-  /** The client's escaped text of string `i`, as the source holds it. */
-  private raw(i: number): JsonPiece {
+  /** The client's escaped text of string `i`, as bytes. */
+  private raw(i: number): Uint8Array<ArrayBuffer> {
     if (this.released) throw new Error("a kept string was read after its request ended");
-    const source = this.source;
-    return typeof source === "string" ? source.slice(this.starts[i], this.ends[i]) : source.subarray(this.starts[i], this.ends[i]);
+    return this.source.subarray(this.starts[i], this.ends[i]);
   }
 
   private value(i: number): string {
-    const raw = this.raw(i);
-    return JSON.parse(`"${typeof raw === "string" ? raw : utf8.decode(raw)}"`) as string;
+    return JSON.parse(`"${utf8.decode(this.raw(i))}"`) as string;
   }
 
   private unitsAt(i: number, count: (text: string) => number): number {
@@ -195,66 +196,50 @@ const CLOSE_ARRAY = 0x5d;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 
-/** `"`, `\`, `/`, b, f, n, r, t: the escapes a cut string may hold (not u). A table: a megabyte body holds ~20,000 escapes. */
-const SHORT_ESCAPES = new Uint8Array(128);
-for (const c of [0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]) SHORT_ESCAPES[c] = 1;
 /** Escapes that decode to whitespace trim() removes: \t \n \f \r. */
 const BLANK_ESCAPES = new Set([0x74, 0x6e, 0x66, 0x72]);
-const CONTROL = /[\u0000-\u001f]/;
 
 export type Cut = { nested: true } | { nested: false; text: string; verbatim?: Verbatim };
 
 /**
- * One scan of `json`: `nested` when arrays and objects nest deeper than `maxNesting`; else the text with the long
- * strings at `paths` replaced by placeholders, and their table. Text that is not JSON is left for JSON.parse to
- * refuse: the scan never decides that. With `bytes` (exactly `json` as UTF-8, in a buffer of their own) the table
- * keeps those instead of the text.
+ * One scan of `bytes` (a body, valid UTF-8, in a buffer of its own that the table may free): `nested` when arrays
+ * and objects nest deeper than `maxNesting`; else the body's text with the long strings at `paths` replaced by
+ * placeholders, and their table. Text that is not JSON is left for JSON.parse to refuse: the scan never decides that.
  */
-export function cutVerbatim(json: string, maxNesting: number, paths: VerbatimPaths, bytes?: Uint8Array<ArrayBuffer>): Cut {
-  // keys[d]: the key of the value being read at depth d ("*" inside an array); objects expect a key after { and ,.
-  const keys: string[] = [];
+export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, paths: VerbatimPaths): Cut {
+  const strings = new StringEnds(bytes);
+  // The key of the value being read at depth d, as its start and end in the bytes (start -1: inside an array).
+  const keyStarts: number[] = [];
+  const keyEnds: number[] = [];
   const inObject: boolean[] = [];
   let expectKey = false;
   let depth = 0;
   let table: Verbatim | undefined;
   const parts: string[] = [];
   let copied = 0;
-  // Where json[charAt] starts in the table's source: the text's own offsets, or an ASCII body's bytes; any other
-  // body's bytes are counted on.
-  const sameOffsets = bytes === undefined || bytes.length === json.length;
-  let charAt = 0;
-  let byteAt = 0;
-  const byteOffset = (char: number) => {
-    if (sameOffsets) return char;
-    byteAt += Buffer.byteLength(json.slice(charAt, char));
-    charAt = char;
-    return byteAt;
-  };
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i);
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
     if (c === QUOTE) {
-      const end = closingQuote(json, i);
+      const end = strings.close(i);
       if (end < 0) break;
       if (expectKey && inObject[depth]) {
-        keys[depth] = json.slice(i + 1, end);
+        keyStarts[depth] = i + 1;
+        keyEnds[depth] = end;
         expectKey = false;
-      } else if (end - i - 1 >= MIN_CUT && atPath(keys, depth, paths)) {
-        const length = decodedLength(json, i + 1, end);
-        if (length >= 0) {
-          table ??= new Verbatim(bytes ?? json);
-          const from = byteOffset(i + 1);
-          const to = byteOffset(end);
-          // A non-ASCII character takes two bytes or more: as many bytes as characters means ASCII.
-          const ascii = bytes ? to - from === end - i - 1 : Buffer.byteLength(json.slice(i + 1, end)) === end - i - 1;
-          parts.push(json.slice(copied, i), JSON.stringify(table.add(from, to, length, ascii)));
-          copied = end + 1;
-        }
+      } else if (end - i - 1 >= MIN_CUT && atPath(bytes, keyStarts, keyEnds, depth, paths) && strings.plain && !blank(bytes, i + 1, end)) {
+        table ??= new Verbatim(bytes);
+        const text = bytes.subarray(i + 1, end);
+        const ascii = isAscii(text);
+        // Each escape is two units of text for one character.
+        const length = (ascii ? text.length : utf8.decode(text).length) - strings.escapes;
+        parts.push(utf8.decode(bytes.subarray(copied, i)), JSON.stringify(table.add(i + 1, end, length, ascii)));
+        copied = end + 1;
       }
       i = end;
     } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
       if (++depth > maxNesting) return { nested: true };
       inObject[depth] = c === OPEN_OBJECT;
-      keys[depth] = "*";
+      keyStarts[depth] = -1;
       expectKey = c === OPEN_OBJECT;
     } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
       depth--;
@@ -265,55 +250,40 @@ export function cutVerbatim(json: string, maxNesting: number, paths: VerbatimPat
       expectKey = false;
     }
   }
-  if (!table) return { nested: false, text: json };
-  parts.push(json.slice(copied));
+  if (!table) return { nested: false, text: utf8.decode(bytes) };
+  parts.push(utf8.decode(bytes.subarray(copied)));
   return { nested: false, text: parts.join(""), verbatim: table };
 }
 
-/** keys[1..depth] is one of `paths`. */
-function atPath(keys: string[], depth: number, paths: VerbatimPaths): boolean {
+/** The keys at depths 1..depth are one of `paths` (`*` for an array's element; a key is compared as written). */
+function atPath(bytes: Uint8Array, keyStarts: number[], keyEnds: number[], depth: number, paths: VerbatimPaths): boolean {
   next: for (const path of paths) {
     if (path.length !== depth) continue;
-    for (let d = 0; d < depth; d++) if (path[d] !== keys[d + 1]) continue next;
+    for (let d = 0; d < depth; d++) {
+      const name = path[d]!;
+      const start = keyStarts[d + 1]!;
+      if (start < 0) {
+        if (name !== "*") continue next;
+        continue;
+      }
+      if (name.length !== keyEnds[d + 1]! - start) continue next;
+      for (let k = 0; k < name.length; k++) if (bytes[start + k] !== name.charCodeAt(k)) continue next;
+    }
     return true;
   }
   return false;
 }
 
-/**
- * The characters the string text json[start, end) decodes to, or -1 when it may not be cut: an escape other than
- * the short ones, a raw control character (not JSON: left for JSON.parse to refuse), or nothing but whitespace.
- */
-function decodedLength(json: string, start: number, end: number): number {
-  let escapes = 0;
-  for (let at = json.indexOf("\\", start); at >= 0 && at < end; at = json.indexOf("\\", at + 2)) {
-    if (SHORT_ESCAPES[json.charCodeAt(at + 1)] !== 1) return -1;
-    escapes++;
-  }
-  if (CONTROL.test(json.slice(start, end))) return -1;
-  return blank(json, start, end) ? -1 : end - start - escapes;
-}
-
 /** Whether the text may decode to whitespace only: anything but a plain printable ASCII character first says so. */
-function blank(json: string, start: number, end: number): boolean {
+function blank(bytes: Uint8Array, start: number, end: number): boolean {
   for (let at = start; at < end; at++) {
-    const c = json.charCodeAt(at);
+    const c = bytes[at]!;
     if (c === 0x20) continue;
-    if (c === BACKSLASH && BLANK_ESCAPES.has(json.charCodeAt(at + 1))) {
+    if (c === BACKSLASH && BLANK_ESCAPES.has(bytes[at + 1]!)) {
       at++;
       continue;
     }
     return !(c > 0x20 && c < 0x7f);
   }
   return true;
-}
-
-/** The index of the quote ending the string that opens at `open`, or -1 when it never ends. */
-export function closingQuote(json: string, open: number): number {
-  for (let at = json.indexOf('"', open + 1); at >= 0; at = json.indexOf('"', at + 1)) {
-    let backslashes = 0;
-    while (json.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return at;
-  }
-  return -1;
 }

@@ -1,0 +1,64 @@
+import { expect, test } from "bun:test";
+import { assemble } from "../../scripts/wasm";
+import { Random } from "../simulator/random";
+import { STRING_ENDS_WASM } from "./string-ends.gen";
+import { StringEnds } from "./string-ends";
+
+const SHORT = new Set([..."\"\\/bfnrt"].map((c) => c.charCodeAt(0)));
+
+/** What `close` must find, one byte at a time: the end, the escapes, whether the text holds only what a cut may. */
+function expected(bytes: Uint8Array, open: number): { end: number; escapes?: number; plain?: boolean } {
+  let escapes = 0;
+  let plain = true;
+  for (let at = open + 1; at < bytes.length; at++) {
+    const c = bytes[at]!;
+    if (c === 0x22) return { end: at, escapes, plain };
+    if (c === 0x5c) {
+      if (at + 1 >= bytes.length) return { end: -1 };
+      if (!SHORT.has(bytes[at + 1]!)) plain = false;
+      escapes++;
+      at++;
+    } else if (c < 0x20) {
+      plain = false;
+    }
+  }
+  return { end: -1 };
+}
+
+function found(bytes: Uint8Array, open: number): { end: number; escapes?: number; plain?: boolean } {
+  const strings = new StringEnds(bytes);
+  const end = strings.close(open);
+  return end < 0 ? { end } : { end, escapes: strings.escapes, plain: strings.plain };
+}
+
+test("the committed module is what string-ends.wat assembles to", async () => {
+  expect(Buffer.from(await assemble()).toString("base64")).toBe(STRING_ENDS_WASM);
+});
+
+test("every string's end, escapes and plainness, with each escape, control character and quote at every place in a 16-byte block", () => {
+  const pieces = ["a", "text of a file ", "\\n", "\\t", '\\"', "\\\\", "\\/", "\\u0041", "\\x", "\\é", "\u0001", "\t", "é", "東京", "🚀", "x".repeat(16)];
+  const random = new Random(25);
+  const encoder = new TextEncoder();
+  let checked = 0;
+  for (let round = 0; round < 400; round++) {
+    let text = "";
+    const length = random.int(0, 120);
+    while (text.length < length) text += pieces[random.int(0, pieces.length - 1)]!;
+    for (let pad = 0; pad < 17; pad++) {
+      // The tail may end in a lone backslash: a string the body never closes.
+      const tail = [`" , "more"`, "", "\\", `\\"`][round % 4]!;
+      const bytes = encoder.encode(`${" ".repeat(pad)}"${text}${tail}`);
+      expect(found(bytes, pad)).toEqual(expected(bytes, pad));
+      checked++;
+    }
+  }
+  expect(checked).toBe(400 * 17);
+});
+
+test("a body larger than the kept memory is read by an instance of its own, and the next small body as before", () => {
+  const large = new TextEncoder().encode(`"${"line\\n".repeat(2_000_000)}"`);
+  expect(found(large, 0)).toEqual({ end: large.length - 1, escapes: 2_000_000, plain: true });
+  const small = new TextEncoder().encode(`{"k":"v\\u0000"}`);
+  expect(found(small, 5)).toEqual({ end: 13, escapes: 1, plain: false });
+  expect(found(small, 1)).toEqual({ end: 3, escapes: 0, plain: true });
+});
