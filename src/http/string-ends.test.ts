@@ -25,8 +25,9 @@ function expected(bytes: Uint8Array, open: number): { end: number; escapes?: num
   return { end: -1 };
 }
 
-function found(bytes: Uint8Array, open: number): { end: number; escapes?: number; plain?: boolean } {
-  const strings = new StringEnds(bytes);
+/** What a table finds; `moduleFrom` 0: the module reads every body, Infinity: none (string-ends.ts). */
+function found(bytes: Uint8Array, open: number, moduleFrom?: number): { end: number; escapes?: number; plain?: boolean } {
+  const strings = new StringEnds(bytes, moduleFrom);
   const end = strings.close(open);
   return end < 0 ? { end } : { end, escapes: strings.escapes, plain: strings.plain };
 }
@@ -35,7 +36,10 @@ test("the committed module is what string-ends.wat assembles to", async () => {
   expect(Buffer.from(await assemble()).toString("base64")).toBe(STRING_ENDS_WASM);
 });
 
-test("every string's end, escapes and plainness, with each escape, control character and quote at every place in a 16-byte block", () => {
+test.each([
+  ["the module", 0],
+  ["the walk one byte at a time", Number.POSITIVE_INFINITY],
+])("%s: every string's end, escapes and plainness, with each escape, control character and quote at every place in a 16-byte block", (_, moduleFrom) => {
   const pieces = ["a", "text of a file ", "\\n", "\\t", '\\"', "\\\\", "\\/", "\\u0041", "\\x", "\\é", "\u0001", "\t", "é", "東京", "🚀", "x".repeat(16)];
   const random = new Random(25);
   const encoder = new TextEncoder();
@@ -48,17 +52,17 @@ test("every string's end, escapes and plainness, with each escape, control chara
       // The tail may end in a lone backslash: a string the body never closes.
       const tail = [`" , "more"`, "", "\\", `\\"`][round % 4]!;
       const bytes = encoder.encode(`${" ".repeat(pad)}"${text}${tail}`);
-      expect(found(bytes, pad)).toEqual(expected(bytes, pad));
+      expect(found(bytes, pad, moduleFrom)).toEqual(expected(bytes, pad));
       checked++;
     }
   }
   expect(checked).toBe(400 * 17);
 });
 
-test("a body larger than the kept memory is read by an instance of its own, and the next small body as before", () => {
+test("a body larger than the kept memory (12 MB) is read whole, and the next body after it as before", () => {
   const large = new TextEncoder().encode(`"${"line\\n".repeat(2_000_000)}"`);
   expect(found(large, 0)).toEqual({ end: large.length - 1, escapes: 2_000_000, plain: true });
   const small = new TextEncoder().encode(`{"k":"v\\u0000"}`);
-  expect(found(small, 5)).toEqual({ end: 13, escapes: 1, plain: false });
-  expect(found(small, 1)).toEqual({ end: 3, escapes: 0, plain: true });
+  expect(found(small, 5, 0)).toEqual({ end: 13, escapes: 1, plain: false });
+  expect(found(small, 1, 0)).toEqual({ end: 3, escapes: 0, plain: true });
 });

@@ -4,13 +4,22 @@
  * megabyte of Claude Code body is file contents with an escape every ~45 bytes: walking those with `indexOf` needed
  * the body as a JS string, a decoded copy of the megabyte, in fresh pages, made only to be scanned; with the body's
  * bytes read here, only the small rest between the long strings is ever decoded (README, Performance: the
- * twenty-fifth pass).
+ * twenty-fifth pass). A small body is walked here one byte at a time instead: the module's first use pages in ~4.5 MB
+ * of JavaScriptCore's WebAssembly machinery, which a gateway answering only small requests need not hold.
  */
 import { STRING_ENDS_WASM } from "./string-ends.gen";
 
 /** What `close` found in a string besides its end (string-ends.wat). */
 const BAD_ESCAPE = 1;
 const CONTROL = 2;
+
+/** Bodies from this size on are read by the module. */
+const MODULE_FROM_BYTES = 64 * 1024;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+/** `"`, `\`, `/`, b, f, n, r, t: the escapes a string may hold as two characters (the module's table too). */
+const SHORT_ESCAPES = new Uint8Array(256);
+for (const c of [0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]) SHORT_ESCAPES[c] = 1;
 
 /** The module's escape table sits below this offset; the body is copied from it on. */
 const BASE = 128;
@@ -27,7 +36,7 @@ interface Exports {
   flags: WebAssembly.Global<"i32">;
 }
 
-// Compiled and instantiated at the first body, not at start-up.
+// Compiled and instantiated at the first large body, not at start-up.
 let compiled: WebAssembly.Module | undefined;
 let kept: Exports | undefined;
 
@@ -37,40 +46,73 @@ function instance(): Exports {
 }
 
 /**
- * The strings of one body, read from a copy of its bytes in the module's memory. The copy is shared by every
- * body the process reads: a table is used in the synchronous stretch that made it, before the next body is read.
+ * The strings of one body. A large body is read from a copy of its bytes in the module's memory, which every body
+ * shares: a table is used in the synchronous stretch that made it, before the next body is read.
  */
 export class StringEnds {
-  private readonly exports: Exports;
+  private readonly module: Exports | undefined;
   private readonly end: number;
+  // Of the string last ended, when this walk found it.
+  private escapeCount = 0;
+  private flagBits = 0;
 
-  constructor(bytes: Uint8Array) {
-    const needed = BASE + bytes.length + SPARE;
+  /** `moduleFrom`: the size from which the module reads the body (tests choose either way). */
+  constructor(
+    private readonly bytes: Uint8Array,
+    moduleFrom = MODULE_FROM_BYTES,
+  ) {
+    this.end = BASE + bytes.length;
+    if (bytes.length < moduleFrom) return;
+    const needed = this.end + SPARE;
     if (needed > KEPT_BYTES) {
-      this.exports = instance();
+      this.module = instance();
     } else {
       kept ??= instance();
-      this.exports = kept;
+      this.module = kept;
     }
-    const { memory } = this.exports;
+    const { memory } = this.module;
     if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
     new Uint8Array(memory.buffer, BASE, bytes.length).set(bytes);
-    this.end = BASE + bytes.length;
   }
 
   /** The index of the quote that ends the string opening at `open`, or -1 when the body ends first. */
   close(open: number): number {
-    const end = this.exports.close(open + BASE, this.end);
+    if (!this.module) return this.walk(open);
+    const end = this.module.close(open + BASE, this.end);
     return end < 0 ? -1 : end - BASE;
   }
 
   /** Of the string `close` last ended: its escapes (each two bytes of text for one character). */
   get escapes(): number {
-    return this.exports.escapes.value;
+    return this.module ? this.module.escapes.value : this.escapeCount;
   }
 
   /** Of the string `close` last ended: whether it holds only the short escapes (no \u) and no raw control character. */
   get plain(): boolean {
-    return (this.exports.flags.value & (BAD_ESCAPE | CONTROL)) === 0;
+    return ((this.module ? this.module.flags.value : this.flagBits) & (BAD_ESCAPE | CONTROL)) === 0;
+  }
+
+  /** What the module's `close` does, one byte at a time. */
+  private walk(open: number): number {
+    const bytes = this.bytes;
+    let escapes = 0;
+    let flags = 0;
+    for (let at = open + 1; at < bytes.length; at++) {
+      const c = bytes[at]!;
+      if (c === QUOTE) {
+        this.escapeCount = escapes;
+        this.flagBits = flags;
+        return at;
+      }
+      if (c === BACKSLASH) {
+        if (at + 1 >= bytes.length) return -1;
+        if (SHORT_ESCAPES[bytes[at + 1]!] !== 1) flags |= BAD_ESCAPE;
+        escapes++;
+        at++;
+      } else if (c < 0x20) {
+        flags |= CONTROL;
+      }
+    }
+    return -1;
   }
 }
