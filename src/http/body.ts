@@ -199,7 +199,10 @@ function utf8Of(body: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
 
 /** Nothing but JSON's whitespace. */
 function blank(bytes: Uint8Array): boolean {
-  for (const c of bytes) if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  }
   return true;
 }
 
