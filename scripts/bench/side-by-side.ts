@@ -1,6 +1,6 @@
 /**
  * Gateways compared at the same time on one simulator: before and after a change, in one run.
- * `bun run scripts/bench/side-by-side.ts [--request large|hello] [--rounds N] [--concurrency N] A B [C …]`
+ * `bun run scripts/bench/side-by-side.ts [--request large|hello|fronts] [--rounds N] [--concurrency N] A B [C …]`
  *
  * Each of A, B, … is an executable started as a gateway (`A --config FILE`), a script run with bun the same way
  * (a name ending in .ts: `scripts/bench/floor.ts`, the least a translating gateway can do), or `proxy`: the bench's
@@ -13,6 +13,12 @@
  * executable chose at start-up (as the bench's controls do). The full bench compares the gateway with the proxy;
  * runs of it with one binary then the other are minutes apart on a machine whose speed drifts by more than most
  * changes, which this takes out.
+ *
+ * `--request fronts` measures the Chat Completions row of the bench on each gateway: each is warmed through both
+ * fronts, then given, in turns, slices of the 1 MB request through /v1/messages and of the same conversation as Chat
+ * Completions, one collection-pacer period each (as the bench's slices), and the report gives each gateway's Chat
+ * Completions ÷ /v1/messages by round. Name the same executable more than once to see how far one process differs
+ * from the next: one bench run holds a single gateway process.
  *
  * `--perf` (Linux perf needed) adds one slice each under `perf record` (the main thread, cpu-clock) and says where its
  * CPU went, native code and the kernel included, by the JavaScript function that asked for it (perf-attribution.ts;
@@ -28,7 +34,7 @@ import { closedLoop } from "./closed-loop";
 import { attribute, describeAttribution, JitMap, parseJitDump } from "./perf-attribution";
 import { freePort, readyLine } from "./ports";
 import { cpuSince, environValue, MB, peakRssBytes, THREAD_KINDS, type ThreadCpu, threadCpu } from "./proc";
-import { type BenchAccount, claudeCode, hello, kiroHeaders, pair } from "./requests";
+import { asChatCompletion, type BenchAccount, claudeCode, hello, kiroHeaders, pair, slicePerCollection } from "./requests";
 import { untilQuiet } from "./settle";
 import { median, round } from "./stats";
 
@@ -39,8 +45,11 @@ const { values, positionals } = parseArgs({
   strict: true,
 });
 if (positionals.length < 2) throw new Error("name two or more gateways to compare (executables, .ts scripts, or proxy)");
-if (values.request !== "large" && values.request !== "hello") throw new Error(`--request takes large or hello, not ${values.request}`);
-const large = values.request === "large";
+if (!["large", "hello", "fronts"].includes(values.request)) throw new Error(`--request takes large, hello or fronts, not ${values.request}`);
+const fronts = values.request === "fronts";
+const large = values.request !== "hello";
+if (fronts && positionals.includes("proxy")) throw new Error("--request fronts compares gateways' two fronts: the proxy has none");
+if (fronts && values.perf) throw new Error("--perf profiles one request kind: use --request large, or a copy sending the Chat Completions form");
 const workers = values.concurrency === undefined ? (large ? 2 : 64) : Number(values.concurrency);
 if (!Number.isInteger(workers) || workers < 1) throw new Error(`--concurrency takes a whole number of 1 or more, not ${values.concurrency}`);
 const rounds = Number(values.rounds);
@@ -60,6 +69,8 @@ interface Contestant {
   large: string;
   small: string;
   perRequestMs: number[];
+  /** With --request fronts: where the Chat Completions form goes, and each slice's CPU a request through it. */
+  chat?: { url: string; perRequestMs: number[] };
   /** Each slice's CPU a request by thread kind (ns). */
   threads: ThreadCpu[];
   /** With --perf: where JSC writes its JITDump, perf's recording of the profiled slice and its main thread's µs a request. */
@@ -76,6 +87,7 @@ try {
   const apiKey = `sk-side-by-side-${crypto.randomUUID()}`;
   const anthropic = { large: claudeCode({ bytes: 1_000_000, tools: 20, history: 200 }), small: hello() };
   const gatewayForm = { headers: { "content-type": "application/json", "x-api-key": apiKey }, large: JSON.stringify(anthropic.large), small: JSON.stringify(anthropic.small) };
+  const chatBody = asChatCompletion(anthropic.large);
   const kiroForm = { headers: kiroHeaders(account), large: pair(anthropic.large, account).kiro, small: pair(anthropic.small, account).kiro };
 
   // Executables first: the first to choose an allocator setting at start-up sets it for the scripts and the proxy.
@@ -102,46 +114,58 @@ try {
     const cmd = given.endsWith(".ts") ? ["bun", "run", resolve(given), "--config", config] : [resolve(given), "--config", config];
     const proc = Bun.spawn(pin(cmd, 0), { stdout: "ignore", stderr: "inherit", env: childEnv });
     children.push(proc);
-    contestants[i] = { name, pid: proc.pid, url: `http://127.0.0.1:${port}/v1/messages`, ...gatewayForm, perRequestMs: [], threads: [], perf };
+    const chat = fronts ? { chat: { url: `http://127.0.0.1:${port}/v1/chat/completions`, perRequestMs: [] } } : {};
+    contestants[i] = { name, pid: proc.pid, url: `http://127.0.0.1:${port}/v1/messages`, ...gatewayForm, ...chat, perRequestMs: [], threads: [], perf };
     await until(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok);
     if (kind(given) === 0) {
       purgeDelay ??= environValue(proc.pid, "MIMALLOC_PURGE_DELAY");
     }
   }
-  const send = async (c: Contestant, body: string) => {
-    const res = await fetch(c.url, { method: "POST", headers: c.headers, body });
+  const send = async (c: Contestant, body: string, url = c.url) => {
+    const res = await fetch(url, { method: "POST", headers: c.headers, body });
     await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`${c.name} answered ${res.status}`);
   };
   // At least four requests a worker, however many work at once.
-  const slice = { body: (c: Contestant) => (large ? c.large : c.small), workers, count: Math.max(large ? 40 : 3000, workers * 4) };
-  // Both request kinds in the warm-up, as the bench's gateway serves both.
+  const slice = { body: (c: Contestant) => (large ? c.large : c.small), workers, count: fronts ? slicePerCollection(Buffer.byteLength(gatewayForm.large)) : Math.max(large ? 40 : 3000, workers * 4) };
+  // Both request kinds in the warm-up, as the bench's gateway serves both (and both fronts, when they are compared).
   for (const c of contestants) {
     await closedLoop(4, { count: 300 }, () => send(c, c.large));
+    if (c.chat) await closedLoop(4, { count: 300 }, () => send(c, chatBody, c.chat!.url));
     await closedLoop(64, { count: 10_000 }, () => send(c, c.small));
   }
   // The peak the slices reach, not the warm-up's (Linux: writing 5 to clear_refs resets VmHWM).
   for (const c of contestants) await writeFile(`/proc/${c.pid}/clear_refs`, "5").catch(() => {});
   /** One slice of `c`, from its process quiet to quiet again: what its threads spent. */
-  const measured = async (c: Contestant): Promise<ThreadCpu> => {
+  const measured = async (c: Contestant, asChat = false): Promise<ThreadCpu> => {
     await untilQuiet(c.pid);
     const before = threadCpu(c.pid);
-    await closedLoop(slice.workers, { count: slice.count }, () => send(c, slice.body(c)));
+    await closedLoop(slice.workers, { count: slice.count }, () => (asChat ? send(c, chatBody, c.chat!.url) : send(c, slice.body(c))));
     await untilQuiet(c.pid);
     return cpuSince(before, threadCpu(c.pid));
   };
   for (let r = 0; r < rounds; r++) {
     for (const c of r % 2 === 0 ? contestants : [...contestants].reverse()) {
-      const spent = await measured(c);
-      c.perRequestMs.push(spent.total / slice.count / 1e6);
-      c.threads.push(spent);
+      // The two fronts in turns too, the one going first alternating.
+      for (const asChat of c.chat ? (r % 2 === 0 ? [false, true] : [true, false]) : [false]) {
+        const spent = await measured(c, asChat);
+        if (asChat) c.chat!.perRequestMs.push(spent.total / slice.count / 1e6);
+        else {
+          c.perRequestMs.push(spent.total / slice.count / 1e6);
+          c.threads.push(spent);
+        }
+      }
     }
   }
   const setting = purgeDelay === undefined ? "" : `; scripts and proxy with MIMALLOC_PURGE_DELAY=${purgeDelay}`;
-  console.log(`${large ? "the 1 MB request" : "hello"}, ${slice.workers} at a time; ${rounds} slices each, in turns${TASKSET ? ", pinned" : ""}${setting}`);
+  console.log(`${fronts ? "the 1 MB request through /v1/messages and as Chat Completions" : large ? "the 1 MB request" : "hello"}, ${slice.workers} at a time; ${rounds} slices each${fronts ? " of each front" : ""}, in turns${TASKSET ? ", pinned" : ""}${setting}`);
   for (const c of contestants) {
     const byThread = THREAD_KINDS.map((k) => `${k} ${round(median(c.threads.map((t) => t[k])) / slice.count / 1e6)}`).join(", ");
     console.log(`${c.name}: ${round(median(c.perRequestMs))} ms CPU a request (${c.perRequestMs.map((x) => round(x)).join(", ")}; by thread, medians: ${byThread}); peak RSS ${round(peakRssBytes(c.pid) / MB, 1)} MB`);
+    if (c.chat) {
+      const ratios = c.chat.perRequestMs.map((ms, r) => ms / c.perRequestMs[r]!);
+      console.log(`  as Chat Completions: ${round(median(c.chat.perRequestMs))} ms a request (${c.chat.perRequestMs.map((x) => round(x)).join(", ")}); ÷ /v1/messages by round: median ${round(median(ratios))} (${ratios.map((x) => round(x)).join(", ")})`);
+    }
   }
   if (PERF) {
     for (const c of contestants) await profiledSlice(PERF, c);
