@@ -1,6 +1,6 @@
 /**
  * Where each string of a JSON body ends, and whether its text holds an escape other than the short ones or a raw
- * control character, found in the body's bytes 16 at a time by a small WebAssembly module (string-ends.wat). A
+ * control character, found in the body's bytes 64 at a time by a small WebAssembly module (string-ends.wat). A
  * megabyte of Claude Code body is file contents with an escape every ~45 bytes: walking those with `indexOf` needed
  * the body as a JS string, a decoded copy of the megabyte, in fresh pages, made only to be scanned; with the body's
  * bytes read here, only the small rest between the long strings is ever decoded (README, Performance: the
@@ -23,8 +23,8 @@ for (const c of [0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]) SHORT_ESCAPES[
 
 /** The module's escape table sits below this offset; the body is copied from it on. */
 const BASE = 128;
-/** The module reads 16 bytes at a time and may read past a body's end by that much. */
-const SPARE = 16;
+/** The module reads 64 bytes at a time and may read past a body's end by that much. */
+const SPARE = 64;
 const PAGE = 64 * 1024;
 /** Larger bodies are rare: they get an instance of their own, whose memory goes with them. */
 const KEPT_BYTES = 8 * 1024 * 1024;
