@@ -42,8 +42,8 @@ export function chatToMessages(req: ChatCompletionsRequest): ChatConversion {
 
   const system: string[] = [];
   const messages: { role: MessageParam["role"]; content: string | Block[] }[] = [];
-  req.messages.forEach((message, i) => {
-    const m = message as Json;
+  for (let i = 0; i < req.messages.length; i++) {
+    const m = req.messages[i] as Json;
     const at = `messages[${i}]`;
     switch (m.role) {
       case "system":
@@ -68,7 +68,7 @@ export function chatToMessages(req: ChatCompletionsRequest): ChatConversion {
       default:
         throw invalidRequest(`${at}.role: ${JSON.stringify(String(m.role).slice(0, 40))} is not a role (system, developer, user, assistant, tool)`);
     }
-  });
+  }
 
   if (answer.tool) tools.tools.push(answer.tool);
   const stop = typeof req.stop === "string" ? [req.stop] : (req.stop ?? []);
@@ -92,15 +92,17 @@ function assistantBlocks(m: Json, at: string, origins: Origins): Block[] {
   const blocks: Block[] = [];
   // Only the text comes back: Chat Completions has no field for a signature or GPT's encrypted reasoning.
   if (typeof m.reasoning_content === "string" && m.reasoning_content !== "") blocks.push(origins.mark({ type: "thinking", thinking: m.reasoning_content }, `${at}.reasoning_content`));
-  blocks.push(...contentBlocks(m.content, `${at}.content`, origins).filter((b) => b.type === "text"));
-  if (m.tool_calls === undefined || m.tool_calls === null) return blocks;
-  if (!Array.isArray(m.tool_calls)) throw invalidRequest(`${at}.tool_calls: must be an array`);
-  m.tool_calls.forEach((call, k) => {
+  for (const block of contentBlocks(m.content, `${at}.content`, origins)) if (block.type === "text") blocks.push(block);
+  const calls = m.tool_calls;
+  if (calls === undefined || calls === null) return blocks;
+  if (!Array.isArray(calls)) throw invalidRequest(`${at}.tool_calls: must be an array`);
+  for (let k = 0; k < calls.length; k++) {
+    const call: unknown = calls[k];
     const field = `${at}.tool_calls[${k}]`;
     if (!isObject(call) || typeof call.id !== "string" || call.id === "") throw invalidRequest(`${field}.id: a tool call needs an id`);
     const spec = isObject(call.function) ? call.function : undefined;
     if (spec === undefined || typeof spec.name !== "string" || spec.name === "") throw invalidRequest(`${field}.function.name: a tool call needs the tool's name`);
     blocks.push(origins.mark({ type: "tool_use", id: call.id, name: spec.name, input: parseArguments(spec.arguments, `${field}.function.arguments`) }, field));
-  });
+  }
   return blocks;
 }
