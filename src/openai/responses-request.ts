@@ -36,14 +36,15 @@ export function responsesToMessages(req: ResponsesRequest): ResponsesConversion 
     throw invalidRequest(`previous_response_id: kiro-ts keeps no responses (store: false); send the whole conversation in input`);
   }
   const tools = new ToolSet();
-  (req.tools ?? []).forEach((tool, i) => tools.declare(tool, `tools[${i}]`));
+  const declared = req.tools ?? [];
+  for (let i = 0; i < declared.length; i++) tools.declare(declared[i]!, `tools[${i}]`);
   const conversation = new Conversation();
   if (typeof req.instructions === "string") conversation.system.push(req.instructions);
   let compaction = false;
 
   const items = typeof req.input === "string" ? [{ role: "user", content: req.input }] : (req.input ?? []);
-  items.forEach((entry, i) => {
-    const item = entry as Json;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as Json;
     const at = `input[${i}]`;
     const type = item.type ?? (item.role !== undefined ? "message" : undefined);
     switch (type) {
@@ -51,21 +52,21 @@ export function responsesToMessages(req: ResponsesRequest): ResponsesConversion 
         conversation.message(item, at);
         break;
       case "function_call":
-        conversation.add("assistant", toolUse(item, at, parseArguments(item.arguments, `${at}.arguments`), conversation.origins));
+        conversation.add("assistant", [toolUse(item, at, parseArguments(item.arguments, `${at}.arguments`), conversation.origins)]);
         break;
       case "custom_tool_call":
-        conversation.add("assistant", toolUse(item, at, freeformInput(item.input), conversation.origins));
+        conversation.add("assistant", [toolUse(item, at, freeformInput(item.input), conversation.origins)]);
         break;
       case "function_call_output":
       case "custom_tool_call_output":
         if (typeof item.call_id !== "string" || item.call_id === "") throw invalidRequest(`${at}.call_id: a tool output needs the call_id of its call`);
-        conversation.add("user", conversation.origins.mark({ type: "tool_result", tool_use_id: item.call_id, content: contentText(item.output, `${at}.output`) }, at));
+        conversation.add("user", [conversation.origins.mark({ type: "tool_result", tool_use_id: item.call_id, content: contentText(item.output, `${at}.output`) }, at)]);
         break;
       case "reasoning":
-        conversation.add("assistant", conversation.origins.mark(reasoningBlock(item), at));
+        conversation.add("assistant", [conversation.origins.mark(reasoningBlock(item), at)]);
         break;
       case "compaction":
-        conversation.add("user", conversation.origins.mark({ type: "text", text: summaryText(openSummary(item.encrypted_content, at)) }, at));
+        conversation.add("user", [conversation.origins.mark({ type: "text", text: summaryText(openSummary(item.encrypted_content, at)) }, at)]);
         break;
       case "compaction_trigger":
         compaction = true;
@@ -84,14 +85,14 @@ export function responsesToMessages(req: ResponsesRequest): ResponsesConversion 
         // Kiro can take, left out as the Anthropic front leaves out server-tool blocks.
         break;
     }
-  });
+  }
 
   let choice: string | undefined;
   let answer: ReturnType<typeof jsonAnswer> = {};
   if (compaction) {
     // The summary is written in words: no tool is offered (the history's own calls are declared by the converter).
     tools.keepOnly(() => false);
-    conversation.add("user", { type: "text", text: COMPACTION_REQUEST });
+    conversation.add("user", [{ type: "text", text: COMPACTION_REQUEST }]);
   } else {
     choice = applyToolChoice(req.tool_choice, tools, "tool_choice");
     answer = jsonAnswer(req.text?.format, "text.format");
@@ -118,9 +119,10 @@ class Conversation {
   readonly messages: { role: MessageParam["role"]; content: string | Block[] }[] = [];
   readonly origins = new Origins();
 
-  add(side: "user" | "assistant", ...blocks: Block[]): void {
+  /** `blocks` join the last message when it is `side`'s; else they become the next message (the array itself). */
+  add(side: "user" | "assistant", blocks: Block[]): void {
     const last = this.messages.at(-1);
-    if (last?.role === side && typeof last.content !== "string") last.content.push(...blocks);
+    if (last?.role === side && typeof last.content !== "string") for (const block of blocks) last.content.push(block);
     else this.messages.push({ role: side, content: blocks });
   }
 
@@ -134,10 +136,10 @@ class Conversation {
         return;
       }
       case "user":
-        this.add("user", ...contentBlocks(item.content, `${at}.content`, this.origins));
+        this.add("user", contentBlocks(item.content, `${at}.content`, this.origins));
         return;
       case "assistant":
-        this.add("assistant", ...contentBlocks(item.content, `${at}.content`, this.origins).filter((b) => b.type === "text"));
+        this.add("assistant", contentBlocks(item.content, `${at}.content`, this.origins).filter((b) => b.type === "text"));
         return;
       default:
         throw invalidRequest(`${at}.role: ${JSON.stringify(String(item.role).slice(0, 40))} is not a role (user, assistant, system, developer)`);
