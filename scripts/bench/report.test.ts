@@ -72,6 +72,7 @@ function results(overrides: { largeMs?: number[]; chatMs?: number[]; complete?: 
       fronts: (overrides.chatMs ?? [3.2, 3.5, 3.1]).map((ms) => ({ messages: cpuRound(3, 1).gateway, chat: cpuRound(ms, 1).gateway })),
       stream: [stream(1024, 90, 200), stream(40, 70, 120, overrides.complete), stream(1024, 85, 190), stream(40, 75, 130), stream(1024, 95, 210), stream(40, 80, 140)],
     },
+    frontsWarmUp: { idle: { messages: cpuRound(3, 1).gateway, chat: cpuRound(3.6, 1).gateway }, settling: { windows: 3, settled: true, jitShares: [0.1, 0.02, 0.01] } },
     warmUp: { windows: 4, settled: true, jitShares: [0.2, 0.05, 0.01, 0.02], window: { small: 3000, large: 100, chat: 20 } },
     peakRssMB: { gateway: 150, proxy: 90 },
     afterBurstRssMB: { gateway: 110, proxy: 60 },
@@ -125,6 +126,11 @@ test("each gated ratio is the median of its rounds, with the least and the most 
   const chat = "1.0 MB request as Chat Completions: gateway CPU per request ÷ the same through /v1/messages";
   expect(find(all, chat)).toMatchObject({ value: 3.2 / 3, min: 3.1 / 3, max: 3.5 / 3, target: "≤ 1.1", pass: true });
   expect(find(rows(results({ chatMs: [3.2, 3.4, 3.5] })), chat).pass).toBe(false);
+  // The slice before the fronts settle again is shown, never gated.
+  const idle = all.find((x) => x.metric.startsWith("1.0 MB request as Chat Completions after the other rows"));
+  expect(idle?.value).toBeCloseTo(3.6 / 3);
+  expect(idle?.target).toBeUndefined();
+  expect(idle?.control).toEndWith("then settled after 3 windows");
 });
 
 test("the split by thread beside a median is the median round's, so that its parts add up to it", () => {

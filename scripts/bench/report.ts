@@ -205,6 +205,16 @@ function informationRows(r: BenchResults): Row[] {
       row(`load: gateway CPU per request at concurrency ${l.gateway.concurrency}`, l.gateway.cpuMsPerRequest.gateway ?? Number.NaN, "ms", undefined, `proxy ${l.proxy.cpuMsPerRequest.proxy} ms; simulator ${l.gateway.cpuMsPerRequest.simulator} ms`),
     );
   }
+  const { idle, settling } = r.load.frontsWarmUp;
+  out.push(
+    row(
+      `${(r.load.fronts.chatBytes / 1e6).toFixed(1)} MB request as Chat Completions after the other rows (that front's compiled code thrown away), one slice: ÷ /v1/messages`,
+      idle.chat.cpuNsPerRequest.total / idle.messages.cpuNsPerRequest.total,
+      "×",
+      undefined,
+      `/v1/chat/completions ${ms3(idle.chat.cpuNsPerRequest.total)} (${threads(idle.chat.cpuNsPerRequest)}); then ${settling.settled ? "settled" : "not settled"} after ${settling.windows} windows`,
+    ),
+  );
   out.push(
     row(`memory: ${streams.open} streams open (RSS)`, streams.gateway.rssMB, "MB", undefined, `proxy ${streams.proxy.rssMB} MB`),
     row(`memory: before opening them`, streams.gateway.rssBeforeMB, "MB", undefined, `proxy ${streams.proxy.rssBeforeMB} MB`),
