@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { closedLoop, type Stop } from "./closed-loop";
-import { cpuSince, machineBusySeconds, MB, peakRssBytes, rssBytes, thisThreadNs, threadCpu, type ThreadCpu, type Threads } from "./proc";
+import { allowedCores, cpuSince, machineBusySeconds, MB, onCores, peakRssBytes, rssBytes, thisThreadNs, threadCpu, type ThreadCpu, type Threads } from "./proc";
 import { asChatCompletion, claudeCode, hello, kiroHeaders, longReplyText, pair, slicePerCollection, type BenchAccount, type PairedRequest } from "./requests";
 import { type Settling, settleJit, untilQuiet } from "./settle";
 import { round, spread, type Spread } from "./stats";
@@ -277,13 +277,17 @@ const WARM_WINDOW = { small: scaled(3000), large: scaled(100), chat: scaled(20) 
  * the other rows send nothing as Chat Completions: counted between them, as it was, that front's code started each
  * round in the interpreter while /v1/messages's, used by every row, stayed compiled — the row measured recompiling
  * (0.3–0.4 ms of JIT a request in a round's first slices) and code not yet optimised, not the front. Settled as the
- * warm-up settles everything: 300 of each front in turns, then windows until the JIT has settled.
+ * warm-up settles everything: 600 of each front in turns, then windows of a slice of each until the JIT has settled (in
+ * windows of 20 it looked settled while tier-ups still came, 0.1–0.2 ms of JIT a Chat Completions request in the rounds).
  */
-async function settleFronts(bodies: Record<Front, string>): Promise<Settling> {
-  await frontsRound(bodies, 4, scaled(150), 2);
+/** Requests of each front before the settling windows: as many 1 MB requests as the main warm-up's first part sends. */
+const FRONTS_WARM_UP = 600;
+
+async function settleFronts(bodies: Record<Front, string>, slice: number): Promise<Settling> {
+  await frontsRound(bodies, 4, scaled(FRONTS_WARM_UP / 2), 2);
   return settleJit([plan.gateway.pid], async () => {
-    await closedLoop(2, { count: WARM_WINDOW.chat }, () => throughFront("chat", bodies.chat));
-    await closedLoop(2, { count: WARM_WINDOW.chat }, () => throughFront("messages", bodies.messages));
+    await closedLoop(2, { count: slice }, () => throughFront("chat", bodies.chat));
+    await closedLoop(2, { count: slice }, () => throughFront("messages", bodies.messages));
   });
 }
 
@@ -446,11 +450,14 @@ async function cpuRound(req: PairedRequest, workers: number, stop: { count?: num
 
 /**
  * The reference no converting gateway goes below, whatever its design: JSON.parse of the client's body and
- * JSON.stringify of the Kiro object, as the CPU time of this thread per request (the median of a few batches).
+ * JSON.stringify of the Kiro object, as the CPU time of this thread per request (the median of a few batches). It
+ * runs on the gateway's core (this thread moved there between the slices, while the gateway is quiet), as the proxy
+ * shares that core: on a shared machine one core's neighbours can slow it for minutes while the other's do not.
  */
 function referenceCpu(p: PairedRequest, batches = 3, perBatch = 8): () => number {
   const kiroObject = JSON.parse(p.kiro) as unknown;
-  return () => {
+  const gatewayCores = allowedCores(`/proc/${plan.gateway.pid}`) ?? "";
+  return () => onCores(gatewayCores, () => {
     const runs: number[] = [];
     for (let b = 0; b < batches; b++) {
       const t0 = thisThreadNs();
@@ -461,7 +468,7 @@ function referenceCpu(p: PairedRequest, batches = 3, perBatch = 8): () => number
       runs.push((thisThreadNs() - t0) / perBatch);
     }
     return spread(runs).p50;
-  };
+  });
 }
 
 /** Text characters of the long reply as the simulator sends it, and as the gateway's SSE carried them. */
@@ -635,7 +642,7 @@ async function main(): Promise<LoadResults> {
   }
   note("the same request as Chat Completions and through /v1/messages: one slice of each as the other rows left them, both fronts settled again, then its rounds one after another, the fronts in turns");
   const idle = await frontsRound(fronts, 2, frontsSlice, 1);
-  const frontsWarmUp = { idle, settling: await settleFronts(fronts) };
+  const frontsWarmUp = { idle, settling: await settleFronts(fronts, frontsSlice) };
   await untilQuiet(plan.gateway.pid);
   for (let r = 0; r < plan.rounds; r++) rounds.fronts.push(await frontsRound(fronts, 2, frontsSlice, 4));
 

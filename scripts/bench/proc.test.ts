@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { cpuSince, environValue, evictFromPageCache, kindOf } from "./proc";
+import { allowedCores, cpuSince, environValue, evictFromPageCache, kindOf, onCores } from "./proc";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,4 +52,16 @@ test("a file just written leaves the page cache when evicted, so that the next p
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+const canMove = Bun.which("taskset") !== null && allowedCores("/proc/thread-self") === "0-1";
+test.skipIf(!canMove)("a control runs on the measured process's core, and the driver's thread goes back where it was", () => {
+  const inside = onCores("1", () => allowedCores("/proc/thread-self"));
+  expect(inside).toBe("1");
+  expect(allowedCores("/proc/thread-self")).toBe("0-1");
+  // Back where it was even when the work throws.
+  expect(() => onCores("0", () => { throw new Error("boom"); })).toThrow("boom");
+  expect(allowedCores("/proc/thread-self")).toBe("0-1");
+  // Nowhere to move to: the work runs where it is.
+  expect(onCores("", () => allowedCores("/proc/thread-self"))).toBe("0-1");
 });

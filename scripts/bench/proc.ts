@@ -114,6 +114,32 @@ export function thisThreadNs(): number {
   return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ", 1)[0]);
 }
 
+/** The cores a process or thread may run on, as Linux lists them ("1", "0-1"). */
+export function allowedCores(path: string): string | undefined {
+  return /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`${path}/status`, "utf8"))?.[1];
+}
+
+/**
+ * Runs `work` with the calling (main) thread on `cores` and puts it back where it was: so that a control measured in
+ * this process runs on the core the measured process runs on. Without taskset it runs where it is.
+ */
+export function onCores<T>(cores: string, work: () => T): T {
+  const taskset = Bun.which("taskset");
+  const before = allowedCores("/proc/thread-self");
+  if (!taskset || cores === "" || before === undefined || before === cores) return work();
+  // The main thread's id is the process's; taskset -p without -a moves that thread only.
+  const move = (to: string) => {
+    const moved = Bun.spawnSync([taskset, "-p", "-c", to, String(process.pid)], { stdout: "ignore", stderr: "pipe" });
+    if (moved.exitCode !== 0) throw new Error(`taskset could not move the driver's thread to ${to}: ${moved.stderr.toString().trim()}`);
+  };
+  move(cores);
+  try {
+    return work();
+  } finally {
+    move(before);
+  }
+}
+
 export const MB = 1024 * 1024;
 
 /** Clock ticks per second of /proc/stat; 100 on every Linux this runs on. */
