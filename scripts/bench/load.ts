@@ -270,6 +270,9 @@ async function frontsRound(bodies: Record<Front, string>, workers: number, count
 /** One warm-up window's requests of each kind (the large one and Chat Completions four at a time, hello 64). */
 const WARM_WINDOW = { small: scaled(3000), large: scaled(100), chat: scaled(20) };
 
+/** Requests of each front before the settling windows: as many 1 MB requests as the main warm-up's first part sends. */
+const FRONTS_WARM_UP = 600;
+
 /**
  * The Chat Completions row is counted after the other rows, in rounds that follow each other, once both fronts have
  * settled again. JavaScriptCore throws compiled code away once a collection finds it unused and older than its
@@ -280,9 +283,6 @@ const WARM_WINDOW = { small: scaled(3000), large: scaled(100), chat: scaled(20) 
  * warm-up settles everything: 600 of each front in turns, then windows of a slice of each until the JIT has settled (in
  * windows of 20 it looked settled while tier-ups still came, 0.1–0.2 ms of JIT a Chat Completions request in the rounds).
  */
-/** Requests of each front before the settling windows: as many 1 MB requests as the main warm-up's first part sends. */
-const FRONTS_WARM_UP = 600;
-
 async function settleFronts(bodies: Record<Front, string>, slice: number): Promise<Settling> {
   await frontsRound(bodies, 4, scaled(FRONTS_WARM_UP / 2), 2);
   return settleJit([plan.gateway.pid], async () => {
