@@ -74,17 +74,18 @@ export class BodyBudget {
 /** Bodies this large count toward the next collection; small ones leave little behind. */
 const LARGE_BODY_BYTES = 256 * 1024;
 /** A full collection after this many bytes of large bodies read. */
-export const COLLECT_EVERY_BYTES = 64 * MIB;
+export const COLLECT_EVERY_BYTES = 128 * MIB;
 
 /**
- * Runs a full garbage collection after every 64 MiB of large bodies read. What a large body leaves behind (its text,
+ * Runs a full garbage collection after every 128 MiB of large bodies read. What a large body leaves behind (its text,
  * the scan's pieces) waits for a full collection, which Bun puts off while the server is busy: what piles up meanwhile
  * is resident until then, and for good where freed memory is kept (startup.ts). In bursts of 32 1 MB requests the
  * high-water mark fell from 381 to 299 MB with memory kept; with it given back, through six kinds of load in a row,
  * from 285–410 to 204 MB. Two at a time, the collections cost ~6 % of the requests' CPU (README, Performance: the
  * twelfth and thirteenth passes). The collection is JavaScriptCore's own full one (`fullGC` of bun:jsc), not
  * `Bun.gc(true)`, which also throws away compiled code that the next requests then compile again: with the same
- * memory held, a collection took 8–13 ms of CPU instead of 14–15, and 1 MB requests 5–8 % less CPU (the
+ * memory held, a collection took 8–13 ms of CPU instead of 14–15, and 1 MB requests 5–8 % less CPU. Every 128 MiB
+ * rather than 64 took 1 MB requests another ~5 % less, with the same high-water mark in bursts of 32 (the
  * twenty-eighth pass).
  */
 export class CollectionPacer {
