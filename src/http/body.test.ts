@@ -55,3 +55,26 @@ test("a full collection runs after every 128 MiB of large bodies read; small bod
   for (let i = 0; i < 32; i++) await send(large);
   expect(collections).toBe(2);
 });
+
+test("bodies cut one after another, in the memory the scan keeps and in memory of their own (over 8 MB), each read as its own", async () => {
+  const large = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 32 << 20, budget: new BodyBudget(1 << 30) }, PASSED_THROUGH);
+  // Short strings stay in the rest, which is parsed; the long one is cut and kept as the client's bytes.
+  const request = (tag: string, bytes: number) => ({
+    model: "claude-sonnet-4-5",
+    max_tokens: 10,
+    system: `system prompt of ${tag} `.repeat(8),
+    messages: [
+      { role: "user" as const, content: `${tag}\n`.repeat(Math.ceil(bytes / (tag.length + 2))) },
+      { role: "assistant" as const, content: `short answer of ${tag}` },
+      { role: "user" as const, content: `last question of ${tag}` },
+    ],
+  });
+  const readOne = async (r: ReturnType<typeof request>) => large(new Request("http://localhost/v1/messages", { method: "POST", body: JSON.stringify(r) }));
+  const sent = [request("first", 300_000), request("second", 300_000), request("huge", 9 << 20), request("last", 100_000)];
+  const read = [];
+  for (const r of sent) read.push(await readOne(r));
+  for (const [i, body] of read.entries()) {
+    expect(verbatimOf(body)?.size).toBe(1);
+    expect(restoreVerbatim(body)).toEqual(sent[i]!);
+  }
+});
