@@ -83,10 +83,10 @@ export const COLLECT_EVERY_BYTES = 128 * MIB;
  * high-water mark fell from 381 to 299 MB with memory kept; with it given back, through six kinds of load in a row,
  * from 285–410 to 204 MB. Two at a time, the collections cost ~6 % of the requests' CPU (README, Performance: the
  * twelfth and thirteenth passes). The collection is JavaScriptCore's own full one (`fullGC` of bun:jsc), not
- * `Bun.gc(true)`, which also throws away compiled code that the next requests then compile again: with the same
- * memory held, a collection took 8–13 ms of CPU instead of 14–15, and 1 MB requests 5–8 % less CPU. Every 128 MiB
- * rather than 64 took 1 MB requests another ~5 % less, with the same high-water mark in bursts of 32 (the
- * twenty-eighth pass).
+ * `Bun.gc(true)`, which does more: a collection took 14–15 ms of CPU against 8–13, and the JIT's threads twice the
+ * time afterwards (~0.10 ms a 1 MB request against ~0.05), for the same high-water mark. Every 128 MiB rather than 64
+ * took 1 MB requests another ~5 % less CPU, the high-water mark of bursts of 32 the same within the runs' spread
+ * (README, Performance: the twenty-eighth pass).
  */
 export class CollectionPacer {
   private sinceLast = 0;
