@@ -29,7 +29,7 @@ export interface PairedRequest {
 
 /**
  * Requests in a slice of large ones whose CPU is compared: one period of the gateway's collection pacer
- * (src/http/body.ts: a full collection, ~10 ms here, every 128 MiB of large bodies read), so that every slice of
+ * (src/http/body.ts: a full collection, ~10 ms here, every 64 MiB of large bodies read), so that every slice of
  * bodies at least `bodyBytes` long carries one collection, wherever the pacer stands when it starts. Slices of 20
  * 1 MB requests carried one or none — ±20 % of a request's CPU — and the rows comparing them moved between runs by
  * more than their gates are wide (README, Performance: the twenty-fourth pass).

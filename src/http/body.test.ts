@@ -34,7 +34,7 @@ test("freeing a body's kept bytes leaves the caller's array and every other body
   expect(restoreVerbatim(other).messages[0]!.content).toBe(text);
 });
 
-test("a full collection runs after every 128 MiB of large bodies read; small bodies do not count toward it", async () => {
+test("a full collection runs after every 64 MiB of large bodies read; small bodies do not count toward it", async () => {
   let collections = 0;
   const pacer = new CollectionPacer(undefined, () => collections++);
   const largeRead = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 8 << 20, budget: new BodyBudget(1 << 30), collections: pacer }, PASSED_THROUGH);
@@ -48,11 +48,11 @@ test("a full collection runs after every 128 MiB of large bodies read; small bod
   expect(collections).toBe(0);
   const large = body(4 << 20);
   expect(large.length).toBe(4 << 20);
-  for (let i = 0; i < 31; i++) await send(large);
+  for (let i = 0; i < 15; i++) await send(large);
   expect(collections).toBe(0);
   await send(large);
   expect(collections).toBe(1);
-  for (let i = 0; i < 32; i++) await send(large);
+  for (let i = 0; i < 16; i++) await send(large);
   expect(collections).toBe(2);
 });
 

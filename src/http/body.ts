@@ -74,10 +74,10 @@ export class BodyBudget {
 /** Bodies this large count toward the next collection; small ones leave little behind. */
 const LARGE_BODY_BYTES = 256 * 1024;
 /** A full collection after this many bytes of large bodies read. */
-export const COLLECT_EVERY_BYTES = 128 * MIB;
+export const COLLECT_EVERY_BYTES = 64 * MIB;
 
 /**
- * Runs a full garbage collection after every 128 MiB of large bodies read. What a large body leaves behind (its text,
+ * Runs a full garbage collection after every 64 MiB of large bodies read. What a large body leaves behind (its text,
  * the scan's pieces) waits for a full collection, which Bun puts off while the server is busy: what piles up meanwhile
  * is resident until then, and for good where freed memory is kept (startup.ts). In bursts of 32 1 MB requests the
  * high-water mark fell from 381 to 299 MB with memory kept; with it given back, through six kinds of load in a row,
@@ -85,8 +85,8 @@ export const COLLECT_EVERY_BYTES = 128 * MIB;
  * twelfth and thirteenth passes). The collection is JavaScriptCore's own full one (`fullGC` of bun:jsc), not
  * `Bun.gc(true)`, which does more: a collection took 14–15 ms of CPU against 8–13, and the JIT's threads twice the
  * time afterwards (~0.10 ms a 1 MB request against ~0.05), for the same high-water mark. Every 128 MiB rather than 64
- * took 1 MB requests another ~5 % less CPU, the high-water mark of bursts of 32 the same within the runs' spread
- * (README, Performance: the twenty-eighth pass).
+ * took 1 MB requests another ~5 % less CPU but raised the bench's high-water mark by 10–25 MB, where its gate is
+ * nearest (README, Performance: the twenty-eighth pass).
  */
 export class CollectionPacer {
   private sinceLast = 0;
