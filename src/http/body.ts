@@ -83,10 +83,10 @@ export const COLLECT_EVERY_BYTES = 64 * MIB;
  * high-water mark fell from 381 to 299 MB with memory kept; with it given back, through six kinds of load in a row,
  * from 285–410 to 204 MB. Two at a time, the collections cost ~6 % of the requests' CPU (README, Performance: the
  * twelfth and thirteenth passes). The collection is JavaScriptCore's own full one (`fullGC` of bun:jsc), not
- * `Bun.gc(true)`, which does more: a collection took 14–15 ms of CPU against 8–13, and the JIT's threads twice the
+ * `Bun.gc(true)`, which does more: a collection took 14–25 ms of CPU against 8–13, and the JIT's threads twice the
  * time afterwards (~0.10 ms a 1 MB request against ~0.05), for the same high-water mark. Every 128 MiB rather than 64
- * took 1 MB requests another ~5 % less CPU but raised the bench's high-water mark by 10–25 MB, where its gate is
- * nearest (README, Performance: the twenty-eighth pass).
+ * took 1 MB requests another ~5 % less CPU but left the bench's high-water mark higher (244–261 MB against 236–246),
+ * where its gate is nearest (README, Performance: the twenty-eighth pass).
  */
 export class CollectionPacer {
   private sinceLast = 0;
