@@ -1,12 +1,13 @@
 /**
  * The body reader hands the verbatim table bytes that the table may free at the request's end (verbatim.ts): they
  * must be the reader's own, never the caller's array or memory another body shares. And it paces the collections
- * that large bodies need (CollectionPacer).
+ * that large bodies need (CollectionPacer), keeping a body's shape across them (shapeOf).
  */
+import * as jsc from "bun:jsc";
 import { expect, test } from "bun:test";
 import { PASSED_THROUGH } from "../anthropic/convert";
 import { MessagesRequest } from "../anthropic/schemas";
-import { BodyBudget, CollectionPacer, jsonBodyReader } from "./body";
+import { BodyBudget, CollectionPacer, jsonBodyReader, shapeOf } from "./body";
 import { restoreVerbatim, verbatimOf } from "./verbatim";
 
 const read = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 1 << 20, budget: new BodyBudget(1 << 30) }, PASSED_THROUGH);
@@ -76,4 +77,44 @@ test("bodies cut one after another, in the memory the scan keeps and in memory o
     expect(verbatimOf(body)?.size).toBe(1);
     expect(restoreVerbatim(body)).toEqual(sent[i]!);
   }
+});
+
+/** JavaScriptCore's hidden class of an object, as bun:jsc's `describe` names it (its types leave it out). */
+const describeCell = (jsc as unknown as { describe(value: unknown): string }).describe;
+const structureOf = (value: unknown) => /StructureID: (\d+)/.exec(describeCell(value))![1];
+
+test("a body's shape has its keys in order, null for every value but objects and arrays, and JSON.parse's hidden classes", () => {
+  const parsed = JSON.parse('{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}],"__proto__":{"x":1},"n":null}');
+  const shape = shapeOf(parsed) as Record<string, unknown>;
+  expect(Object.keys(shape)).toEqual(["model", "messages", "__proto__", "n"]);
+  expect(Object.getPrototypeOf(shape)).toBe(Object.prototype);
+  expect(JSON.stringify(shape)).toBe('{"model":null,"messages":[{"role":null,"content":[{"type":null,"text":null}]}],"__proto__":{"x":null},"n":null}');
+  const message = (parsed.messages as Array<{ content: unknown[] }>)[0]!;
+  const shapeMessage = (shape.messages as Array<{ content: unknown[] }>)[0]!;
+  expect(structureOf(shapeMessage)).toBe(structureOf(message));
+  expect(structureOf(shapeMessage.content[0])).toBe(structureOf(message.content[0]));
+  expect(structureOf(shape)).toBe(structureOf(parsed));
+  expect(structureOf(shapeMessage)).not.toBe(structureOf({ role: null, content: null }));
+});
+
+test("the pacer keeps the shape of each reader's first body after every collection, and only that one", async () => {
+  const pacer = new CollectionPacer(512 * 1024, () => {});
+  const paced = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 1 << 20, budget: new BodyBudget(1 << 30), collections: pacer }, PASSED_THROUGH);
+  const send = (body: object) => {
+    const json = JSON.stringify(body);
+    return paced(new Request("http://localhost/v1/messages", { method: "POST", headers: { "content-length": String(Buffer.byteLength(json)) }, body: json }));
+  };
+  const first = { model: "claude-sonnet-4-6", max_tokens: 10, messages: [{ role: "user", content: "hi" }] };
+  await send(first);
+  expect(pacer.keptShapes()).toEqual([{ model: null, max_tokens: null, messages: [{ role: null, content: null }] }]);
+  // No collection since: the next body, of another shape, is not kept.
+  await send({ ...first, system: "be brief" });
+  expect(pacer.keptShapes()).toEqual([{ model: null, max_tokens: null, messages: [{ role: null, content: null }] }]);
+  // 300 KB twice: the second passes 512 KiB, a collection runs before its parse, and its shape is kept.
+  const large = { ...first, stream: true, messages: [{ role: "user", content: "x".repeat(300 * 1024) }] };
+  await send(large);
+  expect(pacer.keptShapes()).toEqual([{ model: null, max_tokens: null, messages: [{ role: null, content: null }] }]);
+  const kept = await send(large);
+  expect(pacer.keptShapes()).toEqual([{ model: null, max_tokens: null, stream: null, messages: [{ role: null, content: null }] }]);
+  expect(structureOf((pacer.keptShapes()[0] as { messages: unknown[] }).messages[0])).toBe(structureOf(kept.messages[0]));
 });
