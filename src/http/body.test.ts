@@ -97,24 +97,39 @@ test("a body's shape has its keys in order, null for every value but objects and
   expect(structureOf(shapeMessage)).not.toBe(structureOf({ role: null, content: null }));
 });
 
-test("the pacer keeps the shape of each reader's first body after every collection, and only that one", async () => {
+test("the pacer keeps the shape of the first body of each kind after every collection, of eight kinds at most", async () => {
   const pacer = new CollectionPacer(512 * 1024, () => {});
   const paced = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 1 << 20, budget: new BodyBudget(1 << 30), collections: pacer }, PASSED_THROUGH);
   const send = (body: object) => {
     const json = JSON.stringify(body);
     return paced(new Request("http://localhost/v1/messages", { method: "POST", headers: { "content-length": String(Buffer.byteLength(json)) }, body: json }));
   };
-  const first = { model: "claude-sonnet-4-6", max_tokens: 10, messages: [{ role: "user", content: "hi" }] };
-  await send(first);
-  expect(pacer.keptShapes()).toEqual([{ model: null, max_tokens: null, messages: [{ role: null, content: null }] }]);
-  // No collection since: the next body, of another shape, is not kept.
-  await send({ ...first, system: "be brief" });
-  expect(pacer.keptShapes()).toEqual([{ model: null, max_tokens: null, messages: [{ role: null, content: null }] }]);
-  // 300 KB twice: the second passes 512 KiB, a collection runs before its parse, and its shape is kept.
-  const large = { ...first, stream: true, messages: [{ role: "user", content: "x".repeat(300 * 1024) }] };
+  const hello = { model: "claude-sonnet-4-6", max_tokens: 10, messages: [{ role: "user", content: "hi" }] };
+  const helloShape = { model: null, max_tokens: null, messages: [{ role: null, content: null }] };
+  const withBlocks = { ...hello, messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }] };
+  const blocksShape = { model: null, max_tokens: null, messages: [{ role: null, content: [{ type: null, text: null }] }] };
+  await send(hello);
+  expect(pacer.keptShapes()).toEqual([helloShape]);
+  // The same kind (top-level keys) with no collection since: not kept again.
+  await send(withBlocks);
+  expect(pacer.keptShapes()).toEqual([helloShape]);
+  // Another kind is kept beside it.
+  await send({ ...hello, system: "be brief" });
+  expect(pacer.keptShapes()).toEqual([helloShape, { ...helloShape, system: null }]);
+  // 300 KB twice: the second passes 512 KiB, a collection runs before its parse, and its kind's shape is taken again.
+  const large = { ...hello, stream: true, messages: [{ role: "user", content: "x".repeat(300 * 1024) }] };
   await send(large);
-  expect(pacer.keptShapes()).toEqual([{ model: null, max_tokens: null, messages: [{ role: null, content: null }] }]);
-  const kept = await send(large);
-  expect(pacer.keptShapes()).toEqual([{ model: null, max_tokens: null, stream: null, messages: [{ role: null, content: null }] }]);
-  expect(structureOf((pacer.keptShapes()[0] as { messages: unknown[] }).messages[0])).toBe(structureOf(kept.messages[0]));
+  const kept = await send({ ...large, messages: [{ role: "user", content: [{ type: "text", text: "x".repeat(300 * 1024) }] }] });
+  const largeShape = { ...blocksShape, stream: null };
+  expect(pacer.keptShapes()).toEqual([helloShape, { ...helloShape, system: null }, largeShape]);
+  expect(structureOf((pacer.keptShapes()[2] as { messages: unknown[] }).messages[0])).toBe(structureOf(kept.messages[0]));
+  // After that collection the first hello with blocks is its kind's shape now.
+  await send(withBlocks);
+  expect(pacer.keptShapes()[0]).toEqual(blocksShape);
+  // Five more kinds fill the reader's eight; a sixth takes the place of the kind kept longest ago (the one with system).
+  const more = [{ temperature: 1 }, { top_p: 0.9 }, { top_k: 5 }, { stop_sequences: ["."] }, { metadata: { user_id: "u" } }, { temperature: 1, top_p: 0.9 }];
+  for (const extra of more) await send({ ...hello, ...extra });
+  expect(pacer.keptShapes().length).toBe(8);
+  expect(pacer.keptShapes()).not.toContainEqual({ ...helloShape, system: null });
+  expect(pacer.keptShapes()).toContainEqual(largeShape);
 });

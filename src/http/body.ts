@@ -73,6 +73,8 @@ export class BodyBudget {
 
 /** Bodies this large count toward the next collection; small ones leave little behind. */
 const LARGE_BODY_BYTES = 256 * 1024;
+/** Kinds of body whose shapes a reader keeps at most (CollectionPacer.parsed). */
+const SHAPES_PER_READER = 8;
 /** A full collection after this many bytes of large bodies read. */
 export const COLLECT_EVERY_BYTES = 64 * MIB;
 
@@ -91,8 +93,11 @@ export const COLLECT_EVERY_BYTES = 64 * MIB;
 export class CollectionPacer {
   private sinceLast = 0;
   private collections = 0;
-  /** Per reader, the shape of its first body after the latest collection, and that collection's number. */
-  private readonly shapes = new Map<object, { after: number; shape: unknown }>();
+  /**
+   * Per reader and kind of body (its top-level keys: Claude Code's, an SDK's hello, streamed or not), the shape of
+   * the first such body after the latest collection it came after, and that collection's number.
+   */
+  private readonly shapes = new Map<object, Map<string, { after: number; shape: unknown }>>();
 
   constructor(
     private readonly everyBytes = COLLECT_EVERY_BYTES,
@@ -109,15 +114,28 @@ export class CollectionPacer {
     this.collections++;
   }
 
-  /** `reader` parsed `value`: kept as its shape when it is the reader's first since a collection (shapeOf). */
+  /**
+   * `reader` parsed `value`: kept as its shape (shapeOf) when it is the first of its kind since a collection. Of
+   * more kinds than a reader keeps, the one kept longest ago gives way, unless all were kept since the latest one.
+   */
   parsed(reader: object, value: unknown): void {
-    if (this.shapes.get(reader)?.after === this.collections) return;
-    this.shapes.set(reader, { after: this.collections, shape: shapeOf(value) });
+    if (typeof value !== "object" || value === null) return;
+    let kinds = this.shapes.get(reader);
+    if (!kinds) this.shapes.set(reader, (kinds = new Map()));
+    const kind = Object.keys(value).join();
+    const kept = kinds.get(kind);
+    if (kept?.after === this.collections) return;
+    if (!kept && kinds.size >= SHAPES_PER_READER) {
+      const [oldest, { after }] = [...kinds].reduce((a, b) => (b[1].after < a[1].after ? b : a));
+      if (after === this.collections) return;
+      kinds.delete(oldest);
+    }
+    kinds.set(kind, { after: this.collections, shape: shapeOf(value) });
   }
 
-  /** The shapes kept, one per reader. */
+  /** The shapes kept: by reader, each in the order its kinds were first kept. */
   keptShapes(): unknown[] {
-    return [...this.shapes.values()].map((s) => s.shape);
+    return [...this.shapes.values()].flatMap((kinds) => [...kinds.values()].map((k) => k.shape));
   }
 }
 
