@@ -95,6 +95,10 @@ test("a body's shape has its keys in order, null for every value but objects and
   expect(structureOf(shapeMessage.content[0])).toBe(structureOf(message.content[0]));
   expect(structureOf(shape)).toBe(structureOf(parsed));
   expect(structureOf(shapeMessage)).not.toBe(structureOf({ role: null, content: null }));
+  // However large the body, its shape holds 16,384 values at most.
+  const huge = shapeOf({ numbers: new Array(100_000).fill(0), after: { x: 1 } }) as { numbers: unknown[]; after?: unknown };
+  expect(huge.numbers.length).toBe(16_382);
+  expect(huge.after).toBeUndefined();
 });
 
 test("the pacer keeps the shape of the first body of each kind after every collection, of eight kinds at most", async () => {

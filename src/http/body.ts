@@ -140,19 +140,30 @@ export class CollectionPacer {
 }
 
 /**
+ * Values a shape holds at most: a Claude Code request of a megabyte has ~3,000, a long session several times that; an
+ * array of a million numbers would otherwise make a shape of a million nulls, kept for as long as its kind.
+ */
+const SHAPE_VALUES = 16_384;
+
+/**
  * The same objects with the same keys in the same order, every value null but nested objects and arrays, made the way
  * JSON.parse makes objects, so that they share its hidden classes (JavaScriptCore's structures). A structure no
  * live object has dies at a full collection, and with it all optimised code that checks for it: after each of the
  * pacer's collections the conversion's code was compiled again (the JIT ~0.14 ms a 1 MB request). Kept by the pacer,
- * a body's shape keeps its structures alive without its strings or its verbatim table (keeping the body itself held
- * the scan's memory and raised the high-water mark).
+ * a body's shape keeps its structures alive without its strings or its verbatim table, which keeping the body itself
+ * would hold (and, with the table, the scan's memory). Past SHAPE_VALUES values the rest is left out.
  */
-export function shapeOf(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(shapeOf);
-  if (typeof value !== "object" || value === null) return null;
+export function shapeOf(value: unknown, budget = { values: SHAPE_VALUES }): unknown {
+  if (--budget.values < 0 || typeof value !== "object" || value === null) return null;
+  if (Array.isArray(value)) {
+    const shape: unknown[] = [];
+    for (let i = 0; i < value.length && budget.values > 0; i++) shape.push(shapeOf(value[i], budget));
+    return shape;
+  }
   const shape = Object.create(Object.prototype) as Record<string, unknown>;
   for (const key of Object.keys(value)) {
-    const inner = shapeOf((value as Record<string, unknown>)[key]);
+    if (budget.values <= 0) break;
+    const inner = shapeOf((value as Record<string, unknown>)[key], budget);
     // An own "__proto__", as JSON.parse makes it, not the prototype.
     if (key === "__proto__") Object.defineProperty(shape, key, { value: inner, enumerable: true, writable: true, configurable: true });
     else shape[key] = inner;
