@@ -136,4 +136,7 @@ test("the pacer keeps the shape of the first body of each kind after every colle
   expect(pacer.keptShapes().length).toBe(8);
   expect(pacer.keptShapes()).not.toContainEqual({ ...helloShape, system: null });
   expect(pacer.keptShapes()).toContainEqual(largeShape);
+  // A body that is an array (a schema may take one) is no kind: nothing kept for it.
+  pacer.parsed({}, Array.from({ length: 1000 }, (_, i) => i));
+  expect(pacer.keptShapes().length).toBe(8);
 });

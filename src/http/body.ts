@@ -119,7 +119,8 @@ export class CollectionPacer {
    * more kinds than a reader keeps, the one kept longest ago gives way, unless all were kept since the latest one.
    */
   parsed(reader: object, value: unknown): void {
-    if (typeof value !== "object" || value === null) return;
+    // An array's keys are its indices: no kind to tell, and a long one would make a long name.
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return;
     let kinds = this.shapes.get(reader);
     if (!kinds) this.shapes.set(reader, (kinds = new Map()));
     const kind = Object.keys(value).join();
