@@ -45,8 +45,8 @@ export function environValue(pid: number, name: string): string | undefined {
 
 /**
  * A process's CPU time by kind of thread, ns: JS and the event loop (with the collections JSC runs there), Bun's HTTP
- * client, the JIT, the collector's own threads, the rest (mostly mimalloc's `mi-scavenger`, which gives freed pages
- * back to the system).
+ * client, the JIT, the collector's own threads (its concurrent collections included), the rest (Bun's thread pool,
+ * mimalloc's `mi-scavenger` where it runs).
  */
 export interface ThreadCpu {
   main: number;
@@ -62,13 +62,25 @@ type Kind = (typeof THREAD_KINDS)[number];
 
 /** JSC's collector threads: its marking helpers and the one that readies freed blocks for reuse. */
 const GC_THREADS = ["HeapHelper", "Heap Helper", "JSCWarmUp"];
+/**
+ * The thread that runs JSC's concurrent collections ("JSC Heap Collector Thread"): Linux keeps 15 characters of a
+ * thread's name, and WTF keeps the end of a longer one.
+ */
+const COLLECTOR_THREAD = "ollector Thread";
 
 export function kindOf(pid: number, tid: string, name: string): Kind {
   if (tid === String(pid)) return "main";
   if (name.startsWith("HTTP Client")) return "http";
   if (name.startsWith("JIT")) return "jit";
-  if (GC_THREADS.some((prefix) => name.startsWith(prefix))) return "gc";
+  if (GC_THREADS.some((prefix) => name.startsWith(prefix)) || name === COLLECTOR_THREAD) return "gc";
   return "other";
+}
+
+/** Minor page faults of the whole process so far (/proc/PID/stat; the threads that ended included). */
+export function processFaults(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+  // After the command's name (which may hold spaces and parentheses): state, ppid, pgrp, session, tty, tpgid, flags, minflt.
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[7]);
 }
 
 /** Each live thread's kind and CPU time so far (ns), by thread id. */

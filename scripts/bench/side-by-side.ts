@@ -8,8 +8,8 @@
  * driver to core 1, where taskset exists), warmed alike, then given the same slices in turns — the 1 MB Claude Code
  * request two at a time, or hello 64 at a time (`--concurrency` another number: 32 large ones at once are the bench's
  * burst, where peak memory is made) — each slice ending once its process is quiet (settle.ts). Prints each one's CPU
- * per request (median and every slice, and the medians by thread: main, HTTP client, JIT, GC, other) and its peak
- * RSS during the slices. Scripts and the proxy start after the executables, with the MIMALLOC_PURGE_DELAY the first
+ * per request (median and every slice, and the medians by thread: main, HTTP client, JIT, GC, other), its page faults
+ * a request (median of the slices) and its peak RSS during the slices. Scripts and the proxy start after the executables, with the MIMALLOC_PURGE_DELAY the first
  * executable chose at start-up (as the bench's controls do). The full bench compares the gateway with the proxy;
  * runs of it with one binary then the other are minutes apart on a machine whose speed drifts by more than most
  * changes, which this takes out.
@@ -33,7 +33,7 @@ import type { Subprocess } from "bun";
 import { closedLoop } from "./closed-loop";
 import { attribute, describeAttribution, JitMap, parseJitDump } from "./perf-attribution";
 import { freePort, readyLine } from "./ports";
-import { cpuSince, environValue, MB, peakRssBytes, THREAD_KINDS, type ThreadCpu, threadCpu } from "./proc";
+import { cpuSince, environValue, MB, peakRssBytes, processFaults, THREAD_KINDS, type ThreadCpu, threadCpu } from "./proc";
 import { asChatCompletion, type BenchAccount, claudeCode, hello, kiroHeaders, pair, slicePerCollection } from "./requests";
 import { untilQuiet } from "./settle";
 import { median, round } from "./stats";
@@ -73,6 +73,8 @@ interface Contestant {
   chat?: { url: string; perRequestMs: number[] };
   /** Each slice's CPU a request by thread kind (ns). */
   threads: ThreadCpu[];
+  /** Each slice's page faults a request (/messages slices): where a fault is slow, a share of the CPU. */
+  faults: number[];
   /** With --perf: where JSC writes its JITDump, perf's recording of the profiled slice and its main thread's µs a request. */
   perf?: { jitDir: string; data: string; mainUsPerRequest: number };
 }
@@ -105,7 +107,7 @@ try {
       const proc = Bun.spawn(pin(["bun", "run", join(ROOT, "scripts/bench/passthrough.ts"), "--upstream", sim.url], 0), { stdout: "pipe", stderr: "inherit", env: childEnv });
       children.push(proc);
       const { url } = JSON.parse(await readyLine(proc.stdout, "the proxy")) as { url: string };
-      contestants[i] = { name, pid: proc.pid, url: `${url}/generateAssistantResponse`, ...kiroForm, perRequestMs: [], threads: [], perf };
+      contestants[i] = { name, pid: proc.pid, url: `${url}/generateAssistantResponse`, ...kiroForm, perRequestMs: [], threads: [], faults: [], perf };
       continue;
     }
     const port = freePort();
@@ -115,7 +117,7 @@ try {
     const proc = Bun.spawn(pin(cmd, 0), { stdout: "ignore", stderr: "inherit", env: childEnv });
     children.push(proc);
     const chat = fronts ? { chat: { url: `http://127.0.0.1:${port}/v1/chat/completions`, perRequestMs: [] } } : {};
-    contestants[i] = { name, pid: proc.pid, url: `http://127.0.0.1:${port}/v1/messages`, ...gatewayForm, ...chat, perRequestMs: [], threads: [], perf };
+    contestants[i] = { name, pid: proc.pid, url: `http://127.0.0.1:${port}/v1/messages`, ...gatewayForm, ...chat, perRequestMs: [], threads: [], faults: [], perf };
     await until(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok);
     if (kind(given) === 0) {
       purgeDelay ??= environValue(proc.pid, "MIMALLOC_PURGE_DELAY");
@@ -136,23 +138,25 @@ try {
   }
   // The peak the slices reach, not the warm-up's (Linux: writing 5 to clear_refs resets VmHWM).
   for (const c of contestants) await writeFile(`/proc/${c.pid}/clear_refs`, "5").catch(() => {});
-  /** One slice of `c`, from its process quiet to quiet again: what its threads spent. */
-  const measured = async (c: Contestant, asChat = false): Promise<ThreadCpu> => {
+  /** One slice of `c`, from its process quiet to quiet again: what its threads spent, and the faults it took. */
+  const measured = async (c: Contestant, asChat = false): Promise<{ cpu: ThreadCpu; faults: number }> => {
     await untilQuiet(c.pid);
     const before = threadCpu(c.pid);
+    const faultsBefore = processFaults(c.pid);
     await closedLoop(slice.workers, { count: slice.count }, () => (asChat ? send(c, chatBody, c.chat!.url) : send(c, slice.body(c))));
     await untilQuiet(c.pid);
-    return cpuSince(before, threadCpu(c.pid));
+    return { cpu: cpuSince(before, threadCpu(c.pid)), faults: processFaults(c.pid) - faultsBefore };
   };
   for (let r = 0; r < rounds; r++) {
     for (const c of r % 2 === 0 ? contestants : [...contestants].reverse()) {
       // The two fronts in turns too, the one going first alternating.
       for (const asChat of c.chat ? (r % 2 === 0 ? [false, true] : [true, false]) : [false]) {
-        const spent = await measured(c, asChat);
+        const { cpu: spent, faults } = await measured(c, asChat);
         if (asChat) c.chat!.perRequestMs.push(spent.total / slice.count / 1e6);
         else {
           c.perRequestMs.push(spent.total / slice.count / 1e6);
           c.threads.push(spent);
+          c.faults.push(faults / slice.count);
         }
       }
     }
@@ -161,7 +165,7 @@ try {
   console.log(`${fronts ? "the 1 MB request through /v1/messages and as Chat Completions" : large ? "the 1 MB request" : "hello"}, ${slice.workers} at a time; ${rounds} slices each${fronts ? " of each front" : ""}, in turns${TASKSET ? ", pinned" : ""}${setting}`);
   for (const c of contestants) {
     const byThread = THREAD_KINDS.map((k) => `${k} ${round(median(c.threads.map((t) => t[k])) / slice.count / 1e6)}`).join(", ");
-    console.log(`${c.name}: ${round(median(c.perRequestMs))} ms CPU a request (${c.perRequestMs.map((x) => round(x)).join(", ")}; by thread, medians: ${byThread}); peak RSS ${round(peakRssBytes(c.pid) / MB, 1)} MB`);
+    console.log(`${c.name}: ${round(median(c.perRequestMs))} ms CPU a request (${c.perRequestMs.map((x) => round(x)).join(", ")}; by thread, medians: ${byThread}); ${round(median(c.faults))} page faults a request; peak RSS ${round(peakRssBytes(c.pid) / MB, 1)} MB`);
     if (c.chat) {
       const ratios = c.chat.perRequestMs.map((ms, r) => ms / c.perRequestMs[r]!);
       console.log(`  as Chat Completions: ${round(median(c.chat.perRequestMs))} ms a request (${c.chat.perRequestMs.map((x) => round(x)).join(", ")}); ÷ /v1/messages by round: median ${round(median(ratios))} (${ratios.map((x) => round(x)).join(", ")})`);
@@ -187,7 +191,7 @@ try {
     const recorder = Bun.spawn([perf, "record", "-k", "1", "-e", "cpu-clock", "-F", "10000", "-g", "-t", String(c.pid), "-o", c.perf!.data], { stdout: "ignore", stderr: "ignore" });
     // perf gives no sign once it is attached; it is well within this.
     await Bun.sleep(500);
-    c.perf!.mainUsPerRequest = (await measured(c)).main / slice.count / 1e3;
+    c.perf!.mainUsPerRequest = (await measured(c)).cpu.main / slice.count / 1e3;
     recorder.kill("SIGINT");
     // perf writes its file, then ends by the signal it was stopped with.
     await recorder.exited;
