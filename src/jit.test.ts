@@ -43,3 +43,20 @@ test("the check runs by itself on its interval, and the timer does not keep the 
   clearTimeout(killer);
   expect({ code, out: (await new Response(child.stdout).text()).trim() }).toEqual({ code: 0, out: "ended" });
 });
+
+test("a function kept from the FTL is optimised no further than the DFG, where a twin of it reaches the FTL", async () => {
+  const script = `
+    import { keepFromFtl } from ${JSON.stringify(`${import.meta.dir}/jit.ts`)};
+    function keptLoop(n) { let s = 0; for (let i = 0; i < n; i++) s += i % 7; return s; }
+    function freeLoop(n) { let s = 0; for (let i = 0; i < n; i++) s += i % 7; return s; }
+    keepFromFtl(keptLoop);
+    for (let k = 0; k < 4000; k++) { keptLoop(10000); freeLoop(10000); }
+  `;
+  const child = Bun.spawn([process.execPath, "-e", script], { env: { ...process.env, BUN_JSC_reportCompileTimes: "1" }, stderr: "pipe", stdout: "ignore" });
+  const compiled = await new Response(child.stderr).text();
+  expect(await child.exited).toBe(0);
+  const tiers = (name: string) => [...compiled.matchAll(new RegExp(`Optimized ${name}#.* using (\\w+) `, "g"))].map((m) => m[1]);
+  expect(tiers("freeLoop")).toContain("FTL");
+  expect(tiers("keptLoop")).toContain("DFG");
+  expect(tiers("keptLoop")).not.toContain("FTL");
+});

@@ -45,7 +45,7 @@ const convert = (fields: RequestFields) => convertRequest(request(fields));
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 const png = (data = PNG): Block => ({ type: "image", source: { type: "base64", media_type: "image/png", data } });
-const noRename = (name: string) => name;
+const noRename = { kiroName: (name: string) => name };
 const user = (text: string): UserTurn => ({ role: "user", text, images: [], toolResults: [] });
 const assistant = (content: string, ...ids: string[]): Turn => ({
   role: "assistant",
@@ -789,7 +789,7 @@ describe("mapAssistantContent", () => {
         { type: "tool_use", id: "t2", name: "Ping" },
       ),
       "messages.1",
-      (name) => `k_${name}`,
+      { kiroName: (name) => `k_${name}` },
     );
     expect(turn.toolUses).toEqual([
       { toolUseId: "t1", name: "k_Read", input: { path: "/a" } },

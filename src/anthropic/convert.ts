@@ -8,6 +8,7 @@
  */
 import { GatewayError } from "../errors";
 import { type JsonPiece, type Verbatim, type VerbatimPaths, verbatimOf } from "../http/verbatim";
+import { keepFromFtl } from "../jit";
 import { isNative, type KiroModel, type ModelTable, resolveModel } from "../kiro/models";
 import type {
   KiroCachePoint,
@@ -70,8 +71,25 @@ export interface AssistantTurn {
 
 export type Turn = UserTurn | AssistantTurn;
 
-/** Maps a client tool name to the name Kiro sees (and remembers the mapping). */
-export type ToolNamer = (name: string) => string;
+/** Maps a client tool name to the name Kiro sees. */
+export interface ToolNamer {
+  kiroName(name: string): string;
+}
+
+/**
+ * The tool names of one conversion, remembering each shortened one's original (the reply's tool calls are named back).
+ * An object with a method, not a closure made per request: JavaScriptCore's optimised code checks which function a
+ * call reaches, and a new closure each request failed that check on the next one (the code thrown away, compiled again).
+ */
+class ToolNames implements ToolNamer {
+  readonly originals = new Map<string, string>();
+
+  kiroName(name: string): string {
+    const short = shortenToolName(name);
+    if (short !== name) this.originals.set(short, name);
+    return short;
+  }
+}
 
 export interface ConvertOptions {
   /** Wins over the one derived from `metadata.user_id`. */
@@ -109,20 +127,14 @@ export function convertRequest(req: MessagesRequest, opts: ConvertOptions = {}):
   const prefix = native ? undefined : thinkingPrefix(req);
   const fields = native && model.fieldsSchema ? modelRequestFields(model.fieldsSchema, req, { sendMaxTokens: opts.sendMaxTokens ?? false }) : undefined;
 
-  const toolNames = new Map<string, string>();
-  const kiroName: ToolNamer = (name) => {
-    const short = shortenToolName(name);
-    if (short !== name) toolNames.set(short, name);
-    return short;
-  };
-
-  const { earlier, current } = splitCurrentMessage(req.messages, kiroName, native);
+  const names = new ToolNames();
+  const { earlier, current } = splitCurrentMessage(req.messages, names, native);
   const paired = pairToolUses(buildHistory(systemPrompt(req.system, prefix), mergeTurns(earlier)), current);
   // tool_choice "none": the model is offered no tool (those the history used are still declared, as Kiro requires).
   const offered = isObject(req.tool_choice) && req.tool_choice.type === "none" ? [] : (req.tools ?? []);
-  const tools: Array<KiroToolSpecification | KiroCachePoint> = mapTools(offered, kiroName);
+  const tools: Array<KiroToolSpecification | KiroCachePoint> = mapTools(offered, names);
   tools.push(...historyToolPlaceholders(paired.history, tools as KiroToolSpecification[]));
-  paired.current.text = withToolChoice(paired.current.text, req.tool_choice, kiroName);
+  paired.current.text = withToolChoice(paired.current.text, req.tool_choice, names);
   if (opts.cachePoints && model.caching) markCachePoints(req, paired.history, tools, model.caching);
 
   const conversationState: KiroConversationState = {
@@ -132,7 +144,11 @@ export function convertRequest(req: MessagesRequest, opts: ConvertOptions = {}):
     conversationId: opts.conversationId ?? sessionIdOf(req.metadata?.user_id) ?? crypto.randomUUID(),
     currentMessage: { userInputMessage: currentUserInput(paired.current, kiroId, tools) },
   };
-  if (paired.history.length > 0) conversationState.history = paired.history.map((t) => toKiroMessage(t, kiroId));
+  if (paired.history.length > 0) {
+    const history: KiroHistoryMessage[] = [];
+    for (const turn of paired.history) history.push(toKiroMessage(turn, kiroId));
+    conversationState.history = history;
+  }
 
   return {
     conversationState,
@@ -143,9 +159,10 @@ export function convertRequest(req: MessagesRequest, opts: ConvertOptions = {}):
     native,
     ...(fields ? { fields } : {}),
     thinking: prefix !== undefined || (native && thinkingAsked(req)),
-    toolNames,
+    toolNames: names.originals,
   };
 }
+keepFromFtl(convertRequest);
 
 /** The client wants to see reasoning: thinking on, or a `-thinking` model name. */
 const thinkingAsked = (req: Pick<MessagesRequest, "model" | "thinking">) =>
@@ -166,13 +183,13 @@ export function withoutReasoning(state: KiroConversationState): KiroConversation
  * tool_choice "any" or "tool" (Anthropic: the model must call a tool, or that tool): Kiro has no such switch, so the
  * demand travels as an instruction with the user's turn — honoured as far as the model follows it, never ignored.
  */
-function withToolChoice(text: string, choice: unknown, kiroName: ToolNamer): string {
+function withToolChoice(text: string, choice: unknown, names: ToolNamer): string {
   if (!isObject(choice)) return text;
   const demand =
     choice.type === "any"
       ? "Answer by calling one of the available tools."
       : choice.type === "tool" && typeof choice.name === "string"
-        ? `Answer by calling the tool ${kiroName(choice.name)}.`
+        ? `Answer by calling the tool ${names.kiroName(choice.name)}.`
         : undefined;
   return demand === undefined ? text : [text, `(${demand})`].filter((t) => t !== "").join("\n\n");
 }
@@ -212,6 +229,7 @@ function markCachePoints(req: MessagesRequest, history: Turn[], tools: Array<Kir
     }
   }
 }
+keepFromFtl(markCachePoints);
 
 /**
  * The conversation as the JSON Kiro receives, in pieces written one after the other, with the client's own text of
@@ -404,20 +422,26 @@ export function flattenToolResult(content: unknown): string {
   if (content === undefined || content === null) return "";
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return JSON.stringify(content);
-  return content
-    .map((part) => (isObject(part) && typeof part.text === "string" ? part.text : undefined))
-    .filter((text) => text !== undefined)
-    .join("\n");
+  const texts: string[] = [];
+  for (const part of content) if (isObject(part) && typeof part.text === "string") texts.push(part.text);
+  return texts.join("\n");
 }
 
-const parseBlocks = (blocks: Exclude<MessageParam["content"], string>, at: string) =>
-  blocks.map((block, j) => parseBlock(block as Block, `${at}.content.${j}`));
+function parseBlocks(blocks: Exclude<MessageParam["content"], string>, at: string) {
+  const parsed = [];
+  for (let j = 0; j < blocks.length; j++) parsed.push(parseBlock(blocks[j] as Block, `${at}.content.${j}`));
+  return parsed;
+}
+
+// Callbacks at module level, made once: see ToolNames.
+const hasCacheControl = (b: unknown) => isObject((b as Block).cache_control);
+const isToolResult = (b: { type: string }) => b.type === "tool_result";
 
 /** A user message's content → its turn: text parts joined by newlines, images, tool results (§3.7). */
 export function mapUserContent(content: MessageParam["content"], at: string): UserTurn {
   const turn: UserTurn = { role: "user", text: "", images: [], toolResults: [] };
   if (typeof content === "string") return { ...turn, text: content };
-  if (content.some((b) => isObject((b as Block).cache_control))) turn.cached = true;
+  if (content.some(hasCacheControl)) turn.cached = true;
   const texts: string[] = [];
   for (const block of parseBlocks(content, at)) {
     if (block.type === "text" && block.text !== "") texts.push(block.text);
@@ -436,7 +460,7 @@ export function mapUserContent(content: MessageParam["content"], at: string): Us
  * turn, kiro-protocol-2026.md §3.2: the last signed or redacted block, since Kiro has one slot per message), else
  * not at all: unsigned thinking is dropped, never stitched into the content.
  */
-export function mapAssistantContent(content: MessageParam["content"], at: string, kiroName: ToolNamer, native = false, replay = native): AssistantTurn {
+export function mapAssistantContent(content: MessageParam["content"], at: string, names: ToolNamer, native = false, replay = native): AssistantTurn {
   if (typeof content === "string") return { role: "assistant", content, toolUses: [] };
   let text = "";
   let thinking = "";
@@ -448,9 +472,9 @@ export function mapAssistantContent(content: MessageParam["content"], at: string
       thinking += block.thinking;
       if (isKiroSignature(block.signature)) reasoning = { reasoningText: { text: block.thinking, signature: block.signature } };
     } else if (block.type === "redacted_thinking") reasoning = { redactedContent: block.data };
-    else if (block.type === "tool_use") toolUses.push({ toolUseId: block.id, name: kiroName(block.name), input: block.input });
+    else if (block.type === "tool_use") toolUses.push({ toolUseId: block.id, name: names.kiroName(block.name), input: block.input });
   }
-  const cached = content.some((b) => isObject((b as Block).cache_control)) ? { cached: true } : {};
+  const cached = content.some(hasCacheControl) ? { cached: true } : {};
   if (native) return { role: "assistant", content: text, toolUses, ...(reasoning && replay ? { reasoning } : {}), ...cached };
   if (thinking === "") return { role: "assistant", content: text, toolUses, ...cached };
   const thought = `<thinking>${thinking}</thinking>`;
@@ -473,7 +497,7 @@ function isKiroSignature(signature: string | undefined): signature is string {
  * an assistant prefill, which Kiro cannot continue: it is dropped (§3.5). `system`-role messages (current Claude
  * Code, OpenCode) are instructions in the conversation's flow; Kiro has no such role, so they travel as user text.
  */
-function splitCurrentMessage(messages: MessageParam[], kiroName: ToolNamer, native: boolean): { earlier: Turn[]; current: UserTurn } {
+function splitCurrentMessage(messages: MessageParam[], names: ToolNamer, native: boolean): { earlier: Turn[]; current: UserTurn } {
   const isUser = (m: MessageParam) => m.role !== "assistant";
   const last = messages.findLastIndex(isUser);
   if (last < 0) throw invalid("messages", "at least one user message is required");
@@ -484,13 +508,13 @@ function splitCurrentMessage(messages: MessageParam[], kiroName: ToolNamer, nati
   const turns = messages
     .slice(0, last + 1)
     .map((m, i) =>
-      isUser(m) ? mapUserContent(m.content, `messages.${i}`) : mapAssistantContent(m.content, `messages.${i}`, kiroName, native, i > lastUtterance),
+      isUser(m) ? mapUserContent(m.content, `messages.${i}`) : mapAssistantContent(m.content, `messages.${i}`, names, native, i > lastUtterance),
     );
   const [current] = mergeTurns(turns.slice(first)) as [UserTurn];
   return { earlier: turns.slice(0, first), current };
 }
 
-const onlyToolResults = (m: MessageParam) => Array.isArray(m.content) && m.content.length > 0 && m.content.every((b) => b.type === "tool_result");
+const onlyToolResults = (m: MessageParam) => Array.isArray(m.content) && m.content.length > 0 && m.content.every(isToolResult);
 
 /**
  * Merges consecutive turns of the same role into one (§3.6 step 4): user texts joined by newlines, assistant
@@ -643,7 +667,7 @@ export function shortenToolName(name: string): string {
  * The request's tools as Kiro tool specifications. Server tools (web search and the like: a `type`, no schema)
  * are Anthropic-side features Kiro cannot run, so they are left out; a repeated name keeps its first definition.
  */
-export function mapTools(tools: ToolParam[], kiroName: ToolNamer): KiroToolSpecification[] {
+export function mapTools(tools: ToolParam[], names: ToolNamer): KiroToolSpecification[] {
   const specs: KiroToolSpecification[] = [];
   const seen = new Set<string>();
   for (const tool of tools) {
@@ -651,7 +675,7 @@ export function mapTools(tools: ToolParam[], kiroName: ToolNamer): KiroToolSpeci
     if (isServerTool || seen.has(tool.name)) continue;
     seen.add(tool.name);
     const description = truncateChars(tool.description ?? "", MAX_DESCRIPTION_CHARS);
-    specs.push(toolSpec(kiroName(tool.name), description, normaliseSchema(tool.input_schema)));
+    specs.push(toolSpec(names.kiroName(tool.name), description, normaliseSchema(tool.input_schema)));
   }
   return specs;
 }

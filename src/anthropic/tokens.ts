@@ -3,7 +3,8 @@
  * estimated from characters the way kiro.rs does it. These run on every request body and every streamed chunk,
  * so each walks the string's char codes once and allocates nothing per character.
  */
-import { verbatimOf } from "../http/verbatim";
+import { type Verbatim, verbatimOf } from "../http/verbatim";
+import { keepFromFtl } from "../jit";
 import type { MessageParam, MessagesRequest, ToolParam } from "./schemas";
 
 /** What a request is billed as per image (Anthropic's rule of thumb for a ~1 MP image). */
@@ -33,8 +34,6 @@ const WESTERN_RUN = 32;
 export function countTextTokens(text: string): number {
   return tokensOfUnits(textUnits(text));
 }
-
-const countText = countTextTokens;
 
 /** The units of `text`: 1 per western character, 4 per other character. */
 export function textUnits(text: string): number {
@@ -91,47 +90,54 @@ export interface TokenCountInput {
 export function estimateInputTokens(req: TokenCountInput): number {
   // Strings the body reader kept as the client's text (http/verbatim.ts) are counted from that text.
   const table = verbatimOf(req);
-  const countTextTokens = table ? (text: string) => tokensOfUnits(table.unitsOf(text, textUnits)) : countText;
   let total = 0;
-  if (typeof req.system === "string") total += countTextTokens(req.system);
-  else for (const block of req.system ?? []) total += countTextTokens(block.text);
+  if (typeof req.system === "string") total += textTokens(req.system, table);
+  else for (const block of req.system ?? []) total += textTokens(block.text, table);
   for (const message of req.messages) {
-    if (typeof message.content === "string") total += countTextTokens(message.content);
-    else for (const block of message.content) total += blockTokens(block as Record<string, unknown>, countTextTokens);
+    if (typeof message.content === "string") total += textTokens(message.content, table);
+    else for (const block of message.content) total += blockTokens(block as Record<string, unknown>, table);
   }
   for (const tool of req.tools ?? []) {
-    total += countTextTokens(tool.name);
-    if (typeof tool.description === "string") total += countTextTokens(tool.description);
-    if (tool.input_schema !== undefined) total += countTextTokens(JSON.stringify(tool.input_schema));
+    total += textTokens(tool.name, table);
+    if (typeof tool.description === "string") total += textTokens(tool.description, table);
+    if (tool.input_schema !== undefined) total += textTokens(JSON.stringify(tool.input_schema), table);
   }
   return Math.max(1, total);
 }
+keepFromFtl(estimateInputTokens);
 
-type Count = (text: string) => number;
+/**
+ * The tokens of `text`, its placeholders counted as the strings they stand for. One function whatever the body, not
+ * a closure made per request: JavaScriptCore's optimised code checks which function a call reaches, and a closure
+ * per request failed that check on the next request (the conversion's code thrown away and compiled again).
+ */
+function textTokens(text: string, table: Verbatim | undefined): number {
+  return table ? tokensOfUnits(table.unitsOf(text, textUnits)) : countTextTokens(text);
+}
 
-function blockTokens(block: Record<string, unknown>, countTextTokens: Count): number {
+function blockTokens(block: Record<string, unknown>, table: Verbatim | undefined): number {
   switch (block.type) {
     case "image":
       return TOKENS_PER_IMAGE;
     case "thinking":
-      return typeof block.thinking === "string" ? countTextTokens(block.thinking) : 0;
+      return typeof block.thinking === "string" ? textTokens(block.thinking, table) : 0;
     case "tool_use":
-      return countTextTokens(block.name + JSON.stringify(block.input ?? {}));
+      return textTokens(block.name + JSON.stringify(block.input ?? {}), table);
     case "tool_result":
-      return toolResultTokens(block.content, countTextTokens);
+      return toolResultTokens(block.content, table);
     default:
-      return typeof block.text === "string" ? countTextTokens(block.text) : 0;
+      return typeof block.text === "string" ? textTokens(block.text, table) : 0;
   }
 }
 
-function toolResultTokens(content: unknown, countTextTokens: Count): number {
+function toolResultTokens(content: unknown, table: Verbatim | undefined): number {
   if (content === undefined || content === null) return 0;
-  if (typeof content === "string") return countTextTokens(content);
-  if (!Array.isArray(content)) return countTextTokens(JSON.stringify(content));
+  if (typeof content === "string") return textTokens(content, table);
+  if (!Array.isArray(content)) return textTokens(JSON.stringify(content), table);
   let total = 0;
   for (const item of content) {
     const text = (item as { text?: unknown } | null)?.text;
-    if (typeof text === "string") total += countTextTokens(text);
+    if (typeof text === "string") total += textTokens(text, table);
   }
   return total;
 }

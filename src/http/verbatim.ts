@@ -58,6 +58,9 @@ export class Verbatim {
   private readonly ascii: boolean[] = [];
   private readonly units = new Map<number, number>();
   private released = false;
+  /** The last placeholder `next` found: its string's index and where it ends. */
+  private found = 0;
+  private foundEnd = 0;
 
   /** `source`: the body's UTF-8 bytes, which the table may free (nothing else may hold them). */
   constructor(private readonly source: Uint8Array<ArrayBuffer>) {}
@@ -92,7 +95,7 @@ export class Verbatim {
   /** The length `s` has with every placeholder in it replaced by its string. */
   lengthOf(s: string): number {
     let length = s.length;
-    this.each(s, (i, from, to) => (length += this.lengths[i]! - (to - from)));
+    for (let open = this.next(s, 0); open >= 0; open = this.next(s, this.foundEnd)) length += this.lengths[this.found]! - (this.foundEnd - open);
     return length;
   }
 
@@ -103,10 +106,10 @@ export class Verbatim {
   unitsOf(s: string, count: (text: string) => number): number {
     let units = 0;
     let at = 0;
-    this.each(s, (i, from, to) => {
-      units += count(s.slice(at, from)) + this.unitsAt(i, count);
-      at = to;
-    });
+    for (let open = this.next(s, 0); open >= 0; open = this.next(s, at)) {
+      units += count(s.slice(at, open)) + this.unitsAt(this.found, count);
+      at = this.foundEnd;
+    }
     return units + count(at === 0 ? s : s.slice(at));
   }
 
@@ -114,10 +117,10 @@ export class Verbatim {
   restore(s: string): string {
     let out = "";
     let at = 0;
-    this.each(s, (i, from, to) => {
-      out += s.slice(at, from) + this.value(i);
-      at = to;
-    });
+    for (let open = this.next(s, 0); open >= 0; open = this.next(s, at)) {
+      out += s.slice(at, open) + this.value(this.found);
+      at = this.foundEnd;
+    }
     return at === 0 ? s : out + s.slice(at);
   }
 
@@ -170,14 +173,21 @@ export class Verbatim {
     return units;
   }
 
-  /** Calls `found` with each placeholder's index, start and end in `s`. */
-  private each(s: string, found: (i: number, from: number, to: number) => void): void {
-    for (let open = s.indexOf(OPEN); open >= 0; open = s.indexOf(OPEN, open + 1)) {
+  /**
+   * Where the next placeholder in `s` starts, at `from` or after, with its string's index in `found` and its end in
+   * `foundEnd`; -1 when there is none. Read by loops rather than given a callback: a callback made per call (a
+   * closure) is a function JavaScriptCore's optimised code finds changed on the next call, and throws that code away.
+   */
+  private next(s: string, from: number): number {
+    for (let open = s.indexOf(OPEN, from); open >= 0; open = s.indexOf(OPEN, open + 1)) {
       const close = s.indexOf(CLOSE, open + OPEN.length);
       const i = Number(s.slice(open + OPEN.length, close));
       if (close < 0 || !Number.isInteger(i) || i >= this.starts.length) continue;
-      found(i, open, close + 1);
+      this.found = i;
+      this.foundEnd = close + 1;
+      return open;
     }
+    return -1;
   }
 }
 

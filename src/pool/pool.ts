@@ -75,7 +75,9 @@ export class Pool {
   }
 
   get(name: string): Account | undefined {
-    return this.list.find((a) => a.name === name);
+    // A loop, not find() with a closure made per call: see ToolNames (anthropic/convert.ts).
+    for (const account of this.list) if (account.name === name) return account;
+    return undefined;
   }
 
   add(account: Account): void {
