@@ -9,10 +9,10 @@
  * request two at a time, or hello 64 at a time (`--concurrency` another number: 32 large ones at once are the bench's
  * burst, where peak memory is made) — each slice ending once its process is quiet (settle.ts). Prints each one's CPU
  * per request (median and every slice, and the medians by thread: main, HTTP client, JIT, GC, other), its page faults
- * a request (median of the slices) and its peak RSS during the slices. Scripts and the proxy start after the executables, with the MIMALLOC_PURGE_DELAY the first
- * executable chose at start-up (as the bench's controls do). The full bench compares the gateway with the proxy;
- * runs of it with one binary then the other are minutes apart on a machine whose speed drifts by more than most
- * changes, which this takes out.
+ * a request (median of the slices) and its peak RSS during the slices. Scripts and the proxy start after the
+ * executables, with the MIMALLOC_PURGE_DELAY the first executable chose at start-up (as the bench's controls do).
+ * The full bench compares the gateway with the proxy; runs of it with one binary then the other are minutes apart on
+ * a machine whose speed drifts by more than most changes, which this takes out.
  *
  * `--request fronts` measures the Chat Completions row of the bench on each gateway: each is warmed through both
  * fronts, then given, in turns, slices of the 1 MB request through /v1/messages and of the same conversation as Chat

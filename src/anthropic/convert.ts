@@ -427,8 +427,8 @@ export function flattenToolResult(content: unknown): string {
   return texts.join("\n");
 }
 
-function parseBlocks(blocks: Exclude<MessageParam["content"], string>, at: string) {
-  const parsed = [];
+function parseBlocks(blocks: Exclude<MessageParam["content"], string>, at: string): ParsedBlock[] {
+  const parsed: ParsedBlock[] = [];
   for (let j = 0; j < blocks.length; j++) parsed.push(parseBlock(blocks[j] as Block, `${at}.content.${j}`));
   return parsed;
 }

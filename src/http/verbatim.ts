@@ -95,7 +95,9 @@ export class Verbatim {
   /** The length `s` has with every placeholder in it replaced by its string. */
   lengthOf(s: string): number {
     let length = s.length;
-    for (let open = this.next(s, 0); open >= 0; open = this.next(s, this.foundEnd)) length += this.lengths[this.found]! - (this.foundEnd - open);
+    for (let open = this.next(s, 0); open >= 0; open = this.next(s, this.foundEnd)) {
+      length += this.lengths[this.found]! - (this.foundEnd - open);
+    }
     return length;
   }
 
