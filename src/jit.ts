@@ -4,6 +4,12 @@
  * interpreted, and compiling for them cost an idle gateway ~4 MB (the compilers' own code and what they made,
  * resident for good: README, Performance, the twenty-fourth pass). So the JIT wakes once the process has spent
  * `wakeAfterCpuMs` of CPU since the server started listening, which a burst of work passes within a second.
+ *
+ * What it compiles must then stay compiled. Optimised code checks which function each call reaches; a closure made per
+ * request and called from another compiled function (a callback, a namer, a counter) is a new function on the next
+ * request, or dies with it, and the code that called it is thrown away and compiled again (the thirtieth pass:
+ * mapUserContent, preferred, failover and others, every few seconds). So the request path passes data to functions
+ * made once — module-level functions, methods — rather than closures over it, where the callee is compiled apart.
  */
 
 import { noFTL } from "bun:jsc";

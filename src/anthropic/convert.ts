@@ -78,8 +78,7 @@ export interface ToolNamer {
 
 /**
  * The tool names of one conversion, remembering each shortened one's original (the reply's tool calls are named back).
- * An object with a method, not a closure made per request: JavaScriptCore's optimised code checks which function a
- * call reaches, and a new closure each request failed that check on the next one (the code thrown away, compiled again).
+ * An object with a method, not a closure made per request (src/jit.ts says why).
  */
 class ToolNames implements ToolNamer {
   readonly originals = new Map<string, string>();
@@ -433,7 +432,7 @@ function parseBlocks(blocks: Exclude<MessageParam["content"], string>, at: strin
   return parsed;
 }
 
-// Callbacks at module level, made once: see ToolNames.
+// Callbacks at module level, made once (src/jit.ts says why).
 const hasCacheControl = (b: unknown) => isObject((b as Block).cache_control);
 const isToolResult = (b: { type: string }) => b.type === "tool_result";
 

@@ -107,9 +107,8 @@ export function estimateInputTokens(req: TokenCountInput): number {
 keepFromFtl(estimateInputTokens);
 
 /**
- * The tokens of `text`, its placeholders counted as the strings they stand for. One function whatever the body, not
- * a closure made per request: JavaScriptCore's optimised code checks which function a call reaches, and a closure
- * per request failed that check on the next request (the conversion's code thrown away and compiled again).
+ * The tokens of `text`, its placeholders counted as the strings they stand for: the table an argument, not a closure
+ * made per request over it (src/jit.ts says why).
  */
 function textTokens(text: string, table: Verbatim | undefined): number {
   return table ? tokensOfUnits(table.unitsOf(text, textUnits)) : countTextTokens(text);

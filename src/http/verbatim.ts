@@ -177,8 +177,7 @@ export class Verbatim {
 
   /**
    * Where the next placeholder in `s` starts, at `from` or after, with its string's index in `found` and its end in
-   * `foundEnd`; -1 when there is none. Read by loops rather than given a callback: a callback made per call (a
-   * closure) is a function JavaScriptCore's optimised code finds changed on the next call, and throws that code away.
+   * `foundEnd`; -1 when there is none. Read by loops rather than given a callback made per call (src/jit.ts says why).
    */
   private next(s: string, from: number): number {
     for (let open = s.indexOf(OPEN, from); open >= 0; open = s.indexOf(OPEN, open + 1)) {

@@ -75,7 +75,7 @@ export class Pool {
   }
 
   get(name: string): Account | undefined {
-    // A loop, not find() with a closure made per call: see ToolNames (anthropic/convert.ts).
+    // A loop, not find() with a closure made per call (src/jit.ts says why).
     for (const account of this.list) if (account.name === name) return account;
     return undefined;
   }
