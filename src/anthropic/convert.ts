@@ -295,6 +295,7 @@ export function systemPrompt(system: MessagesRequest["system"], prefix: string |
   if (prefix === undefined || text.includes("<thinking_mode>") || text.includes("<max_thinking_length>")) return text;
   return `${prefix}\n${text}`;
 }
+keepFromFtl(systemPrompt);
 
 /* ---- Content blocks ---- */
 
@@ -512,6 +513,7 @@ function splitCurrentMessage(messages: MessageParam[], names: ToolNamer, native:
   const [current] = mergeTurns(turns.slice(first)) as [UserTurn];
   return { earlier: turns.slice(0, first), current };
 }
+keepFromFtl(splitCurrentMessage);
 
 const onlyToolResults = (m: MessageParam) => Array.isArray(m.content) && m.content.length > 0 && m.content.every(isToolResult);
 
@@ -574,6 +576,7 @@ export function buildHistory(system: string | undefined, turns: Turn[]): Turn[] 
   if (history.at(-1)?.role === "user") history.push(assistantText(SYNTHETIC_ANSWER));
   return history;
 }
+keepFromFtl(buildHistory);
 
 /**
  * Makes tool uses and tool results answer each other one to one (§3.11, strengthened): a result is kept only in
@@ -615,6 +618,7 @@ export function pairToolUses(history: Turn[], current: UserTurn): { history: Tur
     current: pairedCurrent,
   };
 }
+keepFromFtl(pairToolUses);
 
 function toKiroMessage(turn: Turn, modelId: string): KiroHistoryMessage {
   const cachePoint = turn.cachePoint ? { cachePoint: CACHE_POINT } : {};
@@ -645,6 +649,7 @@ function currentUserInput(turn: UserTurn, modelId: string, tools: Array<KiroTool
   };
   return message;
 }
+keepFromFtl(currentUserInput);
 
 /* ---- Tools ---- */
 
@@ -678,6 +683,7 @@ export function mapTools(tools: ToolParam[], names: ToolNamer): KiroToolSpecific
   }
   return specs;
 }
+keepFromFtl(mapTools);
 
 /**
  * Declarations for tools the history used but the request does not declare (compaction, hook evaluators,
