@@ -3,7 +3,7 @@
  * from stored rows back to records. Column names are fixed here; no value is ever spliced into the text.
  */
 import { coarser, rollup, type RollupRow } from "./rollup";
-import type { KeyUsage, LoggedRequest, RequestQuery, RequestRow, StoredKey, UsageQuery, UsageRow } from "./types";
+import type { Attempt, KeyUsage, LoggedRequest, RequestQuery, RequestRow, StoredKey, UsageQuery, UsageRow } from "./types";
 
 export const REQUEST_COLUMNS = [
   "at", "key_id", "key_name", "account", "route", "model", "kiro_model", "stream", "status", "error_type", "input_tokens",
@@ -23,11 +23,15 @@ export type Params = Array<string | number | boolean | null>;
 /** The rows' values in REQUEST_COLUMNS order, one after the other: one array for a statement, none per row. */
 export function requestParams(rows: readonly RequestRow[], flag: (b: boolean) => number | boolean): Params {
   const params: Params = [];
+  // Rows from one queue share their attempts lists (RowQueue.take): each list is written as JSON once.
+  const texts = new Map<readonly Attempt[], string>();
   for (const r of rows) {
+    let attempts = texts.get(r.attempts);
+    if (attempts === undefined) texts.set(r.attempts, (attempts = JSON.stringify(r.attempts)));
     params.push(
       r.at, r.keyId, r.keyName, r.account ?? null, r.route, r.model ?? null, r.kiroModel ?? null, flag(r.stream), r.status,
       r.errorType ?? null, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWriteTokens, r.credits,
-      r.firstByteMs ?? null, r.durationMs, r.session ?? null, JSON.stringify(r.attempts),
+      r.firstByteMs ?? null, r.durationMs, r.session ?? null, attempts,
     );
   }
   return params;

@@ -50,3 +50,14 @@ test("the queue serves batch after batch", () => {
     expect(q.take()).toEqual(rows);
   }
 });
+
+test("rows that went to the same account at the first try share one frozen attempts list", () => {
+  const q = new RowQueue();
+  const base = row(1);
+  for (const account of ["acc-a", "acc-b", "acc-a"]) q.push({ ...base, account, attempts: [{ account, outcome: "ok" }] });
+  const [a1, b, a2] = q.take();
+  expect(a1!.attempts).toEqual([{ account: "acc-a", outcome: "ok" }]);
+  expect(a2!.attempts).toBe(a1!.attempts);
+  expect(b!.attempts).not.toBe(a1!.attempts);
+  expect(Object.isFrozen(a1!.attempts) && Object.isFrozen(a1!.attempts[0])).toBe(true);
+});

@@ -68,6 +68,9 @@ export class RowQueue {
     const s = this.slots;
     const str = this.strings;
     const text = (n: number) => (Number.isNaN(n) ? undefined : str[n]);
+    // Most rows of a batch went to one of a few accounts at the first try: they share one frozen attempts list,
+    // which the stores serialise once (requestParams), rather than two objects and a JSON text each.
+    const single = new Map<number, readonly Attempt[]>();
     for (let i = 0, o = 0; i < this.rows; i++) {
       const at = s[o++]!;
       const keyId = str[s[o++]!]!;
@@ -88,9 +91,23 @@ export class RowQueue {
       const durationMs = s[o++]!;
       const session = text(s[o++]!);
       const from = s[o++]!;
-      const attempts: Attempt[] = new Array(s[o++]!);
-      for (let a = 0; a < attempts.length; a++) {
-        attempts[a] = { account: str[this.attempts[(from + a) * 2]!]!, outcome: str[this.attempts[(from + a) * 2 + 1]!]! };
+      const count = s[o++]!;
+      let attempts: readonly Attempt[];
+      if (count === 1) {
+        const account = this.attempts[from * 2]!;
+        const outcome = this.attempts[from * 2 + 1]!;
+        // String numbers are below 2^26 in any batch that fits in memory: the pair is one exact double.
+        const pair = account * 0x4000000 + outcome;
+        let shared = single.get(pair);
+        if (shared === undefined) {
+          shared = Object.freeze([Object.freeze({ account: str[account]!, outcome: str[outcome]! })]);
+          single.set(pair, shared);
+        }
+        attempts = shared;
+      } else {
+        const list: Attempt[] = new Array(count);
+        for (let a = 0; a < count; a++) list[a] = { account: str[this.attempts[(from + a) * 2]!]!, outcome: str[this.attempts[(from + a) * 2 + 1]!]! };
+        attempts = list;
       }
       const row: RequestRow = {
         at, keyId, keyName, route, stream, status, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, credits, durationMs, attempts,

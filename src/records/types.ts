@@ -51,7 +51,7 @@ export interface RequestRow {
   firstByteMs?: number;
   durationMs: number;
   session?: string;
-  attempts: Attempt[];
+  attempts: readonly Attempt[];
 }
 
 export interface LoggedRequest extends RequestRow {
