@@ -20,9 +20,9 @@ import { noFTL } from "bun:jsc";
  * their code was thrown away within a second and compiled again, every 10–20 s under steady traffic, both kinds of
  * request or only large ones (BUN_JSC_reportCompileTimes=1 on a build without minified names). At the DFG tier the
  * main thread spent no more on a 1 MB request (2.02 against 2.07 ms side by side) and the JIT 0.04 ms instead of 0.15.
- * The conversion's own walkers (splitCurrentMessage, buildHistory, pairToolUses, currentUserInput, mapTools,
- * systemPrompt) did the same once it was kept: each FTL compile (20–70 ms) thrown away and done again ~12 s later, in
- * a fresh gateway serving hello and 1 MB requests in turns (the thirty-first pass).
+ * The conversion's own walkers (the list at the end of convert.ts) did the same once it was kept: each FTL compile
+ * (20–70 ms) thrown away and done again ~12 s later, in a fresh gateway serving hello and 1 MB requests in turns (the
+ * thirty-first pass).
  */
 export function keepFromFtl(fn: (...args: never[]) => unknown): void {
   noFTL(fn as (...args: unknown[]) => unknown);

@@ -152,7 +152,7 @@ function requestInfo(r: LoggedRequest): Static<typeof LoggedRequestInfo> {
     firstByteMs: r.firstByteMs ?? null,
     durationMs: r.durationMs,
     session: r.session ?? null,
-    attempts: [...r.attempts],
+    attempts: r.attempts,
   };
 }
 

@@ -161,7 +161,6 @@ export function convertRequest(req: MessagesRequest, opts: ConvertOptions = {}):
     toolNames: names.originals,
   };
 }
-keepFromFtl(convertRequest);
 
 /** The client wants to see reasoning: thinking on, or a `-thinking` model name. */
 const thinkingAsked = (req: Pick<MessagesRequest, "model" | "thinking">) =>
@@ -228,7 +227,6 @@ function markCachePoints(req: MessagesRequest, history: Turn[], tools: Array<Kir
     }
   }
 }
-keepFromFtl(markCachePoints);
 
 /**
  * The conversation as the JSON Kiro receives, in pieces written one after the other, with the client's own text of
@@ -295,7 +293,6 @@ export function systemPrompt(system: MessagesRequest["system"], prefix: string |
   if (prefix === undefined || text.includes("<thinking_mode>") || text.includes("<max_thinking_length>")) return text;
   return `${prefix}\n${text}`;
 }
-keepFromFtl(systemPrompt);
 
 /* ---- Content blocks ---- */
 
@@ -513,7 +510,6 @@ function splitCurrentMessage(messages: MessageParam[], names: ToolNamer, native:
   const [current] = mergeTurns(turns.slice(first)) as [UserTurn];
   return { earlier: turns.slice(0, first), current };
 }
-keepFromFtl(splitCurrentMessage);
 
 const onlyToolResults = (m: MessageParam) => Array.isArray(m.content) && m.content.length > 0 && m.content.every(isToolResult);
 
@@ -576,7 +572,6 @@ export function buildHistory(system: string | undefined, turns: Turn[]): Turn[] 
   if (history.at(-1)?.role === "user") history.push(assistantText(SYNTHETIC_ANSWER));
   return history;
 }
-keepFromFtl(buildHistory);
 
 /**
  * Makes tool uses and tool results answer each other one to one (§3.11, strengthened): a result is kept only in
@@ -618,7 +613,6 @@ export function pairToolUses(history: Turn[], current: UserTurn): { history: Tur
     current: pairedCurrent,
   };
 }
-keepFromFtl(pairToolUses);
 
 function toKiroMessage(turn: Turn, modelId: string): KiroHistoryMessage {
   const cachePoint = turn.cachePoint ? { cachePoint: CACHE_POINT } : {};
@@ -649,7 +643,6 @@ function currentUserInput(turn: UserTurn, modelId: string, tools: Array<KiroTool
   };
   return message;
 }
-keepFromFtl(currentUserInput);
 
 /* ---- Tools ---- */
 
@@ -683,7 +676,6 @@ export function mapTools(tools: ToolParam[], names: ToolNamer): KiroToolSpecific
   }
   return specs;
 }
-keepFromFtl(mapTools);
 
 /**
  * Declarations for tools the history used but the request does not declare (compaction, hook evaluators,
@@ -765,3 +757,6 @@ function parseJsonObject(text: string): Record<string, unknown> | undefined {
     return undefined;
   }
 }
+
+// The conversion and the functions that walk a whole request for it stay at the DFG tier (src/jit.ts says why).
+for (const walker of [convertRequest, markCachePoints, systemPrompt, splitCurrentMessage, buildHistory, pairToolUses, currentUserInput, mapTools]) keepFromFtl(walker);

@@ -56,6 +56,8 @@ export interface RequestRow {
 
 export interface LoggedRequest extends RequestRow {
   id: number;
+  /** Read back from the log: a list of its own. */
+  attempts: Attempt[];
 }
 
 /** The sums every usage figure is made of. */
