@@ -6,13 +6,29 @@ import { StringEnds } from "./string-ends";
 
 const SHORT = new Set([..."\"\\/bfnrt"].map((c) => c.charCodeAt(0)));
 
-/** What `close` must find, one byte at a time: the end, the escapes, whether the text holds only what a cut may. */
-function expected(bytes: Uint8Array, open: number): { end: number; escapes?: number; plain?: boolean } {
+const utf8 = new TextDecoder();
+
+interface Found {
+  end: number;
+  escapes?: number;
+  plain?: boolean;
+  /** Of a plain string (the ones cut): bytes beyond the UTF-16 units its text decodes to. */
+  wide?: number;
+}
+
+/**
+ * What `close` must find, one byte at a time: the end, the escapes, whether the text holds only what a cut may, and
+ * for such a text how many units fewer than bytes TextDecoder makes of it.
+ */
+function expected(bytes: Uint8Array, open: number): Found {
   let escapes = 0;
   let plain = true;
   for (let at = open + 1; at < bytes.length; at++) {
     const c = bytes[at]!;
-    if (c === 0x22) return { end: at, escapes, plain };
+    if (c === 0x22) {
+      const text = bytes.subarray(open + 1, at);
+      return { end: at, escapes, plain, ...(plain ? { wide: text.length - utf8.decode(text).length } : {}) };
+    }
     if (c === 0x5c) {
       if (at + 1 >= bytes.length) return { end: -1 };
       if (!SHORT.has(bytes[at + 1]!)) plain = false;
@@ -26,10 +42,10 @@ function expected(bytes: Uint8Array, open: number): { end: number; escapes?: num
 }
 
 /** What a table finds; `moduleFrom` 0: the module reads every body, Infinity: none (string-ends.ts). */
-function found(bytes: Uint8Array, open: number, moduleFrom?: number): { end: number; escapes?: number; plain?: boolean } {
+function found(bytes: Uint8Array, open: number, moduleFrom?: number): Found {
   const strings = new StringEnds(bytes, moduleFrom);
   const end = strings.close(open);
-  return end < 0 ? { end } : { end, escapes: strings.escapes, plain: strings.plain };
+  return end < 0 ? { end } : { end, escapes: strings.escapes, plain: strings.plain, ...(strings.plain ? { wide: strings.wide } : {}) };
 }
 
 test("the committed module is what string-ends.wat assembles to", async () => {
@@ -39,7 +55,7 @@ test("the committed module is what string-ends.wat assembles to", async () => {
 test.each([
   ["the module", 0],
   ["the walk one byte at a time", Number.POSITIVE_INFINITY],
-])("%s: every string's end, escapes and plainness, with each escape, control character and quote at every place in the 64 bytes the module reads at once", (_, moduleFrom) => {
+])("%s: every string's end, escapes, plainness and width, with each escape, control character and quote at every place in the 64 bytes the module reads at once", (_, moduleFrom) => {
   // Every other round has no doubled backslash, so that runs of lone escapes come as often as escaped backslashes.
   const doubled = "\\\\";
   const pieces = ["a", "text of a file ", "\\n", "\\t", '\\"', doubled, "\\/", "\\b", "\\f", "\\r", "\\u0041", "\\x", "\\é", "\u0001", "\t", "\u001f", "é", "東京", "🚀", "x".repeat(16), "x".repeat(61)];
@@ -68,8 +84,8 @@ test.each([
 
 test("a body larger than the kept memory (12 MB) is read whole, and the next body after it as before", () => {
   const large = new TextEncoder().encode(`"${"line\\n".repeat(2_000_000)}"`);
-  expect(found(large, 0)).toEqual({ end: large.length - 1, escapes: 2_000_000, plain: true });
+  expect(found(large, 0)).toEqual({ end: large.length - 1, escapes: 2_000_000, plain: true, wide: 0 });
   const small = new TextEncoder().encode(`{"k":"v\\u0000"}`);
   expect(found(small, 5, 0)).toEqual({ end: 13, escapes: 1, plain: false });
-  expect(found(small, 1, 0)).toEqual({ end: 3, escapes: 0, plain: true });
+  expect(found(small, 1, 0)).toEqual({ end: 3, escapes: 0, plain: true, wide: 0 });
 });

@@ -34,6 +34,7 @@ interface Exports {
   close(open: number, end: number): number;
   escapes: WebAssembly.Global<"i32">;
   flags: WebAssembly.Global<"i32">;
+  wide: WebAssembly.Global<"i32">;
 }
 
 // Compiled and instantiated at the first large body, not at start-up.
@@ -55,6 +56,7 @@ export class StringEnds {
   // Of the string last ended, when this walk found it.
   private escapeCount = 0;
   private flagBits = 0;
+  private wideCount = 0;
 
   /** `moduleFrom`: the size from which the module reads the body (tests choose either way). */
   constructor(
@@ -87,6 +89,14 @@ export class StringEnds {
     return this.module ? this.module.escapes.value : this.escapeCount;
   }
 
+  /**
+   * Of the string `close` last ended: how many UTF-16 units fewer than bytes its text decodes to — 0 for ASCII, one a
+   * continuation byte, one less a four-byte sequence (a surrogate pair). The body is valid UTF-8 (body.ts's utf8Of).
+   */
+  get wide(): number {
+    return this.module ? this.module.wide.value : this.wideCount;
+  }
+
   /** Of the string `close` last ended: whether it holds only the short escapes (no \u) and no raw control character. */
   get plain(): boolean {
     return ((this.module ? this.module.flags.value : this.flagBits) & (BAD_ESCAPE | CONTROL)) === 0;
@@ -97,11 +107,13 @@ export class StringEnds {
     const bytes = this.bytes;
     let escapes = 0;
     let flags = 0;
+    let wide = 0;
     for (let at = open + 1; at < bytes.length; at++) {
       const c = bytes[at]!;
       if (c === QUOTE) {
         this.escapeCount = escapes;
         this.flagBits = flags;
+        this.wideCount = wide;
         return at;
       }
       if (c === BACKSLASH) {
@@ -111,6 +123,9 @@ export class StringEnds {
         at++;
       } else if (c < 0x20) {
         flags |= CONTROL;
+      } else if (c >= 0x80) {
+        if (c < 0xc0) wide++;
+        else if (c >= 0xf0) wide--;
       }
     }
     return -1;

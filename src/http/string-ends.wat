@@ -24,6 +24,9 @@
   ;; 1, an escape other than the short ones (\u among them); 2, a raw control character.
   (global $escapes (export "escapes") (mut i32) (i32.const 0))
   (global $flags (export "flags") (mut i32) (i32.const 0))
+  ;; Of the string `close` last found: how many UTF-16 units fewer than bytes its text decodes to (a continuation byte
+  ;; adds no unit, the lead of a four-byte sequence one more: a surrogate pair), so 0 for ASCII. The body is valid UTF-8.
+  (global $wide (export "wide") (mut i32) (i32.const 0))
   ;; A byte is a short escape's second character (" / \ b f n r t) where these tables, read at its low and at its high
   ;; nibble, share a bit: each high nibble that has one (2: " /, 5: \, 6: b f n, 7: r t) has a bit of its own, set in
   ;; the entries of the low nibbles it pairs with.
@@ -33,6 +36,7 @@
   ;; The index of the quote that ends the string whose opening quote is at $at, before $end; -1 when none does.
   (func (export "close") (param $at i32) (param $end i32) (result i32)
     (local $p i32) (local $first i32) (local $stop i32) (local $c i32) (local $escapes i32) (local $flags i32)
+    (local $short i32) (local $wide i32) (local $continued i64) (local $fours i64)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local $valid i64) (local $backslashes i64) (local $escaped i64) (local $ends i64) (local $controls i64)
     (local $bad i64) (local $before i64)
@@ -42,11 +46,12 @@
     ;; Most strings are keys, ids and names, which end within their first 16 bytes, before any escape.
     (local.set $v0 (v128.load (local.get $p)))
     (local.set $first (i8x16.bitmask (i8x16.eq (local.get $v0) (i8x16.splat (i32.const 34)))))
+    ;; The bytes before the first quote.
+    (local.set $short (i32.sub (i32.and (local.get $first) (i32.sub (i32.const 0) (local.get $first))) (i32.const 1)))
     (if (i32.and
           (i32.ne (local.get $first) (i32.const 0))
           (i32.eqz (i32.and
-            ;; The bytes before the first quote.
-            (i32.sub (i32.and (local.get $first) (i32.sub (i32.const 0) (local.get $first))) (i32.const 1))
+            (local.get $short)
             (i8x16.bitmask (v128.or
               (i8x16.eq (local.get $v0) (i8x16.splat (i32.const 92)))
               (i8x16.lt_u (local.get $v0) (i8x16.splat (i32.const 32))))))))
@@ -56,6 +61,12 @@
           (then
             (global.set $escapes (i32.const 0))
             (global.set $flags (i32.const 0))
+            (global.set $wide
+              (if (result i32) (i32.eqz (i32.and (local.get $short) (i8x16.bitmask (local.get $v0))))
+                (then (i32.const 0))
+                (else (i32.sub
+                  (i32.popcnt (i32.and (local.get $short) (i8x16.bitmask (i8x16.lt_s (local.get $v0) (i8x16.splat (i32.const -64))))))
+                  (i32.popcnt (i32.and (local.get $short) (i8x16.bitmask (i8x16.ge_u (local.get $v0) (i8x16.splat (i32.const 0xf0))))))))))
             (return (local.get $first))))))
     (loop $next
       (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
@@ -84,6 +95,21 @@
             (i64.or
               (i64.or (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_u (local.get $v0) (i8x16.splat (i32.const 32))))) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_u (local.get $v1) (i8x16.splat (i32.const 32))))) (i64.const 16)))
               (i64.or (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_u (local.get $v2) (i8x16.splat (i32.const 32))))) (i64.const 32)) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_u (local.get $v3) (i8x16.splat (i32.const 32))))) (i64.const 48))))))
+          ;; Bytes beyond ASCII, where any is: continuation bytes (10xxxxxx, below 0xc0 as signed bytes) and the leads of
+          ;; four-byte sequences (0xf0 on).
+          (if (i32.eqz (i8x16.bitmask (v128.or (v128.or (local.get $v0) (local.get $v1)) (v128.or (local.get $v2) (local.get $v3)))))
+            (then
+              (local.set $continued (i64.const 0))
+              (local.set $fours (i64.const 0)))
+            (else
+              (local.set $continued (i64.and (local.get $valid)
+                (i64.or
+                  (i64.or (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_s (local.get $v0) (i8x16.splat (i32.const -64))))) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_s (local.get $v1) (i8x16.splat (i32.const -64))))) (i64.const 16)))
+                  (i64.or (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_s (local.get $v2) (i8x16.splat (i32.const -64))))) (i64.const 32)) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_s (local.get $v3) (i8x16.splat (i32.const -64))))) (i64.const 48))))))
+              (local.set $fours (i64.and (local.get $valid)
+                (i64.or
+                  (i64.or (i64.extend_i32_u (i8x16.bitmask (i8x16.ge_u (local.get $v0) (i8x16.splat (i32.const 0xf0))))) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.ge_u (local.get $v1) (i8x16.splat (i32.const 0xf0))))) (i64.const 16)))
+                  (i64.or (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.ge_u (local.get $v2) (i8x16.splat (i32.const 0xf0))))) (i64.const 32)) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.ge_u (local.get $v3) (i8x16.splat (i32.const 0xf0))))) (i64.const 48))))))))
           ;; Escaped bytes that are not a short escape's second character.
           (local.set $bad
             (if (result i64) (i64.eqz (local.get $escaped))
@@ -97,11 +123,15 @@
               ;; The string ends at the first of them: what it holds is what lies before.
               (local.set $before (i64.sub (i64.shl (i64.const 1) (i64.ctz (local.get $ends))) (i64.const 1)))
               (global.set $escapes (i32.add (local.get $escapes) (i32.wrap_i64 (i64.popcnt (i64.and (local.get $escaped) (local.get $before))))))
+              (global.set $wide (i32.add (local.get $wide) (i32.wrap_i64 (i64.sub
+                (i64.popcnt (i64.and (local.get $continued) (local.get $before)))
+                (i64.popcnt (i64.and (local.get $fours) (local.get $before)))))))
               (global.set $flags (i32.or (local.get $flags) (i32.or
                 (i64.ne (i64.and (local.get $bad) (local.get $before)) (i64.const 0))
                 (i32.shl (i64.ne (i64.and (local.get $controls) (local.get $before)) (i64.const 0)) (i32.const 1)))))
               (return (i32.add (local.get $p) (i32.wrap_i64 (i64.ctz (local.get $ends)))))))
           (local.set $escapes (i32.add (local.get $escapes) (i32.wrap_i64 (i64.popcnt (local.get $escaped)))))
+          (local.set $wide (i32.add (local.get $wide) (i32.wrap_i64 (i64.sub (i64.popcnt (local.get $continued)) (i64.popcnt (local.get $fours))))))
           (local.set $flags (i32.or (local.get $flags) (i32.or
             (i64.ne (local.get $bad) (i64.const 0))
             (i32.shl (i64.ne (local.get $controls) (i64.const 0)) (i32.const 1)))))
@@ -127,6 +157,7 @@
             (then
               (global.set $escapes (local.get $escapes))
               (global.set $flags (local.get $flags))
+              (global.set $wide (local.get $wide))
               (return (local.get $p))))
           (if (i32.eq (local.get $c) (i32.const 92))
             (then
@@ -139,6 +170,9 @@
               (br $byte)))
           (if (i32.lt_u (local.get $c) (i32.const 32))
             (then (local.set $flags (i32.or (local.get $flags) (i32.const 2)))))
+          (if (i32.ge_u (local.get $c) (i32.const 0x80))
+            (then (local.set $wide (i32.add (local.get $wide)
+              (i32.sub (i32.lt_u (local.get $c) (i32.const 0xc0)) (i32.ge_u (local.get $c) (i32.const 0xf0)))))))
           (local.set $p (i32.add (local.get $p) (i32.const 1)))
           (br $byte)))
       (br $next))

@@ -15,7 +15,6 @@
  * megabyte string lives until a garbage collection, and one alive across a collection waits for a full one, so under
  * a stream of 1 MB requests texts kept were most of the gateway's memory (README, Performance).
  */
-import { isAscii } from "node:buffer";
 import { StringEnds } from "./string-ends";
 
 /** Where strings may be cut: key paths, `*` for any array index. */
@@ -239,10 +238,10 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
         expectKey = false;
       } else if (end - i - 1 >= MIN_CUT && atPath(bytes, keyStarts, keyEnds, depth, paths) && strings.plain && !blank(bytes, i + 1, end)) {
         table ??= new Verbatim(bytes);
-        const text = bytes.subarray(i + 1, end);
-        const ascii = isAscii(text);
-        // Each escape is two units of text for one character.
-        const length = (ascii ? text.length : utf8.decode(text).length) - strings.escapes;
+        const wide = strings.wide;
+        // Each escape is two bytes of text for one character.
+        const length = end - i - 1 - wide - strings.escapes;
+        const ascii = wide === 0;
         parts.push(utf8.decode(bytes.subarray(copied, i)), JSON.stringify(table.add(i + 1, end, length, ascii)));
         copied = end + 1;
       }
