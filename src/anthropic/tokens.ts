@@ -13,7 +13,10 @@ const TOKENS_PER_IMAGE = 1_600;
 const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
 const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 
-/** Latin, Latin Extended and IPA: scripts where a token spans about four characters. */
+/**
+ * Latin, Latin Extended and IPA: scripts where a token spans about four characters. string-ends.wat's `beyond` reads the
+ * same ranges from the UTF-8 bytes of the strings the body reader keeps (verbatim.test.ts holds the two together).
+ */
 function isWestern(c: number): boolean {
   return (
     c <= 0x024f ||
@@ -69,6 +72,11 @@ export function textUnits(text: string): number {
   return units;
 }
 
+/** textUnits of a string the body reader kept, from what its scan counted: 1 a character, 4 one outside Latin. */
+function keptUnits(characters: number, beyondLatin: number): number {
+  return characters + 3 * beyondLatin;
+}
+
 /** Tokens of a text of `units` units, with kiro.rs's surcharge on short texts. */
 export function tokensOfUnits(units: number): number {
   const tokens = units / 4;
@@ -111,7 +119,7 @@ keepFromFtl(estimateInputTokens);
  * made per request over it (src/jit.ts says why).
  */
 function textTokens(text: string, table: Verbatim | undefined): number {
-  return table ? tokensOfUnits(table.unitsOf(text, textUnits)) : countTextTokens(text);
+  return table ? tokensOfUnits(table.unitsOf(text, textUnits, keptUnits)) : countTextTokens(text);
 }
 
 function blockTokens(block: Record<string, unknown>, table: Verbatim | undefined): number {

@@ -118,6 +118,37 @@ describe("keeping long strings as the client's text changes nothing downstream",
     }
   });
 
+  test("kept texts in every script, at each edge of the ranges counted as Latin, are counted as their decoded text is", async () => {
+    // Either side of each edge of tokens.ts's isWestern, of UTF-8's two-, three- and four-byte forms, and of 0xc9's split.
+    const points = [0x7f, 0x80, 0xe9, 0x23f, 0x240, 0x24f, 0x250, 0x2af, 0x7ff, 0x800, 0x1dff, 0x1e00, 0x1eff, 0x1f00, 0x2014, 0x2c5f, 0x2c60, 0x2c7f, 0x2c80, 0x4e00, 0xa71f, 0xa720, 0xa7ff, 0xa800, 0xab2f, 0xab30, 0xab6f, 0xab70, 0xfffd, 0xffff, 0x10000, 0x1f680, 0x10ffff];
+    const pieces = [...points.map((p) => String.fromCodePoint(p)), "line of code ", "\n", "\t"];
+    const random = new Random(41);
+    const long = (length: number) => {
+      let out = "";
+      while (out.length < length) out += pieces[random.int(0, pieces.length - 1)]!;
+      return out;
+    };
+    // Small bodies are scanned one byte at a time, large ones by the WebAssembly module (string-ends.ts).
+    for (const [bodies, length] of [[60, 700], [3, 40_000]] as const) {
+      for (let i = 0; i < bodies; i++) {
+        const req = {
+          model: "claude-sonnet-4-5",
+          max_tokens: 100,
+          system: [{ type: "text", text: long(length) }],
+          messages: [
+            { role: "user", content: long(length) },
+            { role: "assistant", content: [{ type: "text", text: long(length) }] },
+            { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: long(length) }, { type: "text", text: long(length) }] },
+          ],
+          tools: [{ name: "Read", description: long(length), input_schema: { type: "object" } }],
+        };
+        const text = JSON.stringify(req);
+        if (length > 1000) expect(Buffer.byteLength(text)).toBeGreaterThan(64 * 1024);
+        expect(await same(text)).toStartWith("tokens ");
+      }
+    }
+  });
+
   test("long texts that are blank, or hold the escapes JSON.stringify never writes", async () => {
     const blank = " \n\t\r\f".repeat(100);
     for (const content of [blank, `${blank}x`, "\u00a0".repeat(300), "\ufeff".repeat(300)]) {

@@ -35,6 +35,8 @@ interface Exports {
   escapes: WebAssembly.Global<"i32">;
   flags: WebAssembly.Global<"i32">;
   wide: WebAssembly.Global<"i32">;
+  beyond(at: number, end: number): number;
+  pairs: WebAssembly.Global<"i32">;
 }
 
 // Compiled and instantiated at the first large body, not at start-up.
@@ -57,6 +59,7 @@ export class StringEnds {
   private escapeCount = 0;
   private flagBits = 0;
   private wideCount = 0;
+  private pairCount = 0;
 
   /** `moduleFrom`: the size from which the module reads the body (tests choose either way). */
   constructor(
@@ -102,6 +105,42 @@ export class StringEnds {
     return ((this.module ? this.module.flags.value : this.flagBits) & (BAD_ESCAPE | CONTROL)) === 0;
   }
 
+  /**
+   * Of the text inside the quotes at `open` and `end` (a plain string `close` ended): how many of its characters lie
+   * outside the ranges the token estimate counts as Latin (tokens.ts isWestern), a character beyond the BMP once.
+   * Read from the body's bytes, so that no text need be decoded to be counted; asked of text that is not ASCII.
+   */
+  beyondLatin(open: number, end: number): number {
+    if (this.module) {
+      const count = this.module.beyond(open + 1 + BASE, end + BASE);
+      this.pairCount = this.module.pairs.value;
+      return count;
+    }
+    // What the module's `beyond` does, without its skipping.
+    const bytes = this.bytes;
+    let count = 0;
+    let pairs = 0;
+    for (let at = open + 1; at < end; at++) {
+      const c = bytes[at]!;
+      if (c < 0xc9) continue;
+      if (c < 0xe0) {
+        if (c !== 0xc9 || bytes[at + 1]! >= 0x90) count++;
+      } else if (c >= 0xf0) {
+        count++;
+        pairs++;
+      } else if (!latinAbove07ff(((c & 0x0f) << 12) | ((bytes[at + 1]! & 0x3f) << 6) | (bytes[at + 2]! & 0x3f))) {
+        count++;
+      }
+    }
+    this.pairCount = pairs;
+    return count;
+  }
+
+  /** Of the text `beyondLatin` last counted: its characters beyond the BMP (each two UTF-16 units). */
+  get pairs(): number {
+    return this.pairCount;
+  }
+
   /** What the module's `close` does, one byte at a time. */
   private walk(open: number): number {
     const bytes = this.bytes;
@@ -130,4 +169,9 @@ export class StringEnds {
     }
     return -1;
   }
+}
+
+/** The ranges above U+07FF that tokens.ts's isWestern counts as Latin. */
+function latinAbove07ff(point: number): boolean {
+  return (point >= 0x1e00 && point <= 0x1eff) || (point >= 0x2c60 && point <= 0x2c7f) || (point >= 0xa720 && point <= 0xa7ff) || (point >= 0xab30 && point <= 0xab6f);
 }

@@ -177,4 +177,56 @@
           (br $byte)))
       (br $next))
     (i32.const -1))
+
+  ;; Of the text from $at to $end (a string's, without its quotes; valid UTF-8 with only short escapes): how many of its
+  ;; characters lie outside the ranges the token estimate counts as Latin (tokens.ts isWestern: up to U+024F,
+  ;; U+1E00–1EFF, U+2C60–2C7F, U+A720–A7FF, U+AB30–AB6F), a character beyond the BMP once; how many of those there are
+  ;; is left in $pairs (each is two UTF-16 units). Only a lead byte from 0xc9 on can start such a character: 16 bytes
+  ;; holding none are passed over at once.
+  (global $pairs (export "pairs") (mut i32) (i32.const 0))
+  (func (export "beyond") (param $at i32) (param $end i32) (result i32)
+    (local $p i32) (local $mask i32) (local $i i32) (local $c i32) (local $n i32) (local $point i32)
+    (local $count i32) (local $pairs i32)
+    (local.set $p (local.get $at))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $mask (i8x16.bitmask (i8x16.ge_u (v128.load (local.get $p)) (i8x16.splat (i32.const 0xc9)))))
+        (if (i32.lt_u (i32.sub (local.get $end) (local.get $p)) (i32.const 16))
+          (then (local.set $mask (i32.and (local.get $mask)
+            (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $end) (local.get $p))) (i32.const 1))))))
+        (block $leads
+          (loop $lead
+            (br_if $leads (i32.eqz (local.get $mask)))
+            (local.set $i (i32.add (local.get $p) (i32.ctz (local.get $mask))))
+            (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+            (local.set $c (i32.load8_u (local.get $i)))
+            (local.set $n (i32.load8_u offset=1 (local.get $i)))
+            (if (i32.lt_u (local.get $c) (i32.const 0xe0))
+              (then
+                ;; Two bytes: 0xc9 0x80–0x8f is U+0240–024F, still Latin; the rest, U+0250–07FF, is not.
+                (local.set $count (i32.add (local.get $count)
+                  (i32.or (i32.ne (local.get $c) (i32.const 0xc9)) (i32.ge_u (local.get $n) (i32.const 0x90))))))
+              (else
+                (if (i32.ge_u (local.get $c) (i32.const 0xf0))
+                  (then
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))
+                    (local.set $pairs (i32.add (local.get $pairs) (i32.const 1))))
+                  (else
+                    ;; Three bytes: the code point, then the four Latin ranges above U+07FF.
+                    (local.set $point (i32.or (i32.or
+                      (i32.shl (i32.and (local.get $c) (i32.const 0x0f)) (i32.const 12))
+                      (i32.shl (i32.and (local.get $n) (i32.const 0x3f)) (i32.const 6)))
+                      (i32.and (i32.load8_u offset=2 (local.get $i)) (i32.const 0x3f))))
+                    (local.set $count (i32.add (local.get $count) (i32.eqz (i32.or (i32.or
+                      (i32.lt_u (i32.sub (local.get $point) (i32.const 0x1e00)) (i32.const 0x100))
+                      (i32.lt_u (i32.sub (local.get $point) (i32.const 0x2c60)) (i32.const 0x20)))
+                      (i32.or
+                        (i32.lt_u (i32.sub (local.get $point) (i32.const 0xa720)) (i32.const 0xe0))
+                        (i32.lt_u (i32.sub (local.get $point) (i32.const 0xab30)) (i32.const 0x40)))))))))))
+            (br $lead)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $next)))
+    (global.set $pairs (local.get $pairs))
+    (local.get $count))
 )

@@ -51,11 +51,11 @@ export class Verbatim {
   /** Each cut string's start and end inside its quotes, in the body's bytes. */
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
-  /** Characters each decodes to. */
+  /** UTF-16 units each decodes to. */
   private readonly lengths: number[] = [];
-  /** Whether each is plain ASCII as written (then one unit a character, tokens.ts). */
-  private readonly ascii: boolean[] = [];
-  private readonly units = new Map<number, number>();
+  /** Characters each decodes to (one beyond the BMP once), and how many lie outside Latin (StringEnds.beyondLatin). */
+  private readonly characters: number[] = [];
+  private readonly beyond: number[] = [];
   private released = false;
   /** The last placeholder `next` found: its string's index and where it ends. */
   private found = 0;
@@ -64,11 +64,12 @@ export class Verbatim {
   /** `source`: the body's UTF-8 bytes, which the table may free (nothing else may hold them). */
   constructor(private readonly source: Uint8Array<ArrayBuffer>) {}
 
-  add(start: number, end: number, length: number, ascii: boolean): string {
+  add(start: number, end: number, length: number, characters: number, beyondLatin: number): string {
     this.starts.push(start);
     this.ends.push(end);
     this.lengths.push(length);
-    this.ascii.push(ascii);
+    this.characters.push(characters);
+    this.beyond.push(beyondLatin);
     return `${OPEN}${this.starts.length - 1}${CLOSE}`;
   }
 
@@ -101,14 +102,14 @@ export class Verbatim {
   }
 
   /**
-   * `count` (tokens.ts's units: 1 a character for ASCII) of `s` with its placeholders replaced: an ASCII string
-   * counts by its length, any other is decoded.
+   * Units (tokens.ts's) of `s` with its placeholders replaced: `count` of its own text, `counted` of each kept string's
+   * characters and those of them beyond Latin, found by the scan, so that no kept string is decoded to be counted.
    */
-  unitsOf(s: string, count: (text: string) => number): number {
+  unitsOf(s: string, count: (text: string) => number, counted: (characters: number, beyondLatin: number) => number): number {
     let units = 0;
     let at = 0;
     for (let open = this.next(s, 0); open >= 0; open = this.next(s, at)) {
-      units += count(s.slice(at, open)) + this.unitsAt(this.found, count);
+      units += count(s.slice(at, open)) + counted(this.characters[this.found]!, this.beyond[this.found]!);
       at = this.foundEnd;
     }
     return units + count(at === 0 ? s : s.slice(at));
@@ -162,16 +163,6 @@ export class Verbatim {
 
   private value(i: number): string {
     return JSON.parse(`"${utf8.decode(this.raw(i))}"`) as string;
-  }
-
-  private unitsAt(i: number, count: (text: string) => number): number {
-    let units = this.units.get(i);
-    if (units === undefined) {
-      // Without \u escapes, ASCII text decodes to ASCII: one unit a character.
-      units = this.ascii[i] ? this.lengths[i]! : count(this.value(i));
-      this.units.set(i, units);
-    }
-    return units;
   }
 
   /**
@@ -241,8 +232,9 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
         const wide = strings.wide;
         // Each escape is two bytes of text for one character.
         const length = end - i - 1 - wide - strings.escapes;
-        const ascii = wide === 0;
-        parts.push(utf8.decode(bytes.subarray(copied, i)), JSON.stringify(table.add(i + 1, end, length, ascii)));
+        const beyondLatin = wide === 0 ? 0 : strings.beyondLatin(i, end);
+        const characters = wide === 0 ? length : length - strings.pairs;
+        parts.push(utf8.decode(bytes.subarray(copied, i)), JSON.stringify(table.add(i + 1, end, length, characters, beyondLatin)));
         copied = end + 1;
       }
       i = end;
