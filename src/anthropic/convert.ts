@@ -7,6 +7,7 @@
  * so a client learns which block is wrong.
  */
 import { GatewayError } from "../errors";
+import { narrowJson } from "../http/narrow-json";
 import { type JsonPiece, type Verbatim, type VerbatimPaths, verbatimOf } from "../http/verbatim";
 import { keepFromFtl } from "../jit";
 import { isNative, type KiroModel, type ModelTable, resolveModel } from "../kiro/models";
@@ -234,7 +235,12 @@ function markCachePoints(req: MessagesRequest, history: Turn[], tools: Array<Kir
  * U+FFFD: it carries nothing, and Kiro's side need not guess what it was (a kept string holds none).
  */
 export function conversationJson(state: KiroConversationState, verbatim?: Verbatim): JsonPiece[] {
-  const json = JSON.stringify(state);
+  // A large body with text past ASCII is written with its strings past Latin-1 apart (http/narrow-json.ts says why).
+  if (!verbatim?.wideRest) return wellFormed(JSON.stringify(state), verbatim);
+  return narrowJson(state).flatMap((json) => wellFormed(json, verbatim));
+}
+
+function wellFormed(json: string, verbatim: Verbatim | undefined): JsonPiece[] {
   const spliced = (text: string) => (verbatim ? verbatim.splice(text) : [text]);
   // The replacement scans a megabyte body for 2.5 ms; a plain search that finds no "\ud" at all takes 0.03 ms.
   if (!json.includes("\\ud")) return spliced(json);

@@ -3,6 +3,7 @@
  * client sees: on every request shape, the Kiro JSON is byte for byte the one the plain reader leads to, the token
  * estimate is the same, and a body one refuses the other refuses with the same words.
  */
+import { jscDescribe } from "bun:jsc";
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -147,6 +148,22 @@ describe("keeping long strings as the client's text changes nothing downstream",
         expect(await same(text)).toStartWith("tokens ");
       }
     }
+  });
+
+  test("a large body with text past Latin-1 outside the kept strings is read 8-bit, and so is its conversation but for that text", async () => {
+    // Claude Code's own system prompt and tool descriptions hold dashes and arrows; one string past Latin-1 would
+    // otherwise make JSON.parse read every string 16-bit, and JSON.stringify take its slow path (http/narrow-json.ts).
+    const text = JSON.stringify(claudeCode({ bytes: 200_000, tools: 4, history: 20 })).replace("Anthropic", "Anthropic — 東京 🚀");
+    const body = await kept(new Request("http://localhost/v1/messages", { method: "POST", body: text }));
+    const eightBit = (s: string) => jscDescribe(s).includes("8Bit:(1)");
+    expect(eightBit(body.tools![0]!.description!)).toBe(true);
+    expect(eightBit((body.system as Array<{ text: string }>)[1]!.text)).toBe(true);
+    expect((body.system as Array<{ text: string }>)[0]!.text).toContain("Anthropic — 東京 🚀");
+    const pieces = conversationJson(convertRequest(body).conversationState, verbatimOf(body));
+    const wide = pieces.filter((p): p is string => typeof p === "string" && !eightBit(p));
+    expect(wide.length).toBe(1);
+    expect(wide[0]).toContain("Anthropic — 東京 🚀");
+    expect(await same(text)).toStartWith("tokens ");
   });
 
   test("long texts that are blank, or hold the escapes JSON.stringify never writes", async () => {

@@ -24,6 +24,14 @@ export type VerbatimPaths = ReadonlyArray<ReadonlyArray<string>>;
 const MIN_CUT = 256;
 
 /**
+ * In bodies this large, the strings that are not cut are read 8-bit: one holding a character past ASCII is given to
+ * JSON.parse with that character as a \u escape. JSON.parse of a text with any character past Latin-1 makes every
+ * string it reads 16-bit, and JSON.stringify of a value holding one leaves its fast path (narrow-json.ts): a dash in
+ * Claude Code's system prompt would otherwise put every string of the conversation on the slow path.
+ */
+const ESCAPED_FROM_BYTES = 64 * 1024;
+
+/**
  * Placeholders are `\u0000` + this process's nonce + the index + `\u0001`: no client can write one without the
  * nonce, and JSON.stringify writes each the same way wherever it ends up in a string.
  */
@@ -57,6 +65,11 @@ export class Verbatim {
   private readonly characters: number[] = [];
   private readonly beyond: number[] = [];
   private released = false;
+  /**
+   * Whether a string of the rest may hold a character past ASCII (or a \u escape): then JSON.stringify of what is
+   * made of it is written by narrow-json.ts.
+   */
+  wideRest = false;
   /** The last placeholder `next` found: its string's index and where it ends. */
   private found = 0;
   private foundEnd = 0;
@@ -218,16 +231,20 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
   let table: Verbatim | undefined;
   const parts: string[] = [];
   let copied = 0;
+  const escaping = bytes.length >= ESCAPED_FROM_BYTES;
+  let wideRest = false;
   for (let i = 0; i < bytes.length; i++) {
     const c = bytes[i];
     if (c === QUOTE) {
       const end = strings.close(i);
       if (end < 0) break;
-      if (expectKey && inObject[depth]) {
+      const key = expectKey && inObject[depth];
+      if (key) {
         keyStarts[depth] = i + 1;
         keyEnds[depth] = end;
         expectKey = false;
-      } else if (end - i - 1 >= MIN_CUT && atPath(bytes, keyStarts, keyEnds, depth, paths) && strings.plain && !blank(bytes, i + 1, end)) {
+      }
+      if (!key && end - i - 1 >= MIN_CUT && atPath(bytes, keyStarts, keyEnds, depth, paths) && strings.plain && !blank(bytes, i + 1, end)) {
         table ??= new Verbatim(bytes);
         const wide = strings.wide;
         // Each escape is two bytes of text for one character.
@@ -236,6 +253,13 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
         const characters = wide === 0 ? length : length - strings.pairs;
         parts.push(utf8.decode(bytes.subarray(copied, i)), JSON.stringify(table.add(i + 1, end, length, characters, beyondLatin)));
         copied = end + 1;
+      } else if (strings.wide !== 0 || !strings.plain) {
+        wideRest = true;
+        // Only text of short escapes is rewritten: anything else stays as written, for JSON.parse to judge.
+        if (escaping && strings.plain) {
+          parts.push(utf8.decode(bytes.subarray(copied, i + 1)), asciiText(bytes, i + 1, end));
+          copied = end;
+        }
       }
       i = end;
     } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
@@ -252,9 +276,52 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
       expectKey = false;
     }
   }
-  if (!table) return { nested: false, text: utf8.decode(bytes) };
-  parts.push(utf8.decode(bytes.subarray(copied)));
-  return { nested: false, text: parts.join(""), verbatim: table };
+  const text = copied === 0 ? utf8.decode(bytes) : (parts.push(utf8.decode(bytes.subarray(copied))), parts.join(""));
+  if (!table) return { nested: false, text };
+  table.wideRest = wideRest;
+  return { nested: false, text, verbatim: table };
+}
+
+const HEX = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+let scratch = new Uint8Array(0);
+
+/**
+ * A string's text (bytes `start` to `end` of a body: valid UTF-8, only short escapes) in ASCII: each character past
+ * ASCII as its \u escape (two of them beyond the BMP), which JSON.parse reads back as the same character.
+ */
+function asciiText(bytes: Uint8Array, start: number, end: number): string {
+  // At most three bytes of text for each: two bytes become six, four become twelve.
+  if (scratch.length < (end - start) * 3) scratch = new Uint8Array((end - start) * 3);
+  const out = scratch;
+  let n = 0;
+  const escape = (unit: number) => {
+    out[n] = 0x5c;
+    out[n + 1] = 0x75;
+    out[n + 2] = HEX[unit >> 12]!;
+    out[n + 3] = HEX[(unit >> 8) & 15]!;
+    out[n + 4] = HEX[(unit >> 4) & 15]!;
+    out[n + 5] = HEX[unit & 15]!;
+    n += 6;
+  };
+  for (let at = start; at < end; ) {
+    const c = bytes[at]!;
+    if (c < 0x80) {
+      out[n++] = c;
+      at++;
+    } else if (c < 0xe0) {
+      escape(((c & 0x1f) << 6) | (bytes[at + 1]! & 0x3f));
+      at += 2;
+    } else if (c < 0xf0) {
+      escape(((c & 0x0f) << 12) | ((bytes[at + 1]! & 0x3f) << 6) | (bytes[at + 2]! & 0x3f));
+      at += 3;
+    } else {
+      const point = (((c & 0x07) << 18) | ((bytes[at + 1]! & 0x3f) << 12) | ((bytes[at + 2]! & 0x3f) << 6) | (bytes[at + 3]! & 0x3f)) - 0x10000;
+      escape(0xd800 + (point >> 10));
+      escape(0xdc00 + (point & 0x3ff));
+      at += 4;
+    }
+  }
+  return Buffer.from(out.buffer, 0, n).toString("latin1");
 }
 
 /** The keys at depths 1..depth are one of `paths` (`*` for an array's element; a key is compared as written). */

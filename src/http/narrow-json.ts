@@ -1,0 +1,79 @@
+/**
+ * JSON.stringify of a large value on JavaScriptCore's fast path. That path takes only 8-bit strings: at the first
+ * string holding a character past U+00FF it starts over, for the whole value, on a path 4–7× slower (an object of
+ * 118 KB: 25 µs, against 94 with such a string first and 187 with it last). Every real Claude Code request has such
+ * characters — a dash in its system prompt, arrows and ellipses in its tool descriptions — and on the bench's 1 MB
+ * request one dash in the system prompt made the gateway's CPU a request ~40 % higher (README, Performance: the
+ * thirty-second pass). So the strings past Latin-1 are set aside while the value is written, and their own JSON is
+ * put back in their places: pieces to be written one after the other.
+ *
+ * The body reader writes the other strings of a large body 8-bit (verbatim.ts): JSON.parse of a text with any such
+ * character makes every string it reads 16-bit, past Latin-1 or not.
+ */
+
+/** A placeholder is `\u0000` + this process's nonce + its index + `\u0001`, as verbatim.ts's are (with a nonce of its own). */
+const NONCE = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => (b % 36).toString(36)).join("");
+const OPEN = `\u0000${NONCE}`;
+const CLOSE = "\u0001";
+const OPEN_JSON = `\\u0000${NONCE}`;
+const CLOSE_JSON = "\\u0001";
+
+/** Strings longer than this are measured natively rather than looped over. */
+const LOOPED_UP_TO = 32;
+const PAST_LATIN1 = /[^\u0000-\u00ff]/;
+
+function pastLatin1(s: string): boolean {
+  if (s.length <= LOOPED_UP_TO) {
+    for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return true;
+    return false;
+  }
+  // Most text is ASCII, which Buffer.byteLength tells at memory speed; only other text is searched, character by
+  // character (the search alone, over every long string, took ~450 µs of a 1 MB request's conversation).
+  return Buffer.byteLength(s, "utf8") !== s.length && PAST_LATIN1.test(s);
+}
+
+/**
+ * JSON.stringify(value) as pieces: JSON text, and between them the JSON of each string past Latin-1. `value` is a
+ * tree of plain objects, arrays and primitives (no toJSON, no getters); its strings are put back before this returns.
+ */
+export function narrowJson(value: object): string[] {
+  const holders: Array<Record<string, unknown>> = [];
+  const keys: string[] = [];
+  const wide: string[] = [];
+  const setAside = (holder: Record<string, unknown>, key: string, s: string) => {
+    holders.push(holder);
+    keys.push(key);
+    holder[key] = `${OPEN}${wide.push(s) - 1}${CLOSE}`;
+  };
+  const visit = (holder: Record<string, unknown>, key: string, v: unknown): void => {
+    if (typeof v === "string") {
+      if (pastLatin1(v)) setAside(holder, key, v);
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) visit(v as unknown as Record<string, unknown>, String(i), v[i]);
+    } else if (typeof v === "object" && v !== null) {
+      for (const k in v) visit(v as Record<string, unknown>, k, (v as Record<string, unknown>)[k]);
+    }
+  };
+  const walk = (node: Record<string, unknown>): void => {
+    for (const key in node) visit(node, key, node[key]);
+  };
+  let json: string;
+  try {
+    walk(value as Record<string, unknown>);
+    json = JSON.stringify(value);
+  } finally {
+    for (let i = 0; i < holders.length; i++) holders[i]![keys[i]!] = wide[i];
+  }
+  if (wide.length === 0) return [json];
+  const pieces: string[] = [];
+  let at = 0;
+  for (let open = json.indexOf(OPEN_JSON); open >= 0; open = json.indexOf(OPEN_JSON, at)) {
+    const digits = open + OPEN_JSON.length;
+    const close = json.indexOf(CLOSE_JSON, digits);
+    // The placeholder stands inside the quotes its string was written in; the string's JSON brings its own.
+    pieces.push(json.slice(at, open - 1), JSON.stringify(wide[Number(json.slice(digits, close))]));
+    at = close + CLOSE_JSON.length + 1;
+  }
+  pieces.push(json.slice(at));
+  return pieces;
+}
