@@ -3,7 +3,7 @@
  * large request against a stubbed upstream (the first chat reply is read from an in-process simulator (replayed-kiro.ts), every
  * later one is those bytes again), and "JSON.parse the client's body + JSON.stringify the Kiro object" measured the
  * same way in the same process, in turns. `bun run scripts/bench/large-request.ts [--rounds N] [--requests N]
- * [--warmup N] [--only gateway|chat|reference]` (one side alone: instruction-count.ts counts each; `chat` is the
+ * [--warmup N] [--only gateway|chat|reference] [--dash]` (one side alone: instruction-count.ts counts each; `chat` is the
  * same conversation sent to /v1/chat/completions, measured in place of /v1/messages); pin it (`taskset -c 0`). The
  * stubbed upstream reads the Kiro body to its end, as a socket would.
  */
@@ -22,7 +22,7 @@ import { replayChatReplies } from "./replayed-kiro";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { rounds: { type: "string", default: "5" }, requests: { type: "string", default: "40" }, warmup: { type: "string", default: "150" }, only: { type: "string" } },
+  options: { rounds: { type: "string", default: "5" }, requests: { type: "string", default: "40" }, warmup: { type: "string", default: "150" }, only: { type: "string" }, dash: { type: "boolean", default: false } },
   strict: true,
 });
 if (values.only !== undefined && !["gateway", "chat", "reference"].includes(values.only)) throw new Error(`--only takes gateway, chat or reference, not ${values.only}`);
@@ -46,6 +46,8 @@ const replay = replayChatReplies();
 const services = await createServices({ config, log: new Logger("warn", () => {}), credentialsFile: join(dir, "credentials.json"), env: {} });
 const app = buildApp(services);
 const request = claudeCode({ bytes: 1_000_000, tools: 20, history: 200 });
+// --dash: a dash in the system prompt, as Claude Code's own has — text past Latin-1, which the bench's words are not.
+if (values.dash) (request.system as Array<{ text: string }>)[0]!.text = "You are Claude Code — Anthropic's official CLI for Claude.";
 const large = pair(request, { accessToken: "x", profileArn: String(account.credentialJson().profileArn ?? "") });
 const kiroObject = JSON.parse(large.kiro) as unknown;
 
