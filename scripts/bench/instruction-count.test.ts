@@ -31,4 +31,11 @@ describe("compare", () => {
     expect(lines).toContain("1 MB as Chat Completions ÷ through /v1/messages: 1.10× in instructions");
     expect(compare({ "1 MB request": 8_000_000 }, recorded, "1.4.4").lines.some((l) => l.includes("Chat Completions"))).toBe(false);
   });
+
+  test("the 1 MB request with a dash in its system prompt is set against the same without, and has no record yet", () => {
+    const { lines, over } = compare({ "1 MB request": 8_000_000, "1 MB request, a dash in its system prompt": 8_400_000 }, recorded, "1.4.4");
+    expect(lines).toContain("1 MB request with a dash in its system prompt ÷ without: 1.05× in instructions");
+    expect(lines).toContain("1 MB request, a dash in its system prompt: 8,400,000 instructions a request");
+    expect(over).toEqual([]);
+  });
 });
