@@ -14,6 +14,8 @@ interface Found {
   plain?: boolean;
   /** Of a plain string (the ones cut): bytes beyond the UTF-16 units its text decodes to. */
   wide?: number;
+  /** Anything but ASCII of short escapes. */
+  special?: boolean;
 }
 
 /**
@@ -27,7 +29,8 @@ function expected(bytes: Uint8Array, open: number): Found {
     const c = bytes[at]!;
     if (c === 0x22) {
       const text = bytes.subarray(open + 1, at);
-      return { end: at, escapes, plain, ...(plain ? { wide: text.length - utf8.decode(text).length } : {}) };
+      const wide = text.length - utf8.decode(text).length;
+      return { end: at, escapes, plain, ...(plain ? { wide } : {}), special: !plain || wide !== 0 };
     }
     if (c === 0x5c) {
       if (at + 1 >= bytes.length) return { end: -1 };
@@ -45,7 +48,7 @@ function expected(bytes: Uint8Array, open: number): Found {
 function found(bytes: Uint8Array, open: number, moduleFrom?: number): Found {
   const strings = new StringEnds(bytes, moduleFrom);
   const end = strings.close(open);
-  return end < 0 ? { end } : { end, escapes: strings.escapes, plain: strings.plain, ...(strings.plain ? { wide: strings.wide } : {}) };
+  return end < 0 ? { end } : { end, escapes: strings.escapes, plain: strings.plain, ...(strings.plain ? { wide: strings.wide } : {}), special: strings.special };
 }
 
 test("the committed module is what string-ends.wat assembles to", async () => {
@@ -84,8 +87,8 @@ test.each([
 
 test("a body larger than the kept memory (12 MB) is read whole, and the next body after it as before", () => {
   const large = new TextEncoder().encode(`"${"line\\n".repeat(2_000_000)}"`);
-  expect(found(large, 0)).toEqual({ end: large.length - 1, escapes: 2_000_000, plain: true, wide: 0 });
+  expect(found(large, 0)).toEqual({ end: large.length - 1, escapes: 2_000_000, plain: true, wide: 0, special: false });
   const small = new TextEncoder().encode(`{"k":"v\\u0000"}`);
-  expect(found(small, 5, 0)).toEqual({ end: 13, escapes: 1, plain: false });
-  expect(found(small, 1, 0)).toEqual({ end: 3, escapes: 0, plain: true, wide: 0 });
+  expect(found(small, 5, 0)).toEqual({ end: 13, escapes: 1, plain: false, special: true });
+  expect(found(small, 1, 0)).toEqual({ end: 3, escapes: 0, plain: true, wide: 0, special: false });
 });

@@ -28,6 +28,8 @@ const SPARE = 64;
 const PAGE = 64 * 1024;
 /** Larger bodies are rare: they get an instance of their own, whose memory goes with them. */
 const KEPT_BYTES = 8 * 1024 * 1024;
+/** The module's `close` answers an index times two in an i32: larger bodies (far past any limit) are walked. */
+const MODULE_TO_BYTES = 2 ** 30 - BASE - SPARE;
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -60,6 +62,7 @@ export class StringEnds {
   private flagBits = 0;
   private wideCount = 0;
   private pairCount = 0;
+  private other = false;
 
   /** `moduleFrom`: the size from which the module reads the body (tests choose either way). */
   constructor(
@@ -67,7 +70,7 @@ export class StringEnds {
     moduleFrom = MODULE_FROM_BYTES,
   ) {
     this.end = BASE + bytes.length;
-    if (bytes.length < moduleFrom) return;
+    if (bytes.length < moduleFrom || bytes.length > MODULE_TO_BYTES) return;
     const needed = this.end + SPARE;
     if (needed > KEPT_BYTES) {
       this.module = instance();
@@ -83,8 +86,18 @@ export class StringEnds {
   /** The index of the quote that ends the string opening at `open`, or -1 when the body ends first. */
   close(open: number): number {
     if (!this.module) return this.walk(open);
-    const end = this.module.close(open + BASE, this.end);
-    return end < 0 ? -1 : end - BASE;
+    const found = this.module.close(open + BASE, this.end);
+    if (found < 0) return -1;
+    this.other = (found & 1) === 1;
+    return (found >> 1) - BASE;
+  }
+
+  /**
+   * Of the string `close` last ended: whether its text is anything but ASCII of short escapes (then `wide`, `plain`
+   * and `escapes` tell what). Asked of every string: the module's answer comes with the end, not from its globals.
+   */
+  get special(): boolean {
+    return this.other;
   }
 
   /** Of the string `close` last ended: its escapes (each two bytes of text for one character). */
@@ -153,6 +166,7 @@ export class StringEnds {
         this.escapeCount = escapes;
         this.flagBits = flags;
         this.wideCount = wide;
+        this.other = wide !== 0 || (flags & (BAD_ESCAPE | CONTROL)) !== 0;
         return at;
       }
       if (c === BACKSLASH) {

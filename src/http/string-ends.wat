@@ -33,7 +33,9 @@
   (global $low v128 (v128.const i8x16 0 0 0x0d 0 0x08 0 0x04 0 0 0 0 0 0x02 0 0x04 0x01))
   (global $high v128 (v128.const i8x16 0 0 0x01 0 0 0x02 0x04 0x08 0 0 0 0 0 0 0 0))
 
-  ;; The index of the quote that ends the string whose opening quote is at $at, before $end; -1 when none does.
+  ;; The index of the quote that ends the string whose opening quote is at $at, before $end, times two, plus one where
+  ;; its text is more than ASCII of short escapes ($wide or $flags not 0: reading those globals from JavaScript for
+  ;; every string cost more than the rest of its work); -1 when none does.
   (func (export "close") (param $at i32) (param $end i32) (result i32)
     (local $p i32) (local $first i32) (local $stop i32) (local $c i32) (local $escapes i32) (local $flags i32)
     (local $short i32) (local $wide i32) (local $continued i64) (local $fours i64)
@@ -67,7 +69,7 @@
                 (else (i32.sub
                   (i32.popcnt (i32.and (local.get $short) (i8x16.bitmask (i8x16.lt_s (local.get $v0) (i8x16.splat (i32.const -64))))))
                   (i32.popcnt (i32.and (local.get $short) (i8x16.bitmask (i8x16.ge_u (local.get $v0) (i8x16.splat (i32.const 0xf0))))))))))
-            (return (local.get $first))))))
+            (return (i32.add (i32.shl (local.get $first) (i32.const 1)) (i32.ne (global.get $wide) (i32.const 0))))))))
     (loop $next
       (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
       (local.set $v0 (v128.load offset=0 (local.get $p)))
@@ -91,17 +93,23 @@
             (i64.or
               (i64.or (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v0) (i8x16.splat (i32.const 34))))) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v1) (i8x16.splat (i32.const 34))))) (i64.const 16)))
               (i64.or (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v2) (i8x16.splat (i32.const 34))))) (i64.const 32)) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v3) (i8x16.splat (i32.const 34))))) (i64.const 48))))))
+          ;; Bytes below 32 as signed bytes: the control characters, and every byte past ASCII. Text without either,
+          ;; most of it, needs nothing more here.
           (local.set $controls (i64.and (local.get $valid)
             (i64.or
-              (i64.or (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_u (local.get $v0) (i8x16.splat (i32.const 32))))) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_u (local.get $v1) (i8x16.splat (i32.const 32))))) (i64.const 16)))
-              (i64.or (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_u (local.get $v2) (i8x16.splat (i32.const 32))))) (i64.const 32)) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_u (local.get $v3) (i8x16.splat (i32.const 32))))) (i64.const 48))))))
-          ;; Bytes beyond ASCII, where any is: continuation bytes (10xxxxxx, below 0xc0 as signed bytes) and the leads of
-          ;; four-byte sequences (0xf0 on).
-          (if (i32.eqz (i8x16.bitmask (v128.or (v128.or (local.get $v0) (local.get $v1)) (v128.or (local.get $v2) (local.get $v3)))))
+              (i64.or (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_s (local.get $v0) (i8x16.splat (i32.const 32))))) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_s (local.get $v1) (i8x16.splat (i32.const 32))))) (i64.const 16)))
+              (i64.or (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_s (local.get $v2) (i8x16.splat (i32.const 32))))) (i64.const 32)) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_s (local.get $v3) (i8x16.splat (i32.const 32))))) (i64.const 48))))))
+          (if (i64.eqz (local.get $controls))
             (then
               (local.set $continued (i64.const 0))
               (local.set $fours (i64.const 0)))
             (else
+              (local.set $controls (i64.and (local.get $valid)
+                (i64.or
+                  (i64.or (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_u (local.get $v0) (i8x16.splat (i32.const 32))))) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_u (local.get $v1) (i8x16.splat (i32.const 32))))) (i64.const 16)))
+                  (i64.or (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_u (local.get $v2) (i8x16.splat (i32.const 32))))) (i64.const 32)) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_u (local.get $v3) (i8x16.splat (i32.const 32))))) (i64.const 48))))))
+              ;; Bytes past ASCII: continuation bytes (10xxxxxx, below 0xc0 as signed bytes) and the leads of four-byte
+              ;; sequences (0xf0 on).
               (local.set $continued (i64.and (local.get $valid)
                 (i64.or
                   (i64.or (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_s (local.get $v0) (i8x16.splat (i32.const -64))))) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.lt_s (local.get $v1) (i8x16.splat (i32.const -64))))) (i64.const 16)))
@@ -129,7 +137,9 @@
               (global.set $flags (i32.or (local.get $flags) (i32.or
                 (i64.ne (i64.and (local.get $bad) (local.get $before)) (i64.const 0))
                 (i32.shl (i64.ne (i64.and (local.get $controls) (local.get $before)) (i64.const 0)) (i32.const 1)))))
-              (return (i32.add (local.get $p) (i32.wrap_i64 (i64.ctz (local.get $ends)))))))
+              (return (i32.add
+                (i32.shl (i32.add (local.get $p) (i32.wrap_i64 (i64.ctz (local.get $ends)))) (i32.const 1))
+                (i32.or (i32.ne (global.get $wide) (i32.const 0)) (i32.ne (global.get $flags) (i32.const 0)))))))
           (local.set $escapes (i32.add (local.get $escapes) (i32.wrap_i64 (i64.popcnt (local.get $escaped)))))
           (local.set $wide (i32.add (local.get $wide) (i32.wrap_i64 (i64.sub (i64.popcnt (local.get $continued)) (i64.popcnt (local.get $fours))))))
           (local.set $flags (i32.or (local.get $flags) (i32.or
@@ -158,7 +168,7 @@
               (global.set $escapes (local.get $escapes))
               (global.set $flags (local.get $flags))
               (global.set $wide (local.get $wide))
-              (return (local.get $p))))
+              (return (i32.add (i32.shl (local.get $p) (i32.const 1)) (i32.or (i32.ne (local.get $wide) (i32.const 0)) (i32.ne (local.get $flags) (i32.const 0)))))))
           (if (i32.eq (local.get $c) (i32.const 92))
             (then
               (if (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $end)) (then (return (i32.const -1))))

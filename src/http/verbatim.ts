@@ -253,7 +253,7 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
         const characters = wide === 0 ? length : length - strings.pairs;
         parts.push(utf8.decode(bytes.subarray(copied, i)), JSON.stringify(table.add(i + 1, end, length, characters, beyondLatin)));
         copied = end + 1;
-      } else if (strings.wide !== 0 || !strings.plain) {
+      } else if (strings.special) {
         wideRest = true;
         // Only text of short escapes is rewritten: anything else stays as written, for JSON.parse to judge.
         if (escaping && strings.plain) {
