@@ -237,7 +237,9 @@ function markCachePoints(req: MessagesRequest, history: Turn[], tools: Array<Kir
 export function conversationJson(state: KiroConversationState, verbatim?: Verbatim): JsonPiece[] {
   // A large body with text past ASCII is written with its strings past Latin-1 apart (http/narrow-json.ts says why).
   if (!verbatim?.wideRest) return wellFormed(JSON.stringify(state), verbatim);
-  return narrowJson(state).flatMap((json) => wellFormed(json, verbatim));
+  const pieces: JsonPiece[] = [];
+  for (const json of narrowJson(state)) pieces.push(...wellFormed(json, verbatim));
+  return pieces;
 }
 
 function wellFormed(json: string, verbatim: Verbatim | undefined): JsonPiece[] {

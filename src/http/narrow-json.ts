@@ -32,38 +32,44 @@ function pastLatin1(s: string): boolean {
   return Buffer.byteLength(s, "utf8") !== s.length && PAST_LATIN1.test(s);
 }
 
+/** The strings set aside while a value is written: where each was, and what it was. */
+interface SetAside {
+  holders: Array<Record<string, unknown>>;
+  keys: string[];
+  wide: string[];
+}
+
+/**
+ * Sets aside `v` (at `key` of `holder`) if it is a string past Latin-1, else what such strings it holds. A function of
+ * the module, given its state, rather than a closure made per call (src/jit.ts says why).
+ */
+function visit(aside: SetAside, holder: Record<string, unknown>, key: string, v: unknown): void {
+  if (typeof v === "string") {
+    if (!pastLatin1(v)) return;
+    aside.holders.push(holder);
+    aside.keys.push(key);
+    holder[key] = `${OPEN}${aside.wide.push(v) - 1}${CLOSE}`;
+  } else if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) visit(aside, v as unknown as Record<string, unknown>, String(i), v[i]);
+  } else if (typeof v === "object" && v !== null) {
+    for (const k in v) visit(aside, v as Record<string, unknown>, k, (v as Record<string, unknown>)[k]);
+  }
+}
+
 /**
  * JSON.stringify(value) as pieces: JSON text, and between them the JSON of each string past Latin-1. `value` is a
  * tree of plain objects, arrays and primitives (no toJSON, no getters); its strings are put back before this returns.
  */
 export function narrowJson(value: object): string[] {
-  const holders: Array<Record<string, unknown>> = [];
-  const keys: string[] = [];
-  const wide: string[] = [];
-  const setAside = (holder: Record<string, unknown>, key: string, s: string) => {
-    holders.push(holder);
-    keys.push(key);
-    holder[key] = `${OPEN}${wide.push(s) - 1}${CLOSE}`;
-  };
-  const visit = (holder: Record<string, unknown>, key: string, v: unknown): void => {
-    if (typeof v === "string") {
-      if (pastLatin1(v)) setAside(holder, key, v);
-    } else if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) visit(v as unknown as Record<string, unknown>, String(i), v[i]);
-    } else if (typeof v === "object" && v !== null) {
-      for (const k in v) visit(v as Record<string, unknown>, k, (v as Record<string, unknown>)[k]);
-    }
-  };
-  const walk = (node: Record<string, unknown>): void => {
-    for (const key in node) visit(node, key, node[key]);
-  };
+  const aside: SetAside = { holders: [], keys: [], wide: [] };
   let json: string;
   try {
-    walk(value as Record<string, unknown>);
+    for (const key in value) visit(aside, value as Record<string, unknown>, key, (value as Record<string, unknown>)[key]);
     json = JSON.stringify(value);
   } finally {
-    for (let i = 0; i < holders.length; i++) holders[i]![keys[i]!] = wide[i];
+    for (let i = 0; i < aside.holders.length; i++) aside.holders[i]![aside.keys[i]!] = aside.wide[i];
   }
+  const wide = aside.wide;
   if (wide.length === 0) return [json];
   const pieces: string[] = [];
   let at = 0;

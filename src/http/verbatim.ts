@@ -66,8 +66,8 @@ export class Verbatim {
   private readonly beyond: number[] = [];
   private released = false;
   /**
-   * Whether a string of the rest may hold a character past ASCII (or a \u escape): then JSON.stringify of what is
-   * made of it is written by narrow-json.ts.
+   * Whether a string of the rest of a large body (ESCAPED_FROM_BYTES) may hold a character past ASCII (or a \u
+   * escape): then JSON.stringify of what is made of it is written by narrow-json.ts.
    */
   wideRest = false;
   /** The last placeholder `next` found: its string's index and where it ends. */
@@ -253,10 +253,10 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
         const characters = wide === 0 ? length : length - strings.pairs;
         parts.push(utf8.decode(bytes.subarray(copied, i)), JSON.stringify(table.add(i + 1, end, length, characters, beyondLatin)));
         copied = end + 1;
-      } else if (strings.special) {
+      } else if (escaping && strings.special) {
         wideRest = true;
         // Only text of short escapes is rewritten: anything else stays as written, for JSON.parse to judge.
-        if (escaping && strings.plain) {
+        if (strings.plain) {
           parts.push(utf8.decode(bytes.subarray(copied, i + 1)), asciiText(bytes, i + 1, end));
           copied = end;
         }
@@ -283,6 +283,8 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
 }
 
 const HEX = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+/** The escaped text is written here; a string needing more gets a buffer of its own, not kept. */
+const KEPT_SCRATCH_BYTES = 256 * 1024;
 let scratch = new Uint8Array(0);
 
 /**
@@ -291,37 +293,39 @@ let scratch = new Uint8Array(0);
  */
 function asciiText(bytes: Uint8Array, start: number, end: number): string {
   // At most three bytes of text for each: two bytes become six, four become twelve.
-  if (scratch.length < (end - start) * 3) scratch = new Uint8Array((end - start) * 3);
-  const out = scratch;
+  const most = (end - start) * 3;
+  if (scratch.length < most && most <= KEPT_SCRATCH_BYTES) scratch = new Uint8Array(KEPT_SCRATCH_BYTES);
+  const out = most <= scratch.length ? scratch : new Uint8Array(most);
   let n = 0;
-  const escape = (unit: number) => {
-    out[n] = 0x5c;
-    out[n + 1] = 0x75;
-    out[n + 2] = HEX[unit >> 12]!;
-    out[n + 3] = HEX[(unit >> 8) & 15]!;
-    out[n + 4] = HEX[(unit >> 4) & 15]!;
-    out[n + 5] = HEX[unit & 15]!;
-    n += 6;
-  };
   for (let at = start; at < end; ) {
     const c = bytes[at]!;
     if (c < 0x80) {
       out[n++] = c;
       at++;
     } else if (c < 0xe0) {
-      escape(((c & 0x1f) << 6) | (bytes[at + 1]! & 0x3f));
+      n = writeEscape(out, n, ((c & 0x1f) << 6) | (bytes[at + 1]! & 0x3f));
       at += 2;
     } else if (c < 0xf0) {
-      escape(((c & 0x0f) << 12) | ((bytes[at + 1]! & 0x3f) << 6) | (bytes[at + 2]! & 0x3f));
+      n = writeEscape(out, n, ((c & 0x0f) << 12) | ((bytes[at + 1]! & 0x3f) << 6) | (bytes[at + 2]! & 0x3f));
       at += 3;
     } else {
       const point = (((c & 0x07) << 18) | ((bytes[at + 1]! & 0x3f) << 12) | ((bytes[at + 2]! & 0x3f) << 6) | (bytes[at + 3]! & 0x3f)) - 0x10000;
-      escape(0xd800 + (point >> 10));
-      escape(0xdc00 + (point & 0x3ff));
+      n = writeEscape(out, writeEscape(out, n, 0xd800 + (point >> 10)), 0xdc00 + (point & 0x3ff));
       at += 4;
     }
   }
   return Buffer.from(out.buffer, 0, n).toString("latin1");
+}
+
+/** Writes `\uXXXX` for a UTF-16 unit at `n`; the index after it. */
+function writeEscape(out: Uint8Array, n: number, unit: number): number {
+  out[n] = 0x5c;
+  out[n + 1] = 0x75;
+  out[n + 2] = HEX[unit >> 12]!;
+  out[n + 3] = HEX[(unit >> 8) & 15]!;
+  out[n + 4] = HEX[(unit >> 4) & 15]!;
+  out[n + 5] = HEX[unit & 15]!;
+  return n + 6;
 }
 
 /** The keys at depths 1..depth are one of `paths` (`*` for an array's element; a key is compared as written). */
