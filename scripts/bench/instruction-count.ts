@@ -13,7 +13,8 @@
  * other core does). valgrind comes from valgrind.ts (built once, ~3.5 minutes).
  *
  * --write records the counts in instruction-counts.json beside this script, with the Bun version they were taken on
- * (the record there is the median of five runs of 2026-12-04, each case's own);
+ * (the record there is the median of five runs of 2026-12-04, each case's own; the case with a dash, the median of
+ * the three runs of the thirty-second pass's final series, added by hand);
  * --check exits 1 when a case counts more than TOLERANCE above its record (a record from another Bun is only shown).
  */
 import { readFile, writeFile } from "node:fs/promises";
