@@ -11,12 +11,9 @@
  * character makes every string it reads 16-bit, past Latin-1 or not.
  */
 
-/** A placeholder is `\u0000` + this process's nonce + its index + `\u0001`, as verbatim.ts's are (with a nonce of its own). */
-const NONCE = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => (b % 36).toString(36)).join("");
-const OPEN = `\u0000${NONCE}`;
-const CLOSE = "\u0001";
-const OPEN_JSON = `\\u0000${NONCE}`;
-const CLOSE_JSON = "\\u0001";
+import { placeholderMarks } from "./verbatim";
+
+const { open: OPEN, close: CLOSE, openJson: OPEN_JSON, closeJson: CLOSE_JSON } = placeholderMarks();
 
 /** Strings longer than this are measured natively rather than looped over. */
 const LOOPED_UP_TO = 32;

@@ -32,15 +32,16 @@ const MIN_CUT = 256;
 const ESCAPED_FROM_BYTES = 64 * 1024;
 
 /**
- * Placeholders are `\u0000` + this process's nonce + the index + `\u0001`: no client can write one without the
- * nonce, and JSON.stringify writes each the same way wherever it ends up in a string.
+ * The marks of one kind of placeholder, as text and as they read inside JSON text: `\u0000` + a nonce of this
+ * process + an index + `\u0001`. No client can write one without the nonce, and JSON.stringify writes each the same
+ * way wherever it ends up in a string. Each kind (the kept strings here, narrow-json.ts's) has a nonce of its own.
  */
-const NONCE = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => (b % 36).toString(36)).join("");
-const OPEN = `\u0000${NONCE}`;
-const CLOSE = "\u0001";
-/** How a placeholder's start and end read inside JSON text. */
-const OPEN_JSON = `\\u0000${NONCE}`;
-const CLOSE_JSON = "\\u0001";
+export function placeholderMarks(): { open: string; close: string; openJson: string; closeJson: string } {
+  const nonce = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => (b % 36).toString(36)).join("");
+  return { open: `\u0000${nonce}`, close: "\u0001", openJson: `\\u0000${nonce}`, closeJson: "\\u0001" };
+}
+
+const { open: OPEN, close: CLOSE, openJson: OPEN_JSON, closeJson: CLOSE_JSON } = placeholderMarks();
 
 const VERBATIM = Symbol("verbatim");
 
