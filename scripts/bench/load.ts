@@ -434,40 +434,41 @@ async function burst(path: Path, req: PairedRequest, workers: number, stop: Stop
 async function cpuRound(req: PairedRequest, workers: number, stop: { count?: number; seconds?: number }, slices: number, reference?: () => number): Promise<CpuRound> {
   const zero = (): ThreadCpu => ({ main: 0, http: 0, jit: 0, gc: 0, other: 0, total: 0 });
   const sum = { gateway: { requests: 0, seconds: 0, cpu: zero() }, proxy: { requests: 0, seconds: 0, cpu: zero() } };
-  const references: number[] = [];
+  const references = { ns: 0, runs: 0 };
   for (let i = 0; i < slices; i++) {
     for (const path of i % 2 === 0 ? (["gateway", "proxy"] as const) : (["proxy", "gateway"] as const)) {
       const b = await burst(path, req, workers, stop);
       sum[path].requests += b.requests;
       sum[path].seconds += b.seconds;
       for (const k of Object.keys(b.cpu) as Array<keyof ThreadCpu>) sum[path].cpu[k] += b.cpu[k];
+      if (reference) {
+        references.ns += reference();
+        references.runs++;
+      }
     }
-    if (reference) references.push(reference());
   }
   const side = (t: (typeof sum)["gateway"]) => ({ requests: t.requests, seconds: round(t.seconds, 2), cpuNsPerRequest: perRequest(t.cpu, t.requests) });
-  return { gateway: side(sum.gateway), proxy: side(sum.proxy), ...(reference ? { referenceNs: Math.round(spread(references).p50) } : {}) };
+  return { gateway: side(sum.gateway), proxy: side(sum.proxy), ...(reference ? { referenceNs: Math.round(references.ns / references.runs) } : {}) };
 }
 
 /**
  * The reference no converting gateway goes below, whatever its design: JSON.parse of the client's body and
- * JSON.stringify of the Kiro object, as the CPU time of this thread per request (the median of a few batches). It
- * runs on the gateway's core (this thread moved there between the slices, while the gateway is quiet), as the proxy
- * shares that core: on a shared machine one core's neighbours can slow it for minutes while the other's do not.
+ * JSON.stringify of the Kiro object, as the CPU time of this thread per request. It runs on the gateway's core (this
+ * thread moved there after each slice, while the gateway is quiet), as the proxy shares that core: on a shared
+ * machine one core's neighbours can slow it for minutes while the other's do not. A round's figure is the mean of
+ * its runs, as the slices' figures are their CPU over their requests: the median of a few batches (before the
+ * thirty-third pass) left out the slow moments the gateway's slices cannot, and read ~10 % low against them.
  */
-function referenceCpu(p: PairedRequest, batches = 3, perBatch = 8): () => number {
+function referenceCpu(p: PairedRequest, perRun = 12): () => number {
   const kiroObject = JSON.parse(p.kiro) as unknown;
   const gatewayCores = allowedCores(`/proc/${plan.gateway.pid}`) ?? "";
   return () => onCores(gatewayCores, () => {
-    const runs: number[] = [];
-    for (let b = 0; b < batches; b++) {
-      const t0 = thisThreadNs();
-      for (let i = 0; i < perBatch; i++) {
-        JSON.parse(p.anthropic);
-        JSON.stringify(kiroObject);
-      }
-      runs.push((thisThreadNs() - t0) / perBatch);
+    const t0 = thisThreadNs();
+    for (let i = 0; i < perRun; i++) {
+      JSON.parse(p.anthropic);
+      JSON.stringify(kiroObject);
     }
-    return spread(runs).p50;
+    return (thisThreadNs() - t0) / perRun;
   });
 }
 
