@@ -22,7 +22,9 @@ import { noFTL } from "bun:jsc";
  * main thread spent no more on a 1 MB request (2.02 against 2.07 ms side by side) and the JIT 0.04 ms instead of 0.15.
  * The conversion's own walkers (the list at the end of convert.ts) did the same once it was kept: each FTL compile
  * (20–70 ms) thrown away and done again ~12 s later, in a fresh gateway serving hello and 1 MB requests in turns (the
- * thirty-first pass).
+ * thirty-first pass). So did the functions those call for each message or block, and the Chat Completions front's
+ * converter, once both fronts took turns (BUN_JSC_reportCompileTimes=1, the thirty-third pass: mapAssistantContent,
+ * blockTokens, toKiroMessage and others compiled by the FTL two or three times in ~2,500 requests, 10–60 ms each).
  */
 export function keepFromFtl(fn: (...args: never[]) => unknown): void {
   noFTL(fn as (...args: unknown[]) => unknown);

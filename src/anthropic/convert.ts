@@ -169,14 +169,18 @@ const thinkingAsked = (req: Pick<MessagesRequest, "model" | "thinking">) =>
 
 /** The conversation without any replayed reasoning: what is sent once more after THINKING_SIGNATURE_INVALID (§3.2). */
 export function withoutReasoning(state: KiroConversationState): KiroConversationState | undefined {
-  if (!state.history?.some((m) => "assistantResponseMessage" in m && m.assistantResponseMessage.reasoningContent)) return undefined;
+  if (!state.history?.some(replaysReasoning)) return undefined;
   const history = state.history.map((m) => {
-    if (!("assistantResponseMessage" in m) || !m.assistantResponseMessage.reasoningContent) return m;
+    if (!replaysReasoning(m)) return m;
     const { reasoningContent: _dropped, ...rest } = m.assistantResponseMessage;
     return { assistantResponseMessage: rest };
   });
   return { ...state, history };
 }
+
+// Made once, not per call: every request asks it of its whole history (src/jit.ts says why).
+const replaysReasoning = (m: KiroHistoryMessage): m is Extract<KiroHistoryMessage, { assistantResponseMessage: unknown }> =>
+  "assistantResponseMessage" in m && m.assistantResponseMessage.reasoningContent !== undefined;
 
 /**
  * tool_choice "any" or "tool" (Anthropic: the model must call a tool, or that tool): Kiro has no such switch, so the
@@ -611,14 +615,18 @@ export function pairToolUses(history: Turn[], current: UserTurn): { history: Tur
   };
   const pairedHistory = history.map(pair);
   const pairedCurrent = pair(current);
-  return {
-    history: pairedHistory.map((turn) =>
-      turn.role === "assistant" && !turn.toolUses.every((u) => answered.has(u.toolUseId))
-        ? { ...turn, toolUses: turn.toolUses.filter((u) => answered.has(u.toolUseId)) }
-        : turn,
-    ),
-    current: pairedCurrent,
-  };
+  return { history: pairedHistory.map((turn) => withAnsweredUses(turn, answered)), current: pairedCurrent };
+}
+
+/** An assistant turn with only the tool uses that `answered` holds; the turn itself when it holds them all. */
+function withAnsweredUses(turn: Turn, answered: Set<string>): Turn {
+  if (turn.role !== "assistant") return turn;
+  let kept = 0;
+  for (const u of turn.toolUses) if (answered.has(u.toolUseId)) kept++;
+  if (kept === turn.toolUses.length) return turn;
+  const toolUses: KiroToolUse[] = [];
+  for (const u of turn.toolUses) if (answered.has(u.toolUseId)) toolUses.push(u);
+  return { ...turn, toolUses };
 }
 
 function toKiroMessage(turn: Turn, modelId: string): KiroHistoryMessage {
@@ -765,5 +773,9 @@ function parseJsonObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
-// The conversion and the functions that walk a whole request for it stay at the DFG tier (src/jit.ts says why).
-for (const walker of [convertRequest, markCachePoints, systemPrompt, splitCurrentMessage, buildHistory, pairToolUses, currentUserInput, mapTools]) keepFromFtl(walker);
+// The conversion and the functions that walk a whole request for it, or each of its messages and blocks, stay at the
+// DFG tier (src/jit.ts says why).
+for (const walker of [
+  convertRequest, markCachePoints, systemPrompt, splitCurrentMessage, buildHistory, pairToolUses, currentUserInput, mapTools,
+  mapAssistantContent, parseToolUse, mergeTurns, historyToolPlaceholders, toKiroMessage,
+]) keepFromFtl(walker);

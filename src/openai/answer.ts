@@ -40,7 +40,7 @@ export async function answerChat(s: Services, body: ChatCompletionsRequest, call
   const opts = { id: `chatcmpl-${hex()}`, model: body.model, created: unixNow(), stop, includeUsage: body.stream_options?.include_usage === true };
   const writer = new ChatChunkWriter(opts);
   const reply = await send(s, request, withSession(call, body.prompt_cache_key), budgetField, "messages", origins);
-  const chunks = rendered(reply, (e) => writer.push(e));
+  const chunks = rendered(reply, writer);
   if (body.stream === true) return sseResponse(chunks, CHAT_SSE, { log: s.log, pingAfterMs: PING_AFTER_MS, onLeave: () => reply.leave() });
   const folder = new ChatFolder();
   for await (const batch of chunks) for (const chunk of batch) folder.push(chunk);
@@ -70,7 +70,7 @@ export async function answerResponses(s: Services, body: ResponsesRequest, call:
   // A streamed freeform call is shown as it is written: the writer decodes its text from the fragments.
   const streamedTools = body.stream === true ? tools.customNames() : undefined;
   const reply = await send(s, request, { ...withSession(call, body.prompt_cache_key), ...(streamedTools?.size ? { streamedTools } : {}) }, budgetField, "input", origins);
-  const events = rendered(reply, (e) => writer.push(e));
+  const events = rendered(reply, writer);
   if (body.stream === true) {
     const format: SseFormat<ResponsesEvent> = {
       encode: (event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`,
@@ -100,9 +100,21 @@ async function send(s: Services, request: MessagesRequest, call: MessagesCall, b
 /** OpenAI's prompt_cache_key names the client's conversation, which keeps it on one account (session affinity). */
 const withSession = (call: OpenAICall, key: string | null | undefined): MessagesCall => (key ? { ...call, sessionKey: key } : call);
 
-/** The reply's batches of events as the writer renders them, one block's texts in a batch joined (joinTexts). */
-async function* rendered<T>(reply: AnsweredReply, render: (e: StreamEvent) => T[]): AsyncGenerator<T[]> {
-  for await (const batch of reply.events()) yield joinTexts(batch).flatMap(render);
+/** A front's writer: what it renders of each event. */
+interface EventWriter<T> {
+  push(event: StreamEvent): T[];
+}
+
+/**
+ * The reply's batches of events as the writer renders them, one block's texts in a batch joined (joinTexts). The
+ * writer itself is given, not a closure over it made per request (src/jit.ts says why).
+ */
+async function* rendered<T>(reply: AnsweredReply, writer: EventWriter<T>): AsyncGenerator<T[]> {
+  for await (const batch of reply.events()) {
+    const out: T[] = [];
+    for (const e of joinTexts(batch)) for (const item of writer.push(e)) out.push(item);
+    yield out;
+  }
 }
 
 type TextDeltaEvent = Extract<StreamEvent, { type: "content_block_delta" }> & { delta: { type: "text_delta" } };

@@ -6,6 +6,7 @@
  */
 import type { MessageParam, MessagesRequest } from "../anthropic/schemas";
 import { invalidRequest } from "../errors";
+import { keepFromFtl } from "../jit";
 import { applyToolChoice, jsonAnswer } from "./choice";
 import { type Block, contentBlocks, contentText } from "./content";
 import { reasoningFields } from "./effort";
@@ -31,11 +32,13 @@ const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null 
 export function chatToMessages(req: ChatCompletionsRequest): ChatConversion {
   if (req.n !== undefined && req.n !== null && req.n !== 1) throw invalidRequest(`n: only one choice is answered; send n: 1 or leave it out`);
   const tools = new ToolSet();
-  (req.tools ?? []).forEach((tool, i) => {
+  const declared = req.tools ?? [];
+  for (let i = 0; i < declared.length; i++) {
+    const tool = declared[i]!;
     // Freeform tools and namespaces are Responses features; Chat Completions clients declare functions.
     if (tool.type !== "function") throw invalidRequest(`tools[${i}].type: Chat Completions takes function tools here; custom tools are served on /v1/responses`);
     tools.declare(tool, `tools[${i}]`);
-  });
+  }
   const choice = applyToolChoice(req.tool_choice, tools, "tool_choice");
   const answer = jsonAnswer(req.response_format, "response_format");
   const origins = new Origins();
@@ -106,3 +109,6 @@ function assistantBlocks(m: Json, at: string, origins: Origins): Block[] {
   }
   return blocks;
 }
+
+// The conversion walks the whole request: kept at the DFG tier with the shared converter's walkers (src/jit.ts).
+for (const walker of [chatToMessages, assistantBlocks]) keepFromFtl(walker);
