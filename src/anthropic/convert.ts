@@ -170,17 +170,17 @@ const thinkingAsked = (req: Pick<MessagesRequest, "model" | "thinking">) =>
 /** The conversation without any replayed reasoning: what is sent once more after THINKING_SIGNATURE_INVALID (§3.2). */
 export function withoutReasoning(state: KiroConversationState): KiroConversationState | undefined {
   if (!state.history?.some(replaysReasoning)) return undefined;
-  const history = state.history.map((m) => {
-    if (!replaysReasoning(m)) return m;
-    const { reasoningContent: _dropped, ...rest } = m.assistantResponseMessage;
-    return { assistantResponseMessage: rest };
-  });
-  return { ...state, history };
+  return { ...state, history: state.history.map(withoutReasoningContent) };
 }
 
-// Made once, not per call: every request asks it of its whole history (src/jit.ts says why).
+// Made once, not per call: every request asks them of its whole history (src/jit.ts says why).
 const replaysReasoning = (m: KiroHistoryMessage): m is Extract<KiroHistoryMessage, { assistantResponseMessage: unknown }> =>
   "assistantResponseMessage" in m && m.assistantResponseMessage.reasoningContent !== undefined;
+const withoutReasoningContent = (m: KiroHistoryMessage): KiroHistoryMessage => {
+  if (!replaysReasoning(m)) return m;
+  const { reasoningContent: _dropped, ...rest } = m.assistantResponseMessage;
+  return { assistantResponseMessage: rest };
+};
 
 /**
  * tool_choice "any" or "tool" (Anthropic: the model must call a tool, or that tool): Kiro has no such switch, so the
@@ -615,7 +615,9 @@ export function pairToolUses(history: Turn[], current: UserTurn): { history: Tur
   };
   const pairedHistory = history.map(pair);
   const pairedCurrent = pair(current);
-  return { history: pairedHistory.map((turn) => withAnsweredUses(turn, answered)), current: pairedCurrent };
+  const paired: Turn[] = [];
+  for (const turn of pairedHistory) paired.push(withAnsweredUses(turn, answered));
+  return { history: paired, current: pairedCurrent };
 }
 
 /** An assistant turn with only the tool uses that `answered` holds; the turn itself when it holds them all. */
