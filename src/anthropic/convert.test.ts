@@ -1218,3 +1218,44 @@ describe("conversationJson", () => {
     expect(textOf("\\\ud800")).toBe("\\\ufffd");
   });
 });
+
+describe("cache points (§4.3)", () => {
+  // claude-sonnet-4.5: at most 4 cache points, each closing a prefix of at least 1,024 tokens (4,096 characters).
+  const longText = (chars: number) => "x".repeat(chars);
+  const cachedTool = (name: string, chars: number, cached = true): ToolParam =>
+    ({ name, description: longText(chars), input_schema: { type: "object" }, ...(cached ? { cache_control: { type: "ephemeral" } } : {}) }) as ToolParam;
+  const withCachePoints = (fields: RequestFields) => convertRequest(request(fields), { cachePoints: true });
+  /** The tools list as names, a cache point written as "|". */
+  const toolLine = (c: ReturnType<typeof convertRequest>) =>
+    (c.conversationState.currentMessage.userInputMessage.userInputMessageContext?.tools ?? []).map((t) => ("cachePoint" in t ? "|" : t.toolSpecification.name)).join(" ");
+  const cachedTurns = (c: ReturnType<typeof convertRequest>) =>
+    (c.conversationState.history ?? []).map((m) => ("userInputMessage" in m ? m.userInputMessage.cachePoint : m.assistantResponseMessage.cachePoint) !== undefined);
+  const hi: Message[] = [{ role: "user", content: "Hi" }];
+
+  test("a marked tool gets its point only once the tools up to it are long enough", () => {
+    const c = withCachePoints({ tools: [cachedTool("a", 2_000), cachedTool("b", 2_000), cachedTool("c", 100)], messages: hi });
+    expect(toolLine(c)).toBe("a b | c |");
+  });
+
+  test("past the minimum every marked tool and message is worth a point, up to the catalog's four", () => {
+    const tools = ["a", "b", "c", "d", "e", "f"].map((n) => cachedTool(n, 5_000));
+    const c = withCachePoints({ tools, messages: hi });
+    expect(toolLine(c)).toBe("a | b | c | d | e f");
+    const some = withCachePoints({ tools: [cachedTool("a", 5_000), cachedTool("b", 10, false)], system: [{ type: "text", text: "Be brief.", cache_control: { type: "ephemeral" } }], messages: [
+      { role: "user", content: [{ type: "text", text: "One", cache_control: { type: "ephemeral" } }] },
+      { role: "assistant", content: "Two" },
+      { role: "user", content: "Three" },
+    ] });
+    expect(toolLine(some)).toBe("a | b");
+    // The opening turn carrying the system prompt, then the marked user turn; the acknowledgement and the answer not.
+    expect(cachedTurns(some)).toEqual([true, false, true, false]);
+  });
+
+  test("the history's prefix counts too: a short start earns no point, a long one does", () => {
+    const marked = (text: string) => [{ type: "text", text, cache_control: { type: "ephemeral" } }];
+    const short = withCachePoints({ system: marked("Be brief."), messages: [{ role: "user", content: marked("One") }, { role: "assistant", content: "Two" }, { role: "user", content: "Three" }] });
+    expect(cachedTurns(short)).toEqual([false, false, false, false]);
+    const long = withCachePoints({ system: marked(longText(3_000)), messages: [{ role: "user", content: marked(longText(2_000)) }, { role: "assistant", content: "Two" }, { role: "user", content: "Three" }] });
+    expect(cachedTurns(long)).toEqual([false, false, true, false]);
+  });
+});

@@ -212,12 +212,15 @@ function markCachePoints(req: MessagesRequest, history: Turn[], tools: Array<Kir
   let chars = 0;
   const table = verbatimOf(req);
   const length = (text: string) => (table ? table.lengthOf(text) : text.length);
-  const worth = () => budget > 0 && chars / CHARS_PER_TOKEN >= limits.minTokens;
+  // The prefix is measured only until it reaches the minimum: past it, every marked point is long enough (a Claude
+  // Code request's tools reach it by the second, and writing each tool's JSON only to count it cost ~35 µs).
+  const reached = () => chars / CHARS_PER_TOKEN >= limits.minTokens;
+  const worth = () => budget > 0 && reached();
   const marked = new Set((req.tools ?? []).filter((t) => isObject((t as { cache_control?: unknown }).cache_control)).map((t) => shortenToolName(t.name)));
   for (let i = 0; i < tools.length; i++) {
     const tool = tools[i]!;
     if (!("toolSpecification" in tool)) continue;
-    chars += JSON.stringify(tool).length;
+    if (!reached()) chars += JSON.stringify(tool).length;
     if (marked.has(tool.toolSpecification.name) && worth()) {
       tools.splice(++i, 0, { cachePoint: CACHE_POINT });
       budget--;
@@ -225,7 +228,7 @@ function markCachePoints(req: MessagesRequest, history: Turn[], tools: Array<Kir
   }
   const systemMarked = Array.isArray(req.system) && req.system.some((b) => isObject((b as { cache_control?: unknown }).cache_control));
   for (const [i, turn] of history.entries()) {
-    chars += length(turn.role === "user" ? turn.text : turn.content);
+    if (!reached()) chars += length(turn.role === "user" ? turn.text : turn.content);
     if ((turn.cached || (i === 0 && systemMarked)) && worth()) {
       turn.cachePoint = true;
       budget--;
