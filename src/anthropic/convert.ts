@@ -626,12 +626,9 @@ export function pairToolUses(history: Turn[], current: UserTurn): { history: Tur
 /** An assistant turn with only the tool uses that `answered` holds; the turn itself when it holds them all. */
 function withAnsweredUses(turn: Turn, answered: Set<string>): Turn {
   if (turn.role !== "assistant") return turn;
-  let kept = 0;
-  for (const u of turn.toolUses) if (answered.has(u.toolUseId)) kept++;
-  if (kept === turn.toolUses.length) return turn;
   const toolUses: KiroToolUse[] = [];
   for (const u of turn.toolUses) if (answered.has(u.toolUseId)) toolUses.push(u);
-  return { ...turn, toolUses };
+  return toolUses.length === turn.toolUses.length ? turn : { ...turn, toolUses };
 }
 
 function toKiroMessage(turn: Turn, modelId: string): KiroHistoryMessage {
