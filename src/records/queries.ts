@@ -50,15 +50,13 @@ export function keyValues(k: StoredKey, flag: (b: boolean) => number | boolean):
 
 const placeholders = (n: number) => `(${Array.from({ length: n }, () => "?").join(", ")})`;
 
-/** The statements' text per number of rows, for a few sizes: a full statement's (ROWS_PER_STATEMENT) is the one most written. */
+/** The statements' text per number of rows: chunks makes a few sizes only. */
 const insertRequestsTexts = new Map<number, string>();
-const MAX_INSERT_TEXTS = 8;
 
 export function insertRequestsSql(rows: number): string {
   let sql = insertRequestsTexts.get(rows);
   if (sql === undefined) {
     sql = `INSERT INTO requests (${REQUEST_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => placeholders(REQUEST_COLUMNS.length)).join(", ")}`;
-    if (insertRequestsTexts.size >= MAX_INSERT_TEXTS) insertRequestsTexts.clear();
     insertRequestsTexts.set(rows, sql);
   }
   return sql;
@@ -179,8 +177,20 @@ export function toStoredKey(r: Row): StoredKey {
 /** Rows per INSERT statement: SQLite allows 32,766 parameters, PostgreSQL 65,535. */
 export const ROWS_PER_STATEMENT = 500;
 
+/**
+ * Items in statements of a few sizes only: as many of `size` as fit, then the rest in powers of two (a rest of 300:
+ * 256, 32, 8, 4). Both drivers keep each statement they prepare by its text (bun:sqlite's `query`), so a batch's
+ * rest of any size from 1 to 499 was a statement prepared for it (~1 ms) and kept (~200 KB: some 100 MB once every
+ * size had come, which a second's batch by the clock soon makes). Now at most ten sizes a kind of statement.
+ */
 export function chunks<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  let i = 0;
+  for (; items.length - i >= size; i += size) out.push(items.slice(i, i + size));
+  for (let piece = 2 ** Math.floor(Math.log2(size)); i < items.length; piece /= 2) {
+    if (items.length - i < piece) continue;
+    out.push(items.slice(i, i + piece));
+    i += piece;
+  }
   return out;
 }
