@@ -60,3 +60,19 @@ test("a function kept from the FTL is optimised no further than the DFG, where a
   expect(tiers("keptLoop")).toContain("DFG");
   expect(tiers("keptLoop")).not.toContain("FTL");
 });
+
+test("a function kept apart is never inlined into its caller, where a twin of it is", async () => {
+  const script = `
+    import { keepApart } from ${JSON.stringify(`${import.meta.dir}/jit.ts`)};
+    function apart(x) { return x % 7; }
+    function twin(x) { return x % 7; }
+    keepApart(apart);
+    function caller(n) { let s = 0; for (let i = 0; i < n; i++) s += apart(i) + twin(i); return s; }
+    for (let k = 0; k < 2000; k++) caller(10000);
+  `;
+  const child = Bun.spawn([process.execPath, "-e", script], { env: { ...process.env, BUN_JSC_printEachDFGFTLInlineCall: "1" }, stderr: "pipe", stdout: "pipe" });
+  const inlined = (await new Response(child.stdout).text()) + (await new Response(child.stderr).text());
+  expect(await child.exited).toBe(0);
+  expect(inlined).toMatch(/Callee: twin#\S+ -> Caller: caller#/);
+  expect(inlined).not.toMatch(/Callee: apart#/);
+});

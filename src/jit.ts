@@ -12,7 +12,10 @@
  * made once — module-level functions, methods — rather than closures over it, where the callee is compiled apart.
  */
 
-import { noFTL } from "bun:jsc";
+import * as jsc from "bun:jsc";
+
+/** noInline is in bun:jsc beside noFTL, but not in its types. */
+const { noFTL, noInline } = jsc as typeof jsc & { noInline(fn: (...args: unknown[]) => unknown): void };
 
 /**
  * Keeps `fn` at JavaScriptCore's DFG tier, never its FTL. For the functions that walk a whole request (the conversion,
@@ -28,6 +31,17 @@ import { noFTL } from "bun:jsc";
  */
 export function keepFromFtl(fn: (...args: never[]) => unknown): void {
   noFTL(fn as (...args: unknown[]) => unknown);
+}
+
+/**
+ * Keeps `fn` a call of its own wherever it is called from: never inlined into its caller's optimised code. For what
+ * Elysia's composed route handler calls, a large function the FTL takes 60–130 ms to compile: with the record's
+ * bookkeeping inlined into it (Recorder.responded down to RequestRecord.settle), an exit there threw the whole
+ * handler's code away, to be compiled again (BUN_JSC_verboseOSR=1, the thirty-fourth pass); kept apart, an exit
+ * recompiles only the small function it happens in.
+ */
+export function keepApart(fn: (...args: never[]) => unknown): void {
+  noInline(fn as (...args: unknown[]) => unknown);
 }
 
 /** CPU the process spends (all threads) before the JIT is let loose: a few large requests, or a hundred small ones. */

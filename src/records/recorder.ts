@@ -4,9 +4,10 @@
  * info line, and the listeners (metrics, alerts) see it. Records are found by their Request, so each hook that
  * sees a part of the request — the guard, the route, the response — reaches the same one.
  */
+import { keepApart } from "../jit";
 import type { Logger } from "../log";
 import type { ClientKey } from "./keys";
-import { RequestRecord } from "./request-record";
+import { RequestRecord, type RecordSink } from "./request-record";
 import type { RecordWriter } from "./writer";
 
 /** Claude Code's session header, and Codex's; the SDKs send none. */
@@ -14,7 +15,7 @@ const SESSION_HEADERS = ["x-claude-code-session-id", "session-id", "x-session-id
 
 export type RecordListener = (record: RequestRecord) => void;
 
-export class Recorder {
+export class Recorder implements RecordSink {
   private readonly open = new WeakMap<Request, RequestRecord>();
   private readonly listeners: RecordListener[] = [];
 
@@ -39,7 +40,7 @@ export class Recorder {
       if (known.refusal) throw known.refusal;
       return known;
     }
-    const record = new RequestRecord(key, request.method, pathOf(request.url), sessionOf(request.headers), (r) => this.finish(r));
+    const record = new RequestRecord(key, request.method, pathOf(request.url), sessionOf(request.headers), this);
     this.open.set(request, record);
     try {
       key.admit(now);
@@ -60,7 +61,8 @@ export class Recorder {
     this.open.get(request)?.responded(status, error);
   }
 
-  private finish(record: RequestRecord): void {
+  /** A record has ended: its key's counters, the writer's queue, the log and the listeners take it. */
+  finish(record: RequestRecord): void {
     const now = Date.now();
     if (record.admitted) record.key.release();
     record.key.used(record.tokens, record.credits, now);
@@ -94,3 +96,5 @@ function sessionOf(headers: Headers): string | undefined {
   }
   return undefined;
 }
+
+keepApart(Recorder.prototype.responded);

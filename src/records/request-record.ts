@@ -14,6 +14,15 @@ export interface ReplyUsage {
   cache_read_input_tokens?: number;
 }
 
+/**
+ * Who takes a record once it has ended (the Recorder). An object rather than a callback: a closure made per record
+ * is a new callee each time, and the optimised code that called it (Elysia's route handler, which inlines the
+ * response hook down to settle) was thrown away at the next record and compiled again (src/jit.ts).
+ */
+export interface RecordSink {
+  finish(record: RequestRecord): void;
+}
+
 /** The kinds of Kiro event the record reads; a structural subset of kiro/types' KiroEvent. */
 type SeenEvent = { type: string; usage?: number };
 
@@ -45,7 +54,7 @@ export class RequestRecord {
     readonly method: string,
     readonly route: string,
     readonly session: string | undefined,
-    private readonly done: (record: RequestRecord) => void,
+    private readonly sink: RecordSink,
   ) {}
 
   /** What the body asked for. */
@@ -96,7 +105,7 @@ export class RequestRecord {
     if (--this.waitingFor > 0) return;
     this.errorType ??= this.replyError;
     this.durationMs = Math.round(performance.now() - this.t0);
-    this.done(this);
+    this.sink.finish(this);
   }
 
   get tokens(): number {
