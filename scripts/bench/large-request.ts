@@ -3,8 +3,9 @@
  * large request against a stubbed upstream (the first chat reply is read from an in-process simulator (replayed-kiro.ts), every
  * later one is those bytes again), and "JSON.parse the client's body + JSON.stringify the Kiro object" measured the
  * same way in the same process, in turns. `bun run scripts/bench/large-request.ts [--rounds N] [--requests N]
- * [--warmup N] [--only gateway|chat|reference] [--dash]` (one side alone: instruction-count.ts counts each; `chat` is the
- * same conversation sent to /v1/chat/completions, measured in place of /v1/messages); pin it (`taskset -c 0`). The
+ * [--warmup N] [--only gateway|chat|responses|reference] [--dash]` (one side alone: instruction-count.ts counts each; `chat`
+ * and `responses` are the same conversation sent to /v1/chat/completions or /v1/responses, measured in place of
+ * /v1/messages); pin it (`taskset -c 0`). The
  * stubbed upstream reads the Kiro body to its end, as a socket would.
  */
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -16,7 +17,7 @@ import { parseConfig } from "../../src/config/load";
 import { Logger } from "../../src/log";
 import { createServices } from "../../src/services";
 import { KiroSimulator } from "../../src/simulator/simulator";
-import { asChatCompletion, claudeCode, pair } from "./requests";
+import { asChatCompletion, asResponses, claudeCode, pair } from "./requests";
 import { median } from "./stats";
 import { replayChatReplies } from "./replayed-kiro";
 
@@ -25,9 +26,9 @@ const { values } = parseArgs({
   options: { rounds: { type: "string", default: "5" }, requests: { type: "string", default: "40" }, warmup: { type: "string", default: "150" }, only: { type: "string" }, dash: { type: "boolean", default: false } },
   strict: true,
 });
-if (values.only !== undefined && !["gateway", "chat", "reference"].includes(values.only)) throw new Error(`--only takes gateway, chat or reference, not ${values.only}`);
+if (values.only !== undefined && !["gateway", "chat", "responses", "reference"].includes(values.only)) throw new Error(`--only takes gateway, chat, responses or reference, not ${values.only}`);
 const measureGateway = values.only !== "reference";
-const asChat = values.only === "chat";
+const front = values.only === "chat" || values.only === "responses" ? values.only : "messages";
 const measureReference = values.only === undefined || values.only === "reference";
 const rounds = Number(values.rounds);
 const requests = Number(values.requests);
@@ -51,9 +52,10 @@ if (values.dash) (request.system as Array<{ text: string }>)[0]!.text = "You are
 const large = pair(request, { accessToken: "x", profileArn: String(account.credentialJson().profileArn ?? "") });
 const kiroObject = JSON.parse(large.kiro) as unknown;
 
-/** What the client sends: the request through /v1/messages, or the same conversation as Chat Completions. */
-const clientBody = asChat ? asChatCompletion(request) : large.anthropic;
-const client = { path: asChat ? "/v1/chat/completions" : "/v1/messages", body: clientBody, bytes: Buffer.byteLength(clientBody) };
+/** What the client sends: the request through /v1/messages, or the same conversation as Chat Completions or Responses. */
+const clientBody = front === "chat" ? asChatCompletion(request) : front === "responses" ? asResponses(request) : large.anthropic;
+const FRONT_PATHS = { messages: "/v1/messages", chat: "/v1/chat/completions", responses: "/v1/responses" } as const;
+const client = { path: FRONT_PATHS[front], body: clientBody, bytes: Buffer.byteLength(clientBody) };
 
 async function one(): Promise<void> {
   const res = await app.handle(new Request(`http://localhost${client.path}`, { method: "POST", headers: { "content-type": "application/json", "content-length": String(client.bytes), "x-api-key": apiKey }, body: client.body }));

@@ -2,8 +2,9 @@ import { expect, test } from "bun:test";
 import { validateRequest } from "../../src/simulator/validate";
 import { convertRequest } from "../../src/anthropic/convert";
 import { chatToMessages } from "../../src/openai/chat-request";
+import { responsesToMessages } from "../../src/openai/responses-request";
 import { CollectionPacer } from "../../src/http/body";
-import { asChatCompletion, claudeCode, hello, kiroHeaders, pair, slicePerCollection } from "./requests";
+import { asChatCompletion, asResponses, claudeCode, hello, kiroHeaders, pair, slicePerCollection } from "./requests";
 
 const account = { accessToken: "aoa-test-token", profileArn: "arn:aws:codewhisperer:us-east-1:123456789012:profile/ABCDEFGHIJKL" };
 
@@ -42,6 +43,15 @@ test("as Chat Completions, the same request reaches Kiro as the same conversatio
     return { ...conversationState, agentContinuationId: "same" };
   };
   expect(kiro(chatToMessages(JSON.parse(asChatCompletion(req))).request)).toEqual(kiro(req));
+});
+
+test("as a Responses request, the same request reaches Kiro as the same conversation", () => {
+  const req = claudeCode({ bytes: 1_000_000, tools: 20, history: 200 });
+  const kiro = (r: Parameters<typeof convertRequest>[0]) => {
+    const { conversationState } = convertRequest(r, { conversationId: "same" });
+    return { ...conversationState, agentContinuationId: "same" };
+  };
+  expect(kiro(responsesToMessages(JSON.parse(asResponses(req))).request)).toEqual(kiro(req));
 });
 
 test("a slice of large requests carries one of the gateway's paced collections, wherever the pacer stands when it starts", () => {

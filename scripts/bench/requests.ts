@@ -224,3 +224,33 @@ export function asChatCompletion(req: MessagesRequest): string {
   const tools = (req.tools ?? []).map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.input_schema } }));
   return JSON.stringify({ model: req.model, max_completion_tokens: req.max_tokens, stream: req.stream ?? false, messages, tools });
 }
+
+/**
+ * The same conversation as a Responses request (Codex's form): the system prompt as `instructions`, tool uses as
+ * function_call items, tool results as function_call_output items, tools as functions.
+ */
+export function asResponses(req: MessagesRequest): string {
+  const instructions = typeof req.system === "string" ? req.system : (req.system ?? []).map((b) => b.text).join("\n");
+  const input: Record<string, unknown>[] = [];
+  for (const m of req.messages) {
+    if (typeof m.content === "string") {
+      input.push({ type: "message", role: m.role, content: m.content });
+      continue;
+    }
+    const blocks = m.content as Block[];
+    if (m.role === "assistant") {
+      const text = textOf(blocks);
+      if (text) input.push({ type: "message", role: "assistant", content: [{ type: "output_text", text }] });
+      for (const b of blocks.filter((b) => b.type === "tool_use")) input.push({ type: "function_call", call_id: b.id, name: b.name, arguments: JSON.stringify(b.input) });
+      continue;
+    }
+    for (const b of blocks.filter((b) => b.type === "tool_result")) {
+      const output = typeof b.content === "string" ? b.content : textOf((b.content as Block[] | undefined) ?? []);
+      input.push({ type: "function_call_output", call_id: b.tool_use_id, output });
+    }
+    const text = textOf(blocks);
+    if (text) input.push({ type: "message", role: "user", content: [{ type: "input_text", text }] });
+  }
+  const tools = (req.tools ?? []).map((t) => ({ type: "function", name: t.name, description: t.description, parameters: t.input_schema }));
+  return JSON.stringify({ model: req.model, instructions, max_output_tokens: req.max_tokens, stream: req.stream ?? false, store: false, input, tools });
+}
