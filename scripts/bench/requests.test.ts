@@ -36,21 +36,13 @@ test("a hello carries the text it is given, and the direct call the account's be
   expect(kiroHeaders(account).authorization).toBe("Bearer aoa-test-token");
 });
 
-test("as Chat Completions, the same request reaches Kiro as the same conversation", () => {
+test("as Chat Completions and as a Responses request, the same request reaches Kiro as the same conversation", () => {
   const req = claudeCode({ bytes: 1_000_000, tools: 20, history: 200 });
   const kiro = (r: Parameters<typeof convertRequest>[0]) => {
     const { conversationState } = convertRequest(r, { conversationId: "same" });
     return { ...conversationState, agentContinuationId: "same" };
   };
   expect(kiro(chatToMessages(JSON.parse(asChatCompletion(req))).request)).toEqual(kiro(req));
-});
-
-test("as a Responses request, the same request reaches Kiro as the same conversation", () => {
-  const req = claudeCode({ bytes: 1_000_000, tools: 20, history: 200 });
-  const kiro = (r: Parameters<typeof convertRequest>[0]) => {
-    const { conversationState } = convertRequest(r, { conversationId: "same" });
-    return { ...conversationState, agentContinuationId: "same" };
-  };
   expect(kiro(responsesToMessages(JSON.parse(asResponses(req))).request)).toEqual(kiro(req));
 });
 
