@@ -259,7 +259,7 @@ async function main(): Promise<void> {
     if ((await loader.exited) !== 0) throw new Error(`the load driver failed (exit ${loader.exitCode})`);
     const load = JSON.parse(output) as LoadResults;
     const w = load.warmUp.window;
-    notes.push(describeSettling("gateway", load.warmUp, `${w.small} hello at concurrency 64, ${w.large} 1 MB requests and ${w.chat} as Chat Completions, then the same through the proxy`));
+    notes.push(describeSettling("gateway", load.warmUp, `${w.small} hello at concurrency 64, ${w.large} 1 MB requests and ${w.chat} each as Chat Completions and as a Responses request, then the same through the proxy`));
     await stopProcess(running!);
 
     say("Measuring what recording requests costs: a fresh pair of gateways each round, recordRequests true and false, beside the proxy…");

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { closedLoop, type Stop } from "./closed-loop";
 import { allowedCores, cpuSince, machineBusySeconds, MB, onCores, peakRssBytes, rssBytes, thisThreadNs, threadCpu, type ThreadCpu, type Threads } from "./proc";
-import { asChatCompletion, claudeCode, hello, kiroHeaders, longReplyText, pair, slicePerCollection, type BenchAccount, type PairedRequest } from "./requests";
+import { asChatCompletion, asResponses, claudeCode, hello, kiroHeaders, longReplyText, pair, slicePerCollection, type BenchAccount, type PairedRequest } from "./requests";
 import { type Settling, settleJit, untilQuiet } from "./settle";
 import { round, spread, type Spread } from "./stats";
 
@@ -89,8 +89,8 @@ export interface LoadResults {
   };
   streaming: { ttfb: PairedLatency };
   load: Record<"c64" | "c256", { gateway: LoadRun; proxy: LoadRun; direct: LoadRun }>;
-  /** The same 1 MB conversation through /v1/messages and as Chat Completions: bytes of the Chat Completions body. */
-  fronts: { chatBytes: number };
+  /** The same 1 MB conversation through /v1/messages, as Chat Completions and as a Responses request: their bodies' bytes. */
+  fronts: { chatBytes: number; responsesBytes: number };
   streams: {
     open: number;
     gateway: { opened: number; rssBeforeMB: number; rssMB: number; simulatorRssMB: number };
@@ -225,8 +225,9 @@ async function paired(measure: (path: Path, p: PairedRequest) => Promise<number>
   };
 }
 
-type Front = "messages" | "chat";
-const FRONT_PATH: Record<Front, string> = { messages: "/v1/messages", chat: "/v1/chat/completions" };
+type Front = "messages" | "chat" | "responses";
+const FRONTS: readonly Front[] = ["messages", "chat", "responses"];
+const FRONT_PATH: Record<Front, string> = { messages: "/v1/messages", chat: "/v1/chat/completions", responses: "/v1/responses" };
 
 /** One request through a front of the gateway, read to its end. */
 async function throughFront(front: Front, body: string): Promise<void> {
@@ -236,15 +237,15 @@ async function throughFront(front: Front, body: string): Promise<void> {
 }
 
 /**
- * One round of the OpenAI front's row: `slices` slices of each front, taken in turns (the one going first alternates),
- * each `workers` closed-loop clients until `count` requests are answered, and the gateway's thread CPU over each
- * slice. Both fronts go to the same gateway, so only the front differs.
+ * One round of the OpenAI fronts' rows: `slices` slices of each front, taken in turns (the order reversed every other
+ * slice), each `workers` closed-loop clients until `count` requests are answered, and the gateway's thread CPU over
+ * each slice. Every front goes to the same gateway, so only the front differs.
  */
 async function frontsRound(bodies: Record<Front, string>, workers: number, count: number, slices: number): Promise<FrontsRound> {
   const zero = (): ThreadCpu => ({ main: 0, http: 0, jit: 0, gc: 0, other: 0, total: 0 });
-  const sum = { messages: { requests: 0, seconds: 0, cpu: zero() }, chat: { requests: 0, seconds: 0, cpu: zero() } };
+  const sum = Object.fromEntries(FRONTS.map((f) => [f, { requests: 0, seconds: 0, cpu: zero() }])) as Record<Front, { requests: number; seconds: number; cpu: ThreadCpu }>;
   for (let i = 0; i < slices; i++) {
-    for (const front of i % 2 === 0 ? (["messages", "chat"] as const) : (["chat", "messages"] as const)) {
+    for (const front of i % 2 === 0 ? FRONTS : [...FRONTS].reverse()) {
       const before = threadCpu(plan.gateway.pid);
       const t0 = performance.now();
       let started = 0;
@@ -264,7 +265,7 @@ async function frontsRound(bodies: Record<Front, string>, workers: number, count
     }
   }
   const side = (t: (typeof sum)[Front]) => ({ requests: t.requests, seconds: round(t.seconds, 2), cpuNsPerRequest: perRequest(t.cpu, t.requests) });
-  return { messages: side(sum.messages), chat: side(sum.chat) };
+  return { messages: side(sum.messages), chat: side(sum.chat), responses: side(sum.responses) };
 }
 
 /** One warm-up window's requests of each kind (the large one and Chat Completions four at a time, hello 64). */
@@ -286,8 +287,7 @@ const FRONTS_WARM_UP = 600;
 async function settleFronts(bodies: Record<Front, string>, slice: number): Promise<Settling> {
   await frontsRound(bodies, 4, scaled(FRONTS_WARM_UP / 2), 2);
   return settleJit([plan.gateway.pid], async () => {
-    await closedLoop(2, { count: slice }, () => throughFront("chat", bodies.chat));
-    await closedLoop(2, { count: slice }, () => throughFront("messages", bodies.messages));
+    for (const front of FRONTS) await closedLoop(2, { count: slice }, () => throughFront(front, bodies[front]));
   });
 }
 
@@ -582,6 +582,17 @@ async function checkChatAnswer(chat: string, said: string): Promise<void> {
   }
 }
 
+/** Before any timing: the Responses body is answered as a response whose message carries the simulator's echo. */
+async function checkResponsesAnswer(responses: string, said: string): Promise<void> {
+  const res = await fetch(`${plan.gateway.url}${FRONT_PATH.responses}`, { method: "POST", headers: gatewayHeaders, body: responses });
+  const body = await res.text();
+  const answer = JSON.parse(body) as { object?: string; output?: Array<{ type?: string; content?: Array<{ text?: string }> }> };
+  const text = answer.output?.find((item) => item.type === "message")?.content?.[0]?.text;
+  if (res.status !== 200 || answer.object !== "response" || !text?.endsWith(`You said: ${said}`)) {
+    failed("gateway", `${FRONT_PATH.responses}: wrong answer to a check request: HTTP ${res.status} ${body.slice(0, 200)}`);
+  }
+}
+
 /** JSON.parse of the client's body and JSON.stringify of Kiro's, wall ms in the idle driver (for information). */
 function parseAndSerialise(p: PairedRequest): number {
   const kiro = JSON.parse(p.kiro) as unknown;
@@ -603,8 +614,9 @@ async function main(): Promise<LoadResults> {
   const largeParseAndSerialiseMs = parseAndSerialise(large);
   await checkAnswers(small, "Hello, Claude!");
   await checkAnswers(large, "Now summarise what these modules do.");
-  const fronts = { messages: large.anthropic, chat: asChatCompletion(largeRequest) };
+  const fronts = { messages: large.anthropic, chat: asChatCompletion(largeRequest), responses: asResponses(largeRequest) };
   await checkChatAnswer(fronts.chat, "Now summarise what these modules do.");
+  await checkResponsesAnswer(fronts.responses, "Now summarise what these modules do.");
   const smallStream = pair(hello({ stream: true }), plan.account);
   const held = pair(hello({ stream: true, text: "[sim] hold 600000" }), plan.account);
 
@@ -616,11 +628,12 @@ async function main(): Promise<LoadResults> {
   // /v1/messages, settle it before its row is counted.
   await frontsRound(fronts, 4, scaled(150), 2);
   await load(small, 64, Math.max(1, 3 * plan.scale));
-  note("warm-up: windows of small, large and Chat Completions requests until the gateway's JIT has settled");
+  note("warm-up: windows of small and large requests, as Chat Completions and as Responses requests too, until the gateway's JIT has settled");
   const warmUp = await settleJit([plan.gateway.pid], async () => {
     await closedLoop(64, { count: WARM_WINDOW.small }, () => whole("gateway", small));
     await closedLoop(4, { count: WARM_WINDOW.large }, () => whole("gateway", large));
     await closedLoop(4, { count: WARM_WINDOW.chat }, () => throughFront("chat", fronts.chat));
+    await closedLoop(4, { count: WARM_WINDOW.chat }, () => throughFront("responses", fronts.responses));
     // The proxy warmed alike, so that neither side of a ratio counts compilation.
     await closedLoop(64, { count: WARM_WINDOW.small }, () => whole("proxy", small));
     await closedLoop(4, { count: WARM_WINDOW.large }, () => whole("proxy", large));
@@ -641,7 +654,7 @@ async function main(): Promise<LoadResults> {
     rounds.small.push(await cpuRound(small, 64, { seconds: Math.max(0.25, plan.scale) }, 4));
     rounds.stream.push(...(await streamRound(r, eventStreams)));
   }
-  note("the same request as Chat Completions and through /v1/messages: one slice of each as the other rows left them, both fronts settled again, then its rounds one after another, the fronts in turns");
+  note("the same request as Chat Completions, as a Responses request and through /v1/messages: one slice of each as the other rows left them, the fronts settled again, then their rounds one after another, the fronts in turns");
   const idle = await frontsRound(fronts, 2, frontsSlice, 1);
   const frontsWarmUp = { idle, settling: await settleFronts(fronts, frontsSlice) };
   await untilQuiet(plan.gateway.pid);
@@ -686,7 +699,7 @@ async function main(): Promise<LoadResults> {
       },
     },
     streaming: { ttfb },
-    fronts: { chatBytes: Buffer.byteLength(fronts.chat) },
+    fronts: { chatBytes: Buffer.byteLength(fronts.chat), responsesBytes: Buffer.byteLength(fronts.responses) },
     load: loads,
     streams: {
       open: plan.openStreams,

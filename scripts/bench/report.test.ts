@@ -56,7 +56,7 @@ function results(overrides: { largeMs?: number[]; chatMs?: number[]; complete?: 
       large: { sequential: latency(4, 11), concurrent32: { ...latency(20, 180), inside: { gateway: 11, proxy: 4 } }, bodyBytes: 1_021_725, kiroBytes: 1_032_169, parseAndSerialiseMs: 1.4 },
     },
     streaming: { ttfb: latency(0.2, 2) },
-    fronts: { chatBytes: 1_010_000 },
+    fronts: { chatBytes: 1_010_000, responsesBytes: 1_020_000 },
     load: {
       c64: { gateway: run(6000, 64), proxy: run(12000, 64), direct: run(13000, 64) },
       c256: { gateway: run(7000, 256), proxy: run(8000, 256), direct: run(12000, 256) },
@@ -69,10 +69,10 @@ function results(overrides: { largeMs?: number[]; chatMs?: number[]; complete?: 
     rounds: {
       large: (overrides.largeMs ?? [3, 4, 3.2]).map((ms) => cpuRound(ms, 1, 2.5)),
       small: [cpuRound(0.15, 0.1), cpuRound(0.2, 0.1, undefined, [5000, 8000]), cpuRound(0.16, 0.1)],
-      fronts: (overrides.chatMs ?? [3.2, 3.5, 3.1]).map((ms) => ({ messages: cpuRound(3, 1).gateway, chat: cpuRound(ms, 1).gateway })),
+      fronts: (overrides.chatMs ?? [3.2, 3.5, 3.1]).map((ms) => ({ messages: cpuRound(3, 1).gateway, chat: cpuRound(ms, 1).gateway, responses: cpuRound(3.15, 1).gateway })),
       stream: [stream(1024, 90, 200), stream(40, 70, 120, overrides.complete), stream(1024, 85, 190), stream(40, 75, 130), stream(1024, 95, 210), stream(40, 80, 140)],
     },
-    frontsWarmUp: { idle: { messages: cpuRound(3, 1).gateway, chat: cpuRound(3.6, 1).gateway }, settling: { windows: 3, settled: true, jitShares: [0.1, 0.02, 0.01] } },
+    frontsWarmUp: { idle: { messages: cpuRound(3, 1).gateway, chat: cpuRound(3.6, 1).gateway, responses: cpuRound(3.3, 1).gateway }, settling: { windows: 3, settled: true, jitShares: [0.1, 0.02, 0.01] } },
     warmUp: { windows: 4, settled: true, jitShares: [0.2, 0.05, 0.01, 0.02], window: { small: 3000, large: 100, chat: 20 } },
     peakRssMB: { gateway: 150, proxy: 90 },
     afterBurstRssMB: { gateway: 110, proxy: 60 },
@@ -131,6 +131,9 @@ test("each gated ratio is the median of its rounds, with the least and the most 
   expect(idle?.value).toBeCloseTo(3.6 / 3);
   expect(idle?.target).toBeUndefined();
   expect(idle?.control).toEndWith("then settled after 3 windows");
+  // The Responses front is gated alike, against the same rounds of /v1/messages.
+  expect(find(all, "1.0 MB request as a Responses request: gateway CPU per request ÷ the same through /v1/messages")).toMatchObject({ value: 3.15 / 3, target: "≤ 1.1", pass: true });
+  expect(all.find((x) => x.metric.startsWith("1.0 MB request as a Responses request after the other rows"))?.value).toBeCloseTo(3.3 / 3);
 });
 
 test("the split by thread beside a median is the median round's, so that its parts add up to it", () => {

@@ -4,6 +4,12 @@
  */
 import type { CpuRound, LoadResults, PairedLatency } from "./load";
 import type { ThreadCpu } from "./proc";
+
+/** The OpenAI fronts, each gated against the same conversation through /v1/messages (issue 17: within 10 %). */
+const OPENAI_FRONTS = [
+  { front: "chat", name: "Chat Completions", path: "/v1/chat/completions" },
+  { front: "responses", name: "a Responses request", path: "/v1/responses" },
+] as const;
 import { median } from "./stats";
 
 export interface StartResults {
@@ -167,12 +173,14 @@ function ratioRows(r: BenchResults): Row[] {
   const peak = r.load.peakRssMB;
   out.push(
     row("memory: peak RSS under the bench's load ÷ the proxy's", peak.gateway / peak.proxy, "×", { atMost: true, limit: 2 }, `gateway ${peak.gateway} MB, proxy ${peak.proxy} MB (VmHWM)`),
-    gated(
-      `${(r.load.fronts.chatBytes / 1e6).toFixed(1)} MB request as Chat Completions: gateway CPU per request ÷ the same through /v1/messages`,
-      rounds.fronts.map((x) => cpu(x.chat) / cpu(x.messages)),
-      "×",
-      { atMost: true, limit: 1.1 },
-      `/v1/chat/completions ${ms3(median(rounds.fronts.map((x) => cpu(x.chat))))} (${threads(middleRound(rounds.fronts, (x) => cpu(x.chat)).chat.cpuNsPerRequest)}); /v1/messages ${ms3(median(rounds.fronts.map((x) => cpu(x.messages))))} (${threads(middleRound(rounds.fronts, (x) => cpu(x.messages)).messages.cpuNsPerRequest)})`,
+    ...OPENAI_FRONTS.map(({ front, name, path }) =>
+      gated(
+        `${(r.load.fronts[`${front}Bytes`] / 1e6).toFixed(1)} MB request as ${name}: gateway CPU per request ÷ the same through /v1/messages`,
+        rounds.fronts.map((x) => cpu(x[front]) / cpu(x.messages)),
+        "×",
+        { atMost: true, limit: 1.1 },
+        `${path} ${ms3(median(rounds.fronts.map((x) => cpu(x[front]))))} (${threads(middleRound(rounds.fronts, (x) => cpu(x[front]))[front].cpuNsPerRequest)}); /v1/messages ${ms3(median(rounds.fronts.map((x) => cpu(x.messages))))} (${threads(middleRound(rounds.fronts, (x) => cpu(x.messages)).messages.cpuNsPerRequest)})`,
+      ),
     ),
     row("memory: idle after start (RSS)", median(r.start.idleRssMB), "MB", { atMost: true, limit: 40 }, `proxy ${r.controlIdleRssMB.proxy} MB`),
     row("start to first answered request", median(r.start.firstAnswerMs), "ms", { atMost: true, limit: 50 }),
@@ -206,15 +214,17 @@ function informationRows(r: BenchResults): Row[] {
     );
   }
   const { idle, settling } = r.load.frontsWarmUp;
-  out.push(
-    row(
-      `${(r.load.fronts.chatBytes / 1e6).toFixed(1)} MB request as Chat Completions after the other rows (that front's compiled code thrown away), one slice: ÷ /v1/messages`,
-      idle.chat.cpuNsPerRequest.total / idle.messages.cpuNsPerRequest.total,
-      "×",
-      undefined,
-      `/v1/chat/completions ${ms3(idle.chat.cpuNsPerRequest.total)} (${threads(idle.chat.cpuNsPerRequest)}); then ${settling.settled ? "settled" : "not settled"} after ${settling.windows} windows`,
-    ),
-  );
+  for (const { front, name, path } of OPENAI_FRONTS) {
+    out.push(
+      row(
+        `${(r.load.fronts[`${front}Bytes`] / 1e6).toFixed(1)} MB request as ${name} after the other rows (that front's compiled code thrown away), one slice: ÷ /v1/messages`,
+        idle[front].cpuNsPerRequest.total / idle.messages.cpuNsPerRequest.total,
+        "×",
+        undefined,
+        `${path} ${ms3(idle[front].cpuNsPerRequest.total)} (${threads(idle[front].cpuNsPerRequest)}); then ${settling.settled ? "settled" : "not settled"} after ${settling.windows} windows`,
+      ),
+    );
+  }
   out.push(
     row(`memory: ${streams.open} streams open (RSS)`, streams.gateway.rssMB, "MB", undefined, `proxy ${streams.proxy.rssMB} MB`),
     row(`memory: before opening them`, streams.gateway.rssBeforeMB, "MB", undefined, `proxy ${streams.proxy.rssBeforeMB} MB`),
