@@ -30,6 +30,7 @@ describe("compare", () => {
     const { lines } = compare({ "1 MB request": 8_000_000, "1 MB as Chat Completions": 8_800_000 }, recorded, "1.4.4");
     expect(lines).toContain("1 MB as Chat Completions ÷ through /v1/messages: 1.10× in instructions");
     expect(compare({ "1 MB request": 8_000_000 }, recorded, "1.4.4").lines.some((l) => l.includes("Chat Completions"))).toBe(false);
+    expect(compare({ "1 MB request": 8_000_000, "1 MB as a Responses request": 8_400_000 }, recorded, "1.4.4").lines).toContain("1 MB as a Responses request ÷ through /v1/messages: 1.05× in instructions");
   });
 
   test("the 1 MB request with a dash in its system prompt is set against the same without, and has no record yet", () => {

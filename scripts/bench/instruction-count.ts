@@ -3,8 +3,8 @@
  * not depend on the neighbours. `bun run scripts/bench/instruction-count.ts [--check] [--write]`
  *
  * Each case is one of the in-process scripts (instructions.ts: hello against a stubbed upstream; large-request.ts:
- * the 1 MB Claude Code request, the same with a dash in its system prompt, the same conversation as Chat Completions,
- * and the reference "JSON.parse the client's body + JSON.stringify the Kiro object")
+ * the 1 MB Claude Code request, the same with a dash in its system prompt, the same conversation as Chat Completions
+ * and as a Responses request, and the reference "JSON.parse the client's body + JSON.stringify the Kiro object")
  * run twice under cachegrind, with the same warm-up and two numbers of measured requests: the difference in
  * instructions over the difference in requests is one request's, the start and the warm-up cancelling out. The JIT
  * compiles on the main thread and no collector runs on a clock (below), so little depends on time: the same Bun,
@@ -51,6 +51,7 @@ const CASES: Case[] = [
   // Claude Code's own system prompt holds a dash (text past Latin-1), which the bench's words do not.
   { name: "1 MB request, a dash in its system prompt", script: "large-request.ts", args: ["--only", "gateway", "--dash", "--rounds", "1", "--warmup", "60"], requests: [10, 130] },
   { name: "1 MB as Chat Completions", script: "large-request.ts", args: ["--only", "chat", "--rounds", "1", "--warmup", "60"], requests: [10, 130] },
+  { name: "1 MB as a Responses request", script: "large-request.ts", args: ["--only", "responses", "--rounds", "1", "--warmup", "60"], requests: [10, 130] },
   { name: "1 MB reference", script: "large-request.ts", args: ["--only", "reference", "--rounds", "1", "--warmup", "60"], requests: [10, 130] },
 ];
 
@@ -107,6 +108,8 @@ export function compare(counts: Counts, recorded: Recorded | undefined, bun: str
   if (dash && large) lines.push(`1 MB request with a dash in its system prompt ÷ without: ${(dash / large).toFixed(2)}× in instructions`);
   const chat = counts["1 MB as Chat Completions"];
   if (chat && large) lines.push(`1 MB as Chat Completions ÷ through /v1/messages: ${(chat / large).toFixed(2)}× in instructions`);
+  const responses = counts["1 MB as a Responses request"];
+  if (responses && large) lines.push(`1 MB as a Responses request ÷ through /v1/messages: ${(responses / large).toFixed(2)}× in instructions`);
   if (recorded && !comparable) lines.push(`the record was taken with Bun ${recorded.bun}, this is ${bun}: not checked`);
   return { lines, over };
 }
