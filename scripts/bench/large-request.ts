@@ -17,7 +17,7 @@ import { parseConfig } from "../../src/config/load";
 import { Logger } from "../../src/log";
 import { createServices } from "../../src/services";
 import { KiroSimulator } from "../../src/simulator/simulator";
-import { asChatCompletion, asResponses, claudeCode, pair } from "./requests";
+import { asChatCompletion, asResponses, claudeCode, FRONT_PATH, pair } from "./requests";
 import { median } from "./stats";
 import { replayChatReplies } from "./replayed-kiro";
 
@@ -54,8 +54,7 @@ const kiroObject = JSON.parse(large.kiro) as unknown;
 
 /** What the client sends: the request through /v1/messages, or the same conversation as Chat Completions or Responses. */
 const clientBody = front === "chat" ? asChatCompletion(request) : front === "responses" ? asResponses(request) : large.anthropic;
-const FRONT_PATHS = { messages: "/v1/messages", chat: "/v1/chat/completions", responses: "/v1/responses" } as const;
-const client = { path: FRONT_PATHS[front], body: clientBody, bytes: Buffer.byteLength(clientBody) };
+const client = { path: FRONT_PATH[front], body: clientBody, bytes: Buffer.byteLength(clientBody) };
 
 async function one(): Promise<void> {
   const res = await app.handle(new Request(`http://localhost${client.path}`, { method: "POST", headers: { "content-type": "application/json", "content-length": String(client.bytes), "x-api-key": apiKey }, body: client.body }));

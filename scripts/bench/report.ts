@@ -4,11 +4,12 @@
  */
 import type { CpuRound, LoadResults, PairedLatency } from "./load";
 import type { ThreadCpu } from "./proc";
+import { FRONT_PATH } from "./requests";
 
 /** The OpenAI fronts, each gated against the same conversation through /v1/messages (issue 17: within 10 %). */
 const OPENAI_FRONTS = [
-  { front: "chat", name: "Chat Completions", path: "/v1/chat/completions" },
-  { front: "responses", name: "a Responses request", path: "/v1/responses" },
+  { front: "chat", name: "Chat Completions" },
+  { front: "responses", name: "a Responses request" },
 ] as const;
 import { median } from "./stats";
 
@@ -173,13 +174,13 @@ function ratioRows(r: BenchResults): Row[] {
   const peak = r.load.peakRssMB;
   out.push(
     row("memory: peak RSS under the bench's load ÷ the proxy's", peak.gateway / peak.proxy, "×", { atMost: true, limit: 2 }, `gateway ${peak.gateway} MB, proxy ${peak.proxy} MB (VmHWM)`),
-    ...OPENAI_FRONTS.map(({ front, name, path }) =>
+    ...OPENAI_FRONTS.map(({ front, name }) =>
       gated(
         `${(r.load.fronts[`${front}Bytes`] / 1e6).toFixed(1)} MB request as ${name}: gateway CPU per request ÷ the same through /v1/messages`,
         rounds.fronts.map((x) => cpu(x[front]) / cpu(x.messages)),
         "×",
         { atMost: true, limit: 1.1 },
-        `${path} ${ms3(median(rounds.fronts.map((x) => cpu(x[front]))))} (${threads(middleRound(rounds.fronts, (x) => cpu(x[front]))[front].cpuNsPerRequest)}); /v1/messages ${ms3(median(rounds.fronts.map((x) => cpu(x.messages))))} (${threads(middleRound(rounds.fronts, (x) => cpu(x.messages)).messages.cpuNsPerRequest)})`,
+        `${FRONT_PATH[front]} ${ms3(median(rounds.fronts.map((x) => cpu(x[front]))))} (${threads(middleRound(rounds.fronts, (x) => cpu(x[front]))[front].cpuNsPerRequest)}); /v1/messages ${ms3(median(rounds.fronts.map((x) => cpu(x.messages))))} (${threads(middleRound(rounds.fronts, (x) => cpu(x.messages)).messages.cpuNsPerRequest)})`,
       ),
     ),
     row("memory: idle after start (RSS)", median(r.start.idleRssMB), "MB", { atMost: true, limit: 40 }, `proxy ${r.controlIdleRssMB.proxy} MB`),
@@ -214,14 +215,14 @@ function informationRows(r: BenchResults): Row[] {
     );
   }
   const { idle, settling } = r.load.frontsWarmUp;
-  for (const { front, name, path } of OPENAI_FRONTS) {
+  for (const { front, name } of OPENAI_FRONTS) {
     out.push(
       row(
         `${(r.load.fronts[`${front}Bytes`] / 1e6).toFixed(1)} MB request as ${name} after the other rows (that front's compiled code thrown away), one slice: ÷ /v1/messages`,
         idle[front].cpuNsPerRequest.total / idle.messages.cpuNsPerRequest.total,
         "×",
         undefined,
-        `${path} ${ms3(idle[front].cpuNsPerRequest.total)} (${threads(idle[front].cpuNsPerRequest)}); then ${settling.settled ? "settled" : "not settled"} after ${settling.windows} windows`,
+        `${FRONT_PATH[front]} ${ms3(idle[front].cpuNsPerRequest.total)} (${threads(idle[front].cpuNsPerRequest)}); then ${settling.settled ? "settled" : "not settled"} after ${settling.windows} windows`,
       ),
     );
   }

@@ -194,6 +194,10 @@ const textOf = (blocks: Block[]) =>
     .map((b) => b.text as string)
     .join("\n");
 
+/** The gateway's fronts the benches send the same conversation through, and where each is served. */
+export type Front = "messages" | "chat" | "responses";
+export const FRONT_PATH: Readonly<Record<Front, string>> = { messages: "/v1/messages", chat: "/v1/chat/completions", responses: "/v1/responses" };
+
 /**
  * The same conversation as a Chat Completions request, for the OpenAI front's row: the system prompt as a system
  * message, tool uses as assistant tool_calls, tool results as tool messages, tools as functions.

@@ -16,8 +16,7 @@ export interface ReplyUsage {
 
 /**
  * Who takes a record once it has ended (the Recorder). An object rather than a callback: a closure made per record
- * is a new callee each time, and the optimised code that called it (Elysia's route handler, which inlines the
- * response hook down to settle) was thrown away at the next record and compiled again (src/jit.ts).
+ * is a new callee for every record, which optimised code cannot keep compiled (src/jit.ts).
  */
 export interface RecordSink {
   finish(record: RequestRecord): void;
