@@ -269,6 +269,37 @@ describe("responses through the official SDK", () => {
     expect(kiro.currentMessage.userInputMessage.userInputMessageContext.toolResults[0]).toMatchObject({ toolUseId: call.call_id, content: [{ text: "hello" }] });
   });
 
+  test("the response repeats the request's instructions and tools, in the answer and in each streamed response", async () => {
+    const tools = [readFile, { type: "custom" as const, name: "apply_patch", description: "Edits \"files\"\n\tand more — é" }];
+    const instructions = "Be brief — \"really\".\n\tThanks.";
+    g.sim.enqueue(text("Hi."));
+    const answered = await openai.responses.create({ model: "claude-sonnet-4-5", instructions, tools, input: "Hi" });
+    expect(answered.instructions).toBe(instructions);
+    expect(answered.tools).toEqual(tools);
+
+    g.sim.enqueue(text("Hi."));
+    const stream = openai.responses.stream({ model: "claude-sonnet-4-5", instructions, tools, input: "Hi" });
+    const repeated: unknown[] = [];
+    stream.on("event", (e) => {
+      if ("response" in e) repeated.push({ instructions: e.response.instructions, tools: e.response.tools });
+    });
+    await stream.finalResponse();
+    expect(repeated).toEqual([{ instructions, tools }, { instructions, tools }, { instructions, tools }]);
+
+    // Sent pretty-printed, as a hand-written request may be: the same echo, on one line of the event stream.
+    for (const streamed of [false, true]) {
+      g.sim.enqueue(text("Hi."));
+      const res = await fetch(`${g.url}/v1/responses`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${g.apiKey}` },
+        body: JSON.stringify({ model: "claude-sonnet-4-5", instructions, tools, input: "Hi", stream: streamed }, null, 2),
+      });
+      const body = await res.text();
+      const responses = streamed ? body.split("\n").filter((l) => l.startsWith("data: ")).map((l) => JSON.parse(l.slice(6))).filter((e) => e.response).map((e) => e.response) : [JSON.parse(body)];
+      expect(responses.map((r) => ({ instructions: r.instructions, tools: r.tools }))).toEqual(Array(streamed ? 3 : 1).fill({ instructions, tools }));
+    }
+  });
+
   test("a custom (freeform) tool: declared with one string property, called as custom_tool_call with the raw text", async () => {
     const patch = "*** Begin Patch\n*** Add File: a.txt\n+hi\n*** End Patch\n";
     g.sim.enqueue(toolUse({ name: "apply_patch", input: { input: patch } }));

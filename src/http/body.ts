@@ -8,7 +8,7 @@ import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
 import { Value } from "@sinclair/typebox/value";
 import { fullGC } from "bun:jsc";
 import { isUtf8 } from "node:buffer";
-import { cutVerbatim, type VerbatimPaths } from "./verbatim";
+import { attachFieldTexts, cutVerbatim, type VerbatimPaths } from "./verbatim";
 
 /** Deeper than any real request nests; walks over the body (TypeBox's, JSON.stringify's) stay far from the stack's end. */
 export const MAX_NESTING = 128;
@@ -184,7 +184,7 @@ export interface BodyLimits {
  * A reader for one schema: per request size → bytes → one scan (nesting; the long strings at `verbatim` cut out,
  * see verbatim.ts) → the rest's text → JSON → schema check, holding its share of the memory budget while it reads and parses.
  */
-export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, verbatim: VerbatimPaths = []) {
+export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, verbatim: VerbatimPaths = [], whole: readonly string[] = []) {
   // Not when the route is built: compiling every route's schema was half the CPU of building the app at start-up.
   // The first body is checked by TypeBox's interpreter (~0.5 ms for a small one) and the schema compiled at the
   // second: compiling the Messages schema is ~5 ms of CPU, which at a start's first request came before the answer,
@@ -200,7 +200,7 @@ export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, verbatim:
   const parse = (body: Uint8Array<ArrayBuffer>): T => {
     const bytes = utf8Of(body);
     if (blank(bytes)) throw new BodyError({ kind: "empty" });
-    const cut = cutVerbatim(bytes, MAX_NESTING, verbatim);
+    const cut = cutVerbatim(bytes, MAX_NESTING, verbatim, whole);
     if (cut.nested) throw new BodyError({ kind: "nesting" });
     let value: unknown;
     try {
@@ -210,7 +210,10 @@ export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, verbatim:
     }
     if (!check(value)) throw new BodyError({ kind: "schema", errors: [Value.Errors(schema, value).First()] });
     // Only an object can carry the table; a schema that took anything else saw no placeholder either way.
-    if (cut.verbatim && typeof value === "object" && value !== null) cut.verbatim.attach(value);
+    if (typeof value === "object" && value !== null) {
+      if (cut.verbatim) cut.verbatim.attach(value);
+      if (cut.fields) attachFieldTexts(value, cut.fields);
+    }
     return value as T;
   };
   const reader = {};

@@ -50,6 +50,19 @@ export function verbatimOf(value: unknown): Verbatim | undefined {
   return typeof value === "object" && value !== null ? (value as { [VERBATIM]?: Verbatim })[VERBATIM] : undefined;
 }
 
+const FIELD_TEXTS = Symbol("field texts");
+
+/** The client's JSON text of the top-level fields the body reader was asked to keep whole (cutVerbatim's `whole`). */
+export function fieldTextsOf(value: unknown): FieldTexts {
+  return (typeof value === "object" && value !== null ? (value as { [FIELD_TEXTS]?: FieldTexts })[FIELD_TEXTS] : undefined) ?? {};
+}
+
+/** Gives `root` (the parsed body) the texts, where fieldTextsOf finds them. */
+export function attachFieldTexts<T extends object>(root: T, fields: FieldTexts): T {
+  Object.defineProperty(root, FIELD_TEXTS, { value: fields, enumerable: false });
+  return root;
+}
+
 /** A piece of JSON to be written: text, or the client's bytes of a kept string. */
 export type JsonPiece = string | Uint8Array<ArrayBuffer>;
 
@@ -214,14 +227,20 @@ const CLOSE_OBJECT = 0x7d;
 /** Escapes that decode to whitespace trim() removes: \t \n \f \r. */
 const BLANK_ESCAPES = new Set([0x74, 0x6e, 0x66, 0x72]);
 
-export type Cut = { nested: true } | { nested: false; text: string; verbatim?: Verbatim };
+export type Cut = { nested: true } | { nested: false; text: string; verbatim?: Verbatim; fields?: FieldTexts };
+
+/** The client's JSON text of some top-level fields of a body, by name (see `whole` below). */
+export type FieldTexts = Partial<Record<string, string>>;
 
 /**
  * One scan of `bytes` (a body, valid UTF-8, in a buffer of its own that the table may free): `nested` when arrays
  * and objects nest deeper than `maxNesting`; else the body's text with the long strings at `paths` replaced by
  * placeholders, and their table. Text that is not JSON is left for JSON.parse to refuse: the scan never decides that.
+ * The top-level fields named in `whole` that hold an array, an object or a string are also kept as the client's JSON
+ * text, for an answer that repeats them (the Responses API's echo of `tools` and `instructions`) — unless that text
+ * spans lines, which an event stream's `data:` line could not carry.
  */
-export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, paths: VerbatimPaths): Cut {
+export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, paths: VerbatimPaths, whole: readonly string[] = []): Cut {
   const strings = new StringEnds(bytes);
   // The key of the value being read at depth d, as its start and end in the bytes (start -1: inside an array).
   const keyStarts: number[] = [];
@@ -234,6 +253,10 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
   let copied = 0;
   const escaping = bytes.length >= ESCAPED_FROM_BYTES;
   let wideRest = false;
+  let fields: FieldTexts | undefined;
+  // The top-level field being kept whole: its name and where its array or object opened.
+  let wholeName: string | undefined;
+  let wholeStart = -1;
   for (let i = 0; i < bytes.length; i++) {
     const c = bytes[i];
     if (c === QUOTE) {
@@ -244,6 +267,9 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
         keyStarts[depth] = i + 1;
         keyEnds[depth] = end;
         expectKey = false;
+      } else if (depth === 1 && whole.length > 0) {
+        const name = wholeField(bytes, keyStarts, keyEnds, whole);
+        if (name !== undefined) (fields ??= {})[name] = fieldText(bytes, i, end + 1);
       }
       if (!key && end - i - 1 >= MIN_CUT && atPath(bytes, keyStarts, keyEnds, depth, paths) && strings.plain && !blank(bytes, i + 1, end)) {
         table ??= new Verbatim(bytes);
@@ -265,11 +291,18 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
       i = end;
     } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
       if (++depth > maxNesting) return { nested: true };
+      if (depth === 2 && whole.length > 0) {
+        wholeName = wholeField(bytes, keyStarts, keyEnds, whole);
+        wholeStart = i;
+      }
       inObject[depth] = c === OPEN_OBJECT;
       keyStarts[depth] = -1;
       expectKey = c === OPEN_OBJECT;
     } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
-      depth--;
+      if (depth-- === 2 && wholeName !== undefined) {
+        (fields ??= {})[wholeName] = fieldText(bytes, wholeStart, i + 1);
+        wholeName = undefined;
+      }
       expectKey = false;
     } else if (c === COMMA) {
       expectKey = inObject[depth] === true;
@@ -278,9 +311,26 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
     }
   }
   const text = copied === 0 ? utf8.decode(bytes) : (parts.push(utf8.decode(bytes.subarray(copied))), parts.join(""));
-  if (!table) return { nested: false, text };
-  table.wideRest = wideRest;
-  return { nested: false, text, verbatim: table };
+  if (table) table.wideRest = wideRest;
+  return { nested: false, text, ...(table ? { verbatim: table } : {}), ...(fields ? { fields } : {}) };
+}
+
+/** Which of `whole` the key of the value being read at depth 1 is, if the body is an object and it is one. */
+function wholeField(bytes: Uint8Array, keyStarts: number[], keyEnds: number[], whole: readonly string[]): string | undefined {
+  const start = keyStarts[1]!;
+  if (start < 0) return undefined;
+  next: for (const name of whole) {
+    if (name.length !== keyEnds[1]! - start) continue;
+    for (let k = 0; k < name.length; k++) if (bytes[start + k] !== name.charCodeAt(k)) continue next;
+    return name;
+  }
+  return undefined;
+}
+
+/** The client's text of bytes `start` to `end`; undefined when it spans lines (whitespace between tokens). */
+function fieldText(bytes: Uint8Array, start: number, end: number): string | undefined {
+  const piece = bytes.subarray(start, end);
+  return piece.includes(0x0a) || piece.includes(0x0d) ? undefined : utf8.decode(piece);
 }
 
 const HEX = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));

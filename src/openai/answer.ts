@@ -14,9 +14,10 @@ import { ChatChunkWriter, ChatFolder } from "./chat-reply";
 import { chatToMessages } from "./chat-request";
 import { openaiErrorBody } from "./errors";
 import type { Origins } from "./origins";
+import { Echo } from "./echo";
 import { ResponsesWriter } from "./responses-reply";
 import { responsesToMessages } from "./responses-request";
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionsRequest, ResponseObject, ResponsesEvent, ResponsesRequest } from "./schemas";
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionsRequest, ResponsesEvent, ResponsesRequest } from "./schemas";
 
 /** What the shared path is told of the HTTP request: the client's signal, headers and the request log's observer. */
 export type OpenAICall = Omit<MessagesCall, "complete" | "sessionKey">;
@@ -47,40 +48,27 @@ export async function answerChat(s: Services, body: ChatCompletionsRequest, call
   return folder.result(opts, writer.finalUsage!);
 }
 
-export async function answerResponses(s: Services, body: ResponsesRequest, call: OpenAICall): Promise<Response | ResponseObject> {
+/** What Elysia sends with an object it writes as JSON, for an answer written here. */
+const JSON_HEADERS = { "content-type": "application/json;charset=utf-8" };
+
+export async function answerResponses(s: Services, body: ResponsesRequest, call: OpenAICall): Promise<Response> {
   const { request, tools, compaction, budgetField, origins } = responsesToMessages(body);
-  const writer = new ResponsesWriter({
-    id: `resp_${hex()}`,
-    model: body.model,
-    createdAt: unixNow(),
-    tools,
-    compaction,
-    echo: {
-      instructions: body.instructions ?? null,
-      max_output_tokens: body.max_output_tokens ?? null,
-      parallel_tool_calls: body.parallel_tool_calls !== false,
-      reasoning: { effort: body.reasoning?.effort ?? null, summary: null },
-      temperature: body.temperature ?? null,
-      tool_choice: body.tool_choice ?? "auto",
-      tools: body.tools ?? [],
-      top_p: body.top_p ?? null,
-      metadata: {},
-    },
-  });
+  const echo = new Echo(body);
+  const writer = new ResponsesWriter({ id: `resp_${hex()}`, model: body.model, createdAt: unixNow(), tools, compaction, echo: echo.values });
   // A streamed freeform call is shown as it is written: the writer decodes its text from the fragments.
   const streamedTools = body.stream === true ? tools.customNames() : undefined;
   const reply = await send(s, request, { ...withSession(call, body.prompt_cache_key), ...(streamedTools?.size ? { streamedTools } : {}) }, budgetField, "input", origins);
   const events = rendered(reply, writer);
   if (body.stream === true) {
     const format: SseFormat<ResponsesEvent> = {
-      encode: (event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`,
+      encode: (event) => `event: ${event.type}\ndata: ${echo.eventJson(event)}\n\n`,
       ping: PING,
       failure: (e) => format.encode(writer.failed(e)),
     };
     return sseResponse(events, format, { log: s.log, pingAfterMs: PING_AFTER_MS, onLeave: () => reply.leave() });
   }
   for await (const _ of events);
-  return writer.response;
+  return new Response(echo.responseJson(writer.response), { headers: JSON_HEADERS });
 }
 
 /**

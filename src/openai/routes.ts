@@ -10,6 +10,7 @@ import { describeValidation } from "../http/body";
 import { type KeyGuard, thrownBy } from "../http/guard";
 import type { Services } from "../services";
 import { answerChat, answerResponses, type OpenAICall } from "./answer";
+import { ECHOED_AS_SENT } from "./echo";
 import { openaiErrorResponse } from "./errors";
 import { CHAT_PASSED_THROUGH, keptStrings, RESPONSES_PASSED_THROUGH } from "./passed-through";
 import { ChatCompletionsRequest, ResponsesRequest } from "./schemas";
@@ -49,7 +50,7 @@ export function openaiRoutes(s: Services, guard: KeyGuard) {
         server?.timeout(request, 0);
         return answerResponses(s, body, callOf(request, client, body, body.input));
       },
-      guard.jsonBody(ResponsesRequest, "client", RESPONSES_PASSED_THROUGH),
+      guard.jsonBody(ResponsesRequest, "client", RESPONSES_PASSED_THROUGH, ECHOED_AS_SENT),
     );
 }
 
