@@ -7,6 +7,7 @@
  */
 import type { MessageParam, MessagesRequest } from "../anthropic/schemas";
 import { invalidRequest } from "../errors";
+import { keepFromFtl } from "../jit";
 import { applyToolChoice, jsonAnswer } from "./choice";
 import { COMPACTION_REQUEST, openSummary, summaryText } from "./compaction";
 import { type Block, contentBlocks, contentText } from "./content";
@@ -170,3 +171,6 @@ function reasoningBlock(item: Json): Block {
     .join("\n\n");
   return { type: "thinking", thinking, signature: typeof item.encrypted_content === "string" ? item.encrypted_content : "" };
 }
+
+// The conversion walks the whole request: kept at the DFG tier as the Chat Completions front's is (src/jit.ts).
+for (const walker of [responsesToMessages, toolUse, Conversation.prototype.add, Conversation.prototype.message]) keepFromFtl(walker);
