@@ -14,15 +14,15 @@
  * The full bench compares the gateway with the proxy; runs of it with one binary then the other are minutes apart on
  * a machine whose speed drifts by more than most changes, which this takes out.
  *
- * `--request fronts` measures the Chat Completions row of the bench on each gateway: each is warmed through both
+ * `--request fronts` measures the OpenAI fronts' rows of the bench on each gateway: each is warmed through the three
  * fronts, then given, in turns, slices of the 1 MB request through /v1/messages and of the same conversation as Chat
- * Completions, one collection-pacer period each (as the bench's slices), and the report gives each gateway's Chat
- * Completions ÷ /v1/messages by round. Name the same executable more than once to see how far one process differs
+ * Completions and as a Responses request, one collection-pacer period each (as the bench's slices), and the report
+ * gives each gateway's Chat Completions ÷ /v1/messages and Responses ÷ /v1/messages by round. Name the same executable more than once to see how far one process differs
  * from the next: one bench run holds a single gateway process.
  *
  * `--perf` (Linux perf needed) adds one slice each under `perf record` (the main thread, cpu-clock) and says where its
  * CPU went, native code and the kernel included, by the JavaScript function that asked for it (perf-attribution.ts;
- * every contestant then runs with JSC's JITDump on). Name sources (`src/main.ts`) rather than a binary, whose bundle
+ * every contestant then runs with JSC's JITDump on; with `--request fronts`, one slice of each front). Name sources (`src/main.ts`) rather than a binary, whose bundle
  * is minified.
  */
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
@@ -34,7 +34,7 @@ import { closedLoop } from "./closed-loop";
 import { attribute, describeAttribution, JitMap, parseJitDump } from "./perf-attribution";
 import { freePort, readyLine } from "./ports";
 import { cpuSince, environValue, MB, peakRssBytes, processFaults, THREAD_KINDS, type ThreadCpu, threadCpu } from "./proc";
-import { asChatCompletion, type BenchAccount, claudeCode, hello, kiroHeaders, pair, slicePerCollection } from "./requests";
+import { asChatCompletion, asResponses, type BenchAccount, claudeCode, FRONT_PATH, type Front, hello, kiroHeaders, pair, slicePerCollection } from "./requests";
 import { untilQuiet } from "./settle";
 import { median, round } from "./stats";
 
@@ -48,8 +48,7 @@ if (positionals.length < 2) throw new Error("name two or more gateways to compar
 if (!["large", "hello", "fronts"].includes(values.request)) throw new Error(`--request takes large, hello or fronts, not ${values.request}`);
 const fronts = values.request === "fronts";
 const large = values.request !== "hello";
-if (fronts && positionals.includes("proxy")) throw new Error("--request fronts compares gateways' two fronts: the proxy has none");
-if (fronts && values.perf) throw new Error("--perf profiles one request kind: use --request large, or a copy sending the Chat Completions form");
+if (fronts && positionals.includes("proxy")) throw new Error("--request fronts compares gateways' fronts: the proxy has none");
 const workers = values.concurrency === undefined ? (large ? 2 : 64) : Number(values.concurrency);
 if (!Number.isInteger(workers) || workers < 1) throw new Error(`--concurrency takes a whole number of 1 or more, not ${values.concurrency}`);
 const rounds = Number(values.rounds);
@@ -69,15 +68,22 @@ interface Contestant {
   large: string;
   small: string;
   perRequestMs: number[];
-  /** With --request fronts: where the Chat Completions form goes, and each slice's CPU a request through it. */
-  chat?: { url: string; perRequestMs: number[] };
+  /** With --request fronts: where each OpenAI form goes, and each slice's CPU a request through it. */
+  openai?: Record<OpenAIFront, { url: string; perRequestMs: number[] }>;
   /** Each slice's CPU a request by thread kind (ns). */
   threads: ThreadCpu[];
   /** Each slice's page faults a request (/messages slices): where a fault is slow, a share of the CPU. */
   faults: number[];
-  /** With --perf: where JSC writes its JITDump, perf's recording of the profiled slice and its main thread's µs a request. */
-  perf?: { jitDir: string; data: string; mainUsPerRequest: number };
+  /**
+   * With --perf: where JSC writes its JITDump, and for each front profiled (/v1/messages alone, unless --request
+   * fronts) perf's recording of its slice and the main thread's µs a request in it.
+   */
+  perf?: { jitDir: string; slices: Partial<Record<Front, { data: string; mainUsPerRequest: number }>> };
 }
+
+type OpenAIFront = Exclude<Front, "messages">;
+const OPENAI_FRONTS: readonly OpenAIFront[] = ["chat", "responses"];
+const FRONT_NAME: Record<OpenAIFront, string> = { chat: "Chat Completions", responses: "a Responses request" };
 
 const children: Subprocess[] = [];
 const work = await mkdtemp(join(tmpdir(), "kiro-side-by-side-"));
@@ -89,7 +95,7 @@ try {
   const apiKey = `sk-side-by-side-${crypto.randomUUID()}`;
   const anthropic = { large: claudeCode({ bytes: 1_000_000, tools: 20, history: 200 }), small: hello() };
   const gatewayForm = { headers: { "content-type": "application/json", "x-api-key": apiKey }, large: JSON.stringify(anthropic.large), small: JSON.stringify(anthropic.small) };
-  const chatBody = asChatCompletion(anthropic.large);
+  const openaiBodies: Record<OpenAIFront, string> = { chat: asChatCompletion(anthropic.large), responses: asResponses(anthropic.large) };
   const kiroForm = { headers: kiroHeaders(account), large: pair(anthropic.large, account).kiro, small: pair(anthropic.small, account).kiro };
 
   // Executables first: the first to choose an allocator setting at start-up sets it for the scripts and the proxy.
@@ -99,7 +105,7 @@ try {
   for (const i of order) {
     const given = positionals[i]!;
     const name = `${given === "proxy" ? "proxy" : basename(given)} (${String.fromCharCode(65 + i)})`;
-    const perf = PERF ? { jitDir: join(work, `jit-${i}`), data: join(work, `perf-${i}.data`), mainUsPerRequest: 0 } : undefined;
+    const perf = PERF ? { jitDir: join(work, `jit-${i}`), slices: {} } : undefined;
     if (perf) await mkdir(perf.jitDir);
     const perfEnv = perf ? { BUN_JSC_useJITDump: "1", BUN_JSC_jitDumpDirectory: perf.jitDir } : {};
     const childEnv = { ...env, ...perfEnv, ...(kind(given) > 0 && purgeDelay !== undefined ? { MIMALLOC_PURGE_DELAY: purgeDelay } : {}) };
@@ -116,8 +122,8 @@ try {
     const cmd = given.endsWith(".ts") ? ["bun", "run", resolve(given), "--config", config] : [resolve(given), "--config", config];
     const proc = Bun.spawn(pin(cmd, 0), { stdout: "ignore", stderr: "inherit", env: childEnv });
     children.push(proc);
-    const chat = fronts ? { chat: { url: `http://127.0.0.1:${port}/v1/chat/completions`, perRequestMs: [] } } : {};
-    contestants[i] = { name, pid: proc.pid, url: `http://127.0.0.1:${port}/v1/messages`, ...gatewayForm, ...chat, perRequestMs: [], threads: [], faults: [], perf };
+    const openai = fronts ? { openai: { chat: { url: `http://127.0.0.1:${port}${FRONT_PATH.chat}`, perRequestMs: [] }, responses: { url: `http://127.0.0.1:${port}${FRONT_PATH.responses}`, perRequestMs: [] } } } : {};
+    contestants[i] = { name, pid: proc.pid, url: `http://127.0.0.1:${port}${FRONT_PATH.messages}`, ...gatewayForm, ...openai, perRequestMs: [], threads: [], faults: [], perf };
     await until(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok);
     if (kind(given) === 0) {
       purgeDelay ??= environValue(proc.pid, "MIMALLOC_PURGE_DELAY");
@@ -130,29 +136,30 @@ try {
   };
   // At least four requests a worker, however many work at once.
   const slice = { body: (c: Contestant) => (large ? c.large : c.small), workers, count: fronts ? slicePerCollection(Buffer.byteLength(gatewayForm.large)) : Math.max(large ? 40 : 3000, workers * 4) };
-  // Both request kinds in the warm-up, as the bench's gateway serves both (and both fronts, when they are compared).
+  // Both request kinds in the warm-up, as the bench's gateway serves both (and every front, when they are compared).
   for (const c of contestants) {
     await closedLoop(4, { count: 300 }, () => send(c, c.large));
-    if (c.chat) await closedLoop(4, { count: 300 }, () => send(c, chatBody, c.chat!.url));
+    for (const front of c.openai ? OPENAI_FRONTS : []) await closedLoop(4, { count: 300 }, () => send(c, openaiBodies[front], c.openai![front].url));
     await closedLoop(64, { count: 10_000 }, () => send(c, c.small));
   }
   // The peak the slices reach, not the warm-up's (Linux: writing 5 to clear_refs resets VmHWM).
   for (const c of contestants) await writeFile(`/proc/${c.pid}/clear_refs`, "5").catch(() => {});
   /** One slice of `c`, from its process quiet to quiet again: what its threads spent, and the faults it took. */
-  const measured = async (c: Contestant, asChat = false): Promise<{ cpu: ThreadCpu; faults: number }> => {
+  const measured = async (c: Contestant, front: Front = "messages"): Promise<{ cpu: ThreadCpu; faults: number }> => {
     await untilQuiet(c.pid);
     const before = threadCpu(c.pid);
     const faultsBefore = processFaults(c.pid);
-    await closedLoop(slice.workers, { count: slice.count }, () => (asChat ? send(c, chatBody, c.chat!.url) : send(c, slice.body(c))));
+    await closedLoop(slice.workers, { count: slice.count }, () => (front === "messages" ? send(c, slice.body(c)) : send(c, openaiBodies[front], c.openai![front].url)));
     await untilQuiet(c.pid);
     return { cpu: cpuSince(before, threadCpu(c.pid)), faults: processFaults(c.pid) - faultsBefore };
   };
   for (let r = 0; r < rounds; r++) {
     for (const c of r % 2 === 0 ? contestants : [...contestants].reverse()) {
-      // The two fronts in turns too, the one going first alternating.
-      for (const asChat of c.chat ? (r % 2 === 0 ? [false, true] : [true, false]) : [false]) {
-        const { cpu: spent, faults } = await measured(c, asChat);
-        if (asChat) c.chat!.perRequestMs.push(spent.total / slice.count / 1e6);
+      // The fronts in turns too, their order reversed every other round.
+      const order: readonly Front[] = c.openai ? ["messages", ...OPENAI_FRONTS] : ["messages"];
+      for (const front of r % 2 === 0 ? order : [...order].reverse()) {
+        const { cpu: spent, faults } = await measured(c, front);
+        if (front !== "messages") c.openai![front].perRequestMs.push(spent.total / slice.count / 1e6);
         else {
           c.perRequestMs.push(spent.total / slice.count / 1e6);
           c.threads.push(spent);
@@ -162,40 +169,46 @@ try {
     }
   }
   const setting = purgeDelay === undefined ? "" : `; scripts and proxy with MIMALLOC_PURGE_DELAY=${purgeDelay}`;
-  console.log(`${fronts ? "the 1 MB request through /v1/messages and as Chat Completions" : large ? "the 1 MB request" : "hello"}, ${slice.workers} at a time; ${rounds} slices each${fronts ? " of each front" : ""}, in turns${TASKSET ? ", pinned" : ""}${setting}`);
+  console.log(`${fronts ? "the 1 MB request through /v1/messages, as Chat Completions and as a Responses request" : large ? "the 1 MB request" : "hello"}, ${slice.workers} at a time; ${rounds} slices each${fronts ? " of each front" : ""}, in turns${TASKSET ? ", pinned" : ""}${setting}`);
   for (const c of contestants) {
     const byThread = THREAD_KINDS.map((k) => `${k} ${round(median(c.threads.map((t) => t[k])) / slice.count / 1e6)}`).join(", ");
     console.log(`${c.name}: ${round(median(c.perRequestMs))} ms CPU a request (${c.perRequestMs.map((x) => round(x)).join(", ")}; by thread, medians: ${byThread}); ${round(median(c.faults))} page faults a request; peak RSS ${round(peakRssBytes(c.pid) / MB, 1)} MB`);
-    if (c.chat) {
-      const ratios = c.chat.perRequestMs.map((ms, r) => ms / c.perRequestMs[r]!);
-      console.log(`  as Chat Completions: ${round(median(c.chat.perRequestMs))} ms a request (${c.chat.perRequestMs.map((x) => round(x)).join(", ")}); ÷ /v1/messages by round: median ${round(median(ratios))} (${ratios.map((x) => round(x)).join(", ")})`);
+    for (const front of c.openai ? OPENAI_FRONTS : []) {
+      const { perRequestMs } = c.openai![front];
+      const ratios = perRequestMs.map((ms, r) => ms / c.perRequestMs[r]!);
+      console.log(`  as ${FRONT_NAME[front]}: ${round(median(perRequestMs))} ms a request (${perRequestMs.map((x) => round(x)).join(", ")}); ÷ /v1/messages by round: median ${round(median(ratios))} (${ratios.map((x) => round(x)).join(", ")})`);
     }
   }
   if (PERF) {
-    for (const c of contestants) await profiledSlice(PERF, c);
+    const profiled: readonly Front[] = fronts ? ["messages", ...OPENAI_FRONTS] : ["messages"];
+    for (const c of contestants) for (const front of profiled) await profiledSlice(PERF, c, front);
     // JSC writes its JITDump from a queue of its own thread: it is complete once the process has ended.
     for (const child of children) child.kill();
     await Promise.all(children.map((c) => c.exited));
-    console.log(`under perf (cpu-clock, main thread), one slice each; where a request's main-thread CPU went, by the JavaScript function nearest the sample's leaf:`);
+    console.log(`under perf (cpu-clock, main thread), one slice each${fronts ? " of each front" : ""}; where a request's main-thread CPU went, by the JavaScript function nearest the sample's leaf:`);
     for (const c of contestants) {
       const jit = new JitMap((await Promise.all((await readdir(c.perf!.jitDir)).map(async (f) => parseJitDump(await Bun.file(join(c.perf!.jitDir, f)).bytes())))).flat());
-      const script = Bun.spawn([PERF, "script", "-i", c.perf!.data, "-F", "ip,dso"], { stdout: "pipe", stderr: "ignore" });
-      const samples = attribute(await new Response(script.stdout).text(), jit);
-      console.log(`${c.name}:`);
-      for (const line of describeAttribution(samples, c.perf!.mainUsPerRequest, 25)) console.log(line);
+      for (const front of profiled) {
+        const { data, mainUsPerRequest } = c.perf!.slices[front]!;
+        const script = Bun.spawn([PERF, "script", "-i", data, "-F", "ip,dso"], { stdout: "pipe", stderr: "ignore" });
+        const samples = attribute(await new Response(script.stdout).text(), jit);
+        console.log(`${c.name}${fronts ? `, through ${FRONT_PATH[front]}` : ""}:`);
+        for (const line of describeAttribution(samples, mainUsPerRequest, 25)) console.log(line);
+      }
     }
   }
 
-  /** One more slice of `c` while perf samples its main thread; its main-thread CPU a request (schedstat) scales the samples. */
-  async function profiledSlice(perf: string, c: Contestant): Promise<void> {
-    const recorder = Bun.spawn([perf, "record", "-k", "1", "-e", "cpu-clock", "-F", "10000", "-g", "-t", String(c.pid), "-o", c.perf!.data], { stdout: "ignore", stderr: "ignore" });
+  /** One more slice of `c` through `front` while perf samples its main thread; its main-thread CPU a request (schedstat) scales the samples. */
+  async function profiledSlice(perf: string, c: Contestant, front: Front): Promise<void> {
+    const data = join(work, `perf-${c.pid}-${front}.data`);
+    const recorder = Bun.spawn([perf, "record", "-k", "1", "-e", "cpu-clock", "-F", "10000", "-g", "-t", String(c.pid), "-o", data], { stdout: "ignore", stderr: "ignore" });
     // perf gives no sign once it is attached; it is well within this.
     await Bun.sleep(500);
-    c.perf!.mainUsPerRequest = (await measured(c)).cpu.main / slice.count / 1e3;
+    c.perf!.slices[front] = { data, mainUsPerRequest: (await measured(c, front)).cpu.main / slice.count / 1e3 };
     recorder.kill("SIGINT");
     // perf writes its file, then ends by the signal it was stopped with.
     await recorder.exited;
-    if ((recorder.exitCode !== 0 && recorder.signalCode !== "SIGINT") || Bun.file(c.perf!.data).size === 0) {
+    if ((recorder.exitCode !== 0 && recorder.signalCode !== "SIGINT") || Bun.file(data).size === 0) {
       throw new Error(`perf record failed (${recorder.exitCode ?? recorder.signalCode}; is perf allowed to sample here? kernel.perf_event_paranoid)`);
     }
   }
