@@ -55,6 +55,12 @@ const ROUNDS = 3;
  */
 const RECORDING_PAIRS = 5;
 /**
+ * Rounds of the OpenAI fronts' rows. Their rounds spread as widely (the thirty-fifth pass: Responses ÷ /v1/messages
+ * 0.94–1.28 in one run, every front in one process, so it is the machine's minutes, not the process) and are cheap
+ * (~15 s each), so they take five, as the recording rows do.
+ */
+const FRONTS_ROUNDS = 5;
+/**
  * With taskset and two cores or more: the gateway and the proxy share core 0, the simulator and the load driver
  * core 1, so the two processes compared compete for the same core alike and the far end never takes theirs.
  */
@@ -192,7 +198,7 @@ async function main(): Promise<void> {
     const notes = [
       `gateway and proxy started with BUN_CONFIG_MAX_HTTP_REQUESTS=${FETCH_LIMIT_ENV.BUN_CONFIG_MAX_HTTP_REQUESTS} (Bun's default lets fetch hold 256 requests at once)`,
       TASKSET ? "pinned with taskset: gateway and proxy on core 0, simulator and load driver on core 1" : "not pinned (no taskset, or one core)",
-      `CPU is thread CPU time from /proc/PID/task/*/schedstat; each gated ratio is measured in ${ROUNDS} rounds of slices taken in turns`,
+      `CPU is thread CPU time from /proc/PID/task/*/schedstat; each gated ratio is measured in ${ROUNDS} rounds of slices taken in turns (the OpenAI fronts' in ${FRONTS_ROUNDS}, the recording rows' in ${RECORDING_PAIRS} pairs of gateways)`,
       `simulator writes replies in 16 KiB pieces; long replies: ${LONG_REPLIES.map((r) => `${r.bytes / MB} MB in frames of ${r.chars} characters`).join(", ")}`,
     ];
     const binary = gateway.kind === "binary" ? gateway.cmd[0]! : undefined;
@@ -242,6 +248,7 @@ async function main(): Promise<void> {
       longReplies: LONG_REPLIES,
       openStreams: OPEN_STREAMS,
       rounds: ROUNDS,
+      frontsRounds: FRONTS_ROUNDS,
     };
     const planPath = join(work, "plan.json");
     await writeFile(planPath, JSON.stringify(plan));

@@ -28,6 +28,8 @@ export interface LoadPlan {
   openStreams: number;
   /** Rounds of each gated ratio; each round rotates several slices between the gateway and the proxy. */
   rounds: number;
+  /** Rounds of the OpenAI fronts' rows, each the three fronts' slices in turns. */
+  frontsRounds: number;
 }
 
 type Path = "direct" | "gateway" | "proxy";
@@ -656,7 +658,7 @@ async function main(): Promise<LoadResults> {
   const idle = await frontsRound(fronts, 2, frontsSlice, 1);
   const frontsWarmUp = { idle, settling: await settleFronts(fronts, frontsSlice) };
   await untilQuiet(plan.gateway.pid);
-  for (let r = 0; r < plan.rounds; r++) rounds.fronts.push(await frontsRound(fronts, 2, frontsSlice, 4));
+  for (let r = 0; r < plan.frontsRounds; r++) rounds.fronts.push(await frontsRound(fronts, 2, frontsSlice, 4));
 
   note("latency, for information: hello sequential, the large request 32 at once");
   const smallSeq = await paired(whole, small, 1, scaled(500));
