@@ -318,12 +318,7 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
 /** Which of `whole` the key of the value being read at depth 1 is, if the body is an object and it is one. */
 function wholeField(bytes: Uint8Array, keyStarts: number[], keyEnds: number[], whole: readonly string[]): string | undefined {
   const start = keyStarts[1]!;
-  if (start < 0) return undefined;
-  next: for (const name of whole) {
-    if (name.length !== keyEnds[1]! - start) continue;
-    for (let k = 0; k < name.length; k++) if (bytes[start + k] !== name.charCodeAt(k)) continue next;
-    return name;
-  }
+  if (start >= 0) for (const name of whole) if (keyIs(bytes, start, keyEnds[1]!, name)) return name;
   return undefined;
 }
 
@@ -390,12 +385,18 @@ function atPath(bytes: Uint8Array, keyStarts: number[], keyEnds: number[], depth
         if (name !== "*") continue next;
         continue;
       }
-      if (name.length !== keyEnds[d + 1]! - start) continue next;
-      for (let k = 0; k < name.length; k++) if (bytes[start + k] !== name.charCodeAt(k)) continue next;
+      if (!keyIs(bytes, start, keyEnds[d + 1]!, name)) continue next;
     }
     return true;
   }
   return false;
+}
+
+/** Whether the key written at bytes `start` to `end` is `name`, compared as written. */
+function keyIs(bytes: Uint8Array, start: number, end: number, name: string): boolean {
+  if (name.length !== end - start) return false;
+  for (let k = 0; k < name.length; k++) if (bytes[start + k] !== name.charCodeAt(k)) return false;
+  return true;
 }
 
 /** Whether the text may decode to whitespace only: anything but a plain printable ASCII character first says so. */
