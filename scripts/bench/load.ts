@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { closedLoop, type Stop } from "./closed-loop";
 import { allowedCores, cpuSince, machineBusySeconds, MB, onCores, peakRssBytes, rssBytes, thisThreadNs, threadCpu, type ThreadCpu, type Threads } from "./proc";
-import { asChatCompletion, asResponses, claudeCode, FRONT_PATH, type Front, hello, kiroHeaders, longReplyText, pair, slicePerCollection, type BenchAccount, type PairedRequest } from "./requests";
+import { asChatCompletion, asResponses, claudeCode, FRONT_PATH, type Front, hello, kiroHeaders, longReplyText, OPENAI_FRONTS, pair, slicePerCollection, type BenchAccount, type PairedRequest } from "./requests";
 import { type Settling, settleJit, untilQuiet } from "./settle";
 import { round, spread, type Spread } from "./stats";
 
@@ -227,7 +227,7 @@ async function paired(measure: (path: Path, p: PairedRequest) => Promise<number>
   };
 }
 
-const FRONTS: readonly Front[] = ["messages", "chat", "responses"];
+const FRONTS: readonly Front[] = ["messages", ...OPENAI_FRONTS];
 
 /** One request through a front of the gateway, read to its end. */
 async function throughFront(front: Front, body: string): Promise<void> {

@@ -197,6 +197,10 @@ const textOf = (blocks: Block[]) =>
 /** The gateway's fronts the benches send the same conversation through, and where each is served. */
 export type Front = "messages" | "chat" | "responses";
 export const FRONT_PATH: Readonly<Record<Front, string>> = { messages: "/v1/messages", chat: "/v1/chat/completions", responses: "/v1/responses" };
+/** The OpenAI fronts, each measured against the same conversation through /v1/messages, and how reports name them. */
+export type OpenAIFront = Exclude<Front, "messages">;
+export const OPENAI_FRONTS: readonly OpenAIFront[] = ["chat", "responses"];
+export const FRONT_NAME: Readonly<Record<OpenAIFront, string>> = { chat: "Chat Completions", responses: "a Responses request" };
 
 /**
  * The same conversation as a Chat Completions request, for the OpenAI front's row: the system prompt as a system

@@ -34,7 +34,7 @@ import { closedLoop } from "./closed-loop";
 import { attribute, describeAttribution, JitMap, parseJitDump } from "./perf-attribution";
 import { freePort, readyLine } from "./ports";
 import { cpuSince, environValue, MB, peakRssBytes, processFaults, THREAD_KINDS, type ThreadCpu, threadCpu } from "./proc";
-import { asChatCompletion, asResponses, type BenchAccount, claudeCode, FRONT_PATH, type Front, hello, kiroHeaders, pair, slicePerCollection } from "./requests";
+import { asChatCompletion, asResponses, type BenchAccount, claudeCode, FRONT_NAME, FRONT_PATH, type Front, hello, kiroHeaders, OPENAI_FRONTS, type OpenAIFront, pair, slicePerCollection } from "./requests";
 import { untilQuiet } from "./settle";
 import { median, round } from "./stats";
 
@@ -80,10 +80,6 @@ interface Contestant {
    */
   perf?: { jitDir: string; slices: Partial<Record<Front, { data: string; mainUsPerRequest: number }>> };
 }
-
-type OpenAIFront = Exclude<Front, "messages">;
-const OPENAI_FRONTS: readonly OpenAIFront[] = ["chat", "responses"];
-const FRONT_NAME: Record<OpenAIFront, string> = { chat: "Chat Completions", responses: "a Responses request" };
 
 const children: Subprocess[] = [];
 const work = await mkdtemp(join(tmpdir(), "kiro-side-by-side-"));

@@ -9,13 +9,13 @@ import { fieldTextsOf } from "../http/verbatim";
 import type { ResponseEcho } from "./responses-reply";
 import type { ResponseObject, ResponsesEvent, ResponsesRequest } from "./schemas";
 
+type Echoed = "instructions" | "tools";
+
 /** The top-level fields of a Responses request the body reader keeps as the client's text. */
-export const ECHOED_AS_SENT = ["instructions", "tools"];
+export const ECHOED_AS_SENT: readonly Echoed[] = ["instructions", "tools"];
 
 /** Stands for a field in the JSON until the client's text replaces it: no client or model can write it unknowingly. */
 const MARK = `kiro-ts echo ${crypto.randomUUID()}`;
-
-type Echoed = "instructions" | "tools";
 
 export class Echo {
   readonly values: ResponseEcho;
