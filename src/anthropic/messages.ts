@@ -14,6 +14,7 @@ import type { Services } from "../services";
 import type { ConvertedRequest } from "./convert";
 import { checkMaxTokens } from "./max-tokens";
 import { type AnsweredReply, answerOf, CompletedReply, type ReplyObserver, streamMessage, TranslatedReply } from "./respond";
+import { MessageFolder } from "./output";
 import { KiroPlan } from "./plan";
 import type { MessageResponse, MessagesRequest } from "./schemas";
 import { conversationIdOf, sessionKeyOf } from "./session";
@@ -50,7 +51,7 @@ export async function answerMessages(s: Services, body: MessagesRequest, call: M
   const query = webSearchQuery(isWebSearch(body) ? restoreVerbatim(body) : body);
   if (query !== undefined) return searchTheWeb(s, restoreVerbatim(body), query, call.signal, call.observer);
   const reply = await sendMessages(s, body, call);
-  return body.stream ? streamMessage(reply, s.log) : reply.message();
+  return body.stream ? streamMessage(reply, s.log) : reply.fold(new MessageFolder());
 }
 
 /**

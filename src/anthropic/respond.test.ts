@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../errors";
 import type { KiroEvent } from "../kiro/types";
 import { Logger } from "../log";
+import { MessageFolder } from "./output";
 import { type Reply, streamMessage, TranslatedReply } from "./respond";
 import { StreamTranslator } from "./stream";
 
@@ -93,13 +94,13 @@ describe("sseResponse", () => {
 describe("jsonMessage", () => {
   test("folds the same events into one message", async () => {
     const { reply } = scriptedReply([{ type: "text", content: "Hel" }], [[{ type: "text", content: "lo" }], [{ type: "contextUsage", percentage: 1 }]], 1);
-    const msg = await translated(reply, log).message();
+    const msg = await translated(reply, log).fold(new MessageFolder());
     expect(msg.content).toEqual([{ type: "text", text: "Hello" }]);
     expect(msg.usage.input_tokens).toBe(2000);
   });
 
   test("a failure mid-reply is an error, not a partial message", async () => {
     const { reply } = scriptedReply([{ type: "text", content: "Hel" }], [cut("reset")], 1);
-    await expect(translated(reply, log).message()).rejects.toMatchObject({ kind: "overloaded" });
+    await expect(translated(reply, log).fold(new MessageFolder())).rejects.toMatchObject({ kind: "overloaded" });
   });
 });

@@ -21,14 +21,20 @@ export interface Reply extends OpenedReply {
 /** Upstream silence after which a ping is sent (kiro-protocol.md §5.1). */
 export const PING_AFTER_MS = 25_000;
 
-/** A reply as every front renders it: its translated events as they come, or folded into one message. */
+/** A reply as every front renders it: its translated events as they come, or folded into one answer. */
 export interface AnsweredReply {
   /** The events, batch by batch; a failure after the start is a thrown GatewayError. */
   events(): AsyncGenerator<StreamEvent[]>;
   /** The client left: stop the upstream download. */
   leave(): void;
-  /** Every event folded into one message; throws the reply's failure. */
-  message(): Promise<MessageResponse>;
+  /** Every event folded by `folder` into its answer; throws the reply's failure. */
+  fold<R>(folder: EventFolder<R>): Promise<R>;
+}
+
+/** What makes one answer of a reply's events: each front's non-streamed answer (MessageFolder is /v1/messages'). */
+export interface EventFolder<R> {
+  push(event: StreamEvent): unknown;
+  result(): R;
 }
 
 /** Watches one reply (a request log): told when it opens, of Kiro's events (credits come in metering), and once of its end. */
@@ -103,9 +109,9 @@ export class TranslatedReply implements AnsweredReply {
     this.observer?.ended(this.translator.usage, this.gone ? "client_gone" : failure);
   }
 
-  /** Every event folded into one message; throws the reply's failure. */
-  message(): Promise<MessageResponse> {
-    return fold(this.events());
+  async fold<R>(folder: EventFolder<R>): Promise<R> {
+    for await (const batch of this.events()) for (const e of batch) folder.push(e);
+    return folder.result();
   }
 }
 
@@ -131,17 +137,10 @@ export class CompletedReply implements AnsweredReply {
   leave(): void {}
 
   /** Folded where they lie: replayed through events() they cost an async generator and a promise per batch. */
-  async message(): Promise<MessageResponse> {
-    const folder = new MessageFolder();
+  async fold<R>(folder: EventFolder<R>): Promise<R> {
     for (const batch of this.batches) for (const e of batch) folder.push(e);
     return folder.result();
   }
-}
-
-async function fold(events: AsyncIterable<StreamEvent[]>): Promise<MessageResponse> {
-  const folder = new MessageFolder();
-  for await (const batch of events) for (const e of batch) folder.push(e);
-  return folder.result();
 }
 
 const ANTHROPIC_SSE: SseFormat<StreamEvent> = {

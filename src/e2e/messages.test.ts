@@ -6,6 +6,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { text, thinkingText, toolUse } from "../simulator/replies";
 import { PASSED_THROUGH } from "../anthropic/convert";
 import { sendMessages } from "../anthropic/messages";
+import { MessageFolder } from "../anthropic/output";
 import { MessagesRequest } from "../anthropic/schemas";
 import { BodyBudget, jsonBodyReader } from "../http/body";
 import { restoreVerbatim, verbatimOf } from "../http/verbatim";
@@ -177,7 +178,7 @@ describe("a request's long strings, kept as the client's bytes", () => {
     expect(verbatimOf(body)?.size).toBe(1);
     g.sim.enqueue(text("It exports the answer."));
     const reply = await sendMessages(g.services, body, { signal: new AbortController().signal });
-    expect((await reply.message()).content).toEqual([{ type: "text", text: "It exports the answer." }]);
+    expect((await reply.fold(new MessageFolder())).content).toEqual([{ type: "text", text: "It exports the answer." }]);
     // Kiro had the text as the client wrote it before the bytes went.
     expect(JSON.stringify(lastChat())).toContain(JSON.stringify(file).slice(1, -1));
     expect(() => restoreVerbatim(body)).toThrow("a kept string was read after its request ended");

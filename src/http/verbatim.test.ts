@@ -43,4 +43,20 @@ describe("top-level fields kept as the client's text", () => {
     expect(kept.verbatim?.size).toBe(1);
     expect(kept.fields).toEqual({ tools: `[{"name":"t"}]` });
   });
+
+  test("in a large body, whose other strings past ASCII the scan rewrites as escapes: still the client's text", () => {
+    const padding = "word\\n ".repeat(12_000);
+    const plainTools = `[{"name":"read","description":"${"plain text ".repeat(100)}"}]`;
+    const wideTools = `[{"name":"read","description":"café 東京 ${"text ".repeat(100)}"}]`;
+    for (const tools of [plainTools, wideTools]) {
+      const body = `{"model":"m","instructions":"Be brief — please","tools":${tools},"input":[{"content":"${padding}"},{"content":"été"}]}`;
+      expect(bytes(body).length).toBeGreaterThan(64 * 1024);
+      const plain = cutVerbatim(bytes(body), 64, [["input", "*", "content"]]);
+      const kept = cutVerbatim(bytes(body), 64, [["input", "*", "content"]], ["tools", "instructions"]);
+      if (plain.nested || kept.nested) throw new Error("nested");
+      expect(kept.fields).toEqual({ tools, instructions: `"Be brief — please"` });
+      expect(kept.text).toBe(plain.text);
+      expect(JSON.parse(kept.text).tools).toEqual(JSON.parse(body).tools);
+    }
+  });
 });

@@ -254,9 +254,11 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
   const escaping = bytes.length >= ESCAPED_FROM_BYTES;
   let wideRest = false;
   let fields: FieldTexts | undefined;
-  // The top-level field being kept whole: its name and where its array or object opened.
+  // The top-level field being kept whole: its name, where its array or object opened, and the first of `parts` that
+  // holds its text (the rest is decoded there at its edges, so that its text can be that part: no decoding twice).
   let wholeName: string | undefined;
   let wholeStart = -1;
+  let wholePart = -1;
   for (let i = 0; i < bytes.length; i++) {
     const c = bytes[i];
     if (c === QUOTE) {
@@ -294,13 +296,21 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
       if (depth === 2 && whole.length > 0) {
         wholeName = wholeField(bytes, keyStarts, keyEnds, whole);
         wholeStart = i;
+        if (wholeName !== undefined) {
+          parts.push(utf8.decode(bytes.subarray(copied, i)));
+          copied = i;
+          wholePart = parts.length;
+        }
       }
       inObject[depth] = c === OPEN_OBJECT;
       keyStarts[depth] = -1;
       expectKey = c === OPEN_OBJECT;
     } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
       if (depth-- === 2 && wholeName !== undefined) {
-        (fields ??= {})[wholeName] = fieldText(bytes, wholeStart, i + 1);
+        parts.push(utf8.decode(bytes.subarray(copied, i + 1)));
+        copied = i + 1;
+        // Nothing inside it cut or rewritten: its text is the one part decoded since it opened.
+        (fields ??= {})[wholeName] = fieldText(bytes, wholeStart, i + 1, parts.length === wholePart + 1 ? parts[wholePart] : undefined);
         wholeName = undefined;
       }
       expectKey = false;
@@ -322,10 +332,13 @@ function wholeField(bytes: Uint8Array, keyStarts: number[], keyEnds: number[], w
   return undefined;
 }
 
-/** The client's text of bytes `start` to `end`; undefined when it spans lines (whitespace between tokens). */
-function fieldText(bytes: Uint8Array, start: number, end: number): string | undefined {
+/**
+ * The client's text of bytes `start` to `end` (`decoded` when the scan has it already); undefined when it spans
+ * lines (whitespace between tokens).
+ */
+function fieldText(bytes: Uint8Array, start: number, end: number, decoded?: string): string | undefined {
   const piece = bytes.subarray(start, end);
-  return piece.includes(0x0a) || piece.includes(0x0d) ? undefined : utf8.decode(piece);
+  return piece.includes(0x0a) || piece.includes(0x0d) ? undefined : (decoded ?? utf8.decode(piece));
 }
 
 const HEX = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));

@@ -41,11 +41,8 @@ export async function answerChat(s: Services, body: ChatCompletionsRequest, call
   const opts = { id: `chatcmpl-${hex()}`, model: body.model, created: unixNow(), stop, includeUsage: body.stream_options?.include_usage === true };
   const writer = new ChatChunkWriter(opts);
   const reply = await send(s, request, withSession(call, body.prompt_cache_key), budgetField, "messages", origins);
-  const chunks = rendered(reply, writer);
-  if (body.stream === true) return sseResponse(chunks, CHAT_SSE, { log: s.log, pingAfterMs: PING_AFTER_MS, onLeave: () => reply.leave() });
-  const folder = new ChatFolder();
-  for await (const batch of chunks) for (const chunk of batch) folder.push(chunk);
-  return folder.result(opts, writer.finalUsage!);
+  if (body.stream === true) return sseResponse(rendered(reply, writer), CHAT_SSE, { log: s.log, pingAfterMs: PING_AFTER_MS, onLeave: () => reply.leave() });
+  return reply.fold(new ChatFolder(writer, opts));
 }
 
 /** What Elysia sends with an object it writes as JSON, for an answer written here. */
@@ -54,21 +51,19 @@ const JSON_HEADERS = { "content-type": "application/json;charset=utf-8" };
 export async function answerResponses(s: Services, body: ResponsesRequest, call: OpenAICall): Promise<Response> {
   const { request, tools, compaction, budgetField, origins } = responsesToMessages(body);
   const echo = new Echo(body);
-  const writer = new ResponsesWriter({ id: `resp_${hex()}`, model: body.model, createdAt: unixNow(), tools, compaction, echo: echo.values });
+  const writer = new ResponsesWriter({ id: `resp_${hex()}`, model: body.model, createdAt: unixNow(), tools, compaction, echo: echo.values, quiet: body.stream !== true });
   // A streamed freeform call is shown as it is written: the writer decodes its text from the fragments.
   const streamedTools = body.stream === true ? tools.customNames() : undefined;
   const reply = await send(s, request, { ...withSession(call, body.prompt_cache_key), ...(streamedTools?.size ? { streamedTools } : {}) }, budgetField, "input", origins);
-  const events = rendered(reply, writer);
   if (body.stream === true) {
     const format: SseFormat<ResponsesEvent> = {
       encode: (event) => `event: ${event.type}\ndata: ${echo.eventJson(event)}\n\n`,
       ping: PING,
       failure: (e) => format.encode(writer.failed(e)),
     };
-    return sseResponse(events, format, { log: s.log, pingAfterMs: PING_AFTER_MS, onLeave: () => reply.leave() });
+    return sseResponse(rendered(reply, writer), format, { log: s.log, pingAfterMs: PING_AFTER_MS, onLeave: () => reply.leave() });
   }
-  for await (const _ of events);
-  return new Response(echo.responseJson(writer.response), { headers: JSON_HEADERS });
+  return new Response(echo.responseBody(await reply.fold(writer)), { headers: JSON_HEADERS });
 }
 
 /**
@@ -94,7 +89,8 @@ interface EventWriter<T> {
 }
 
 /**
- * The reply's batches of events as the writer renders them, one block's texts in a batch joined (joinTexts). The
+ * The reply's batches of events as the writer renders them, one block's texts in a batch joined (joinTexts): a
+ * stream's. A non-streamed answer folds the events where they lie (AnsweredReply.fold), the texts as they came. The
  * writer itself is given, not a closure over it made per request (src/jit.ts says why).
  */
 async function* rendered<T>(reply: AnsweredReply, writer: EventWriter<T>): AsyncGenerator<T[]> {

@@ -152,14 +152,26 @@ export class ChatChunkWriter {
   }
 }
 
-/** Chunks folded into one completion, as the OpenAI SDK's own accumulator does. */
+/**
+ * A reply's events written as chunks by the writer, and the chunks folded into one completion, as the OpenAI SDK's
+ * own accumulator does: the non-streamed answer (an EventFolder).
+ */
 export class ChatFolder {
   private content: string[] = [];
   private reasoning: string[] = [];
   private readonly calls: { id: string; name: string; args: string[] }[] = [];
   private finish: FinishReason = "stop";
 
-  push(chunk: ChatCompletionChunk): void {
+  constructor(
+    private readonly writer: ChatChunkWriter,
+    private readonly opts: Pick<ChatReplyOptions, "id" | "model" | "created">,
+  ) {}
+
+  push(event: StreamEvent): void {
+    for (const chunk of this.writer.push(event)) this.add(chunk);
+  }
+
+  private add(chunk: ChatCompletionChunk): void {
     const choice = chunk.choices[0];
     if (!choice) return;
     const d = choice.delta;
@@ -172,7 +184,8 @@ export class ChatFolder {
     if (choice.finish_reason) this.finish = choice.finish_reason;
   }
 
-  result(opts: Pick<ChatReplyOptions, "id" | "model" | "created">, usage: ChatUsage): ChatCompletion {
+  result(): ChatCompletion {
+    const { opts } = this;
     const toolCalls: ChatToolCall[] = this.calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.args.join("") } }));
     const text = this.content.join("");
     return {
@@ -194,7 +207,7 @@ export class ChatFolder {
           logprobs: null,
         },
       ],
-      usage,
+      usage: this.writer.finalUsage!,
     };
   }
 }

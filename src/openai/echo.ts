@@ -40,16 +40,19 @@ export class Echo {
     if (kept.tools !== undefined && Array.isArray(body.tools)) this.texts.push({ field: "tools", mark: `${MARK} tools`, text: kept.tools });
   }
 
-  /** A response object's JSON. */
-  responseJson(response: ResponseObject): string {
-    return this.texts.length === 0 ? JSON.stringify(response) : this.spliced(JSON.stringify(this.marked(response)));
+  /**
+   * A response object's JSON as an answer's body: its pieces, the client's texts among them, written one after the
+   * other and never joined into one string (which the response would only copy again).
+   */
+  responseBody(response: ResponseObject): Blob {
+    return new Blob(this.texts.length === 0 ? [JSON.stringify(response)] : this.pieces(JSON.stringify(this.marked(response))));
   }
 
-  /** An event's JSON, the response it carries (if any) written as responseJson writes it. */
+  /** An event's JSON, the response it carries (if any) written as responseBody writes it. */
   eventJson(event: ResponsesEvent): string {
     const response = event.response as ResponseObject | undefined;
     if (this.texts.length === 0 || response === undefined) return JSON.stringify(event);
-    return this.spliced(JSON.stringify({ ...event, response: this.marked(response) }));
+    return this.pieces(JSON.stringify({ ...event, response: this.marked(response) })).join("");
   }
 
   /** A copy of `response` with each field written as the client's text in place of its value. */
@@ -59,11 +62,16 @@ export class Echo {
     return marked;
   }
 
-  private spliced(json: string): string {
+  /** `json` cut at each mark, the client's text in its place: a response lists its fields as ECHOED_AS_SENT does. */
+  private pieces(json: string): string[] {
+    const pieces: string[] = [];
+    let from = 0;
     for (const { mark, text } of this.texts) {
-      const at = json.indexOf(`"${mark}"`);
-      json = json.slice(0, at) + text + json.slice(at + mark.length + 2);
+      const at = json.indexOf(`"${mark}"`, from);
+      pieces.push(json.slice(from, at), text);
+      from = at + mark.length + 2;
     }
-    return json;
+    pieces.push(json.slice(from));
+    return pieces;
   }
 }

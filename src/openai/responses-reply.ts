@@ -28,6 +28,8 @@ export interface ResponsesReplyOptions {
   tools: ToolSet;
   compaction: boolean;
   echo: ResponseEcho;
+  /** Only the finished response is wanted (a non-streamed answer): no event is made. */
+  quiet?: boolean;
 }
 
 /** An item being written; its text arrives in pieces and is joined once, when the block ends. */
@@ -108,10 +110,16 @@ export class ResponsesWriter {
     };
   }
 
+  /** The finished response: the writer as the non-streamed answer's EventFolder. */
+  result(): ResponseObject {
+    return this.response;
+  }
+
   push(event: StreamEvent): ResponsesEvent[] {
     const out: ResponsesEvent[] = [];
     switch (event.type) {
       case "message_start":
+        if (this.opts.quiet) break;
         this.emit(out, { type: "response.created", response: this.response });
         this.emit(out, { type: "response.in_progress", response: this.response });
         break;
@@ -146,7 +154,7 @@ export class ResponsesWriter {
   }
 
   private emit(out: ResponsesEvent[], event: ResponsesEvent): void {
-    out.push({ ...event, sequence_number: this.sequence++ });
+    if (!this.opts.quiet) out.push({ ...event, sequence_number: this.sequence++ });
   }
 
   private start(out: ResponsesEvent[], index: number, block: Extract<StreamEvent, { type: "content_block_start" }>["content_block"]): void {
