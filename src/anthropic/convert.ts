@@ -779,5 +779,6 @@ function parseJsonObject(text: string): Record<string, unknown> | undefined {
 // DFG tier (src/jit.ts says why).
 for (const walker of [
   convertRequest, markCachePoints, systemPrompt, splitCurrentMessage, buildHistory, pairToolUses, currentUserInput, mapTools,
-  mapAssistantContent, parseToolUse, mergeTurns, historyToolPlaceholders, toKiroMessage,
+  mapUserContent, parseBlocks, parseBlock, mapAssistantContent, parseToolUse, mergeTurns, historyToolPlaceholders, toKiroMessage,
+  normaliseSchema,
 ]) keepFromFtl(walker);
