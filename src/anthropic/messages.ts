@@ -4,6 +4,7 @@
  * message. A stream can move to another account until its first byte; a non-streaming answer until it is complete.
  */
 import { GatewayError } from "../errors";
+import { jsonAnswer } from "../http/json-answer";
 import { restoreVerbatim, type Verbatim, verbatimOf } from "../http/verbatim";
 import { Invocation } from "../kiro/chat";
 import { webSearch } from "../kiro/mcp";
@@ -51,7 +52,7 @@ export async function answerMessages(s: Services, body: MessagesRequest, call: M
   const query = webSearchQuery(isWebSearch(body) ? restoreVerbatim(body) : body);
   if (query !== undefined) return searchTheWeb(s, restoreVerbatim(body), query, call.signal, call.observer);
   const reply = await sendMessages(s, body, call);
-  return body.stream ? streamMessage(reply, s.log) : reply.fold(new MessageFolder());
+  return body.stream ? streamMessage(reply, s.log) : jsonAnswer([JSON.stringify(await reply.fold(new MessageFolder()))]);
 }
 
 /**

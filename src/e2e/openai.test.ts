@@ -300,6 +300,27 @@ describe("responses through the official SDK", () => {
     }
   });
 
+  test("an answer larger than the server's cork buffer arrives whole, through the SDK and by fetch", async () => {
+    // 40,000 characters of tools: the answer is written as a stream (http/json-answer.ts), not in one corked piece.
+    const tools = Array.from({ length: 4 }, (_, i) => ({ ...readFile, name: `read_${i}`, description: `Reads — é ${"a file ".repeat(1_400)}` }));
+    g.sim.enqueue(text("Hi."));
+    const answered = await openai.responses.create({ model: "claude-sonnet-4-5", tools, input: "Hi" });
+    expect(answered.output_text).toBe("Hi.");
+    expect(answered.tools).toEqual(tools);
+
+    g.sim.enqueue(text("Hi."));
+    const res = await fetch(`${g.url}/v1/responses`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${g.apiKey}` },
+      body: JSON.stringify({ model: "claude-sonnet-4-5", tools, input: "Hi" }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/json;charset=utf-8");
+    const body = await res.text();
+    expect(body.length).toBeGreaterThan(40_000);
+    expect(JSON.parse(body).tools).toEqual(tools);
+  });
+
   test("a custom (freeform) tool: declared with one string property, called as custom_tool_call with the raw text", async () => {
     const patch = "*** Begin Patch\n*** Add File: a.txt\n+hi\n*** End Patch\n";
     g.sim.enqueue(toolUse({ name: "apply_patch", input: { input: patch } }));

@@ -8,6 +8,7 @@ import { type MessagesCall, sendMessages } from "../anthropic/messages";
 import { TextDelta } from "../anthropic/output";
 import { type AnsweredReply, PING_AFTER_MS } from "../anthropic/respond";
 import type { MessagesRequest, StreamEvent } from "../anthropic/schemas";
+import { jsonAnswer } from "../http/json-answer";
 import { type SseFormat, sseResponse } from "../http/sse";
 import type { Services } from "../services";
 import { ChatChunkWriter, ChatFolder } from "./chat-reply";
@@ -36,17 +37,14 @@ const CHAT_SSE: SseFormat<ChatCompletionChunk> = {
   done: "data: [DONE]\n\n",
 };
 
-export async function answerChat(s: Services, body: ChatCompletionsRequest, call: OpenAICall): Promise<Response | ChatCompletion> {
+export async function answerChat(s: Services, body: ChatCompletionsRequest, call: OpenAICall): Promise<Response> {
   const { request, stop, budgetField, origins } = chatToMessages(body);
   const opts = { id: `chatcmpl-${hex()}`, model: body.model, created: unixNow(), stop, includeUsage: body.stream_options?.include_usage === true };
   const writer = new ChatChunkWriter(opts);
   const reply = await send(s, request, withSession(call, body.prompt_cache_key), budgetField, "messages", origins);
   if (body.stream === true) return sseResponse(rendered(reply, writer), CHAT_SSE, { log: s.log, pingAfterMs: PING_AFTER_MS, onLeave: () => reply.leave() });
-  return reply.fold(new ChatFolder(writer, opts));
+  return jsonAnswer([JSON.stringify(await reply.fold(new ChatFolder(writer, opts)))]);
 }
-
-/** What Elysia sends with an object it writes as JSON, for an answer written here. */
-const JSON_HEADERS = { "content-type": "application/json;charset=utf-8" };
 
 export async function answerResponses(s: Services, body: ResponsesRequest, call: OpenAICall): Promise<Response> {
   const { request, tools, compaction, budgetField, origins } = responsesToMessages(body);
@@ -63,7 +61,7 @@ export async function answerResponses(s: Services, body: ResponsesRequest, call:
     };
     return sseResponse(rendered(reply, writer), format, { log: s.log, pingAfterMs: PING_AFTER_MS, onLeave: () => reply.leave() });
   }
-  return new Response(echo.responseBody(await reply.fold(writer)), { headers: JSON_HEADERS });
+  return jsonAnswer(echo.responsePieces(await reply.fold(writer)));
 }
 
 /**

@@ -40,15 +40,12 @@ export class Echo {
     if (kept.tools !== undefined && Array.isArray(body.tools)) this.texts.push({ field: "tools", mark: `${MARK} tools`, text: kept.tools });
   }
 
-  /**
-   * A response object's JSON as an answer's body: its pieces, the client's texts among them, written one after the
-   * other and never joined into one string (which the response would only copy again).
-   */
-  responseBody(response: ResponseObject): Blob {
-    return new Blob(this.texts.length === 0 ? [JSON.stringify(response)] : this.pieces(JSON.stringify(this.marked(response))));
+  /** A response object's JSON, in pieces to be written one after the other: the client's texts are not copied into one string. */
+  responsePieces(response: ResponseObject): string[] {
+    return this.texts.length === 0 ? [JSON.stringify(response)] : this.pieces(JSON.stringify(this.marked(response)));
   }
 
-  /** An event's JSON, the response it carries (if any) written as responseBody writes it. */
+  /** An event's JSON, the response it carries (if any) written as responsePieces writes it. */
   eventJson(event: ResponsesEvent): string {
     const response = event.response as ResponseObject | undefined;
     if (this.texts.length === 0 || response === undefined) return JSON.stringify(event);
