@@ -18,7 +18,7 @@ import { openaiErrorBody } from "./errors";
 import type { Origins } from "./origins";
 import { ResponsesWriter } from "./responses-reply";
 import { responsesToMessages } from "./responses-request";
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionsRequest, ResponsesEvent, ResponsesRequest } from "./schemas";
+import type { ChatCompletionChunk, ChatCompletionsRequest, ResponsesEvent, ResponsesRequest } from "./schemas";
 
 /** What the shared path is told of the HTTP request: the client's signal, headers and the request log's observer. */
 export type OpenAICall = Omit<MessagesCall, "complete" | "sessionKey">;
