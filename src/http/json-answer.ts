@@ -21,7 +21,10 @@ export function jsonAnswer(pieces: readonly string[]): Response {
   return new Response(new ReadableStream(new WholeBody(pieces) as unknown as UnderlyingDefaultSource), { headers: JSON_HEADERS });
 }
 
-/** Bun's direct stream: `pull` writes every piece and ends; the writes are flushed together. */
+/**
+ * Bun's direct stream: `pull` writes every piece and ends; the writes are flushed together. (Passed through a cast: the
+ * ReadableStream constructor this project compiles against has no overload for a direct source.)
+ */
 class WholeBody {
   readonly type = "direct";
   constructor(private readonly pieces: readonly string[]) {}
