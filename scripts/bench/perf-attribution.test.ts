@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { attribute, describeAttribution, functionName, JitMap, NO_JS, parseJitDump } from "./perf-attribution";
+import { attribute, attributeByWindow, describeAttribution, functionName, JitMap, NO_JS, parseJitDump } from "./perf-attribution";
 
 /** A JITDump file as the perf jitdump format lays it out: a 40-byte header, then records (here code loads only). */
 function jitDump(loads: Array<{ start: number; size: number; name: string }>, extraRecord = false): Uint8Array {
@@ -91,6 +91,33 @@ test("each sample goes to the nearest JavaScript function past JSC's stubs, spli
   expect(lines[0]).toBe("  5 samples; 50.0 µs a request: JS 10.0, native 20.0, libc 10.0, kernel 10.0");
   expect(lines[1]).toContain("30.0 µs  call");
   expect(lines).toHaveLength(3);
+});
+
+test("with times, each sample counts for the window it falls in; samples between windows and before the first are left out", () => {
+  const sample = (time: string, lines: string[]) => `${time}: \n${lines.join("\n")}`;
+  const inCall = [frame(0x7f0000001040, JIT), frame(0x1844d41, BUN)];
+  const inAnonymous = [frame(0x2724a, "/usr/lib/x86_64-linux-gnu/libc.so.6"), frame(0x7f0000003010, JIT)];
+  const script = [
+    sample("99.900000", inCall),
+    sample("100.000001", inCall),
+    sample("100.400000", inAnonymous),
+    sample("100.600000", inCall),
+    sample("101.100000", inAnonymous),
+    sample("101.300000", inCall),
+  ].join("\n\n");
+  // Given out of order: the later window first.
+  const windows = [
+    { key: "responses", start: 101, end: 101.2 },
+    { key: "messages", start: 100, end: 100.5 },
+  ];
+  const by = attributeByWindow(script, new JitMap(parseJitDump(jitDump(loads))), windows);
+  expect([...by.keys()].sort()).toEqual(["messages", "responses"]);
+  expect(by.get("messages")!.samples).toBe(2);
+  expect(by.get("messages")!.byFunction.map((f) => [f.name, f.samples])).toEqual([
+    ["call", 1],
+    ["(anonymous)#AbCdEf", 1],
+  ]);
+  expect(by.get("responses")!.total).toEqual({ js: 0, native: 0, libc: 1, kernel: 0 });
 });
 
 test("the JITDump Bun writes is the format read here: a hot function is found by name", async () => {

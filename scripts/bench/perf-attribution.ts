@@ -104,30 +104,35 @@ export function functionName(jitName: string): string {
   return bare;
 }
 
-/**
- * `perf script -F ip,dso` output (one sample a paragraph, leaf first; addresses in hexadecimal, each frame's object
- * in parentheses) attributed to the JavaScript functions of `jit`.
- */
-export function attribute(perfScript: string, jit: JitMap): Attribution {
-  const total = emptySplit();
-  const functions = new Map<string, Split>();
-  let samples = 0;
-  for (const paragraph of perfScript.split(/\n\s*\n/)) {
-    const frames = paragraph
-      .split("\n")
-      .map((line) => /^\s*([0-9a-f]+)\s.*\((.*)\)\s*$/.exec(line))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => ({ address: Number.parseInt(m[1]!, 16), object: m[2]! }));
-    if (frames.length === 0) continue;
-    samples++;
+/** One sample's frames, leaf first: each frame's address and the object it lies in. */
+type Frame = { address: number; object: string };
+
+/** The frames of one paragraph of `perf script` output (one sample; lines after the first that name an address). */
+function framesOf(paragraph: string): Frame[] {
+  return paragraph
+    .split("\n")
+    .map((line) => /^\s*([0-9a-f]+)\s.*\((.*)\)\s*$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ address: Number.parseInt(m[1]!, 16), object: m[2]! }));
+}
+
+/** Samples counted by where their leaf ran and by the nearest JavaScript function on their chain. */
+class Tally {
+  private readonly total = emptySplit();
+  private readonly functions = new Map<string, Split>();
+  private samples = 0;
+
+  constructor(private readonly jit: JitMap) {}
+
+  add(frames: readonly Frame[]): void {
+    this.samples++;
     const leaf = frames[0]!;
-    const leafCode = jit.at(leaf.address);
-    const where: Where = leafCode ? "js" : leaf.object.includes("kernel") ? "kernel" : /\/libc[.-]/.test(leaf.object) ? "libc" : "native";
-    total[where]++;
+    const where: Where = this.jit.at(leaf.address) ? "js" : leaf.object.includes("kernel") ? "kernel" : /\/libc[.-]/.test(leaf.object) ? "libc" : "native";
+    this.total[where]++;
     let owner: JitCode | undefined;
     let stub: JitCode | undefined;
     for (const frame of frames) {
-      const code = jit.at(frame.address);
+      const code = this.jit.at(frame.address);
       if (!code) continue;
       if (!STUB.test(code.name)) {
         owner = code;
@@ -136,13 +141,57 @@ export function attribute(perfScript: string, jit: JitMap): Attribution {
       stub ??= code;
     }
     const name = owner ? functionName(owner.name) : stub ? stub.name : NO_JS;
-    let split = functions.get(name);
-    if (!split) functions.set(name, (split = emptySplit()));
+    let split = this.functions.get(name);
+    if (!split) this.functions.set(name, (split = emptySplit()));
     split[where]++;
   }
-  const byFunction = [...functions].map(([name, split]) => ({ name, split, samples: split.js + split.native + split.libc + split.kernel }));
-  byFunction.sort((a, b) => b.samples - a.samples);
-  return { samples, total, byFunction };
+
+  result(): Attribution {
+    const byFunction = [...this.functions].map(([name, split]) => ({ name, split, samples: split.js + split.native + split.libc + split.kernel }));
+    byFunction.sort((a, b) => b.samples - a.samples);
+    return { samples: this.samples, total: this.total, byFunction };
+  }
+}
+
+/**
+ * `perf script -F ip,dso` output (one sample a paragraph, leaf first; addresses in hexadecimal, each frame's object
+ * in parentheses) attributed to the JavaScript functions of `jit`.
+ */
+export function attribute(perfScript: string, jit: JitMap): Attribution {
+  const tally = new Tally(jit);
+  for (const paragraph of perfScript.split(/\n\s*\n/)) {
+    const frames = framesOf(paragraph);
+    if (frames.length > 0) tally.add(frames);
+  }
+  return tally.result();
+}
+
+/** A stretch of perf's clock (seconds) whose samples count for `key`. */
+export interface Window {
+  key: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * `perf script -F time,ip,dso` output attributed as `attribute` does, each sample to the window its time falls in:
+ * one attribution a key. Samples outside every window are left out. Windows are taken in order of their start.
+ */
+export function attributeByWindow(perfScript: string, jit: JitMap, windows: readonly Window[]): Map<string, Attribution> {
+  const sorted = [...windows].sort((a, b) => a.start - b.start);
+  const tallies = new Map<string, Tally>();
+  for (const paragraph of perfScript.split(/\n\s*\n/)) {
+    const time = /^\s*(\d+\.\d+):/.exec(paragraph);
+    const frames = framesOf(paragraph);
+    if (!time || frames.length === 0) continue;
+    const at = Number(time[1]);
+    const window = sorted.findLast((w) => w.start <= at);
+    if (!window || at >= window.end) continue;
+    let tally = tallies.get(window.key);
+    if (!tally) tallies.set(window.key, (tally = new Tally(jit)));
+    tally.add(frames);
+  }
+  return new Map([...tallies].map(([key, tally]) => [key, tally.result()]));
 }
 
 /**
