@@ -14,18 +14,13 @@
  * own cost is in it, so compare fronts, not these with the bench), and for each OpenAI front the functions whose
  * share differs most from /v1/messages's, split into the function's own code, Bun's, libc's and the kernel's.
  */
-import { chmod, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { buildApp } from "../../src/app";
-import { parseConfig } from "../../src/config/load";
-import { Logger } from "../../src/log";
-import { createServices } from "../../src/services";
-import { KiroSimulator } from "../../src/simulator/simulator";
 import { closedLoop } from "./closed-loop";
+import { inProcessGateway } from "./in-process-gateway";
 import { type Attribution, attributeByWindow, JitMap, parseJitDump, type Split, type Window } from "./perf-attribution";
-import { replayChatReplies } from "./replayed-kiro";
 import { asChatCompletion, asResponses, claudeCode, type Front, FRONT_PATH, OPENAI_FRONTS, slicePerCollection } from "./requests";
 
 const { values } = parseArgs({
@@ -42,18 +37,8 @@ else await profile();
 
 /** The child: serves the fronts in turns and writes each counted slice's window (perf's realtime clock, seconds). */
 async function serve(windowsFile: string): Promise<void> {
-  const sim = await KiroSimulator.start({ seed: 7, maxConversationBytes: 8_000_000 });
-  const dir = await mkdtemp(join(tmpdir(), "kiro-fronts-profile-"));
-  const file = join(dir, "solo.json");
-  const account = sim.addAccount({ name: "solo", authMethod: "social" });
-  await writeFile(file, JSON.stringify(account.credentialJson()));
-  await chmod(file, 0o600);
-  const apiKey = "sk-fronts-profile-0123456789";
-  const base = { apiKey, port: 0, kiroApiBaseUrl: sim.url, kiroEndpoint: "q", kiroAuthBaseUrl: sim.url, oidcBaseUrl: sim.url, ssoPortalBaseUrl: sim.url, credentialsDir: dir, recordRequests: false };
-  const { config } = parseConfig(base, "fronts-profile config", dir);
-  replayChatReplies();
-  const services = await createServices({ config, log: new Logger("warn", () => {}), credentialsFile: join(dir, "credentials.json"), env: {} });
-  const app = buildApp(services);
+  const gateway = await inProcessGateway({ name: "fronts-profile", maxConversationBytes: 8_000_000, recordRequests: false });
+  const { app, apiKey } = gateway;
   const request = claudeCode({ bytes: 1_000_000, tools: 20, history: 200 });
   const bodies: Record<Front, string> = { messages: JSON.stringify(request), chat: asChatCompletion(request), responses: asResponses(request) };
   const one = async (front: Front) => {
@@ -75,9 +60,7 @@ async function serve(windowsFile: string): Promise<void> {
     }
   }
   await writeFile(windowsFile, JSON.stringify({ slice, windows }));
-  await services.records.close();
-  await sim.stop();
-  await rm(dir, { recursive: true, force: true });
+  await gateway.close();
   process.exit(0);
 }
 

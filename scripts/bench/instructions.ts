@@ -7,18 +7,10 @@
  * (`taskset -c 0`) and compare runs taken one after the other.
  * instruction-count.ts runs it under valgrind to count a request's instructions instead.
  */
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { buildApp } from "../../src/app";
-import { parseConfig } from "../../src/config/load";
-import { Logger } from "../../src/log";
-import { createServices } from "../../src/services";
-import { KiroSimulator } from "../../src/simulator/simulator";
 import { closedLoop } from "./closed-loop";
+import { inProcessGateway } from "./in-process-gateway";
 import { hello } from "./requests";
-import { replayChatReplies } from "./replayed-kiro";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -30,18 +22,8 @@ const requests = Number(values.requests);
 const concurrency = Number(values.concurrency);
 if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency takes a whole number from 1, not ${values.concurrency}`);
 
-const sim = await KiroSimulator.start({ seed: 7 });
-const dir = await mkdtemp(join(tmpdir(), "kiro-instr-"));
-const file = join(dir, "solo.json");
-await writeFile(file, JSON.stringify(sim.addAccount({ name: "solo", authMethod: "social" }).credentialJson()));
-await chmod(file, 0o600);
-const apiKey = "sk-instructions-0123456789";
-const { config } = parseConfig({ apiKey, port: 0, kiroApiBaseUrl: sim.url, kiroEndpoint: "q", kiroAuthBaseUrl: sim.url, oidcBaseUrl: sim.url, ssoPortalBaseUrl: sim.url, credentialsDir: dir, recordRequests: !values["no-records"] }, "instructions config", dir);
-
-replayChatReplies();
-
-const services = await createServices({ config, log: new Logger("warn", () => {}), credentialsFile: join(dir, "credentials.json"), env: {} });
-const app = buildApp(services);
+const gateway = await inProcessGateway({ name: "instructions", recordRequests: !values["no-records"] });
+const { app, apiKey } = gateway;
 const shapes = { plain: [hello()], stream: [hello({ stream: true })], both: [hello(), hello({ stream: true })] };
 const only = (values.only ?? "both") as keyof typeof shapes;
 if (!(only in shapes)) throw new Error(`--only takes plain or stream, not ${values.only}`);
@@ -71,7 +53,5 @@ const used = process.cpuUsage(cpu);
 // To a hundredth: what recording costs a hello here is 2–3 µs of ~35, which whole microseconds blur.
 console.log(JSON.stringify({ requests, cpuMicrosPerRequest: Math.round(((used.user + used.system) / requests) * 100) / 100 }));
 
-await services.records.close();
-await sim.stop();
-await rm(dir, { recursive: true, force: true });
+await gateway.close();
 process.exit(0);

@@ -8,18 +8,10 @@
  * /v1/messages); pin it (`taskset -c 0`). The
  * stubbed upstream reads the Kiro body to its end, as a socket would.
  */
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { buildApp } from "../../src/app";
-import { parseConfig } from "../../src/config/load";
-import { Logger } from "../../src/log";
-import { createServices } from "../../src/services";
-import { KiroSimulator } from "../../src/simulator/simulator";
+import { inProcessGateway } from "./in-process-gateway";
 import { asChatCompletion, asResponses, claudeCode, FRONT_PATH, pair } from "./requests";
 import { median } from "./stats";
-import { replayChatReplies } from "./replayed-kiro";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -33,23 +25,12 @@ const measureReference = values.only === undefined || values.only === "reference
 const rounds = Number(values.rounds);
 const requests = Number(values.requests);
 
-const sim = await KiroSimulator.start({ seed: 7, maxConversationBytes: 8_000_000 });
-const dir = await mkdtemp(join(tmpdir(), "kiro-large-"));
-const file = join(dir, "solo.json");
-const account = sim.addAccount({ name: "solo", authMethod: "social" });
-await writeFile(file, JSON.stringify(account.credentialJson()));
-await chmod(file, 0o600);
-const apiKey = "sk-large-request-0123456789";
-const { config } = parseConfig({ apiKey, port: 0, kiroApiBaseUrl: sim.url, kiroEndpoint: "q", kiroAuthBaseUrl: sim.url, oidcBaseUrl: sim.url, ssoPortalBaseUrl: sim.url, credentialsDir: dir, recordRequests: false }, "large-request config", dir);
-
-const replay = replayChatReplies();
-
-const services = await createServices({ config, log: new Logger("warn", () => {}), credentialsFile: join(dir, "credentials.json"), env: {} });
-const app = buildApp(services);
+const inProcess = await inProcessGateway({ name: "large-request", maxConversationBytes: 8_000_000, recordRequests: false });
+const { app, apiKey, replay } = inProcess;
 const request = claudeCode({ bytes: 1_000_000, tools: 20, history: 200 });
 // --dash: a dash in the system prompt, as Claude Code's own has — text past Latin-1, which the bench's words are not.
 if (values.dash) (request.system as Array<{ text: string }>)[0]!.text = "You are Claude Code — Anthropic's official CLI for Claude.";
-const large = pair(request, { accessToken: "x", profileArn: String(account.credentialJson().profileArn ?? "") });
+const large = pair(request, { accessToken: "x", profileArn: String(inProcess.credential.profileArn ?? "") });
 const kiroObject = JSON.parse(large.kiro) as unknown;
 
 /** What the client sends: the request through /v1/messages, or the same conversation as Chat Completions or Responses. */
@@ -98,7 +79,5 @@ console.log(JSON.stringify({
   ...(both ? { ratio: Math.round((g / f) * 100) / 100, rounds: gateway.map((x, i) => Math.round((x / ref[i]!) * 100) / 100) } : {}),
 }));
 
-await services.records.close();
-await sim.stop();
-await rm(dir, { recursive: true, force: true });
+await inProcess.close();
 process.exit(0);

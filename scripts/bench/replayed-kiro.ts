@@ -1,5 +1,5 @@
 /**
- * For the in-process benches (instructions.ts, large-request.ts): the chat's first call goes to the simulator over
+ * For the in-process benches (in-process-gateway.ts): the chat's first call goes to the simulator over
  * a connection, and every later one is answered from memory with that reply's bytes, with no socket. The request's
  * bytes are still made, as the connection would make them to write them; `sent` counts them.
  */
