@@ -3,7 +3,7 @@
  * `bun run scripts/bench/fronts-profile.ts [--rounds N] [--warmup N] [--top N]` (Linux perf needed).
  *
  * One process serves the bench's 1 MB conversation through the three fronts in turns (`app.handle`, Kiro's replies
- * replayed as in large-request.ts): a warm-up of each in turns, then rounds of one slice a front — one collection-pacer
+ * replayed: in-process-gateway.ts): a warm-up of each in turns, then rounds of one slice a front — one collection-pacer
  * period, two at a time, as the bench's slices — the order reversed every other round. The whole run is under `perf
  * record` with JSC's JITDump; each sample counts for the front whose slice it fell in, attributed to the nearest
  * JavaScript function (perf-attribution.ts). Fronts in turns in one process, as the bench's rows have them, share their
