@@ -10,9 +10,10 @@
  * compiled code and heap: a front measured alone, or in a gateway of its own beside another (side-by-side.ts), is not
  * in the state the bench's row sees, and one profiled slice a front is within the spread of the slices.
  *
- * Printed: each front's µs a request (samples × the sampling period ÷ requests, every thread of the process; perf's
- * own cost is in it, so compare fronts, not these with the bench), and for each OpenAI front the functions whose
- * share differs most from /v1/messages's, split into the function's own code, Bun's, libc's and the kernel's.
+ * Printed: each front's µs a request (samples × the sampling period ÷ requests, every thread of the process and the
+ * main thread alone; perf's own cost is in it, so compare fronts, not these with the bench), and for each OpenAI front
+ * the functions whose share differs most from /v1/messages's, split into the function's own code, Bun's, libc's and
+ * the kernel's.
  */
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -59,7 +60,7 @@ async function serve(windowsFile: string): Promise<void> {
       windows.push({ key: front, start, end: now() });
     }
   }
-  await writeFile(windowsFile, JSON.stringify({ slice, windows }));
+  await writeFile(windowsFile, JSON.stringify({ slice, windows, pid: process.pid }));
   await gateway.close();
   process.exit(0);
 }
@@ -80,24 +81,29 @@ async function profile(): Promise<void> {
       stderr: "ignore",
     });
     if ((await recorder.exited) !== 0) throw new Error(`perf record (or the child it ran) failed with ${recorder.exitCode}; is perf allowed to sample here? (kernel.perf_event_paranoid)`);
-    const { slice, windows } = (await Bun.file(windowsFile).json()) as { slice: number; windows: Window[] };
+    const { slice, windows, pid } = (await Bun.file(windowsFile).json()) as { slice: number; windows: Window[]; pid: number };
     const dumps = (await readdir(work)).filter((f) => f.startsWith("jit-") && f.endsWith(".dump"));
     const jit = new JitMap((await Promise.all(dumps.map(async (f) => parseJitDump(await Bun.file(join(work, f)).bytes())))).flat());
-    const script = Bun.spawn([perf, "script", "-i", data, "-F", "time,ip,dso"], { stdout: "pipe", stderr: "ignore" });
-    const by = attributeByWindow(await new Response(script.stdout).text(), jit, windows);
+    const script = Bun.spawn([perf, "script", "-i", data, "-F", "tid,time,ip,dso"], { stdout: "pipe", stderr: "ignore" });
+    const text = await new Response(script.stdout).text();
+    // The main thread's id is the process's: JavaScript runs there; JSC's collector and JIT threads are the others.
+    const main = attributeByWindow(text, jit, windows, (tid) => tid === pid);
     const requests = (slice * windows.length) / FRONTS.length;
-    for (const line of report(by, requests, Number(values.top))) console.log(line);
+    for (const line of report(attributeByWindow(text, jit, windows), main, requests, Number(values.top))) console.log(line);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
 
-/** Lines of the report: each front's µs a request, then each OpenAI front's functions against /v1/messages's. */
-function report(by: Map<string, Attribution>, requestsPerFront: number, top: number): string[] {
+/**
+ * Lines of the report: each front's µs a request (of them, the main thread's), then each OpenAI front's functions
+ * against /v1/messages's, every thread counted.
+ */
+function report(by: Map<string, Attribution>, main: Map<string, Attribution>, requestsPerFront: number, top: number): string[] {
   const us = (samples: number) => (samples * 1e6) / HZ / requestsPerFront;
   const fmt = (n: number) => us(n).toFixed(1);
   const splitOf = (s: Split | undefined) => (s ? `${fmt(s.js)}/${fmt(s.native)}/${fmt(s.libc)}/${fmt(s.kernel)}` : "–");
-  const lines = [`µs a request (all threads, under perf): ${FRONTS.map((f) => `${FRONT_PATH[f]} ${fmt(by.get(f)?.samples ?? 0)}`).join(", ")}`];
+  const lines = [`µs a request under perf, all threads (the main thread): ${FRONTS.map((f) => `${FRONT_PATH[f]} ${fmt(by.get(f)?.samples ?? 0)} (${fmt(main.get(f)?.samples ?? 0)})`).join(", ")}`];
   const base = by.get("messages");
   for (const front of OPENAI_FRONTS) {
     const other = by.get(front);

@@ -118,6 +118,11 @@ test("with times, each sample counts for the window it falls in; samples between
     ["(anonymous)#AbCdEf", 1],
   ]);
   expect(by.get("responses")!.total).toEqual({ js: 0, native: 0, libc: 1, kernel: 0 });
+  // With each sample's thread named, only the threads asked for count.
+  const threaded = script.replace(/^(\d+\.\d+):/gm, (line, time: string) => `${time === "100.400000" ? 77 : 76}  ${line}`);
+  const mainOnly = attributeByWindow(threaded, new JitMap(parseJitDump(jitDump(loads))), windows, (tid) => tid === 76);
+  expect(mainOnly.get("messages")!.byFunction.map((f) => [f.name, f.samples])).toEqual([["call", 1]]);
+  expect(attributeByWindow(threaded, new JitMap(parseJitDump(jitDump(loads))), windows).get("messages")!.samples).toBe(2);
 });
 
 test("the JITDump Bun writes is the format read here: a hot function is found by name", async () => {

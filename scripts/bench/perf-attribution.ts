@@ -174,17 +174,19 @@ export interface Window {
 }
 
 /**
- * `perf script -F time,ip,dso` output attributed as `attribute` does, each sample to the window its time falls in:
- * one attribution a key. Samples outside every window are left out. Windows are taken in order of their start.
+ * `perf script -F time,ip,dso` output (or `-F tid,time,ip,dso`) attributed as `attribute` does, each sample to the
+ * window its time falls in: one attribution a key. Samples outside every window, and those of a thread `thread` turns
+ * down (when the output names threads), are left out. Windows are taken in order of their start.
  */
-export function attributeByWindow(perfScript: string, jit: JitMap, windows: readonly Window[]): Map<string, Attribution> {
+export function attributeByWindow(perfScript: string, jit: JitMap, windows: readonly Window[], thread: (tid: number) => boolean = () => true): Map<string, Attribution> {
   const sorted = [...windows].sort((a, b) => a.start - b.start);
   const tallies = new Map<string, Tally>();
   for (const paragraph of perfScript.split(/\n\s*\n/)) {
-    const time = /^\s*(\d+\.\d+):/.exec(paragraph);
+    const head = /^\s*(?:(\d+)\s+)?(\d+\.\d+):/.exec(paragraph);
     const frames = framesOf(paragraph);
-    if (!time || frames.length === 0) continue;
-    const at = Number(time[1]);
+    if (!head || frames.length === 0) continue;
+    if (head[1] !== undefined && !thread(Number(head[1]))) continue;
+    const at = Number(head[2]);
     const window = sorted.findLast((w) => w.start <= at);
     if (!window || at >= window.end) continue;
     let tally = tallies.get(window.key);
