@@ -41,15 +41,17 @@ async function serve(windowsFile: string): Promise<void> {
   const gateway = await inProcessGateway({ name: "fronts-profile", maxConversationBytes: 8_000_000, recordRequests: false });
   const { app, apiKey } = gateway;
   const request = claudeCode({ bytes: 1_000_000, tools: 20, history: 200 });
-  const bodies: Record<Front, string> = { messages: JSON.stringify(request), chat: asChatCompletion(request), responses: asResponses(request) };
+  // As bytes, as a socket gives them: a string body would be encoded by each request's reader, which a server's is not.
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const bodies: Record<Front, Uint8Array<ArrayBuffer>> = { messages: encode(JSON.stringify(request)), chat: encode(asChatCompletion(request)), responses: encode(asResponses(request)) };
   const one = async (front: Front) => {
     const body = bodies[front];
-    const headers = { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), "x-api-key": apiKey };
+    const headers = { "content-type": "application/json", "content-length": String(body.length), "x-api-key": apiKey };
     const res = await app.handle(new Request(`http://localhost${FRONT_PATH[front]}`, { method: "POST", headers, body }));
     await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`${FRONT_PATH[front]} answered ${res.status}`);
   };
-  const slice = slicePerCollection(Math.min(...Object.values(bodies).map((b) => Buffer.byteLength(b))));
+  const slice = slicePerCollection(Math.min(...Object.values(bodies).map((b) => b.length)));
   for (let done = 0; done < Number(values.warmup); done += 50) for (const front of FRONTS) await closedLoop(2, { count: 50 }, () => one(front));
   const windows: Window[] = [];
   const now = () => (performance.timeOrigin + performance.now()) / 1000;
