@@ -6,7 +6,7 @@
  * that function's own code ("js"), what it called in Bun ("native"), in libc ("libc") and in the kernel ("kernel").
  * Samples with no JavaScript frame on their chain (the event loop, sockets, timers) form a bucket of their own.
  * A function's share holds what the JIT inlined into it, and any collection one of its allocations set off.
- * Used by side-by-side.ts --perf; Bun's binary has no symbols, so native code is counted, not named. JSC buffers the
+ * Used by side-by-side.ts --perf and fronts-profile.ts; Bun's binary has no symbols, so native code is counted, not named. JSC buffers the
  * file: read it once the process has ended.
  */
 
