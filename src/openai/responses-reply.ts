@@ -119,6 +119,7 @@ export class ResponsesWriter {
     const out: ResponsesEvent[] = [];
     switch (event.type) {
       case "message_start":
+        // emit() drops every event when quiet; returning here also spares making the response twice for nothing.
         if (this.opts.quiet) break;
         this.emit(out, { type: "response.created", response: this.response });
         this.emit(out, { type: "response.in_progress", response: this.response });
