@@ -97,7 +97,13 @@ export async function recordingBench(o: RecordingBenchOptions): Promise<Recordin
         started.push(proc);
         return { url: `http://127.0.0.1:${port}`, pid: proc.pid, apiKey: o.config.apiKey, adminKey: o.config.adminApiKey };
       };
-      const plan: RecordingPlan = { on: await gateway(true), off: await gateway(false), proxy: o.proxy, account: o.account, scale: o.scale, round: r + 1, rounds: o.rounds };
+      // Which of the pair starts first alternates by round, so that whatever the order does falls on each side alike
+      // (the recording gateway always started first before). Side by side, the first of two or three gateways of one
+      // binary read 0.96–1.03× the others a hello request, six runs: no steady side, but nothing to fix one either.
+      const onFirst = r % 2 === 0;
+      const firstUp = await gateway(onFirst);
+      const secondUp = await gateway(!onFirst);
+      const plan: RecordingPlan = { on: onFirst ? firstUp : secondUp, off: onFirst ? secondUp : firstUp, proxy: o.proxy, account: o.account, scale: o.scale, round: r + 1, rounds: o.rounds };
       const planPath = join(o.work, `recording-plan-${r + 1}.json`);
       await writeFile(planPath, JSON.stringify(plan));
       pairs.push(JSON.parse(await o.drive(["bun", "run", import.meta.path, planPath])) as RecordingResults);
