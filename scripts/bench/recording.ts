@@ -99,7 +99,7 @@ export async function recordingBench(o: RecordingBenchOptions): Promise<Recordin
       };
       // Which of the pair starts first alternates by round, so that whatever the order does falls on each side alike
       // (the recording gateway always started first before). Side by side, the first of two or three gateways of one
-      // binary read 0.96–1.03× the others a hello request, six runs: no steady side, but nothing to fix one either.
+      // binary read 0.95–1.05× the others a hello request over five runs: no steady side, and nothing to fix one either.
       const onFirst = r % 2 === 0;
       const firstUp = await gateway(onFirst);
       const secondUp = await gateway(!onFirst);
