@@ -9,7 +9,7 @@ import { closedLoop, type Stop } from "./closed-loop";
 import { allowedCores, cpuSince, machineBusySeconds, MB, onCores, peakRssBytes, rssBytes, thisThreadNs, threadCpu, type ThreadCpu, type Threads } from "./proc";
 import { asChatCompletion, asResponses, claudeCode, FRONT_PATH, type Front, hello, kiroHeaders, longReplyText, OPENAI_FRONTS, pair, slicePerCollection, type BenchAccount, type PairedRequest } from "./requests";
 import { type Settling, settleJit, untilQuiet } from "./settle";
-import { round, spread, type Spread } from "./stats";
+import { middleRound, round, spread, type Spread } from "./stats";
 
 export interface Endpoint {
   url: string;
@@ -532,10 +532,16 @@ async function drainCounted(path: Path, p: PairedRequest, eventStreamBytes: numb
  */
 const DRAINS_PER_ROUND = 3;
 
-/** The drain of median wall time among `runs`. */
-function medianDrain<T extends { t: Throughput }>(runs: readonly T[]): T {
-  return [...runs].sort((a, b) => a.t.wallSeconds - b.t.wallSeconds)[runs.length >> 1]!;
+/** What a drain through the gateway lost of the reply, if anything: its characters, or its ending. */
+function lostText(text: string, tail: string, sent: number): string | undefined {
+  const got = textDelivered(text);
+  if (got !== sent) return `${got} of ${sent} characters`;
+  return tail.includes("message_stop") ? undefined : "no message_stop at its end";
 }
+
+/** What a drain through the proxy lost of Kiro's event stream, if anything. */
+const lostBytes = (t: Throughput, eventStreamBytes: number): string | undefined =>
+  t.receivedBytes === eventStreamBytes ? undefined : `${t.receivedBytes} of ${eventStreamBytes} bytes`;
 
 /**
  * Long replies, gateway beside proxy, one round: each size DRAINS_PER_ROUND times by each, in turns (the first
@@ -561,17 +567,17 @@ async function streamRound(round: number, eventStreams: Map<number, number>): Pr
     for (let d = 0; d < DRAINS_PER_ROUND; d++) {
       for (const path of (round + d) % 2 === 0 ? (["gateway", "proxy"] as const) : (["proxy", "gateway"] as const)) {
         const run = await drainCounted(path, long, eventStreamBytes, path === "gateway");
-        const got = path === "gateway" ? textDelivered(run.text!) : sent;
-        const whole = path === "gateway" ? got === sent && run.tail.includes("message_stop") : run.t.receivedBytes === eventStreamBytes;
-        complete &&= whole;
-        if (!whole) failed(path, `long reply of ${chars}-character frames: ${path === "gateway" ? `${got} of ${sent} characters` : `${run.t.receivedBytes} of ${eventStreamBytes} bytes`}`);
+        const lost = path === "gateway" ? lostText(run.text!, run.tail, sent) : lostBytes(run.t, eventStreamBytes);
+        if (lost) failed(path, `long reply of ${chars}-character frames: ${lost}`);
+        complete &&= lost === undefined;
         runs[path].push({ ...run, text: undefined });
-        // The checked text (60 MB, and the lines parsed to count it) collected now, not during the next drain.
+        // Each drain starts with the driver's heap collected: the gateway's checked text (60 MB, and the lines parsed
+        // to count it) goes now, not during the next drain.
         Bun.gc(true);
       }
     }
-    const g = medianDrain(runs.gateway);
-    const p = medianDrain(runs.proxy);
+    const g = middleRound(runs.gateway, (r) => r.t.wallSeconds);
+    const p = middleRound(runs.proxy, (r) => r.t.wallSeconds);
     out.push({ frameChars: chars, gateway: { ...g.t, cpuNs: g.cpuNs }, proxy: { ...p.t, cpuNs: p.cpuNs }, complete });
   }
   return out;

@@ -1,7 +1,8 @@
 import { expect, test } from "bun:test";
 import type { CpuRound, LoadResults, LoadRun, PairedLatency, StreamRound } from "./load";
 import type { ThreadCpu } from "./proc";
-import { middleRound, rows, table, type BenchResults } from "./report";
+import { rows, table, type BenchResults } from "./report";
+import { middleRound } from "./stats";
 
 const latency = (added: number, addedP99: number, otherCores = 0): PairedLatency => ({
   samples: 100,

@@ -5,7 +5,7 @@
 import type { CpuRound, LoadResults, PairedLatency } from "./load";
 import type { ThreadCpu } from "./proc";
 import { FRONT_NAME, FRONT_PATH, OPENAI_FRONTS } from "./requests";
-import { median } from "./stats";
+import { median, middleRound } from "./stats";
 
 export interface StartResults {
   /** Spawn to the first answered POST /v1/messages, ms, one per start. */
@@ -99,17 +99,6 @@ const ms3 = (ns: number) => `${(ns / 1e6).toFixed(3)} ms`;
 /** Where a process's CPU went, per request: main (JS), HTTP client, JIT, GC. */
 const threads = (c: ThreadCpu) => `main ${ms3(c.main)}, http ${ms3(c.http)}, jit ${ms3(c.jit)}, gc ${ms3(c.gc)}, other ${ms3(c.other)}`;
 const medianOf = (rounds: CpuRound[], pick: (r: CpuRound) => number) => median(rounds.map(pick));
-/**
- * The round whose `total` is the median (the lower of the middle two for an even count): its split by thread is
- * shown beside the median, so that the parts add up to the figure they stand beside.
- */
-export function middleRound<T>(rounds: readonly T[], total: (r: T) => number): T {
-  const sorted = [...rounds].sort((a, b) => total(a) - total(b));
-  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
-  if (middle === undefined) throw new Error("no rounds to take the middle of");
-  return middle;
-}
-
 /** The gated rows: ratios to the proxy (or to the reference) measured in the same run, one per round. */
 function ratioRows(r: BenchResults): Row[] {
   const { rounds, latency } = r.load;

@@ -22,3 +22,14 @@ export function round(value: number, decimals = 3): number {
   const f = 10 ** decimals;
   return Math.round(value * f) / f;
 }
+
+/**
+ * The round (or drain) whose `total` is the median (the lower of the middle two for an even count): the report shows
+ * its split by thread beside the median, so that the parts add up to the figure they stand beside.
+ */
+export function middleRound<T>(rounds: readonly T[], total: (r: T) => number): T {
+  const sorted = [...rounds].sort((a, b) => total(a) - total(b));
+  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (middle === undefined) throw new Error("no rounds to take the middle of");
+  return middle;
+}
