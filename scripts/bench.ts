@@ -36,7 +36,13 @@ const OUT = join(ROOT, ".bench");
 /** The gateway's warnings and errors, kept out of the table. */
 const GATEWAY_LOG = join(OUT, "gateway.log");
 const PROFILES = join(OUT, "profile");
-const STARTS = 3;
+/**
+ * Starts of the binary; the row is their median. The first reads the binary from disk (its pages dropped before it),
+ * the rest find it cached, so of three starts the median was the slower of two warm ones: on one machine (the fortieth
+ * pass, an AMD EPYC) 48 warm starts of one binary took 35.7–66.1 ms, each dozen's median 38.2–50.7. Of five, it is
+ * the middle of the cold one and four warm ones.
+ */
+const STARTS = 5;
 /**
  * Long replies: frames of 1 KiB of text (a tool input or a fast model's chunk), and of 40 characters, the size Kiro
  * usually streams text in, where the cost per frame rather than per byte decides.
