@@ -37,10 +37,10 @@ const OUT = join(ROOT, ".bench");
 const GATEWAY_LOG = join(OUT, "gateway.log");
 const PROFILES = join(OUT, "profile");
 /**
- * Starts of the binary; the row is their median. The first reads the binary from disk (its pages dropped before it),
- * the rest find it cached, so of three starts the median was the slower of two warm ones: on one machine (the fortieth
- * pass, an AMD EPYC) 48 warm starts of one binary took 35.7–66.1 ms, each dozen's median 38.2–50.7. Of five, it is
- * the middle of the cold one and four warm ones.
+ * Starts of the binary; the start and idle RSS rows are their medians. The first reads the binary from disk (its
+ * pages dropped before it), the rest find it cached, so of three starts the start row was the slower of two warm
+ * ones: on one machine (the fortieth pass, an AMD EPYC) 48 warm starts of one binary took 35.7–66.1 ms, each dozen's
+ * median 38.2–50.7. Of five, it is the middle of the cold one and four warm ones.
  */
 const STARTS = 5;
 /**
