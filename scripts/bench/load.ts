@@ -540,8 +540,9 @@ function lostText(text: string, tail: string, sent: number): string | undefined 
 }
 
 /** What a drain through the proxy lost of Kiro's event stream, if anything. */
-const lostBytes = (t: Throughput, eventStreamBytes: number): string | undefined =>
-  t.receivedBytes === eventStreamBytes ? undefined : `${t.receivedBytes} of ${eventStreamBytes} bytes`;
+function lostBytes(t: Throughput, eventStreamBytes: number): string | undefined {
+  return t.receivedBytes === eventStreamBytes ? undefined : `${t.receivedBytes} of ${eventStreamBytes} bytes`;
+}
 
 /**
  * Long replies, gateway beside proxy, one round: each size DRAINS_PER_ROUND times by each, in turns (the first

@@ -101,9 +101,10 @@ export async function recordingBench(o: RecordingBenchOptions): Promise<Recordin
       // (the recording gateway always started first before). Side by side, the first of two or three gateways of one
       // binary read 0.95–1.05× the others a hello request over five runs: no steady side, and nothing to fix one either.
       const onFirst = r % 2 === 0;
-      const firstUp = await gateway(onFirst);
-      const secondUp = await gateway(!onFirst);
-      const plan: RecordingPlan = { on: onFirst ? firstUp : secondUp, off: onFirst ? secondUp : firstUp, proxy: o.proxy, account: o.account, scale: o.scale, round: r + 1, rounds: o.rounds };
+      const first = await gateway(onFirst);
+      const second = await gateway(!onFirst);
+      const [on, off] = onFirst ? [first, second] : [second, first];
+      const plan: RecordingPlan = { on, off, proxy: o.proxy, account: o.account, scale: o.scale, round: r + 1, rounds: o.rounds };
       const planPath = join(o.work, `recording-plan-${r + 1}.json`);
       await writeFile(planPath, JSON.stringify(plan));
       pairs.push(JSON.parse(await o.drive(["bun", "run", import.meta.path, planPath])) as RecordingResults);
