@@ -47,3 +47,18 @@ test("rows a failing store refused are written once it takes them again, in orde
   expect(lines.filter((l) => l.includes("cannot write records"))).toHaveLength(1);
   expect(lines.filter((l) => l.includes("takes records again"))).toHaveLength(1);
 });
+
+test("a store down for long keeps the newest rows up to the bound, and writes them in order once it is back", async () => {
+  const store = flakyStore();
+  const writer = new RecordWriter(store as unknown as RecordStore, new Logger("error", () => {}));
+  store.down = true;
+  // 250,000 rows while the store refuses them: 50,000 past the writer's bound of 200,000.
+  for (let i = 0; i < 250_000; i++) writer.add(row(i));
+  await writer.flush();
+  expect(store.written).toHaveLength(0);
+  store.down = false;
+  await writer.close();
+  expect(store.written).toHaveLength(200_000);
+  expect(store.written[0]!.inputTokens).toBe(50_000);
+  expect(store.written.every((r, i) => r.inputTokens === 50_000 + i)).toBe(true);
+});
