@@ -71,9 +71,19 @@ export function batchRollups(rows: readonly RequestRow[]): Array<[RollupTable, R
   return [["usage_hourly", hourly], ["usage_daily", coarser(hourly, ROLLUP_TABLES.usage_daily)]];
 }
 
-export const upsertRollupSql = (table: RollupTable, rows: number) =>
-  `INSERT INTO ${table} (${ROLLUP_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => placeholders(ROLLUP_COLUMNS.length)).join(", ")}
+/** The statements' text per table and number of rows, made once like insertRequestsSql's. */
+const upsertRollupTexts = new Map<string, string>();
+
+export function upsertRollupSql(table: RollupTable, rows: number): string {
+  const id = `${table} ${rows}`;
+  let sql = upsertRollupTexts.get(id);
+  if (sql === undefined) {
+    sql = `INSERT INTO ${table} (${ROLLUP_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => placeholders(ROLLUP_COLUMNS.length)).join(", ")}
    ON CONFLICT (dim, start, grp) DO UPDATE SET label = excluded.label, ${SUMMED.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(", ")}`;
+    upsertRollupTexts.set(id, sql);
+  }
+  return sql;
+}
 
 /** Old rows of the log and of both rollups. */
 export const PRUNE_SQL = ["DELETE FROM requests WHERE at < ?", "DELETE FROM usage_hourly WHERE start < ?", "DELETE FROM usage_daily WHERE start < ?"] as const;
