@@ -40,9 +40,12 @@ const PROFILES = join(OUT, "profile");
  * Starts of the binary; the start and idle RSS rows are their medians. The first reads the binary from disk (its
  * pages dropped before it), the rest find it cached, so of three starts the start row was the slower of two warm
  * ones: on one machine (the fortieth pass, an AMD EPYC) 48 warm starts of one binary took 35.7–66.1 ms, each dozen's
- * median 38.2–50.7. Of five, it is the middle of the cold one and four warm ones.
+ * median 38.2–50.7. Of five, it was the middle of the cold one and four warm ones, the third of the four: on the next
+ * machine (the forty-first pass, another AMD EPYC) nine warm starts took 34.1–48.8 ms and a run's five read 234.4,
+ * 51.8, 54.7, 44.5, 50.7, a miss by the third warm one. Of nine, it is the fifth of eight warm ones: a middle that
+ * one start more or less moves less. Each start adds ~1.3 s.
  */
-const STARTS = 5;
+const STARTS = 9;
 /**
  * Long replies: frames of 1 KiB of text (a tool input or a fast model's chunk), and of 40 characters, the size Kiro
  * usually streams text in, where the cost per frame rather than per byte decides.
@@ -57,9 +60,12 @@ const ROUNDS = 3;
 /**
  * Rounds of the recording rows, each a fresh pair of gateways: two processes of one binary differ by up to ±5 % for
  * as long as they live, as much as that gate, so three pairs made its verdict a draw (the thirty-fourth pass: a 1 MB
- * request, which writes one row, read 0.96–1.05 by run). The median of five is steadier; ~2 minutes more.
+ * request, which writes one row, read 0.96–1.05 by run). The median of five was steadier, but still a draw for hello:
+ * its pairs read 0.97–1.14 over the fortieth pass's three runs and 0.98–1.20 in one of the forty-first (A/A, both
+ * gateways not recording: 0.96–1.09), and with recording costing ~4 % (measured in one process too), the median of
+ * five landed on either side of 1.05. Nine: ~30 s a pair.
  */
-const RECORDING_PAIRS = 5;
+const RECORDING_PAIRS = 9;
 /**
  * Rounds of the OpenAI fronts' rows. Their rounds spread as widely (the thirty-fifth pass: Responses ÷ /v1/messages
  * 0.94–1.28 in one run, every front in one process, so it is the machine's minutes, not the process) and are cheap
