@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { rm } from "node:fs/promises";
 import { SqliteStore } from "./sqlite";
 import { resolveDatabase } from "./location";
 import { openRecordStore } from "./open";
@@ -112,35 +111,6 @@ describe("the database setting", () => {
     expect(resolveDatabase("sqlite:///var/lib/k.db", "/etc/kiro")).toBe("/var/lib/k.db");
     expect(resolveDatabase("postgres://u@h/db", "/etc/kiro")).toBe("postgres://u@h/db");
     expect(() => resolveDatabase("mysql://h/db", "/x")).toThrow(/must be a file path/);
-  });
-
-  test("a new SQLite file has 16 KiB pages; a file made with 4 KiB pages keeps them and its rows", async () => {
-    const dir = `${process.env.TMPDIR ?? "/tmp"}/kiro-pages-${crypto.randomUUID()}`;
-    const pageSize = (path: string) => {
-      const raw = new Database(path, { readonly: true });
-      try {
-        return (raw.query("PRAGMA page_size").get() as { page_size: number }).page_size;
-      } finally {
-        raw.close();
-      }
-    };
-    try {
-      const fresh = SqliteStore.open(`${dir}-new.db`);
-      await fresh.append([request()]);
-      await fresh.close();
-      expect(pageSize(`${dir}-new.db`)).toBe(16384);
-      const old = new Database(`${dir}-old.db`, { create: true });
-      old.run("PRAGMA page_size = 4096");
-      old.run("CREATE TABLE t (x INTEGER)");
-      old.close();
-      const reopened = SqliteStore.open(`${dir}-old.db`);
-      await reopened.append([request()]);
-      expect((await reopened.requests({ limit: 5 })).map((r) => r.keyName)).toEqual(["alice"]);
-      await reopened.close();
-      expect(pageSize(`${dir}-old.db`)).toBe(4096);
-    } finally {
-      for (const f of ["new", "old"]) for (const s of ["", "-wal", "-shm"]) await rm(`${dir}-${f}.db${s}`, { force: true });
-    }
   });
 
   test("a file that is no database, and a database of a newer kiro-ts, are one-line errors", async () => {
