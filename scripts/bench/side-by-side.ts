@@ -114,7 +114,10 @@ try {
     }
     const port = freePort();
     const config = join(work, `config-${i}.json`);
-    await writeFile(config, JSON.stringify({ host: "127.0.0.1", port, apiKey, adminApiKey: `${apiKey}-admin`, credentialsDir: join(work, "credentials"), kiroApiBaseUrl: sim.url, kiroEndpoint: "q", kiroAuthBaseUrl: sim.url, oidcBaseUrl: sim.url, ssoPortalBaseUrl: sim.url }));
+    // A database each: by default it is beside the config, and every contestant's config is in one folder, so they
+    // wrote their request rows into one SQLite file, each waiting on the others' batches.
+    const database = join(work, `kiro-ts-${i}.db`);
+    await writeFile(config, JSON.stringify({ host: "127.0.0.1", port, apiKey, adminApiKey: `${apiKey}-admin`, credentialsDir: join(work, "credentials"), database, kiroApiBaseUrl: sim.url, kiroEndpoint: "q", kiroAuthBaseUrl: sim.url, oidcBaseUrl: sim.url, ssoPortalBaseUrl: sim.url }));
     const cmd = given.endsWith(".ts") ? ["bun", "run", resolve(given), "--config", config] : [resolve(given), "--config", config];
     const proc = Bun.spawn(pin(cmd, 0), { stdout: "ignore", stderr: "inherit", env: childEnv });
     children.push(proc);
