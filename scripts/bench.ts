@@ -62,8 +62,8 @@ const ROUNDS = 3;
  * as long as they live, as much as that gate, so three pairs made its verdict a draw (the thirty-fourth pass: a 1 MB
  * request, which writes one row, read 0.96–1.05 by run). The median of five was steadier, but still a draw for hello:
  * its pairs read 0.97–1.14 over the fortieth pass's three runs and 0.98–1.20 in one of the forty-first (A/A, both
- * gateways not recording: 0.96–1.09), and with recording costing ~4 % (measured in one process too), the median of
- * five landed on either side of 1.05. Nine: ~30 s a pair.
+ * gateways not recording: 0.96–1.09), and with recording costing 2–4 % (measured in one process too), the median of
+ * five landed on either side of 1.05. Nine: ~35 s a pair.
  */
 const RECORDING_PAIRS = 9;
 /**
