@@ -50,17 +50,20 @@ export function keyValues(k: StoredKey, flag: (b: boolean) => number | boolean):
 
 const placeholders = (n: number) => `(${Array.from({ length: n }, () => "?").join(", ")})`;
 
-/** The statements' text per number of rows: chunks makes a few sizes only. */
-const insertRequestsTexts = new Map<number, string>();
+/** `rows` rows of `columns` placeholders each. */
+const valueRows = (rows: number, columns: number) => Array.from({ length: rows }, () => placeholders(columns)).join(", ");
 
-export function insertRequestsSql(rows: number): string {
-  let sql = insertRequestsTexts.get(rows);
-  if (sql === undefined) {
-    sql = `INSERT INTO requests (${REQUEST_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => placeholders(REQUEST_COLUMNS.length)).join(", ")}`;
-    insertRequestsTexts.set(rows, sql);
-  }
+/** Each batch statement's text by kind and number of rows, made once: chunks makes a few sizes only. */
+const batchTexts = new Map<string, string>();
+
+function batchText(id: string, make: () => string): string {
+  let sql = batchTexts.get(id);
+  if (sql === undefined) batchTexts.set(id, (sql = make()));
   return sql;
 }
+
+export const insertRequestsSql = (rows: number) =>
+  batchText(`requests ${rows}`, () => `INSERT INTO requests (${REQUEST_COLUMNS.join(", ")}) VALUES ${valueRows(rows, REQUEST_COLUMNS.length)}`);
 
 export const ROLLUP_TABLES = { usage_hourly: 3_600_000, usage_daily: 86_400_000 } as const;
 export type RollupTable = keyof typeof ROLLUP_TABLES;
@@ -71,19 +74,12 @@ export function batchRollups(rows: readonly RequestRow[]): Array<[RollupTable, R
   return [["usage_hourly", hourly], ["usage_daily", coarser(hourly, ROLLUP_TABLES.usage_daily)]];
 }
 
-/** The statements' text per table and number of rows, made once like insertRequestsSql's. */
-const upsertRollupTexts = new Map<string, string>();
-
-export function upsertRollupSql(table: RollupTable, rows: number): string {
-  const id = `${table} ${rows}`;
-  let sql = upsertRollupTexts.get(id);
-  if (sql === undefined) {
-    sql = `INSERT INTO ${table} (${ROLLUP_COLUMNS.join(", ")}) VALUES ${Array.from({ length: rows }, () => placeholders(ROLLUP_COLUMNS.length)).join(", ")}
-   ON CONFLICT (dim, start, grp) DO UPDATE SET label = excluded.label, ${SUMMED.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(", ")}`;
-    upsertRollupTexts.set(id, sql);
-  }
-  return sql;
-}
+export const upsertRollupSql = (table: RollupTable, rows: number) =>
+  batchText(
+    `${table} ${rows}`,
+    () => `INSERT INTO ${table} (${ROLLUP_COLUMNS.join(", ")}) VALUES ${valueRows(rows, ROLLUP_COLUMNS.length)}
+   ON CONFLICT (dim, start, grp) DO UPDATE SET label = excluded.label, ${SUMMED.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(", ")}`,
+  );
 
 /** Old rows of the log and of both rollups. */
 export const PRUNE_SQL = ["DELETE FROM requests WHERE at < ?", "DELETE FROM usage_hourly WHERE start < ?", "DELETE FROM usage_daily WHERE start < ?"] as const;
