@@ -4,6 +4,7 @@
  * client leaves. What the events look like on the wire is the front's own format.
  */
 import { GatewayError } from "../errors";
+import { keepApart } from "../jit";
 import type { Logger } from "../log";
 
 export interface SseFormat<E> {
@@ -111,61 +112,91 @@ const NOTHING = new Uint8Array(0);
  * buffer instead, and sees later batches over earlier ones unless it reads each before the next is written. A write the destination cannot take yet returns a promise: awaiting it holds the upstream's reading
  * to the client's pace.
  */
-export function sseResponse<E>(events: AsyncGenerator<E[]>, format: SseFormat<E>, { log, pingAfterMs, onLeave }: SseOptions): Response {
-  let clientGone = false;
-  let lastWrite = Date.now();
-  let ticker: ReturnType<typeof setInterval> | undefined;
-  const stop = () => clearInterval(ticker);
-
-  const source: Bun.DirectUnderlyingSource<Uint8Array> = {
-    type: "direct",
-    async pull(controller: ReadableStreamDirectController) {
-      const send = (bytes: Uint8Array) => {
-        lastWrite = Date.now();
-        const wrote = controller.write(bytes);
-        controller.flush();
-        return wrote;
-      };
-      ticker = setInterval(() => {
-        if (Date.now() - lastWrite >= pingAfterMs) void send(encoder.encode(format.ping));
-      }, Math.max(50, pingAfterMs / 5));
-      const chunk = new SseChunk();
-      try {
-        for (;;) {
-          const next = await events.next();
-          if (clientGone) return;
-          if (next.done) break;
-          // A batch can translate to nothing (metering, text held back for tag detection).
-          if (next.value.length === 0) continue;
-          chunk.clear();
-          if (format.write) for (const e of next.value) format.write(e, chunk);
-          else for (const e of next.value) chunk.write(format.encode(e));
-          const sent = send(chunk.bytes());
-          if (sent instanceof Promise) await sent;
-          if (clientGone) return;
-        }
-        stop();
-        if (format.done) send(encoder.encode(format.done));
-        controller.close();
-      } catch (e) {
-        stop();
-        // The client left while we waited: the stream is cancelled, and there is nobody to tell.
-        if (clientGone) return;
-        // Streaming has begun: a failure ends it with an error event, never a hang or a silent truncation.
-        send(encoder.encode(format.failure(e instanceof GatewayError ? e : unexpected(e, log))));
-        controller.close();
-      }
-    },
-    cancel() {
-      // The client left: abort the upstream download at once (a pending read would otherwise finish first).
-      clientGone = true;
-      stop();
-      onLeave();
-      events.return(undefined).catch(() => {});
-    },
-  };
+export function sseResponse<E>(events: AsyncGenerator<E[]>, format: SseFormat<E>, options: SseOptions): Response {
   // lib.dom's ReadableStream, which the project's types use, does not know Bun's direct sources.
-  return new Response(new ReadableStream(source as unknown as UnderlyingDefaultSource<Uint8Array>), { headers: SSE_HEADERS });
+  return new Response(new ReadableStream(new SseSource(events, format, options) as unknown as UnderlyingDefaultSource<Uint8Array>), { headers: SSE_HEADERS });
+}
+
+/**
+ * One reply's stream, as Bun's direct source. A class, not an object of closures made per reply, so that `pull` is
+ * one function for every reply (src/jit.ts).
+ */
+class SseSource<E> {
+  readonly type = "direct";
+  private clientGone = false;
+  private lastWrite = Date.now();
+  private ticker: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly events: AsyncGenerator<E[]>,
+    private readonly format: SseFormat<E>,
+    private readonly options: SseOptions,
+  ) {}
+
+  async pull(controller: ReadableStreamDirectController): Promise<void> {
+    const { events, format } = this;
+    this.ticker = setInterval(() => {
+      if (Date.now() - this.lastWrite >= this.options.pingAfterMs) void this.send(controller, encoder.encode(format.ping));
+    }, Math.max(50, this.options.pingAfterMs / 5));
+    const chunk = new SseChunk();
+    try {
+      for (;;) {
+        const next = await events.next();
+        if (this.clientGone) return;
+        if (next.done) break;
+        // A batch can translate to nothing (metering, text held back for tag detection).
+        if (next.value.length === 0) continue;
+        const sent = this.send(controller, render(next.value, format, chunk));
+        if (sent instanceof Promise) await sent;
+        if (this.clientGone) return;
+      }
+      this.stop();
+      if (format.done) this.send(controller, encoder.encode(format.done));
+      controller.close();
+    } catch (e) {
+      this.stop();
+      // The client left while we waited: the stream is cancelled, and there is nobody to tell.
+      if (this.clientGone) return;
+      // Streaming has begun: a failure ends it with an error event, never a hang or a silent truncation.
+      this.send(controller, encoder.encode(format.failure(e instanceof GatewayError ? e : unexpected(e, this.options.log))));
+      controller.close();
+    }
+  }
+
+  cancel(): void {
+    // The client left: abort the upstream download at once (a pending read would otherwise finish first).
+    this.clientGone = true;
+    this.stop();
+    this.options.onLeave();
+    this.events.return(undefined).catch(() => {});
+  }
+
+  private send(controller: ReadableStreamDirectController, bytes: Uint8Array): ReturnType<ReadableStreamDirectController["write"]> {
+    this.lastWrite = Date.now();
+    const wrote = controller.write(bytes);
+    controller.flush();
+    return wrote;
+  }
+
+  private stop(): void {
+    clearInterval(this.ticker);
+  }
+}
+
+/**
+ * JavaScriptCore compiles an async function's body as a function of its own, which lost its compiled code after a
+ * spell without streams: `pull`, run once a reply, went through every tier again within the next long reply, and its
+ * FTL compile, the writing of events inlined, took 20–49 ms on the JIT's thread (BUN_JSC_reportCompileTimes=1; the
+ * forty-second pass). The writing is kept apart, in a function made once, so what is compiled again is the small loop.
+ */
+keepApart(render);
+
+/** A batch's bytes, written into `chunk`. */
+function render<E>(batch: readonly E[], format: SseFormat<E>, chunk: SseChunk): Uint8Array {
+  chunk.clear();
+  if (format.write) for (const e of batch) format.write(e, chunk);
+  else for (const e of batch) chunk.write(format.encode(e));
+  return chunk.bytes();
 }
 
 /** A failure of kiro-ts itself: the log gets the detail, the client the advice to read it. */
