@@ -28,6 +28,9 @@ const { noFTL, noInline } = jsc as typeof jsc & { noInline(fn: (...args: unknown
  * thirty-first pass). So did the functions those call for each message or block, and the Chat Completions front's
  * converter, once both fronts took turns (BUN_JSC_reportCompileTimes=1, the thirty-third pass: mapAssistantContent,
  * blockTokens, toKiroMessage and others compiled by the FTL two or three times in ~2,500 requests, 10–60 ms each).
+ * Not for an async function: JavaScriptCore compiles its body as a function of its own, which noFTL does not reach
+ * (an async loop given to noFTL was still compiled by the FTL, twice; the forty-second pass). Such a function's heavy
+ * synchronous work goes in a function of its own instead (src/http/sse.ts's render).
  */
 export function keepFromFtl(fn: (...args: never[]) => unknown): void {
   noFTL(fn as (...args: unknown[]) => unknown);
