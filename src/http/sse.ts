@@ -121,7 +121,7 @@ export function sseResponse<E>(events: AsyncGenerator<E[]>, format: SseFormat<E>
  * One reply's stream, as Bun's direct source. A class, not an object of closures made per reply, so that `pull` is
  * one function for every reply (src/jit.ts).
  */
-class SseSource<E> {
+class SseSource<E> implements Bun.DirectUnderlyingSource<Uint8Array> {
   readonly type = "direct";
   private clientGone = false;
   private lastWrite = Date.now();
@@ -183,14 +183,6 @@ class SseSource<E> {
   }
 }
 
-/**
- * JavaScriptCore compiles an async function's body as a function of its own, which lost its compiled code after a
- * spell without streams: `pull`, run once a reply, went through every tier again within the next long reply, and its
- * FTL compile, the writing of events inlined, took 20–49 ms on the JIT's thread (BUN_JSC_reportCompileTimes=1; the
- * forty-second pass). The writing is kept apart, in a function made once, so what is compiled again is the small loop.
- */
-keepApart(render);
-
 /** A batch's bytes, written into `chunk`. */
 function render<E>(batch: readonly E[], format: SseFormat<E>, chunk: SseChunk): Uint8Array {
   chunk.clear();
@@ -198,6 +190,14 @@ function render<E>(batch: readonly E[], format: SseFormat<E>, chunk: SseChunk): 
   else for (const e of batch) chunk.write(format.encode(e));
   return chunk.bytes();
 }
+
+/**
+ * JavaScriptCore compiles an async function's body as a function of its own, which lost its compiled code after a
+ * spell without streams: `pull`, run once a reply, went through every tier again within the next long reply, and its
+ * FTL compile, the writing of events inlined, took 20–49 ms on the JIT's thread (BUN_JSC_reportCompileTimes=1; the
+ * forty-second pass). The writing is kept apart, in a function made once, so what is compiled again is the small loop.
+ */
+keepApart(render);
 
 /** A failure of kiro-ts itself: the log gets the detail, the client the advice to read it. */
 export function unexpected(e: unknown, log: Logger): GatewayError {
