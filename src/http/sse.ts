@@ -118,8 +118,8 @@ export function sseResponse<E>(events: AsyncGenerator<E[]>, format: SseFormat<E>
 }
 
 /**
- * One reply's stream, as Bun's direct source. A class, not an object of closures made per reply, so that `pull` is
- * one function for every reply (src/jit.ts).
+ * One reply's stream, as Bun's direct source. A class, not an object of closures made per reply, so that what the
+ * loop calls for each batch (`send`) is one function for every reply (src/jit.ts).
  */
 class SseSource<E> implements Bun.DirectUnderlyingSource<Uint8Array> {
   readonly type = "direct";
