@@ -10,9 +10,8 @@ import { describeValidation } from "../http/body";
 import { type KeyGuard, thrownBy } from "../http/guard";
 import type { Services } from "../services";
 import { answerChat, answerResponses, type OpenAICall } from "./answer";
-import { ECHOED_AS_SENT } from "./echo";
 import { openaiErrorResponse } from "./errors";
-import { CHAT_PASSED_THROUGH, keptStrings, RESPONSES_PASSED_THROUGH } from "./passed-through";
+import { CHAT_BODY, keptStrings, RESPONSES_BODY } from "./passed-through";
 import { ChatCompletionsRequest, ResponsesRequest } from "./schemas";
 
 /** The status proxies log for a request whose client went away before the answer (nginx's 499). */
@@ -42,7 +41,7 @@ export function openaiRoutes(s: Services, guard: KeyGuard) {
         server?.timeout(request, 0);
         return answerChat(s, body, callOf(request, client, body, body.messages));
       },
-      guard.jsonBody(ChatCompletionsRequest, "client", CHAT_PASSED_THROUGH),
+      guard.jsonBody(ChatCompletionsRequest, "client", CHAT_BODY),
     )
     .post(
       "/v1/responses",
@@ -50,7 +49,7 @@ export function openaiRoutes(s: Services, guard: KeyGuard) {
         server?.timeout(request, 0);
         return answerResponses(s, body, callOf(request, client, body, body.input));
       },
-      guard.jsonBody(ResponsesRequest, "client", RESPONSES_PASSED_THROUGH, ECHOED_AS_SENT),
+      guard.jsonBody(ResponsesRequest, "client", RESPONSES_BODY),
     );
 }
 
