@@ -65,7 +65,7 @@ export function anthropicRoutes(s: Services, guard: KeyGuard) {
         server?.timeout(request, 0);
         return answerMessages(s, body, { signal: request.signal, headers: request.headers, observer: client });
       },
-      guard.jsonBody(MessagesRequest, "client", { passedThrough: PASSED_THROUGH }),
+      guard.jsonBody(MessagesRequest, "client", PASSED_THROUGH),
     )
     // Anything else under /v1 answers like the Anthropic API rather than with a bare "NOT_FOUND"; GET is named
     // apart because the UI's GET /* would otherwise take it.

@@ -19,7 +19,7 @@ import { Random } from "../simulator/random";
 
 const limits = { maxBytes: 64 * 1024 * 1024, budget: new BodyBudget(1e12) };
 const plain = jsonBodyReader<MessagesRequest>(MessagesRequest, limits);
-const kept = jsonBodyReader<MessagesRequest>(MessagesRequest, limits, { passedThrough: PASSED_THROUGH });
+const kept = jsonBodyReader<MessagesRequest>(MessagesRequest, limits, PASSED_THROUGH);
 /** The Kiro JSON as Kiro receives it: the pieces written as request-bytes.ts writes them. */
 const sent = (pieces: JsonPiece[]) => new TextDecoder().decode(requestBytes(pieces));
 

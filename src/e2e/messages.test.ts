@@ -171,7 +171,7 @@ describe("messages through the official SDK", () => {
 
 describe("a request's long strings, kept as the client's bytes", () => {
   test("are freed once the request is answered: a read after that throws rather than send empty text", async () => {
-    const read = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 1 << 20, budget: new BodyBudget(1 << 30) }, { passedThrough: PASSED_THROUGH });
+    const read = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 1 << 20, budget: new BodyBudget(1 << 30) }, PASSED_THROUGH);
     const file = "export const answer = 42;\n".repeat(20);
     const wire = JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: [{ type: "text", text: file }] }] });
     const body = await read(new Request("http://localhost/v1/messages", { method: "POST", body: wire }));

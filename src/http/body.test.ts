@@ -10,7 +10,7 @@ import { MessagesRequest } from "../anthropic/schemas";
 import { BodyBudget, CollectionPacer, jsonBodyReader, shapeOf } from "./body";
 import { restoreVerbatim, verbatimOf } from "./verbatim";
 
-const read = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 1 << 20, budget: new BodyBudget(1 << 30) }, { passedThrough: PASSED_THROUGH });
+const read = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 1 << 20, budget: new BodyBudget(1 << 30) }, PASSED_THROUGH);
 const text = "line of a file\n".repeat(30);
 const wire = new TextEncoder().encode(JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 10, messages: [{ role: "user", content: text }] }));
 
@@ -38,7 +38,7 @@ test("freeing a body's kept bytes leaves the caller's array and every other body
 test("a full collection runs after every 64 MiB of large bodies read; small bodies do not count toward it", async () => {
   let collections = 0;
   const pacer = new CollectionPacer(undefined, () => collections++);
-  const largeRead = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 8 << 20, budget: new BodyBudget(1 << 30), collections: pacer }, { passedThrough: PASSED_THROUGH });
+  const largeRead = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 8 << 20, budget: new BodyBudget(1 << 30), collections: pacer }, PASSED_THROUGH);
   const body = (bytes: number) => {
     const json = JSON.stringify({ model: "claude-sonnet-4-6", max_tokens: 10, messages: [{ role: "user", content: "" }] });
     return json.replace('"content":""', `"content":"${"x".repeat(bytes - json.length)}"`);
@@ -58,7 +58,7 @@ test("a full collection runs after every 64 MiB of large bodies read; small bodi
 });
 
 test("bodies cut one after another, in the memory the scan keeps and in memory of their own (over 8 MB), each read as its own", async () => {
-  const large = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 32 << 20, budget: new BodyBudget(1 << 30) }, { passedThrough: PASSED_THROUGH });
+  const large = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 32 << 20, budget: new BodyBudget(1 << 30) }, PASSED_THROUGH);
   // Short strings stay in the rest, which is parsed; the long one is cut and kept as the client's bytes.
   const request = (tag: string, bytes: number) => ({
     model: "claude-sonnet-4-5",
@@ -103,7 +103,7 @@ test("a body's shape has its keys in order, null for every value but objects and
 
 test("the pacer keeps the shape of the first body of each kind after every collection, of eight kinds at most", async () => {
   const pacer = new CollectionPacer(512 * 1024, () => {});
-  const paced = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 1 << 20, budget: new BodyBudget(1 << 30), collections: pacer }, { passedThrough: PASSED_THROUGH });
+  const paced = jsonBodyReader<MessagesRequest>(MessagesRequest, { maxBytes: 1 << 20, budget: new BodyBudget(1 << 30), collections: pacer }, PASSED_THROUGH);
   const send = (body: object) => {
     const json = JSON.stringify(body);
     return paced(new Request("http://localhost/v1/messages", { method: "POST", headers: { "content-length": String(Buffer.byteLength(json)) }, body: json }));

@@ -8,7 +8,7 @@ import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
 import { Value } from "@sinclair/typebox/value";
 import { fullGC } from "bun:jsc";
 import { isUtf8 } from "node:buffer";
-import { attachFieldTexts, type BodyText, type Cut, cutVerbatim } from "./verbatim";
+import { attachFieldTexts, cutVerbatim, type VerbatimPaths } from "./verbatim";
 
 /** Deeper than any real request nests; walks over the body (TypeBox's, JSON.stringify's) stay far from the stack's end. */
 export const MAX_NESTING = 128;
@@ -181,10 +181,10 @@ export interface BodyLimits {
 }
 
 /**
- * A reader for one schema: per request size → bytes → one scan (nesting; what `text` asks: long strings cut out,
+ * A reader for one schema: per request size → bytes → one scan (nesting; the long strings at `verbatim` cut out,
  * see verbatim.ts) → the rest's text → JSON → schema check, holding its share of the memory budget while it reads and parses.
  */
-export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, text: BodyText = {}) {
+export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, verbatim: VerbatimPaths = [], whole: readonly string[] = []) {
   // Not when the route is built: compiling every route's schema was half the CPU of building the app at start-up.
   // The first body is checked by TypeBox's interpreter (~0.5 ms for a small one) and the schema compiled at the
   // second: compiling the Messages schema is ~5 ms of CPU, which at a start's first request came before the answer,
@@ -200,11 +200,14 @@ export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, text: Bod
   const parse = (body: Uint8Array<ArrayBuffer>): T => {
     const bytes = utf8Of(body);
     if (blank(bytes)) throw new BodyError({ kind: "empty" });
-    let cut = scanned(bytes, text);
-    let value = jsonOf(cut.text);
-    // A string parsed as the object its text is may be what is not JSON: read as a string, the converter names it.
-    if (value === NOT_JSON && cut.objects) value = jsonOf((cut = scanned(bytes, { ...text, objects: [] })).text);
-    if (value === NOT_JSON) throw new BodyError({ kind: "json" });
+    const cut = cutVerbatim(bytes, MAX_NESTING, verbatim, whole);
+    if (cut.nested) throw new BodyError({ kind: "nesting" });
+    let value: unknown;
+    try {
+      value = JSON.parse(cut.text);
+    } catch {
+      throw new BodyError({ kind: "json" });
+    }
     if (!check(value)) throw new BodyError({ kind: "schema", errors: [Value.Errors(schema, value).First()] });
     // Only an object can carry the table; a schema that took anything else saw no placeholder either way.
     if (typeof value === "object" && value !== null) {
@@ -232,23 +235,6 @@ export function jsonBodyReader<T>(schema: TSchema, limits: BodyLimits, text: Bod
       budget.release(share);
     }
   };
-}
-
-/** The body's one scan (verbatim.ts), refused when it nests too deep. */
-function scanned(bytes: Uint8Array<ArrayBuffer>, text: BodyText): Exclude<Cut, { nested: true }> {
-  const cut = cutVerbatim(bytes, MAX_NESTING, text);
-  if (cut.nested) throw new BodyError({ kind: "nesting" });
-  return cut;
-}
-
-const NOT_JSON = Symbol("not JSON");
-
-function jsonOf(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return NOT_JSON;
-  }
 }
 
 /** The body's bytes, in a buffer of their own (the verbatim table frees it), refused as soon as they pass `maxBytes`. */

@@ -18,7 +18,7 @@ import type { RequestRecord } from "../records/request-record";
 import type { TrustedProxies } from "./address";
 import { authenticate, type FailedAuthLimiter, Key } from "./auth";
 import { BodyError, type BodyLimits, type BodyProblem, jsonBodyReader } from "./body";
-import type { BodyText } from "./verbatim";
+import type { VerbatimPaths } from "./verbatim";
 
 /** Whose key a route takes. */
 export type KeyKind = "client" | "admin";
@@ -149,11 +149,11 @@ export class KeyGuard {
 
   /**
    * Route options for a JSON body: the key first, then size of nesting, JSON and the schema. A body that cannot
-   * be read is an invalid request. `text` says which of its strings and fields stay the client's text, and which
-   * strings are parsed as the JSON they hold (verbatim.ts).
+   * be read is an invalid request. Long strings at `verbatim` stay the client's text, and the top-level fields named
+   * in `whole` are kept as the client's text too (verbatim.ts).
    */
-  jsonBody<S extends TSchema>(schema: S, who: KeyKind, text: BodyText = {}) {
-    const read = jsonBodyReader<Static<S>>(schema, this.settings.bodies, text);
+  jsonBody<S extends TSchema>(schema: S, who: KeyKind, verbatim: VerbatimPaths = [], whole: readonly string[] = []) {
+    const read = jsonBodyReader<Static<S>>(schema, this.settings.bodies, verbatim, whole);
     return {
       // The parse hook has checked the schema: a `body` schema Elysia checks would copy the whole tree and check it
       // again (~4 % of a 1 MB request). Kind Any checks nothing and leaves the tree alone; the schema stays, for the

@@ -227,22 +227,7 @@ const CLOSE_OBJECT = 0x7d;
 /** Escapes that decode to whitespace trim() removes: \t \n \f \r. */
 const BLANK_ESCAPES = new Set([0x74, 0x6e, 0x66, 0x72]);
 
-/** What a route's body reader does with the body's text besides parsing it. */
-export interface BodyText {
-  /** Long strings here stay the client's escaped text (the table). */
-  passedThrough?: VerbatimPaths;
-  /** Top-level fields kept as the client's JSON text too, for an answer that repeats them. */
-  whole?: readonly string[];
-  /**
-   * Strings here whose text is a JSON object (the OpenAI fronts' tool-call `arguments`): that object is parsed in the
-   * string's place, with the rest of the body. Parsed as a string, a text full of `\"` is off JSON.parse's fast path, and
-   * then parsed again: ~45 µs of the bench's 1 MB Responses request, its hundred calls' ~6 KB of arguments.
-   */
-  objects?: VerbatimPaths;
-}
-
-/** `objects`: strings parsed as the object their text is; if the body then does not parse, read it again without. */
-export type Cut = { nested: true } | { nested: false; text: string; verbatim?: Verbatim; fields?: FieldTexts; objects?: true };
+export type Cut = { nested: true } | { nested: false; text: string; verbatim?: Verbatim; fields?: FieldTexts };
 
 /** The client's JSON text of some top-level fields of a body, by name (see `whole` below). */
 export type FieldTexts = Partial<Record<string, string>>;
@@ -253,10 +238,9 @@ export type FieldTexts = Partial<Record<string, string>>;
  * placeholders, and their table. Text that is not JSON is left for JSON.parse to refuse: the scan never decides that.
  * The top-level fields named in `whole` that hold an array, an object or a string are also kept as the client's JSON
  * text, for an answer that repeats them (the Responses API's echo of `tools` and `instructions`) — unless that text
- * spans lines, which an event stream's `data:` line could not carry. A string at `objects` whose text is one JSON
- * object is written as that object's text (objectText).
+ * spans lines, which an event stream's `data:` line could not carry.
  */
-export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, { passedThrough: paths = [], whole = [], objects = [] }: BodyText): Cut {
+export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, paths: VerbatimPaths, whole: readonly string[] = []): Cut {
   const strings = new StringEnds(bytes);
   // The key of the value being read at depth d, as its start and end in the bytes (start -1: inside an array).
   const keyStarts: number[] = [];
@@ -269,14 +253,12 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
   let copied = 0;
   const escaping = bytes.length >= ESCAPED_FROM_BYTES;
   let wideRest = false;
-  let parsedObjects = false;
   let fields: FieldTexts | undefined;
   // The top-level field being kept whole: its name, where its array or object opened, and the first of `parts` that
   // holds its text (the rest is decoded there at its edges, so that its text can be that part: no decoding twice).
   let wholeName: string | undefined;
   let wholeStart = -1;
   let wholePart = -1;
-  let object: string | undefined;
   for (let i = 0; i < bytes.length; i++) {
     const c = bytes[i];
     if (c === QUOTE) {
@@ -300,11 +282,6 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
         const characters = wide === 0 ? length : length - strings.pairs;
         parts.push(utf8.decode(bytes.subarray(copied, i)), JSON.stringify(table.add(i + 1, end, length, characters, beyondLatin)));
         copied = end + 1;
-      } else if (!key && objects.length > 0 && strings.plain && atPath(bytes, keyStarts, keyEnds, depth, objects) && (object = objectText(bytes, i + 1, end, maxNesting - depth, escaping)) !== undefined) {
-        parts.push(utf8.decode(bytes.subarray(copied, i)), object);
-        copied = end + 1;
-        parsedObjects = true;
-        if (escaping && strings.special) wideRest = true;
       } else if (escaping && strings.special) {
         wideRest = true;
         // Only text of short escapes is rewritten: anything else stays as written, for JSON.parse to judge.
@@ -345,7 +322,7 @@ export function cutVerbatim(bytes: Uint8Array<ArrayBuffer>, maxNesting: number, 
   }
   const text = copied === 0 ? utf8.decode(bytes) : (parts.push(utf8.decode(bytes.subarray(copied))), parts.join(""));
   if (table) table.wideRest = wideRest;
-  return { nested: false, text, ...(table ? { verbatim: table } : {}), ...(fields ? { fields } : {}), ...(parsedObjects ? { objects: true as const } : {}) };
+  return { nested: false, text, ...(table ? { verbatim: table } : {}), ...(fields ? { fields } : {}) };
 }
 
 /** Which of `whole` the key of the value being read at depth 1 is, if the body is an object and it is one. */
@@ -369,105 +346,34 @@ const HEX = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
 const KEPT_SCRATCH_BYTES = 256 * 1024;
 let scratch = new Uint8Array(0);
 
-/** A buffer for `most` bytes of text: the kept scratch when it fits. */
-function outputFor(most: number): Uint8Array {
-  if (scratch.length < most && most <= KEPT_SCRATCH_BYTES) scratch = new Uint8Array(KEPT_SCRATCH_BYTES);
-  return most <= scratch.length ? scratch : new Uint8Array(most);
-}
-
 /**
  * A string's text (bytes `start` to `end` of a body: valid UTF-8, only short escapes) in ASCII: each character past
  * ASCII as its \u escape (two of them beyond the BMP), which JSON.parse reads back as the same character.
  */
 function asciiText(bytes: Uint8Array, start: number, end: number): string {
   // At most three bytes of text for each: two bytes become six, four become twelve.
-  const out = outputFor((end - start) * 3);
+  const most = (end - start) * 3;
+  if (scratch.length < most && most <= KEPT_SCRATCH_BYTES) scratch = new Uint8Array(KEPT_SCRATCH_BYTES);
+  const out = most <= scratch.length ? scratch : new Uint8Array(most);
   let n = 0;
   for (let at = start; at < end; ) {
     const c = bytes[at]!;
     if (c < 0x80) {
       out[n++] = c;
       at++;
+    } else if (c < 0xe0) {
+      n = writeEscape(out, n, ((c & 0x1f) << 6) | (bytes[at + 1]! & 0x3f));
+      at += 2;
+    } else if (c < 0xf0) {
+      n = writeEscape(out, n, ((c & 0x0f) << 12) | ((bytes[at + 1]! & 0x3f) << 6) | (bytes[at + 2]! & 0x3f));
+      at += 3;
     } else {
-      n = writeCharacterEscape(out, n, bytes, at);
-      at += utf8Length(c);
+      const point = (((c & 0x07) << 18) | ((bytes[at + 1]! & 0x3f) << 12) | ((bytes[at + 2]! & 0x3f) << 6) | (bytes[at + 3]! & 0x3f)) - 0x10000;
+      n = writeEscape(out, writeEscape(out, n, 0xd800 + (point >> 10)), 0xdc00 + (point & 0x3ff));
+      at += 4;
     }
   }
   return Buffer.from(out.buffer, 0, n).toString("latin1");
-}
-
-/** Bytes of the UTF-8 sequence a lead byte past ASCII opens. */
-const utf8Length = (lead: number) => (lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4);
-
-/** Writes the \u escape (two beyond the BMP) of the character whose UTF-8 sequence is at `at`; the index after it. */
-function writeCharacterEscape(out: Uint8Array, n: number, bytes: Uint8Array, at: number): number {
-  const c = bytes[at]!;
-  if (c < 0xe0) return writeEscape(out, n, ((c & 0x1f) << 6) | (bytes[at + 1]! & 0x3f));
-  if (c < 0xf0) return writeEscape(out, n, ((c & 0x0f) << 12) | ((bytes[at + 1]! & 0x3f) << 6) | (bytes[at + 2]! & 0x3f));
-  const point = (((c & 0x07) << 18) | ((bytes[at + 1]! & 0x3f) << 12) | ((bytes[at + 2]! & 0x3f) << 6) | (bytes[at + 3]! & 0x3f)) - 0x10000;
-  return writeEscape(out, writeEscape(out, n, 0xd800 + (point >> 10)), 0xdc00 + (point & 0x3ff));
-}
-
-/** What each short escape's letter stands for. */
-const UNESCAPED = new Uint8Array(256);
-for (const [letter, byte] of [[0x22, 0x22], [0x5c, 0x5c], [0x2f, 0x2f], [0x62, 0x08], [0x66, 0x0c], [0x6e, 0x0a], [0x72, 0x0d], [0x74, 0x09]]) UNESCAPED[letter!] = byte!;
-/** The letters a string in JSON text may escape: the short escapes and `u`. */
-const ESCAPABLE = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74, 0x75]);
-const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-
-/**
- * The JSON text a string holds (bytes `start` to `end` of a body: valid UTF-8, only short escapes), when that text is
- * one object nesting at most `levels` deep with nothing but whitespace around it; else undefined, and the string stays
- * a string. Only then may it stand in the string's place: whatever followed the object would be read as fields of
- * the object around the string. Its own strings are followed as JSON reads them, so its end is where JSON.parse ends
- * the object: if the text is not valid JSON, the body is not, and is read again with the string kept (body.ts), for
- * the converter to refuse it in its own words. Characters past ASCII are written as \u escapes when `ascii` (the rest
- * of a large body is, ESCAPED_FROM_BYTES); they are valid only inside its strings, where an escape reads the same.
- */
-function objectText(bytes: Uint8Array, start: number, end: number, levels: number, ascii: boolean): string | undefined {
-  const out = outputFor(ascii ? (end - start) * 3 : end - start);
-  let n = 0;
-  let depth = 0;
-  let opened = false;
-  let inString = false;
-  let escaped = false;
-  let wide = false;
-  for (let at = start; at < end; ) {
-    let c = bytes[at]!;
-    if (c >= 0x80) {
-      // Past ASCII: text only inside a string, and never the letter of an escape.
-      if (!inString || escaped) return undefined;
-      const length = utf8Length(c);
-      if (ascii) n = writeCharacterEscape(out, n, bytes, at);
-      else for (let k = 0; k < length; k++) out[n++] = bytes[at + k]!;
-      at += length;
-      wide = true;
-      continue;
-    }
-    if (c === BACKSLASH) {
-      c = UNESCAPED[bytes[at + 1]!]!;
-      at += 2;
-    } else at++;
-    out[n++] = c;
-    if (inString) {
-      if (escaped) {
-        if (!ESCAPABLE.has(c)) return undefined;
-        escaped = false;
-      } else if (c === BACKSLASH) escaped = true;
-      else if (c === QUOTE) inString = false;
-      else if (c < 0x20) return undefined;
-    } else if (depth === 0) {
-      if (isSpace(c)) continue;
-      if (opened || c !== OPEN_OBJECT || levels < 1) return undefined;
-      opened = true;
-      depth = 1;
-    } else if (c === QUOTE) inString = true;
-    else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      if (++depth > levels) return undefined;
-    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
-  }
-  if (!opened || depth !== 0) return undefined;
-  return wide && !ascii ? utf8.decode(out.subarray(0, n)) : Buffer.from(out.buffer, 0, n).toString("latin1");
 }
 
 /** Writes `\uXXXX` for a UTF-16 unit at `n`; the index after it. */

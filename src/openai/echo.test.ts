@@ -5,15 +5,15 @@
 import { describe, expect, test } from "bun:test";
 import { BodyBudget, jsonBodyReader } from "../http/body";
 import { Random } from "../simulator/random";
-import { Echo } from "./echo";
-import { RESPONSES_BODY } from "./passed-through";
+import { ECHOED_AS_SENT, Echo } from "./echo";
+import { RESPONSES_PASSED_THROUGH } from "./passed-through";
 import type { ResponseObject } from "./schemas";
 import { ResponsesRequest } from "./schemas";
 import { ResponsesWriter } from "./responses-reply";
 import { ToolSet } from "./tools";
 
 const limits = { maxBytes: 64 * 1024 * 1024, budget: new BodyBudget(1e12) };
-const kept = jsonBodyReader<ResponsesRequest>(ResponsesRequest, limits, RESPONSES_BODY);
+const kept = jsonBodyReader<ResponsesRequest>(ResponsesRequest, limits, RESPONSES_PASSED_THROUGH, ECHOED_AS_SENT);
 const plain = jsonBodyReader<ResponsesRequest>(ResponsesRequest, limits);
 const read = (reader: typeof kept, text: string) => reader(new Request("http://localhost/v1/responses", { method: "POST", body: text }));
 

@@ -10,8 +10,9 @@ import { describeValidation } from "../http/body";
 import { type KeyGuard, thrownBy } from "../http/guard";
 import type { Services } from "../services";
 import { answerChat, answerResponses, type OpenAICall } from "./answer";
+import { ECHOED_AS_SENT } from "./echo";
 import { openaiErrorResponse } from "./errors";
-import { CHAT_BODY, keptStrings, RESPONSES_BODY } from "./passed-through";
+import { CHAT_PASSED_THROUGH, keptStrings, RESPONSES_PASSED_THROUGH } from "./passed-through";
 import { ChatCompletionsRequest, ResponsesRequest } from "./schemas";
 
 /** The status proxies log for a request whose client went away before the answer (nginx's 499). */
@@ -41,7 +42,7 @@ export function openaiRoutes(s: Services, guard: KeyGuard) {
         server?.timeout(request, 0);
         return answerChat(s, body, callOf(request, client, body, body.messages));
       },
-      guard.jsonBody(ChatCompletionsRequest, "client", CHAT_BODY),
+      guard.jsonBody(ChatCompletionsRequest, "client", CHAT_PASSED_THROUGH),
     )
     .post(
       "/v1/responses",
@@ -49,7 +50,7 @@ export function openaiRoutes(s: Services, guard: KeyGuard) {
         server?.timeout(request, 0);
         return answerResponses(s, body, callOf(request, client, body, body.input));
       },
-      guard.jsonBody(ResponsesRequest, "client", RESPONSES_BODY),
+      guard.jsonBody(ResponsesRequest, "client", RESPONSES_PASSED_THROUGH, ECHOED_AS_SENT),
     );
 }
 

@@ -122,10 +122,7 @@ function freeform(description: string, format: unknown): Pick<ToolParam, "descri
   };
 }
 
-/**
- * A call's arguments (JSON text, or the object the body reader parsed it into: passed-through.ts) as the tool input the
- * converter takes; `at` names the field in errors.
- */
+/** A call's arguments (JSON text) as the tool input the converter takes; `at` names the field in errors. */
 export function parseArguments(args: unknown, at: string): Record<string, unknown> {
   if (args === undefined || args === null || args === "") return {};
   if (isObject(args)) return args;

@@ -19,7 +19,11 @@ import { BodyBudget, jsonBodyReader } from "../http/body";
 import { type JsonPiece, verbatimOf } from "../http/verbatim";
 import { requestBytes } from "../kiro/request-bytes";
 import { chatToMessages } from "./chat-request";
-import { CHAT_BODY, keptStrings, RESPONSES_BODY } from "./passed-through";
+import {
+  CHAT_PASSED_THROUGH,
+  keptStrings,
+  RESPONSES_PASSED_THROUGH,
+} from "./passed-through";
 import { responsesToMessages } from "./responses-request";
 import { ChatCompletionsRequest, ResponsesRequest } from "./schemas";
 import { Random } from "../simulator/random";
@@ -37,7 +41,11 @@ type Front = {
 
 const chat: Front = {
   plain: jsonBodyReader<ChatCompletionsRequest>(ChatCompletionsRequest, limits),
-  kept: jsonBodyReader<ChatCompletionsRequest>(ChatCompletionsRequest, limits, CHAT_BODY),
+  kept: jsonBodyReader<ChatCompletionsRequest>(
+    ChatCompletionsRequest,
+    limits,
+    CHAT_PASSED_THROUGH,
+  ),
   convert: (body) => {
     const b = body as ChatCompletionsRequest;
     const { verbatim } = keptStrings(b, b.messages);
@@ -48,7 +56,11 @@ const chat: Front = {
 
 const responses: Front = {
   plain: jsonBodyReader<ResponsesRequest>(ResponsesRequest, limits),
-  kept: jsonBodyReader<ResponsesRequest>(ResponsesRequest, limits, RESPONSES_BODY),
+  kept: jsonBodyReader<ResponsesRequest>(
+    ResponsesRequest,
+    limits,
+    RESPONSES_PASSED_THROUGH,
+  ),
   convert: (body) => {
     const b = body as ResponsesRequest;
     const { verbatim } = keptStrings(b, b.input);
@@ -342,81 +354,4 @@ describe("the OpenAI fronts keep long strings as the client's text and change no
       ).toBe("refused: the request body is not valid JSON");
     }
   });
-});
-
-describe("the function calls' arguments are parsed with the body, and change nothing downstream", () => {
-  /** Arguments texts: objects with escapes of every kind, and texts that are not one object, some only to JSON.parse. */
-  const ARGUMENTS = [
-    `{"path":"src/a.ts","limit":20}`,
-    `{"command":"echo \\"hi\\" > /tmp/x\\n\\tls","nested":{"a":[1,2,{"b":null}]},"s":"\\\\"}`,
-    `{"q":"café 東京 🚀 \\u00e9 \\ud83d\\ude80"}`,
-    ` { } `,
-    `{"a":1,}`,
-    `{"a" 1}`,
-    `{"a":1},"call_id":"c2","name":"Write"`,
-    `{"a":1}}`,
-    `{"a":tru}`,
-    `[1]`,
-    `"x"`,
-    ``,
-    `{"a":"\\x"}`,
-    `{"a":${"[".repeat(130)}${"]".repeat(130)}}`,
-  ];
-  const refusals = new Set<string>();
-
-  for (const [name, front, body, argumentsOf] of [
-    [
-      "Chat Completions",
-      chat,
-      (args: string) =>
-        JSON.stringify({
-          model: "claude-sonnet-4-5",
-          messages: [
-            { role: "user", content: "go" },
-            { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "Read", arguments: args } }] },
-            { role: "tool", tool_call_id: "c1", content: "done" },
-          ],
-          tools: [{ type: "function", function: { name: "Read", parameters: { type: "object" } } }, { type: "function", function: { name: "Write", parameters: { type: "object" } } }],
-        }),
-      (read: unknown) => (read as { messages: { tool_calls?: { function: { arguments: unknown } }[] }[] }).messages[1]!.tool_calls![0]!.function.arguments,
-    ],
-    [
-      "Responses",
-      responses,
-      (args: string) =>
-        JSON.stringify({
-          model: "claude-sonnet-4-5",
-          input: [
-            { role: "user", content: "go" },
-            { type: "function_call", call_id: "c1", name: "Read", arguments: args },
-            { type: "function_call_output", call_id: "c1", output: "done" },
-          ],
-          tools: [{ type: "function", name: "Read", parameters: { type: "object" } }, { type: "function", name: "Write", parameters: { type: "object" } }],
-        }),
-      (read: unknown) => (read as { input: { arguments?: unknown }[] }).input[1]!.arguments,
-    ],
-  ] as const) {
-    test(`${name}: the same Kiro JSON, or the same refusal, as arguments read as a string`, async () => {
-      for (const args of ARGUMENTS) {
-        const outcome = await same(front, body(args));
-        let valid = false;
-        try {
-          valid = typeof JSON.parse(args) === "object" && !Array.isArray(JSON.parse(args)) && JSON.parse(args) !== null;
-        } catch {}
-        if (valid) expect(outcome).toStartWith("tokens");
-        else if (args.trim() !== "") {
-          expect(outcome).toStartWith("refused: ");
-          refusals.add(outcome.replace(/^refused: \S+ /, ""));
-        }
-        // No text of the arguments reaches Kiro as anything but the call's input.
-        expect(outcome).not.toContain('"c2"');
-      }
-      // The kept reader gives the valid ones as objects (but the one nesting past the bound), the rest as strings.
-      const read = async (args: string) => argumentsOf(await front.kept(new Request("http://localhost/v1/x", { method: "POST", body: body(args) })));
-      expect(await read(ARGUMENTS[1]!)).toEqual(JSON.parse(ARGUMENTS[1]!));
-      expect(await read(ARGUMENTS[2]!)).toEqual(JSON.parse(ARGUMENTS[2]!));
-      for (const args of [`{"a":1,}`, `{"a":1},"call_id":"c2","name":"Write"`, ARGUMENTS.at(-1)!]) expect(await read(args)).toBe(args);
-      expect([...refusals].sort()).toEqual(["arguments are not valid JSON", "arguments must be a JSON object"]);
-    });
-  }
 });
