@@ -44,6 +44,11 @@ test("as Chat Completions and as a Responses request, the same request reaches K
   };
   expect(kiro(chatToMessages(JSON.parse(asChatCompletion(req))).request)).toEqual(kiro(req));
   expect(kiro(responsesToMessages(JSON.parse(asResponses(req))).request)).toEqual(kiro(req));
+  // The session too: each front's request keeps to the conversation Claude Code's session id names.
+  const conversation = (r: Parameters<typeof convertRequest>[0]) => convertRequest(r).conversationState.conversationId;
+  expect(conversation(req)).toBe(conversation(chatToMessages(JSON.parse(asChatCompletion(req))).request));
+  expect(conversation(req)).toBe(conversation(responsesToMessages(JSON.parse(asResponses(req))).request));
+  expect(JSON.parse(asResponses(req)).prompt_cache_key).toBe("0b1e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b");
 });
 
 test("a slice of large requests carries one of the gateway's paced collections, wherever the pacer stands when it starts", () => {

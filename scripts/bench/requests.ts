@@ -204,7 +204,8 @@ export const FRONT_NAME: Readonly<Record<OpenAIFront, string>> = { chat: "Chat C
 
 /**
  * The same conversation as a Chat Completions request, for the OpenAI front's row: the system prompt as a system
- * message, tool uses as assistant tool_calls, tool results as tool messages, tools as functions.
+ * message, tool uses as assistant tool_calls, tool results as tool messages, tools as functions, the session as the prompt
+ * cache key.
  */
 export function asChatCompletion(req: MessagesRequest): string {
   const system = typeof req.system === "string" ? req.system : (req.system ?? []).map((b) => b.text).join("\n");
@@ -230,12 +231,12 @@ export function asChatCompletion(req: MessagesRequest): string {
     if (text) messages.push({ role: "user", content: text });
   }
   const tools = (req.tools ?? []).map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.input_schema } }));
-  return JSON.stringify({ model: req.model, max_completion_tokens: req.max_tokens, stream: req.stream ?? false, messages, tools });
+  return JSON.stringify({ model: req.model, max_completion_tokens: req.max_tokens, stream: req.stream ?? false, messages, tools, ...promptCacheKey(req) });
 }
 
 /**
  * The same conversation as a Responses request (Codex's form): the system prompt as `instructions`, tool uses as
- * function_call items, tool results as function_call_output items, tools as functions.
+ * function_call items, tool results as function_call_output items, tools as functions, the session as the prompt cache key.
  */
 export function asResponses(req: MessagesRequest): string {
   const instructions = typeof req.system === "string" ? req.system : (req.system ?? []).map((b) => b.text).join("\n");
@@ -260,5 +261,16 @@ export function asResponses(req: MessagesRequest): string {
     if (text) input.push({ type: "message", role: "user", content: [{ type: "input_text", text }] });
   }
   const tools = (req.tools ?? []).map((t) => ({ type: "function", name: t.name, description: t.description, parameters: t.input_schema }));
-  return JSON.stringify({ model: req.model, instructions, max_output_tokens: req.max_tokens, stream: req.stream ?? false, store: false, input, tools });
+  return JSON.stringify({ model: req.model, instructions, max_output_tokens: req.max_tokens, stream: req.stream ?? false, store: false, input, tools, ...promptCacheKey(req) });
+}
+
+/**
+ * The session Claude Code names in metadata.user_id, as the prompt cache key OpenAI clients name it with (Codex sends
+ * its session's id there): the same request keeps to one Kiro conversation and one account through every front.
+ */
+function promptCacheKey(req: MessagesRequest): { prompt_cache_key?: string } {
+  const userId = req.metadata?.user_id;
+  if (typeof userId !== "string") return {};
+  const session = (JSON.parse(userId) as { session_id?: unknown }).session_id;
+  return typeof session === "string" ? { prompt_cache_key: session } : {};
 }
