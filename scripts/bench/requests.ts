@@ -270,7 +270,7 @@ export function asResponses(req: MessagesRequest): string {
  */
 function promptCacheKey(req: MessagesRequest): { prompt_cache_key?: string } {
   const userId = req.metadata?.user_id;
-  if (typeof userId !== "string") return {};
+  if (typeof userId !== "string" || !userId.startsWith("{")) return {};
   const session = (JSON.parse(userId) as { session_id?: unknown }).session_id;
   return typeof session === "string" ? { prompt_cache_key: session } : {};
 }
