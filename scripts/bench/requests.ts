@@ -2,7 +2,7 @@
  * The requests a benchmark sends: each as the Anthropic request a client sends to the gateway and as its Kiro
  * equivalent (the very body the gateway would send upstream), so the two paths do the same work at the far end.
  */
-import { convertRequest } from "../../src/anthropic/convert";
+import { convertRequest, sessionIdOf } from "../../src/anthropic/convert";
 import type { MessagesRequest } from "../../src/anthropic/schemas";
 import { COLLECT_EVERY_BYTES } from "../../src/http/body";
 import { chatHeaders } from "../../src/kiro/http";
@@ -269,8 +269,6 @@ export function asResponses(req: MessagesRequest): string {
  * its session's id there): the same request keeps to one Kiro conversation and one account through every front.
  */
 function promptCacheKey(req: MessagesRequest): { prompt_cache_key?: string } {
-  const userId = req.metadata?.user_id;
-  if (typeof userId !== "string" || !userId.startsWith("{")) return {};
-  const session = (JSON.parse(userId) as { session_id?: unknown }).session_id;
-  return typeof session === "string" ? { prompt_cache_key: session } : {};
+  const session = sessionIdOf(req.metadata?.user_id);
+  return session ? { prompt_cache_key: session } : {};
 }
